@@ -1,0 +1,27 @@
+/** Where the worker binary comes from. */
+export type Decision = 'prebuilt' | 'cache' | 'build';
+
+/** Arguments of a worker build. */
+export interface BuildArgs {
+  mediasoupDir: string;
+  outFile: string;
+  recipeDir: string;
+}
+
+/** Chooses the source of the worker from what is already present. */
+export function planWorker(state: { targetValid: boolean; cacheValid: boolean }): Decision;
+/** Fingerprint (16 hex chars) of the build recipe: script, meson patch and compat headers. */
+export function recipeHash(recipeDir: string): string;
+/** True when the binary runs on this host (mediasoup's exit-41 self-check). */
+export function validateWorker(binary: string): boolean;
+/** Runs build-worker.sh. */
+export function buildWorker(args: BuildArgs): Promise<void>;
+/** Puts a working worker where mediasoup looks for it, building and caching it if needed. */
+export function ensureWorker(options?: {
+  mediasoupDir?: string;
+  cacheRoot?: string;
+  recipeDir?: string;
+  build?: (args: BuildArgs) => Promise<void>;
+  validate?: (binary: string) => boolean;
+  log?: (line: string) => void;
+}): Promise<{ decision: Decision; binary: string }>;
