@@ -1,0 +1,1 @@
+export { encode, decode, ProtocolError, type ProtocolErrorCode } from './protocol/index.js';

@@ -1,0 +1,33 @@
+import { C1, Packr } from 'msgpackr';
+import { ProtocolError } from './errors.js';
+
+// Plain MessagePack maps (no msgpackr record extension) so peers written in other languages,
+// and backends posting MessagePack to the HTTP API, can read and write every frame; maps sized
+// to fit (fixmap for small objects) because most frames are small.
+const packr = new Packr({ useRecords: false, mapsAsObjects: true, variableMapSize: true });
+
+/** Encodes a value as standard MessagePack. */
+export function encode(value: unknown): Uint8Array {
+  return packr.pack(value);
+}
+
+/**
+ * Decodes one MessagePack value. Throws {@link ProtocolError} with code `MALFORMED` when the bytes
+ * are not exactly one valid value, so callers can answer with a clear error instead of crashing.
+ */
+export function decode(bytes: Uint8Array | ArrayBuffer): unknown {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  if (view.byteLength === 0) throw new ProtocolError('MALFORMED', 'empty MessagePack frame');
+  try {
+    const values = packr.unpackMultiple(view) as unknown[];
+    if (values.length !== 1) {
+      throw new ProtocolError('MALFORMED', `expected one MessagePack value, found ${values.length}`);
+    }
+    // msgpackr decodes the never-used type byte 0xc1 to a marker object instead of failing.
+    if (values[0] === C1) throw new ProtocolError('MALFORMED', 'reserved MessagePack type 0xc1');
+    return values[0];
+  } catch (error) {
+    if (error instanceof ProtocolError) throw error;
+    throw new ProtocolError('MALFORMED', `malformed MessagePack: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,2 @@
+export { encode, decode } from './codec.js';
+export { ProtocolError, type ProtocolErrorCode } from './errors.js';
