@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+import { configHelp, loadConfig } from './config.js';
+import { Logger } from './log.js';
+import { startServer } from './server.js';
+
+const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stdout.write(`Usage: switchboard-server [options]\n\n${configHelp()}\n`);
+  process.exit(0);
+}
+
+const bootLog = new Logger('info');
+try {
+  const config = loadConfig(argv, process.env);
+  const logger = new Logger(config.logLevel);
+  const server = await startServer(config, logger);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info('signal received', { signal });
+      server.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error('shutdown failed', { error });
+          process.exit(1);
+        },
+      );
+    });
+  }
+} catch (error) {
+  bootLog.error('server failed to start', { error });
+  process.exit(1);
+}
