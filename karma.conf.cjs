@@ -1,0 +1,73 @@
+'use strict';
+// Browser tests: mocha specs under packages/*/test/browser, bundled by esbuild, run in Debian's
+// headless Chromium (test tools cannot download their own browser on these machines).
+process.env.CHROME_BIN ||= '/usr/bin/chromium';
+
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+];
+
+// Prints one line per spec and a closing "N passed, N failed" line that CI logs can be read by.
+function SpecSummaryReporter(baseReporterDecorator) {
+  baseReporterDecorator(this);
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  this.onSpecComplete = (_browser, result) => {
+    const name = [...result.suite, result.description].join(' > ');
+    if (result.skipped) {
+      skipped++;
+      this.write(`  - ${name} (skipped)\n`);
+    } else if (result.success) {
+      passed++;
+      this.write(`  ✔ ${name} (${result.time} ms)\n`);
+    } else {
+      failed++;
+      this.write(`  ✖ ${name}\n${result.log.map((l) => `      ${l}`).join('\n')}\n`);
+    }
+  };
+  this.onRunComplete = (_browsers, results) => {
+    const errored = results.error ? ' (the run itself errored)' : '';
+    this.write(`browser: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}${errored}\n`);
+  };
+}
+SpecSummaryReporter.$inject = ['baseReporterDecorator'];
+
+module.exports = (config) => {
+  config.set({
+    frameworks: ['mocha'],
+    plugins: [
+      'karma-mocha',
+      'karma-chrome-launcher',
+      'karma-esbuild',
+      { 'reporter:spec-summary': ['type', SpecSummaryReporter] },
+    ],
+    files: [{ pattern: 'packages/*/test/browser/**/*.test.ts', watched: false }],
+    preprocessors: { 'packages/*/test/browser/**/*.test.ts': ['esbuild'] },
+    esbuild: {
+      target: 'chrome120',
+      conditions: ['source'],
+      sourcemap: 'inline',
+    },
+    hostname: '127.0.0.1',
+    listenAddress: '127.0.0.1',
+    browsers: ['ChromiumHeadless'],
+    customLaunchers: {
+      ChromiumHeadless: { base: 'ChromeHeadless', flags: CHROMIUM_FLAGS },
+    },
+    client: { mocha: { timeout: 20000 } },
+    reporters: ['spec-summary'],
+    singleRun: true,
+    autoWatch: false,
+    browserNoActivityTimeout: 120000,
+    captureTimeout: 60000,
+    logLevel: config.LOG_INFO,
+  });
+};
