@@ -3,6 +3,14 @@
 // headless Chromium (test tools cannot download their own browser on these machines).
 process.env.CHROME_BIN ||= '/usr/bin/chromium';
 
+// karma-esbuild writes its entry file to os.tmpdir() and imports each spec by a path relative to
+// it, which breaks (a bare "sb/..." import) when the checkout itself lies below the temp dir, as
+// CI's clones may. A temp dir inside the checkout keeps those paths "../"-relative.
+const path = require('node:path');
+const fs = require('node:fs');
+process.env.TMPDIR = path.join(__dirname, 'node_modules', '.cache', 'karma-tmp');
+fs.mkdirSync(process.env.TMPDIR, { recursive: true });
+
 const CHROMIUM_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',
