@@ -1,1 +1,1 @@
-export { encode, decode, ProtocolError, type ProtocolErrorCode } from './protocol/index.js';
+export { encode, decode, ProtocolError } from './protocol/index.js';

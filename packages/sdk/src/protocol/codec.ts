@@ -1,5 +1,5 @@
 import { C1, Packr } from 'msgpackr';
-import { ProtocolError } from './errors.js';
+import { ProtocolError } from './error-codes.js';
 
 // Plain MessagePack maps (no msgpackr record extension) so peers written in other languages,
 // and backends posting MessagePack to the HTTP API, can read and write every frame; maps sized

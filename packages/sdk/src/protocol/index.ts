@@ -1,2 +1,5 @@
 export { encode, decode } from './codec.js';
-export { ProtocolError, type ProtocolErrorCode } from './errors.js';
+export { SwitchboardError, ProtocolError, type ErrorCode, type WireError } from './error-codes.js';
+export * from './peers.js';
+export * from './signaling.js';
+export * from './envelope.js';

@@ -1,0 +1,183 @@
+import { decode, encode } from './codec.js';
+import { ProtocolError } from './error-codes.js';
+
+/** What a data envelope carries. */
+export const EnvelopeKind = {
+  /** An application message. */
+  message: 0,
+  /** An RPC call; `id` names it, `type` is the method. */
+  rpcRequest: 1,
+  /** The answer to the RPC call `id`. */
+  rpcResponse: 2,
+} as const;
+/** One of {@link EnvelopeKind}'s values. */
+export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
+
+/** Most peers one message may name in `to`. */
+export const MAX_TARGETS = 256;
+/** Longest message type, topic or RPC method name, in characters. */
+export const MAX_NAME_LENGTH = 128;
+
+/**
+ * A data message as a client sends it. The payload `data` stays opaque MessagePack bytes, so the
+ * server decodes only these few header fields and forwards the payload untouched.
+ */
+export interface OutgoingEnvelope {
+  kind: EnvelopeKind;
+  /** Per-sender, per-channel sequence number, from 1. */
+  seq: number;
+  /** Message type (or RPC method). */
+  type: string;
+  /** Target peer IDs; absent = broadcast to the room. */
+  to?: string | string[];
+  /** Topic; receivers may filter broadcasts by topic. */
+  topic?: string;
+  /** RPC call ID. */
+  callId?: number;
+  /** MessagePack-encoded payload. */
+  data: Uint8Array;
+}
+
+/** A data message as the server delivers it. */
+export interface DeliveredEnvelope {
+  kind: EnvelopeKind;
+  /** Room sequence number of a reliable message (0 on the lossy channel). */
+  seq: number;
+  /** Sender's peer ID, stamped by the server. */
+  from: string;
+  /** Server time (ms since epoch) when the server forwarded it. */
+  serverTime: number;
+  type: string;
+  topic?: string;
+  /** True when the message was addressed to chosen peers rather than broadcast. */
+  targeted: boolean;
+  callId?: number;
+  data: Uint8Array;
+}
+
+// Short keys on the wire: the header of every message is repeated in every delivery.
+interface OutgoingWire {
+  k: number;
+  s: number;
+  t: string;
+  to?: string | string[];
+  tp?: string;
+  c?: number;
+  d: Uint8Array;
+}
+
+interface DeliveredWire {
+  k: number;
+  s: number;
+  f: string;
+  ts: number;
+  t: string;
+  tp?: string;
+  p?: true;
+  c?: number;
+  d: Uint8Array;
+}
+
+/** Encodes a client's envelope. */
+export function encodeOutgoing(envelope: OutgoingEnvelope): Uint8Array {
+  const wire: OutgoingWire = { k: envelope.kind, s: envelope.seq, t: envelope.type, d: envelope.data };
+  if (envelope.to !== undefined) wire.to = envelope.to;
+  if (envelope.topic !== undefined) wire.tp = envelope.topic;
+  if (envelope.callId !== undefined) wire.c = envelope.callId;
+  return encode(wire);
+}
+
+/** Decodes and validates a client's envelope; throws {@link ProtocolError} `MALFORMED`. */
+export function decodeOutgoing(bytes: Uint8Array): OutgoingEnvelope {
+  const wire = decode(bytes) as Partial<OutgoingWire> | null;
+  if (typeof wire !== 'object' || wire === null) malformed('envelope is not a map');
+  const kind = checkKind(wire.k);
+  const seq = wire.s;
+  if (!Number.isSafeInteger(seq) || (seq as number) < 0) malformed('seq must be a non-negative integer');
+  const type = checkName(wire.t, 'type');
+  if (!(wire.d instanceof Uint8Array)) malformed('data must be binary');
+  const envelope: OutgoingEnvelope = { kind, seq: seq as number, type, data: wire.d };
+  if (wire.to !== undefined) envelope.to = checkTargets(wire.to);
+  if (wire.tp !== undefined) envelope.topic = checkName(wire.tp, 'topic');
+  if (wire.c !== undefined) envelope.callId = checkCallId(wire.c);
+  if (kind !== EnvelopeKind.message && envelope.callId === undefined) malformed('RPC envelopes need a call id');
+  return envelope;
+}
+
+/** Encodes an envelope for delivery to receivers. */
+export function encodeDelivered(envelope: DeliveredEnvelope): Uint8Array {
+  const wire: DeliveredWire = {
+    k: envelope.kind,
+    s: envelope.seq,
+    f: envelope.from,
+    ts: envelope.serverTime,
+    t: envelope.type,
+    d: envelope.data,
+  };
+  if (envelope.topic !== undefined) wire.tp = envelope.topic;
+  if (envelope.targeted) wire.p = true;
+  if (envelope.callId !== undefined) wire.c = envelope.callId;
+  return encode(wire);
+}
+
+/** Decodes a delivered envelope; throws {@link ProtocolError} `MALFORMED`. */
+export function decodeDelivered(bytes: Uint8Array): DeliveredEnvelope {
+  const wire = decode(bytes) as Partial<DeliveredWire> | null;
+  if (typeof wire !== 'object' || wire === null) malformed('envelope is not a map');
+  if (typeof wire.f !== 'string' || typeof wire.ts !== 'number' || !Number.isSafeInteger(wire.s)) {
+    malformed('delivered envelope lacks from, serverTime or seq');
+  }
+  if (!(wire.d instanceof Uint8Array)) malformed('data must be binary');
+  const envelope: DeliveredEnvelope = {
+    kind: checkKind(wire.k),
+    seq: wire.s as number,
+    from: wire.f,
+    serverTime: wire.ts,
+    type: checkName(wire.t, 'type'),
+    targeted: wire.p === true,
+    data: wire.d,
+  };
+  if (wire.tp !== undefined) envelope.topic = checkName(wire.tp, 'topic');
+  if (wire.c !== undefined) envelope.callId = checkCallId(wire.c);
+  return envelope;
+}
+
+/** The list of target IDs of an envelope (empty for a broadcast). */
+export function targetList(to: string | string[] | undefined): string[] {
+  if (to === undefined) return [];
+  return typeof to === 'string' ? [to] : to;
+}
+
+function checkKind(value: unknown): EnvelopeKind {
+  if (value !== 0 && value !== 1 && value !== 2) malformed(`unknown envelope kind ${String(value)}`);
+  return value;
+}
+
+function checkName(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_NAME_LENGTH) {
+    malformed(`${what} must be a string of 1 to ${MAX_NAME_LENGTH} characters`);
+  }
+  return value;
+}
+
+function checkTargets(value: unknown): string | string[] {
+  if (typeof value === 'string' && value.length > 0) return value;
+  if (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.length <= MAX_TARGETS &&
+    value.every((id) => typeof id === 'string' && id.length > 0)
+  ) {
+    return value as string[];
+  }
+  return malformed(`to must be a peer ID or a list of 1 to ${MAX_TARGETS} peer IDs`);
+}
+
+function checkCallId(value: unknown): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) malformed('call id must be a non-negative integer');
+  return value as number;
+}
+
+function malformed(message: string): never {
+  throw new ProtocolError('MALFORMED', message);
+}

@@ -1,0 +1,70 @@
+/**
+ * Every failure the protocol can report, shared by SDK and server so both name a failure alike.
+ *
+ * - `MALFORMED`: a frame or message could not be decoded, or its fields have the wrong shape.
+ * - `UNSUPPORTED`: a protocol version this side does not speak.
+ * - `UNKNOWN_METHOD`: a signaling request or RPC method nobody handles.
+ * - `NOT_JOINED` / `ALREADY_JOINED`: a request out of order with `join`.
+ * - `INVALID_TOKEN` / `TOKEN_EXPIRED`: the access token is bad or too old.
+ * - `PERMISSION_DENIED`: the token's grants do not allow this.
+ * - `UNKNOWN_TARGET`: a target peer is not in the room.
+ * - `MESSAGE_TOO_LARGE`: above the negotiated maximum message size.
+ * - `RATE_LIMITED`: the sender exceeded its message rate.
+ * - `RESUME_FAILED`: a session could not be resumed (expired or unknown).
+ * - `NOT_FOUND`: a room, peer or transport that does not exist.
+ * - `TIMEOUT`: no answer in time.
+ * - `PEER_LEFT`: the peer an RPC was waiting for left the room.
+ * - `HANDLER_ERROR`: a remote RPC handler threw.
+ * - `DISCONNECTED`: the connection to the server is gone.
+ * - `INTERNAL`: a server fault; details are in the server's log.
+ */
+export type ErrorCode =
+  | 'MALFORMED'
+  | 'UNSUPPORTED'
+  | 'UNKNOWN_METHOD'
+  | 'NOT_JOINED'
+  | 'ALREADY_JOINED'
+  | 'INVALID_TOKEN'
+  | 'TOKEN_EXPIRED'
+  | 'PERMISSION_DENIED'
+  | 'UNKNOWN_TARGET'
+  | 'MESSAGE_TOO_LARGE'
+  | 'RATE_LIMITED'
+  | 'RESUME_FAILED'
+  | 'NOT_FOUND'
+  | 'TIMEOUT'
+  | 'PEER_LEFT'
+  | 'HANDLER_ERROR'
+  | 'DISCONNECTED'
+  | 'INTERNAL';
+
+/** An error as it travels on the wire. */
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+}
+
+/** A failure with a stable {@link ErrorCode}; base class of the SDK's and the server's errors. */
+export class SwitchboardError extends Error {
+  /** Stable identifier of the failure. */
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SwitchboardError';
+    this.code = code;
+  }
+
+  /** The wire form of this error. */
+  toWire(): WireError {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** A frame or message that could not be decoded or has the wrong shape. */
+export class ProtocolError extends SwitchboardError {
+  constructor(code: 'MALFORMED' | 'UNSUPPORTED', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'ProtocolError';
+  }
+}

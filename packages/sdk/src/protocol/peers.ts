@@ -1,0 +1,59 @@
+/**
+ * What a token allows. A missing grant is false, except that a token with no `grants` claim at
+ * all gets {@link DEFAULT_GRANTS}.
+ */
+export interface Grants {
+  /** Publish audio/video tracks. */
+  publish: boolean;
+  /** Receive other peers' audio/video tracks. */
+  subscribe: boolean;
+  /** Send data messages (and RPC requests). */
+  sendData: boolean;
+  /** Receive data messages. */
+  receiveData: boolean;
+  /** Kick peers and send as the server. */
+  admin: boolean;
+}
+
+/** Grants of a token that does not list any: a regular participant. */
+export const DEFAULT_GRANTS: Readonly<Grants> = Object.freeze({
+  publish: true,
+  subscribe: true,
+  sendData: true,
+  receiveData: true,
+  admin: false,
+});
+
+/** Free-form, JSON/MessagePack-compatible data attached to a peer by its token. */
+export type PeerMetadata = Record<string, unknown>;
+
+/** A peer as every member of the room sees it. */
+export interface PeerInfo {
+  /** Unique, server-assigned ID of this session; the address for targeted messages. */
+  id: string;
+  /** Stable identity from the token (a user ID). At most one session per identity per room. */
+  identity: string;
+  /** Display name from the token, if any. */
+  name?: string;
+  /** Metadata from the token, if any. */
+  metadata?: PeerMetadata;
+  /** Server time (ms since epoch) when the peer joined. */
+  joinedAt: number;
+}
+
+/** Claims of a Switchboard access token (an HS256 JWT). */
+export interface TokenClaims {
+  /** The room the token admits to. */
+  room: string;
+  /** The identity (JWT `sub`). */
+  sub: string;
+  name?: string;
+  metadata?: PeerMetadata;
+  /** Partial grants; omitted ones are false (all of them default when the claim is absent). */
+  grants?: Partial<Grants>;
+  /** Expiry, seconds since epoch (JWT `exp`). */
+  exp?: number;
+}
+
+/** The sender ID the server stamps on messages sent through its HTTP API. */
+export const SERVER_SENDER_ID = 'server';

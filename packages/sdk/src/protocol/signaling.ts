@@ -1,0 +1,174 @@
+import type {
+  DtlsParameters,
+  IceCandidate,
+  IceParameters,
+  RtpCapabilities,
+  SctpParameters,
+  SctpStreamParameters,
+} from 'mediasoup-client/types';
+import type { WireError } from './error-codes.js';
+import type { Grants, PeerInfo, PeerMetadata } from './peers.js';
+
+/** Version of this protocol; `join` carries it and the server refuses others. */
+export const PROTOCOL_VERSION = 1;
+
+/** Path of the signaling WebSocket on the server. */
+export const SIGNALING_PATH = '/rtc';
+
+/** The two data channels every peer sends and receives on. */
+export type DataChannelKind = 'reliable' | 'lossy';
+
+/** What a client needs to create one mediasoup-client transport. */
+export interface TransportInfo {
+  id: string;
+  iceParameters: IceParameters;
+  iceCandidates: IceCandidate[];
+  dtlsParameters: DtlsParameters;
+  sctpParameters: SctpParameters;
+}
+
+/** A server-side DataConsumer the client mirrors on its receive transport. */
+export interface DataConsumerInfo {
+  id: string;
+  dataProducerId: string;
+  sctpStreamParameters: SctpStreamParameters;
+  label: string;
+  protocol: string;
+}
+
+/** Limits the server enforces, told to the client so it can reject early. */
+export interface Limits {
+  /** Largest data envelope accepted, in bytes. */
+  maxMessageSize: number;
+  /** Sustained data messages per second per peer. */
+  messagesPerSecond: number;
+  /** Messages a peer may send in a burst above the sustained rate. */
+  messageBurst: number;
+}
+
+/** Session resumption after a dropped connection. */
+export interface ResumeRequest {
+  peerId: string;
+  /** Secret returned by the first `join`; proves the session is ours. */
+  resumeKey: string;
+  /** Room sequence number of the last reliable message received. */
+  lastReceivedSeq: number;
+}
+
+/** Requests a client sends, by method: parameters and result. */
+export interface ClientRequests {
+  join: {
+    params: {
+      protocolVersion: number;
+      /** Access token; required unless resuming. */
+      token?: string;
+      /** The room the client means to join; refused if the token is for another room. */
+      room?: string;
+      resume?: ResumeRequest;
+      rtpCapabilities?: RtpCapabilities;
+    };
+    result: {
+      self: PeerInfo;
+      room: string;
+      grants: Grants;
+      peers: PeerInfo[];
+      resumeKey: string;
+      /** True when an earlier session was resumed. */
+      resumed: boolean;
+      /** Highest sequence number of our reliable messages the server has processed. */
+      lastAcceptedSeq: number;
+      limits: Limits;
+      routerRtpCapabilities: RtpCapabilities;
+      sendTransport: TransportInfo;
+      recvTransport: TransportInfo;
+      /** Present when the token grants `receiveData`. */
+      dataConsumers?: Record<DataChannelKind, DataConsumerInfo>;
+      /** Server clock (ms since epoch) when it answered. */
+      serverTime: number;
+    };
+  };
+  connectTransport: {
+    params: { transportId: string; dtlsParameters: DtlsParameters };
+    result: Record<string, never>;
+  };
+  produceData: {
+    params: {
+      transportId: string;
+      channel: DataChannelKind;
+      sctpStreamParameters: SctpStreamParameters;
+      label: string;
+      protocol: string;
+    };
+    result: { id: string };
+  };
+  /** Which topics' broadcasts to receive: a list, or null for all (the default). */
+  setTopics: {
+    params: { topics: string[] | null };
+    result: Record<string, never>;
+  };
+  /** Changes the peer's own name/metadata; everyone gets `peerUpdated`. */
+  updateSelf: {
+    params: { name?: string; metadata?: PeerMetadata };
+    result: { self: PeerInfo };
+  };
+  /** Removes another peer from the room (admin grant). */
+  kick: {
+    params: { peerId: string; reason?: string };
+    result: Record<string, never>;
+  };
+  leave: {
+    params: Record<string, never>;
+    result: Record<string, never>;
+  };
+}
+
+/** Why a session ended, as told by the server or decided by the client. */
+export type CloseReason =
+  | 'left'
+  | 'kicked'
+  | 'duplicateIdentity'
+  | 'serverShutdown'
+  | 'resumeFailed'
+  | 'reconnectTimeout'
+  | 'protocolError';
+
+/** Notifications the server pushes, by name. */
+export interface ServerNotifications {
+  peerJoined: { peer: PeerInfo };
+  peerLeft: { peerId: string; reason: CloseReason | 'timeout' };
+  peerUpdated: { peer: PeerInfo };
+  /** Reliable messages up to `seq` (this peer's numbering) are processed and need no replay. */
+  ack: { seq: number };
+  /** A data message of ours was not delivered. */
+  messageRejected: { channel: DataChannelKind; seq: number; error: WireError };
+  /** The server ends this session; the socket closes right after. */
+  closed: { reason: CloseReason; message: string };
+}
+
+/** Name of a client request. */
+export type RequestMethod = keyof ClientRequests;
+/** Name of a server notification. */
+export type NotificationName = keyof ServerNotifications;
+
+/** Client → server request frame. */
+export interface RequestFrame<M extends RequestMethod = RequestMethod> {
+  type: 'request';
+  id: number;
+  method: M;
+  data: ClientRequests[M]['params'];
+}
+
+/** Server → client answer to a request with the same `id`. */
+export type ResponseFrame<M extends RequestMethod = RequestMethod> =
+  | { type: 'response'; id: number; ok: true; data: ClientRequests[M]['result'] }
+  | { type: 'response'; id: number; ok: false; error: WireError };
+
+/** Server → client notification frame. */
+export interface NotificationFrame<N extends NotificationName = NotificationName> {
+  type: 'notification';
+  method: N;
+  data: ServerNotifications[N];
+}
+
+/** Any frame the server sends. */
+export type ServerFrame = ResponseFrame | NotificationFrame;
