@@ -16,7 +16,32 @@ export interface ServerConfig {
   staticDir: string | undefined;
   /** Start even if uWebSockets.js fell back to its slow JavaScript implementation. */
   allowUwsFallback: boolean;
+  /** Development mode: default secrets and the token-minting endpoint `/dev/token`. */
+  dev: boolean;
+  /** HS256 key that access tokens are signed with. */
+  tokenSecret: string;
+  /** Secret a backend presents to the HTTP API. */
+  apiSecret: string;
+  /** Local IP the WebRTC servers listen on. */
+  rtcListenIp: string;
+  /** Address announced in ICE candidates (public IP or host name), if not the listen IP. */
+  rtcAnnouncedAddress: string | undefined;
+  /** First WebRTC port: worker i listens on UDP and TCP port `rtcPort + i`. */
+  rtcPort: number;
+  /** Largest data message accepted, in bytes. */
+  maxMessageSize: number;
+  /** Sustained data messages per second per peer. */
+  messagesPerSecond: number;
+  /** Data messages a peer may send in a burst above the sustained rate. */
+  messageBurst: number;
+  /** How long a dropped peer stays in its room waiting to resume, in seconds. */
+  reconnectGraceSeconds: number;
+  /** Bytes of recent reliable messages each room keeps for peers that resume. */
+  replayBufferBytes: number;
 }
+
+/** Secrets used when the server runs with --dev and none are configured. Never for production. */
+export const DEV_SECRETS = { tokenSecret: 'switchboard-dev-token-secret', apiSecret: 'switchboard-dev-api-secret' } as const;
 
 interface OptionSpec<K extends keyof ServerConfig> {
   key: K;
@@ -25,6 +50,8 @@ interface OptionSpec<K extends keyof ServerConfig> {
   help: string;
   parse: (raw: string) => ServerConfig[K];
   fallback: () => ServerConfig[K];
+  /** A flag given alone means true. */
+  boolean?: true;
 }
 
 type AnyOptionSpec = { [K in keyof ServerConfig]: OptionSpec<K> }[keyof ServerConfig];
@@ -84,6 +111,96 @@ const OPTIONS: readonly AnyOptionSpec[] = [
     help: 'start on the slow JavaScript uWebSockets.js fallback (true | false)',
     parse: (raw) => parseBoolean(raw, '--allow-uws-fallback'),
     fallback: () => false,
+    boolean: true,
+  },
+  {
+    key: 'dev',
+    flag: '--dev',
+    env: 'SWITCHBOARD_DEV',
+    help: 'development mode: default secrets and /dev/token (true | false)',
+    parse: (raw) => parseBoolean(raw, '--dev'),
+    fallback: () => false,
+    boolean: true,
+  },
+  {
+    key: 'tokenSecret',
+    flag: '--token-secret',
+    env: 'SWITCHBOARD_TOKEN_SECRET',
+    help: 'HS256 key for access tokens (required unless --dev)',
+    parse: (raw) => parseSecret(raw, '--token-secret'),
+    fallback: () => '',
+  },
+  {
+    key: 'apiSecret',
+    flag: '--api-secret',
+    env: 'SWITCHBOARD_API_SECRET',
+    help: 'secret for the HTTP API (required unless --dev)',
+    parse: (raw) => parseSecret(raw, '--api-secret'),
+    fallback: () => '',
+  },
+  {
+    key: 'rtcListenIp',
+    flag: '--rtc-ip',
+    env: 'SWITCHBOARD_RTC_IP',
+    help: 'local IP for WebRTC (UDP/TCP)',
+    parse: (raw) => raw,
+    fallback: () => '127.0.0.1',
+  },
+  {
+    key: 'rtcAnnouncedAddress',
+    flag: '--rtc-announced-address',
+    env: 'SWITCHBOARD_RTC_ANNOUNCED_ADDRESS',
+    help: 'public IP or host name put in ICE candidates',
+    parse: (raw) => raw,
+    fallback: () => undefined,
+  },
+  {
+    key: 'rtcPort',
+    flag: '--rtc-port',
+    env: 'SWITCHBOARD_RTC_PORT',
+    help: 'first WebRTC port; worker i uses rtc-port + i (0 = any free ports)',
+    parse: (raw) => parseInteger(raw, '--rtc-port', 0, 65535),
+    fallback: () => 40000,
+  },
+  {
+    key: 'maxMessageSize',
+    flag: '--max-message-size',
+    env: 'SWITCHBOARD_MAX_MESSAGE_SIZE',
+    help: 'largest data message in bytes',
+    parse: (raw) => parseInteger(raw, '--max-message-size', 256, 262144),
+    fallback: () => 65536,
+  },
+  {
+    key: 'messagesPerSecond',
+    flag: '--messages-per-second',
+    env: 'SWITCHBOARD_MESSAGES_PER_SECOND',
+    help: 'sustained data messages per second per peer',
+    parse: (raw) => parseInteger(raw, '--messages-per-second', 1, 10_000_000),
+    fallback: () => 200,
+  },
+  {
+    key: 'messageBurst',
+    flag: '--message-burst',
+    env: 'SWITCHBOARD_MESSAGE_BURST',
+    help: 'data messages a peer may send in a burst',
+    parse: (raw) => parseInteger(raw, '--message-burst', 1, 10_000_000),
+    fallback: () => 400,
+  },
+  {
+    key: 'reconnectGraceSeconds',
+    flag: '--reconnect-grace',
+    env: 'SWITCHBOARD_RECONNECT_GRACE',
+    help: 'seconds a dropped peer may take to resume',
+    parse: (raw) => parseInteger(raw, '--reconnect-grace', 0, 3600),
+    fallback: () => 30,
+  },
+  {
+    key: 'replayBufferBytes',
+    flag: '--replay-buffer-bytes',
+    env: 'SWITCHBOARD_REPLAY_BUFFER_BYTES',
+    help: 'bytes of recent reliable messages a room keeps for resuming peers',
+    parse: (raw) => parseInteger(raw, '--replay-buffer-bytes', 0, 1 << 30),
+    fallback: () => 8 * 1024 * 1024,
   },
 ];
 
@@ -99,7 +216,26 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
     const raw = fromFlags.get(option.flag) ?? env[option.env];
     config[option.key] = raw === undefined || raw === '' ? option.fallback() : option.parse(raw);
   }
-  return config as ServerConfig;
+  return withSecrets(config as ServerConfig);
+}
+
+// Outside dev mode a missing secret is an error: a server with a guessable secret would accept
+// anyone's tokens.
+function withSecrets(config: ServerConfig): ServerConfig {
+  if (config.dev) {
+    return {
+      ...config,
+      tokenSecret: config.tokenSecret || DEV_SECRETS.tokenSecret,
+      apiSecret: config.apiSecret || DEV_SECRETS.apiSecret,
+    };
+  }
+  for (const [key, flag, env] of [
+    ['tokenSecret', '--token-secret', 'SWITCHBOARD_TOKEN_SECRET'],
+    ['apiSecret', '--api-secret', 'SWITCHBOARD_API_SECRET'],
+  ] as const) {
+    if (!config[key]) throw configError(`${flag} (or ${env}) is required; for local development use --dev`);
+  }
+  return config;
 }
 
 /** Text for `--help`: every flag with its environment variable. */
@@ -119,7 +255,7 @@ function parseFlags(argv: readonly string[]): Map<string, string> {
     if (!option) throw configError(`unknown option "${arg}"; see --help`);
     if (eq !== -1) {
       values.set(flag, arg.slice(eq + 1));
-    } else if (option.key === 'allowUwsFallback') {
+    } else if (option.boolean) {
       values.set(flag, 'true');
     } else {
       const next = argv[++i];
@@ -142,6 +278,11 @@ function parseBoolean(raw: string, name: string): boolean {
   if (/^(1|true|yes)$/i.test(raw)) return true;
   if (/^(0|false|no)$/i.test(raw)) return false;
   throw configError(`${name} must be true or false, got "${raw}"`);
+}
+
+function parseSecret(raw: string, name: string): string {
+  if (raw.length < 16) throw configError(`${name} must be at least 16 characters`);
+  return raw;
 }
 
 function configError(message: string): ServerError {

@@ -7,6 +7,10 @@ import { StaticFiles } from './http/static-files.js';
 import { loadUws, type UwsImplementation } from './http/uws.js';
 import { Logger } from './log.js';
 import { WorkerPool } from './media/worker-pool.js';
+import { dataMetrics } from './data/data-metrics.js';
+import { Metrics } from './metrics/metrics.js';
+import { RoomRegistry } from './rooms/room-registry.js';
+import { SignalingServer } from './signaling/signaling-server.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -18,6 +22,10 @@ export interface SwitchboardServer {
   readonly url: string;
   /** Which uWebSockets.js implementation serves requests. */
   readonly uwsImplementation: UwsImplementation;
+  /** The rooms (for embedding and tests). */
+  readonly rooms: RoomRegistry;
+  /** The server's metrics. */
+  readonly metrics: Metrics;
   /** Stops accepting connections, then stops the mediasoup workers. Idempotent. */
   close(): Promise<void>;
 }
@@ -28,10 +36,40 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
   logger.info('uWebSockets.js loaded', { implementation });
   if (implementation === 'fallback') logger.warn('running on the slow uWebSockets.js fallback, as allowed by configuration');
 
-  const workers = await WorkerPool.start({ size: config.workers, logger: logger.child({ component: 'mediasoup' }) });
+  const workers = await WorkerPool.start({
+    size: config.workers,
+    logger: logger.child({ component: 'mediasoup' }),
+    listenIp: config.rtcListenIp,
+    announcedAddress: config.rtcAnnouncedAddress,
+    port: config.rtcPort,
+  });
   const startedAt = Date.now();
+  const metrics = new Metrics();
+  const rooms = new RoomRegistry({
+    config,
+    workers,
+    logger: logger.child({ component: 'rooms' }),
+    dataMetrics: dataMetrics(metrics),
+  });
   const app = uws.App();
   const httpLog = logger.child({ component: 'http' });
+  const signaling = new SignalingServer(app, {
+    registry: rooms,
+    tokenSecret: config.tokenSecret,
+    logger: logger.child({ component: 'signaling' }),
+    requests: metrics.counter('switchboard_signaling_requests_total', 'Signaling requests by method and outcome'),
+  });
+  collectGauges(metrics, rooms, signaling, workers);
+  app.get('/metrics', (res) => {
+    handleAsync(
+      res,
+      async (isAborted) => {
+        const text = await metrics.render();
+        if (!isAborted()) sendBody(res, 200, 'text/plain; version=0.0.4; charset=utf-8', text);
+      },
+      (error) => httpLog.error('metrics failed', { error }),
+    );
+  });
 
   app.get('/healthz', (res) => {
     const health = workers.health();
@@ -63,15 +101,32 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     port,
     url,
     uwsImplementation: implementation,
+    rooms,
+    metrics,
     close() {
       closing ??= (async () => {
-        logger.info('shutting down');
+        logger.info('shutting down', { rooms: rooms.list().length, peers: rooms.peerCount });
         uws.us_listen_socket_close(listenSocket);
+        rooms.closeAll('the server is shutting down');
+        signaling.closeAll();
         workers.close();
       })();
       return closing;
     },
   };
+}
+
+function collectGauges(metrics: Metrics, rooms: RoomRegistry, signaling: SignalingServer, workers: WorkerPool): void {
+  const roomCount = metrics.gauge('switchboard_rooms', 'Open rooms');
+  const peerCount = metrics.gauge('switchboard_peers', 'Peers in rooms, connected or waiting to resume');
+  const connections = metrics.gauge('switchboard_signaling_connections', 'Open signaling WebSockets');
+  const cpu = metrics.gauge('switchboard_worker_cpu_seconds', 'CPU seconds used by each mediasoup worker');
+  metrics.collect(async () => {
+    roomCount.set(rooms.list().length);
+    peerCount.set(rooms.peerCount);
+    connections.set(signaling.connections);
+    for (const { slot, seconds } of await workers.cpuSeconds()) cpu.set(seconds, { worker: String(slot) });
+  });
 }
 
 function serveStatic(app: TemplatedApp, files: StaticFiles, log: Logger): void {

@@ -21,7 +21,7 @@ describe('server', function () {
     await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>demo</title>');
     await mkdir(join(staticDir, 'assets'));
     await writeFile(join(staticDir, 'assets', 'app-1234.js'), 'console.log(1)');
-    const config = loadConfig(['--port', '0', '--workers', '1', '--static-dir', staticDir], {});
+    const config = loadConfig(['--dev', '--port', '0', '--rtc-port', '0', '--workers', '1', '--static-dir', staticDir], {});
     server = await startServer(config, new Logger('info', {}, (line) => logLines.push(line)));
   });
 
@@ -71,7 +71,7 @@ describe('server', function () {
 
 describe('config', () => {
   it('prefers flags over environment over defaults', () => {
-    const config = loadConfig(['--port=9000'], { SWITCHBOARD_PORT: '7000', SWITCHBOARD_WORKERS: '3' });
+    const config = loadConfig(['--port=9000', '--dev'], { SWITCHBOARD_PORT: '7000', SWITCHBOARD_WORKERS: '3' });
     assert.equal(config.port, 9000);
     assert.equal(config.workers, 3);
     assert.equal(config.host, '127.0.0.1');
@@ -79,9 +79,9 @@ describe('config', () => {
   });
 
   it('rejects bad values with CONFIG_INVALID and a message naming the option', () => {
-    assert.throws(() => loadConfig(['--port', 'abc'], {}), { code: 'CONFIG_INVALID', message: /--port/ });
-    assert.throws(() => loadConfig(['--nope'], {}), { code: 'CONFIG_INVALID', message: /unknown option/ });
-    assert.throws(() => loadConfig([], { SWITCHBOARD_LOG_LEVEL: 'loud' }), { code: 'CONFIG_INVALID' });
+    assert.throws(() => loadConfig(['--dev', '--port', 'abc'], {}), { code: 'CONFIG_INVALID', message: /--port/ });
+    assert.throws(() => loadConfig(['--dev', '--nope'], {}), { code: 'CONFIG_INVALID', message: /unknown option/ });
+    assert.throws(() => loadConfig(['--dev'], { SWITCHBOARD_LOG_LEVEL: 'loud' }), { code: 'CONFIG_INVALID' });
   });
 });
 

@@ -1,5 +1,5 @@
 import * as mediasoup from 'mediasoup';
-import type { Worker, WorkerLogLevel } from 'mediasoup/types';
+import type { WebRtcServer, Worker, WorkerLogLevel } from 'mediasoup/types';
 import { ServerError } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -9,21 +9,36 @@ export interface WorkerHealth {
   readonly alive: boolean;
 }
 
+/** A worker process with its WebRTC server (one UDP and one TCP port) and its load. */
+export interface MediaWorker {
+  readonly slot: number;
+  readonly worker: Worker;
+  readonly webRtcServer: WebRtcServer;
+  /** Rooms hosted; new rooms go to the least loaded live worker. */
+  rooms: number;
+}
+
 /** Settings shared by every worker of the pool. */
 export interface WorkerPoolOptions {
   /** Number of worker processes. */
   readonly size: number;
   readonly logger: Logger;
-  /** Level of the worker's own (C++) log, forwarded through mediasoup's debug module. */
+  /** Local IP of every WebRtcServer. */
+  readonly listenIp: string;
+  /** Address announced in ICE candidates, if not the listen IP. */
+  readonly announcedAddress?: string | undefined;
+  /** First port; worker `slot` listens on `port + slot` (UDP and TCP). 0 = any free port. */
+  readonly port: number;
+  /** Level of the worker's own (C++) log. */
   readonly workerLogLevel?: WorkerLogLevel;
 }
 
 /**
- * The mediasoup worker processes. A worker that dies is replaced, so one crashed worker costs
- * only the rooms it hosted; the others keep running.
+ * The mediasoup worker processes. A worker that dies is replaced in its slot (same ports), so
+ * one crashed worker costs only the rooms it hosted, which move to a live worker.
  */
 export class WorkerPool {
-  private readonly workers: Worker[] = [];
+  private readonly slots: MediaWorker[] = [];
   private closed = false;
 
   private constructor(private readonly options: WorkerPoolOptions) {}
@@ -32,7 +47,7 @@ export class WorkerPool {
   static async start(options: WorkerPoolOptions): Promise<WorkerPool> {
     const pool = new WorkerPool(options);
     try {
-      for (let i = 0; i < options.size; i++) pool.workers.push(await pool.spawn(i));
+      for (let slot = 0; slot < options.size; slot++) pool.slots.push(await pool.spawn(slot));
     } catch (error) {
       pool.close();
       throw error;
@@ -40,30 +55,64 @@ export class WorkerPool {
     return pool;
   }
 
+  /** The least loaded live worker; counts one more room on it. */
+  acquire(): MediaWorker {
+    let best: MediaWorker | undefined;
+    for (const slot of this.slots) {
+      if (slot.worker.died || slot.worker.closed) continue;
+      if (!best || slot.rooms < best.rooms) best = slot;
+    }
+    if (!best) throw new ServerError('WORKER_START_FAILED', 'no live mediasoup worker');
+    best.rooms++;
+    return best;
+  }
+
+  /** Counts one room less on `worker`. */
+  release(worker: MediaWorker): void {
+    worker.rooms = Math.max(0, worker.rooms - 1);
+  }
+
   /** One entry per worker slot. */
   health(): WorkerHealth[] {
-    return this.workers.map((w) => ({ pid: w.pid, alive: !w.closed && !w.died }));
+    return this.slots.map(({ worker }) => ({ pid: worker.pid, alive: !worker.closed && !worker.died }));
+  }
+
+  /** CPU seconds (user + system) each live worker has used. */
+  async cpuSeconds(): Promise<{ slot: number; seconds: number }[]> {
+    const live = this.slots.filter(({ worker }) => !worker.closed && !worker.died);
+    return Promise.all(
+      live.map(async ({ slot, worker }) => {
+        const usage = await worker.getResourceUsage();
+        return { slot, seconds: (usage.ru_utime + usage.ru_stime) / 1000 };
+      }),
+    );
   }
 
   /** Stops every worker; idempotent. */
   close(): void {
     this.closed = true;
-    for (const worker of this.workers) worker.close();
+    for (const { worker } of this.slots) worker.close();
   }
 
-  private async spawn(slot: number): Promise<Worker> {
+  private async spawn(slot: number): Promise<MediaWorker> {
     const log = this.options.logger;
     let worker: Worker;
+    let webRtcServer: WebRtcServer;
     try {
-      worker = await mediasoup.createWorker({
-        logLevel: this.options.workerLogLevel ?? 'warn',
-        appData: { slot },
+      worker = await mediasoup.createWorker({ logLevel: this.options.workerLogLevel ?? 'warn', appData: { slot } });
+      const port = this.options.port === 0 ? undefined : this.options.port + slot;
+      const listen = { ip: this.options.listenIp, announcedAddress: this.options.announcedAddress, port };
+      webRtcServer = await worker.createWebRtcServer({
+        listenInfos: [
+          { protocol: 'udp', ...listen },
+          { protocol: 'tcp', ...listen },
+        ],
       });
     } catch (error) {
       throw new ServerError(
         'WORKER_START_FAILED',
-        `mediasoup worker could not start (${(error as Error).message}). ` +
-          'Run `npm run setup` to build or install the worker binary.',
+        `mediasoup worker ${slot} could not start (${(error as Error).message}). ` +
+          'Check that its WebRTC port is free, and run `npm run setup` to build or install the worker binary.',
         { cause: error },
       );
     }
@@ -72,13 +121,13 @@ export class WorkerPool {
       if (this.closed) return;
       this.spawn(slot).then(
         (replacement) => {
-          this.workers[slot] = replacement;
-          if (this.closed) replacement.close();
+          this.slots[slot] = replacement;
+          if (this.closed) replacement.worker.close();
         },
         (restartError: unknown) => log.error('mediasoup worker restart failed', { slot, error: restartError }),
       );
     });
     log.info('mediasoup worker started', { slot, pid: worker.pid, version: mediasoup.version });
-    return worker;
+    return { slot, worker, webRtcServer, rooms: 0 };
   }
 }

@@ -1,0 +1,91 @@
+import { errors, jwtVerify, SignJWT } from 'jose';
+import {
+  DEFAULT_GRANTS,
+  SwitchboardError,
+  type Grants,
+  type PeerMetadata,
+  type TokenClaims,
+} from '@switchboard/sdk/protocol';
+
+/** What a verified token says about the peer. */
+export interface VerifiedToken {
+  room: string;
+  identity: string;
+  name?: string;
+  metadata?: PeerMetadata;
+  grants: Grants;
+  /** Expiry in ms since epoch, if the token has one. */
+  expiresAt?: number;
+}
+
+const GRANT_NAMES = Object.keys(DEFAULT_GRANTS) as (keyof Grants)[];
+const MAX_NAME_LENGTH = 256;
+const MAX_ROOM_LENGTH = 256;
+
+function keyOf(secret: string): Uint8Array {
+  return new TextEncoder().encode(secret);
+}
+
+/**
+ * Checks an access token's signature (HS256 only), expiry and claims. Throws
+ * {@link SwitchboardError} `TOKEN_EXPIRED` or `INVALID_TOKEN` with a message saying what is wrong.
+ */
+export async function verifyToken(token: string, secret: string): Promise<VerifiedToken> {
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, keyOf(secret), { algorithms: ['HS256'] }));
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) throw new SwitchboardError('TOKEN_EXPIRED', 'the access token has expired');
+    throw new SwitchboardError('INVALID_TOKEN', `the access token is not valid (${(error as Error).message})`);
+  }
+  const { room, sub, name, metadata, grants, exp } = payload as Partial<TokenClaims> & Record<string, unknown>;
+  if (typeof room !== 'string' || room.length === 0 || room.length > MAX_ROOM_LENGTH) {
+    throw invalid('claim "room" must be a non-empty string');
+  }
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_NAME_LENGTH) {
+    throw invalid('claim "sub" (identity) must be a non-empty string');
+  }
+  if (name !== undefined && (typeof name !== 'string' || name.length > MAX_NAME_LENGTH)) {
+    throw invalid('claim "name" must be a string');
+  }
+  if (metadata !== undefined && !isPlainObject(metadata)) throw invalid('claim "metadata" must be an object');
+  return {
+    room,
+    identity: sub,
+    ...(name === undefined ? {} : { name }),
+    ...(metadata === undefined ? {} : { metadata }),
+    grants: parseGrants(grants),
+    ...(typeof exp === 'number' ? { expiresAt: exp * 1000 } : {}),
+  };
+}
+
+/** Signs an access token; `ttlSeconds` sets `exp`. */
+export async function mintToken(claims: Omit<TokenClaims, 'exp'>, secret: string, ttlSeconds: number): Promise<string> {
+  const { sub, ...rest } = claims;
+  return new SignJWT({ ...rest })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .sign(keyOf(secret));
+}
+
+function parseGrants(value: unknown): Grants {
+  if (value === undefined) return { ...DEFAULT_GRANTS };
+  if (!isPlainObject(value)) throw invalid('claim "grants" must be an object');
+  const grants = {} as Grants;
+  for (const grant of GRANT_NAMES) {
+    const given = value[grant];
+    if (given !== undefined && typeof given !== 'boolean') throw invalid(`grant "${grant}" must be true or false`);
+    grants[grant] = given === true;
+  }
+  return grants;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function invalid(message: string): SwitchboardError {
+  return new SwitchboardError('INVALID_TOKEN', `the access token is not valid: ${message}`);
+}

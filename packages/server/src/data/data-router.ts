@@ -1,0 +1,317 @@
+import type { DataProducer, DirectTransport, Router, WebRtcTransport } from 'mediasoup/types';
+import {
+  decodeOutgoing,
+  encodeDelivered,
+  EnvelopeKind,
+  SERVER_SENDER_ID,
+  SwitchboardError,
+  targetList,
+  type DataChannelKind,
+  type DataConsumerInfo,
+  type ErrorCode,
+  type OutgoingEnvelope,
+} from '@switchboard/sdk/protocol';
+import type { Logger } from '../log.js';
+import type { Peer } from '../rooms/peer.js';
+import type { DataMetrics } from './data-metrics.js';
+import { ReplayLog } from './replay-log.js';
+import { ALL_TOPICS, Subchannels, UNTOPICED } from './subchannels.js';
+
+const CHANNELS: readonly DataChannelKind[] = ['reliable', 'lossy'];
+// Acks are batched: one notification per peer per tick of this length at most.
+const ACK_DELAY_MS = 10;
+
+/** Settings of a room's data plane. */
+export interface DataRouterOptions {
+  maxMessageSize: number;
+  replayBufferBytes: number;
+  /** Messages older than this are useless for replay (no peer can resume that late). */
+  replayMaxAgeMs: number;
+  metrics: DataMetrics;
+  logger: Logger;
+}
+
+/** A message the server itself sends (HTTP API). */
+export interface ServerMessage {
+  type: string;
+  payload: Uint8Array;
+  to?: string[] | undefined;
+  topic?: string | undefined;
+  reliable: boolean;
+}
+
+/**
+ * A room's data plane. Peers' DataChannels are read through a DirectTransport; each message's
+ * header is checked and stamped, then sent once through a DirectTransport DataProducer with the
+ * recipients' subchannels, so the worker does the fan-out. Reliable deliveries are numbered per
+ * room and kept for replay to peers that resume.
+ */
+export class DataRouter {
+  private readonly subchannels = new Subchannels();
+  private readonly log: ReplayLog;
+  private readonly subscriptions = new Map<Peer, number[]>();
+  private readonly pendingAcks = new Set<Peer>();
+  private ackTimer: NodeJS.Timeout | undefined;
+  private seq = 0;
+
+  private direct!: DirectTransport;
+  private producers!: Record<DataChannelKind, DataProducer>;
+
+  private constructor(
+    private readonly members: ReadonlyMap<string, Peer>,
+    private readonly options: DataRouterOptions,
+  ) {
+    this.log = new ReplayLog(options.replayBufferBytes, options.replayMaxAgeMs);
+  }
+
+  /** Creates the data plane of a room on `router`. */
+  static async create(router: Router, members: ReadonlyMap<string, Peer>, options: DataRouterOptions): Promise<DataRouter> {
+    const dataRouter = new DataRouter(members, options);
+    await dataRouter.attach(router);
+    return dataRouter;
+  }
+
+  /**
+   * (Re)creates the worker-side objects on `router`, e.g. after the room's worker died. The
+   * room's numbering and replay log live here in Node and survive, so resuming peers miss nothing.
+   */
+  async attach(router: Router): Promise<void> {
+    for (const peer of this.subscriptions.keys()) this.stopReceiving(peer);
+    const direct = await router.createDirectTransport({ maxMessageSize: this.options.maxMessageSize * 2 + 1024 });
+    const reliable = await direct.produceData({ label: 'reliable' });
+    const lossy = await direct.produceData({ label: 'lossy' });
+    this.direct = direct;
+    this.producers = { reliable, lossy };
+  }
+
+  /** The room's newest reliable sequence number: a joining peer has everything up to it. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** A subchannel for a new peer, or undefined when the room is full. */
+  allocateSubchannel(): number | undefined {
+    return this.subchannels.allocate();
+  }
+
+  /** Forgets a peer that left the room. */
+  removePeer(peer: Peer): void {
+    this.stopReceiving(peer);
+    this.pendingAcks.delete(peer);
+    this.subchannels.release(peer.subchannel);
+  }
+
+  /**
+   * Creates the server's two DataChannels to the peer on its receive transport. They start
+   * subscribed to nothing: deliveries wait for {@link startReceiving}, so that a replay can go
+   * first and nothing arrives out of order.
+   */
+  async openReceiver(peer: Peer, recv: WebRtcTransport): Promise<Record<DataChannelKind, DataConsumerInfo>> {
+    const transports = peer.transports;
+    if (!transports) throw new SwitchboardError('INTERNAL', 'peer has no transports');
+    const infos = {} as Record<DataChannelKind, DataConsumerInfo>;
+    for (const kind of CHANNELS) {
+      const consumer = await recv.consumeData({
+        dataProducerId: this.producers[kind].id,
+        subchannels: [],
+        ...(kind === 'lossy' ? { ordered: false, maxRetransmits: 0 } : { ordered: true }),
+      });
+      transports.consumers[kind] = consumer;
+      infos[kind] = {
+        id: consumer.id,
+        dataProducerId: this.producers[kind].id,
+        sctpStreamParameters: consumer.sctpStreamParameters as DataConsumerInfo['sctpStreamParameters'],
+        label: kind,
+        protocol: 'switchboard-v1',
+      };
+    }
+    return infos;
+  }
+
+  /**
+   * Called once the peer's receive association is up: replays the reliable messages it missed
+   * (after `peer.replayFrom`), then subscribes its channels. The worker handles requests in
+   * order, so the replay precedes every later delivery. Returns false when the replay could not
+   * be complete (messages were evicted).
+   */
+  startReceiving(peer: Peer): boolean {
+    const consumers = peer.transports?.consumers;
+    if (!consumers?.reliable || !consumers.lossy || peer.receiving) return true;
+    const missed = this.log.since(peer.replayFrom, Date.now());
+    const list = this.subchannels.subscribe(peer.subchannel, peer.topics);
+    this.subscriptions.set(peer, list);
+    // The subchannel subscription is a worker request; sends issued after it are processed
+    // after it, so replaying on the peer's own subchannel right now is in order.
+    void consumers.reliable.setSubchannels(list).catch(() => undefined);
+    void consumers.lossy.setSubchannels(list).catch(() => undefined);
+    for (const message of missed ?? []) {
+      if (message.from === peer.id) continue;
+      const addressed = message.targets ? message.targets.includes(peer.id) : this.admits(peer, message.topic);
+      if (addressed) this.producers.reliable.send(toBuffer(message.bytes), undefined, [peer.subchannel]);
+    }
+    peer.receiving = true;
+    peer.replayFrom = this.seq;
+    return missed !== undefined;
+  }
+
+  /** Unsubscribes a peer whose connection dropped; its later messages wait in the log. */
+  stopReceiving(peer: Peer): void {
+    const list = this.subscriptions.get(peer);
+    if (list) this.subchannels.unsubscribe(list);
+    this.subscriptions.delete(peer);
+    peer.receiving = false;
+  }
+
+  /** Whether `replayFrom` is still fully covered by the log. */
+  canReplayFrom(seq: number): boolean {
+    return this.log.since(seq, Date.now()) !== undefined;
+  }
+
+  /** Changes which topics' broadcasts a peer receives. */
+  setTopics(peer: Peer, topics: readonly string[] | null): void {
+    peer.topics = topics === null ? null : new Set(topics);
+    if (!peer.receiving) return;
+    this.stopReceiving(peer);
+    const consumers = peer.transports?.consumers;
+    const list = this.subchannels.subscribe(peer.subchannel, peer.topics);
+    this.subscriptions.set(peer, list);
+    peer.receiving = true;
+    void consumers?.reliable?.setSubchannels(list).catch(() => undefined);
+    void consumers?.lossy?.setSubchannels(list).catch(() => undefined);
+  }
+
+  /** Reads a peer's DataChannel (a DataProducer on its send transport). */
+  async openSender(peer: Peer, producer: DataProducer, channel: DataChannelKind): Promise<void> {
+    const reader = await this.direct.consumeData({ dataProducerId: producer.id });
+    reader.on('message', (message: Buffer) => this.route(peer, channel, message));
+  }
+
+  /** Checks, stamps and forwards one message from a peer. */
+  route(sender: Peer, channel: DataChannelKind, bytes: Buffer): void {
+    const metrics = this.options.metrics;
+    metrics.messagesIn.inc({ channel });
+    metrics.bytesIn.inc({ channel }, bytes.byteLength);
+    let envelope: OutgoingEnvelope;
+    try {
+      envelope = decodeOutgoing(bytes);
+    } catch (error) {
+      this.reject(sender, channel, 0, 'MALFORMED', (error as Error).message);
+      return;
+    }
+    const seq = envelope.seq;
+    if (channel === 'reliable') {
+      if (seq <= sender.lastAcceptedSeq) {
+        metrics.dropped.inc({ reason: 'duplicate' });
+        this.scheduleAck(sender);
+        return;
+      }
+      sender.lastAcceptedSeq = seq;
+      this.scheduleAck(sender);
+    } else {
+      sender.lastLossySeq = Math.max(sender.lastLossySeq, seq);
+    }
+    if (bytes.byteLength > this.options.maxMessageSize) {
+      this.reject(sender, channel, seq, 'MESSAGE_TOO_LARGE', `message of ${bytes.byteLength} bytes is above the limit of ${this.options.maxMessageSize}`);
+    } else if (!sender.grants.sendData) {
+      this.reject(sender, channel, seq, 'PERMISSION_DENIED', 'this token does not grant sendData');
+    } else if (!sender.rateLimiter.take(Date.now())) {
+      this.reject(sender, channel, seq, 'RATE_LIMITED', 'too many messages; slow down');
+    } else {
+      try {
+        this.deliver(sender.id, channel, envelope);
+      } catch (error) {
+        if (!(error instanceof SwitchboardError)) throw error;
+        this.reject(sender, channel, seq, error.code, error.message);
+      }
+    }
+  }
+
+  /** Sends a message as the server; returns how many peers it is addressed to. */
+  sendFromServer(message: ServerMessage): number {
+    if (message.payload.byteLength > this.options.maxMessageSize) {
+      throw new SwitchboardError('MESSAGE_TOO_LARGE', `payload of ${message.payload.byteLength} bytes is above the limit of ${this.options.maxMessageSize}`);
+    }
+    const envelope: OutgoingEnvelope = { kind: EnvelopeKind.message, seq: 0, type: message.type, data: message.payload };
+    if (message.to !== undefined) envelope.to = message.to;
+    if (message.topic !== undefined) envelope.topic = message.topic;
+    return this.deliver(SERVER_SENDER_ID, message.reliable ? 'reliable' : 'lossy', envelope);
+  }
+
+  /** Stops the data plane (the room is closing). */
+  close(): void {
+    clearTimeout(this.ackTimer);
+    this.direct.close();
+  }
+
+  // Throws SwitchboardError for a target that cannot receive; nothing is sent then.
+  private deliver(from: string, channel: DataChannelKind, envelope: OutgoingEnvelope): number {
+    const targets = envelope.to === undefined ? undefined : [...new Set(targetList(envelope.to))];
+    let list: number[];
+    if (targets) {
+      list = targets.map((id) => {
+        const target = this.members.get(id);
+        if (!target) throw new SwitchboardError('UNKNOWN_TARGET', `peer ${id} is not in this room`);
+        if (!target.grants.receiveData) throw new SwitchboardError('PERMISSION_DENIED', `peer ${id} does not receive data`);
+        return target.subchannel;
+      });
+    } else if (envelope.topic === undefined) {
+      list = [UNTOPICED];
+    } else {
+      const topicId = this.subchannels.topic(envelope.topic);
+      list = topicId === undefined ? [ALL_TOPICS] : [ALL_TOPICS, topicId];
+    }
+    const reliable = channel === 'reliable';
+    const seq = reliable ? ++this.seq : 0;
+    const now = Date.now();
+    const bytes = encodeDelivered({
+      kind: envelope.kind,
+      seq,
+      from,
+      serverTime: now,
+      type: envelope.type,
+      targeted: targets !== undefined,
+      data: envelope.data,
+      ...(envelope.topic === undefined ? {} : { topic: envelope.topic }),
+      ...(envelope.callId === undefined ? {} : { callId: envelope.callId }),
+    });
+    if (reliable) {
+      this.log.append({ seq, from, targets, topic: envelope.topic, bytes: new Uint8Array(bytes), at: now });
+    }
+    this.producers[channel].send(toBuffer(bytes), undefined, list);
+    const deliveries = this.recipients(list, from, targets, envelope.topic);
+    const metrics = this.options.metrics;
+    metrics.messagesOut.inc({ channel }, deliveries);
+    metrics.bytesOut.inc({ channel }, deliveries * bytes.byteLength);
+    return targets ? targets.length : deliveries;
+  }
+
+  // Receivers reached by a send on `list`; a broadcast also reaches its sender, who drops it.
+  private recipients(list: number[], from: string, targets: string[] | undefined, topic: string | undefined): number {
+    const count = this.subchannels.count(list);
+    if (targets) return count;
+    const sender = this.members.get(from);
+    return sender?.receiving && this.admits(sender, topic) ? count - 1 : count;
+  }
+
+  private admits(peer: Peer, topic: string | undefined): boolean {
+    return topic === undefined || peer.topics === null || peer.topics.has(topic);
+  }
+
+  private reject(peer: Peer, channel: DataChannelKind, seq: number, code: ErrorCode, message: string): void {
+    this.options.metrics.dropped.inc({ reason: code.toLowerCase() });
+    peer.connection?.notify('messageRejected', { channel, seq, error: { code, message } });
+  }
+
+  private scheduleAck(peer: Peer): void {
+    this.pendingAcks.add(peer);
+    this.ackTimer ??= setTimeout(() => {
+      this.ackTimer = undefined;
+      for (const pending of this.pendingAcks) pending.connection?.notify('ack', { seq: pending.lastAcceptedSeq });
+      this.pendingAcks.clear();
+    }, ACK_DELAY_MS);
+  }
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

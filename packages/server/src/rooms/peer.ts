@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import type { DataConsumer, DataProducer, WebRtcTransport } from 'mediasoup/types';
+import type {
+  CloseReason,
+  DataChannelKind,
+  Grants,
+  NotificationName,
+  PeerInfo,
+  PeerMetadata,
+  ServerNotifications,
+} from '@switchboard/sdk/protocol';
+import { TokenBucket } from '../data/rate-limiter.js';
+
+/** The signaling connection a peer is reachable through. */
+export interface PeerConnection {
+  /** Pushes a notification to the client. */
+  notify<N extends NotificationName>(method: N, data: ServerNotifications[N]): void;
+  /** Tells the client the session is over (a `closed` notification) and closes the socket. */
+  end(reason: CloseReason, message: string): void;
+  /** Closes the socket without a word, e.g. when a newer connection of the same session took over. */
+  drop(): void;
+}
+
+/** Media-side objects of one connection; all of them die with the connection. */
+export interface PeerTransports {
+  send: WebRtcTransport;
+  recv: WebRtcTransport;
+  /** The peer's own DataChannels on the send transport, by kind. */
+  producers: Partial<Record<DataChannelKind, DataProducer>>;
+  /** The server's DataChannels to the peer on the receive transport, by kind. */
+  consumers: Partial<Record<DataChannelKind, DataConsumer>>;
+}
+
+/** Options for a new peer. */
+export interface PeerOptions {
+  identity: string;
+  name?: string | undefined;
+  metadata?: PeerMetadata | undefined;
+  grants: Grants;
+  subchannel: number;
+  rate: { messagesPerSecond: number; burst: number };
+}
+
+/**
+ * One session of one participant in a room. It outlives its connections: when the network
+ * drops, the peer waits (suspended) for the client to resume, keeping its ID, its place in the
+ * room and the sequence numbers that make resumption exact.
+ */
+export class Peer {
+  /** Unique, unguessable session ID. */
+  readonly id = randomBytes(9).toString('base64url');
+  /** Secret the client presents to resume this session. */
+  readonly resumeKey = randomBytes(18).toString('base64url');
+  readonly identity: string;
+  name: string | undefined;
+  metadata: PeerMetadata | undefined;
+  readonly grants: Grants;
+  readonly joinedAt = Date.now();
+  /** This peer's mediasoup subchannel: targeted messages to it are sent on it. */
+  readonly subchannel: number;
+  readonly rateLimiter: TokenBucket;
+  /** Topics whose broadcasts it receives; null = all. */
+  topics: ReadonlySet<string> | null = null;
+  /** Highest reliable sequence number of its own messages the server has processed. */
+  lastAcceptedSeq = 0;
+  /** Lossy messages are numbered too, for rejections; the highest seen. */
+  lastLossySeq = 0;
+  /** The room sequence number up to which it has everything (replay starts after it). */
+  replayFrom = 0;
+  /** True once its receive DataChannels are open and subscribed. */
+  receiving = false;
+  connection: PeerConnection | undefined;
+  transports: PeerTransports | undefined;
+  /** Set while suspended: when it fires the peer leaves. */
+  graceTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: PeerOptions) {
+    this.identity = options.identity;
+    this.name = options.name;
+    this.metadata = options.metadata;
+    this.grants = options.grants;
+    this.subchannel = options.subchannel;
+    this.rateLimiter = new TokenBucket(options.rate.messagesPerSecond, options.rate.burst, Date.now());
+  }
+
+  /** Whether it has a live signaling connection. */
+  get connected(): boolean {
+    return this.connection !== undefined;
+  }
+
+  /** The public view other peers get. */
+  info(): PeerInfo {
+    const info: PeerInfo = { id: this.id, identity: this.identity, joinedAt: this.joinedAt };
+    if (this.name !== undefined) info.name = this.name;
+    if (this.metadata !== undefined) info.metadata = this.metadata;
+    return info;
+  }
+
+  /** Closes the media-side objects of the current connection, if any. */
+  closeTransports(): void {
+    this.receiving = false;
+    if (!this.transports) return;
+    this.transports.send.close();
+    this.transports.recv.close();
+    this.transports = undefined;
+  }
+}

@@ -1,0 +1,349 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Router, WebRtcTransport } from 'mediasoup/types';
+import {
+  SwitchboardError,
+  type ClientRequests,
+  type CloseReason,
+  type NotificationName,
+  type PeerInfo,
+  type PeerMetadata,
+  type ResumeRequest,
+  type ServerNotifications,
+  type TransportInfo,
+} from '@switchboard/sdk/protocol';
+import type { VerifiedToken } from '../auth/token.js';
+import { DataRouter, type ServerMessage } from '../data/data-router.js';
+import type { MediaWorker } from '../media/worker-pool.js';
+import type { RoomContext } from './room-context.js';
+import { Peer, type PeerConnection } from './peer.js';
+
+type JoinResult = ClientRequests['join']['result'];
+
+/**
+ * A room: its peers, its mediasoup router (on one worker) and its data plane. Peers join with a
+ * token, may drop and resume within the grace period, and leave; the room tells everyone.
+ */
+export class Room {
+  readonly createdAt = Date.now();
+  private closed = false;
+
+  private constructor(
+    readonly name: string,
+    private readonly members: Map<string, Peer>,
+    private worker: MediaWorker,
+    private router: Router,
+    private readonly data: DataRouter,
+    private readonly context: RoomContext,
+  ) {
+    this.watchWorker();
+  }
+
+  /** Creates a room on the least loaded worker. */
+  static async create(name: string, context: RoomContext): Promise<Room> {
+    const worker = context.workers.acquire();
+    try {
+      const router = await worker.worker.createRouter({ mediaCodecs: [] });
+      const members = new Map<string, Peer>();
+      const data = await DataRouter.create(router, members, dataOptions(context));
+      return new Room(name, members, worker, router, data, context);
+    } catch (error) {
+      context.workers.release(worker);
+      throw error;
+    }
+  }
+
+  /** Number of peers, connected or waiting to resume. */
+  get size(): number {
+    return this.members.size;
+  }
+
+  /** A peer by ID. */
+  peer(id: string): Peer | undefined {
+    return this.members.get(id);
+  }
+
+  /** Current peers and whether each is connected or waiting to resume. */
+  peers(): (PeerInfo & { connected: boolean })[] {
+    return [...this.members.values()].map((p) => ({ ...p.info(), connected: p.connected }));
+  }
+
+  /** Admits a new peer; a peer already here with the same identity is replaced. */
+  async join(token: VerifiedToken, connection: PeerConnection): Promise<{ peer: Peer; result: JoinResult }> {
+    this.assertOpen();
+    const subchannel = this.data.allocateSubchannel();
+    if (subchannel === undefined) throw new SwitchboardError('PERMISSION_DENIED', 'the room is full');
+    const { config } = this.context;
+    const peer = new Peer({
+      identity: token.identity,
+      name: token.name,
+      metadata: token.metadata,
+      grants: token.grants,
+      subchannel,
+      rate: { messagesPerSecond: config.messagesPerSecond, burst: config.messageBurst },
+    });
+    peer.replayFrom = this.data.lastSeq;
+    peer.connection = connection;
+    // Added before the older session of the same identity goes, so the room never looks empty.
+    this.members.set(peer.id, peer);
+    this.context.registry.indexPeer(peer.id, this);
+    for (const existing of this.members.values()) {
+      if (existing === peer || existing.identity !== token.identity) continue;
+      existing.connection?.end('duplicateIdentity', 'the same identity joined the room from another session');
+      this.remove(existing, 'duplicateIdentity');
+    }
+    try {
+      const result = await this.connect(peer, false);
+      this.broadcast('peerJoined', { peer: peer.info() }, peer);
+      this.context.logger.info('peer joined', { room: this.name, peer: peer.id, identity: peer.identity });
+      return { peer, result };
+    } catch (error) {
+      this.remove(peer, 'left');
+      throw error;
+    }
+  }
+
+  /** Resumes a dropped session on a new connection. */
+  async resume(peer: Peer, request: ResumeRequest, connection: PeerConnection): Promise<JoinResult> {
+    this.assertOpen();
+    if (!sameSecret(request.resumeKey, peer.resumeKey)) {
+      throw new SwitchboardError('RESUME_FAILED', 'wrong resume key');
+    }
+    if (!this.data.canReplayFrom(request.lastReceivedSeq)) {
+      peer.connection?.end('resumeFailed', 'messages since the last one received are no longer buffered');
+      this.remove(peer, 'resumeFailed');
+      throw new SwitchboardError('RESUME_FAILED', 'messages since the last one received are no longer buffered; join again');
+    }
+    const previous = peer.connection;
+    peer.connection = connection;
+    previous?.drop();
+    clearTimeout(peer.graceTimer);
+    peer.graceTimer = undefined;
+    this.data.stopReceiving(peer);
+    peer.closeTransports();
+    peer.replayFrom = Math.min(request.lastReceivedSeq, this.data.lastSeq);
+    this.context.logger.info('peer resumed', { room: this.name, peer: peer.id });
+    return this.connect(peer, true);
+  }
+
+  /** Completes the DTLS set-up of one of the peer's transports. */
+  async connectTransport(peer: Peer, params: ClientRequests['connectTransport']['params']): Promise<void> {
+    await this.transportOf(peer, params.transportId).connect({ dtlsParameters: params.dtlsParameters });
+  }
+
+  /** Registers one of the peer's two DataChannels and starts reading it. */
+  async produceData(peer: Peer, params: ClientRequests['produceData']['params']): Promise<{ id: string }> {
+    const transports = peer.transports;
+    if (!transports || params.transportId !== transports.send.id) {
+      throw new SwitchboardError('NOT_FOUND', `no send transport ${params.transportId}`);
+    }
+    if (transports.producers[params.channel]) {
+      throw new SwitchboardError('ALREADY_JOINED', `the ${params.channel} channel is already open`);
+    }
+    const { streamId, ...stream } = params.sctpStreamParameters;
+    if (typeof streamId !== 'number') throw new SwitchboardError('MALFORMED', 'sctpStreamParameters.streamId is required');
+    const producer = await transports.send.produceData({
+      sctpStreamParameters: { streamId, ...stream },
+      label: params.label,
+      protocol: params.protocol,
+      appData: { channel: params.channel },
+    });
+    transports.producers[params.channel] = producer;
+    await this.data.openSender(peer, producer, params.channel);
+    return { id: producer.id };
+  }
+
+  /** Changes which topics' broadcasts the peer receives. */
+  setTopics(peer: Peer, topics: string[] | null): void {
+    this.data.setTopics(peer, topics);
+  }
+
+  /** Changes the peer's own name/metadata and tells everyone. */
+  updateSelf(peer: Peer, update: { name?: string; metadata?: PeerMetadata }): PeerInfo {
+    if (update.name !== undefined) peer.name = update.name;
+    if (update.metadata !== undefined) peer.metadata = update.metadata;
+    const info = peer.info();
+    this.broadcast('peerUpdated', { peer: info }, peer);
+    return info;
+  }
+
+  /** Removes a peer, telling it why; false if there is no such peer. */
+  kick(peerId: string, reason: string): boolean {
+    const peer = this.members.get(peerId);
+    if (!peer) return false;
+    peer.connection?.end('kicked', reason);
+    this.remove(peer, 'kicked');
+    return true;
+  }
+
+  /** The peer asked to leave. */
+  leave(peer: Peer): void {
+    this.remove(peer, 'left');
+  }
+
+  /**
+   * The peer's signaling connection dropped without a goodbye: it keeps its place for the
+   * grace period, waiting to resume.
+   */
+  connectionLost(peer: Peer, connection: PeerConnection): void {
+    if (peer.connection !== connection || !this.members.has(peer.id)) return;
+    peer.connection = undefined;
+    this.data.stopReceiving(peer);
+    peer.closeTransports();
+    const graceMs = this.context.config.reconnectGraceSeconds * 1000;
+    this.context.logger.info('peer disconnected; waiting for it to resume', { room: this.name, peer: peer.id, graceMs });
+    peer.graceTimer = setTimeout(() => this.remove(peer, 'timeout'), graceMs);
+  }
+
+  /** Sends a message as the server (HTTP API). */
+  sendFromServer(message: ServerMessage): number {
+    this.assertOpen();
+    return this.data.sendFromServer(message);
+  }
+
+  /** Ends every session (server shutdown) and frees the router. */
+  close(reason: CloseReason, message: string): void {
+    if (this.closed) return;
+    for (const peer of [...this.members.values()]) {
+      peer.connection?.end(reason, message);
+      this.remove(peer, reason);
+    }
+    this.dispose();
+  }
+
+  private async connect(peer: Peer, resumed: boolean): Promise<JoinResult> {
+    const send = await this.createTransport(peer);
+    const recv = await this.createTransport(peer);
+    peer.transports = { send, recv, producers: {}, consumers: {} };
+    const dataConsumers = peer.grants.receiveData ? await this.data.openReceiver(peer, recv) : undefined;
+    const transports = peer.transports;
+    recv.on('sctpstatechange', (state) => {
+      if (state !== 'connected' || peer.transports !== transports) return;
+      if (!this.data.startReceiving(peer)) {
+        this.context.logger.warn('replay incomplete', { room: this.name, peer: peer.id });
+      }
+    });
+    const { config } = this.context;
+    return {
+      self: peer.info(),
+      room: this.name,
+      grants: peer.grants,
+      peers: [...this.members.values()].filter((p) => p !== peer).map((p) => p.info()),
+      resumeKey: peer.resumeKey,
+      resumed,
+      lastAcceptedSeq: peer.lastAcceptedSeq,
+      limits: { maxMessageSize: config.maxMessageSize, messagesPerSecond: config.messagesPerSecond, messageBurst: config.messageBurst },
+      routerRtpCapabilities: this.router.rtpCapabilities as JoinResult['routerRtpCapabilities'],
+      sendTransport: transportInfo(send),
+      recvTransport: transportInfo(recv),
+      ...(dataConsumers ? { dataConsumers } : {}),
+      serverTime: Date.now(),
+    };
+  }
+
+  private createTransport(peer: Peer): Promise<WebRtcTransport> {
+    return this.router.createWebRtcTransport({
+      webRtcServer: this.worker.webRtcServer,
+      enableSctp: true,
+      numSctpStreams: { OS: 1024, MIS: 1024 },
+      maxSctpMessageSize: this.context.config.maxMessageSize * 2 + 1024,
+      appData: { peerId: peer.id },
+    });
+  }
+
+  private transportOf(peer: Peer, id: string): WebRtcTransport {
+    const transports = peer.transports;
+    const transport = transports?.send.id === id ? transports.send : transports?.recv.id === id ? transports.recv : undefined;
+    if (!transport) throw new SwitchboardError('NOT_FOUND', `no transport ${id} for this peer`);
+    return transport;
+  }
+
+  private remove(peer: Peer, reason: ServerNotifications['peerLeft']['reason']): void {
+    if (!this.members.delete(peer.id)) return;
+    clearTimeout(peer.graceTimer);
+    peer.connection = undefined;
+    this.data.removePeer(peer);
+    peer.closeTransports();
+    this.context.registry.unindexPeer(peer.id);
+    this.broadcast('peerLeft', { peerId: peer.id, reason });
+    this.context.logger.info('peer left', { room: this.name, peer: peer.id, reason });
+    if (this.members.size === 0) this.dispose();
+  }
+
+  private broadcast<N extends NotificationName>(method: N, data: ServerNotifications[N], except?: Peer): void {
+    for (const member of this.members.values()) {
+      if (member !== except) member.connection?.notify(method, data);
+    }
+  }
+
+  // When the worker dies the room moves to a live one; peers resume onto it by themselves
+  // once their sockets close, and the data plane's log makes that lossless.
+  private watchWorker(): void {
+    const router = this.router;
+    router.observer.once('close', () => {
+      if (this.closed || !this.worker.worker.died) return;
+      this.context.logger.warn('room worker died; moving the room', { room: this.name });
+      void this.moveToLiveWorker();
+    });
+  }
+
+  private async moveToLiveWorker(): Promise<void> {
+    this.context.workers.release(this.worker);
+    try {
+      this.worker = this.context.workers.acquire();
+      this.router = await this.worker.worker.createRouter({ mediaCodecs: [] });
+      await this.data.attach(this.router);
+      this.watchWorker();
+    } catch (error) {
+      this.context.logger.error('could not move the room to a live worker', { room: this.name, error });
+      this.close('serverShutdown', 'the media server failed');
+      return;
+    }
+    for (const peer of this.members.values()) {
+      peer.closeTransports();
+      peer.connection?.drop();
+    }
+  }
+
+  private dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.data.close();
+    this.router.close();
+    this.context.workers.release(this.worker);
+    this.context.registry.removeRoom(this);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SwitchboardError('NOT_FOUND', `room ${this.name} is closed`);
+  }
+}
+
+function dataOptions(context: RoomContext) {
+  const { config } = context;
+  return {
+    maxMessageSize: config.maxMessageSize,
+    replayBufferBytes: config.replayBufferBytes,
+    replayMaxAgeMs: config.reconnectGraceSeconds * 1000 + 5000,
+    metrics: context.dataMetrics,
+    logger: context.logger,
+  };
+}
+
+// mediasoup-client reads separate send/receive message size limits, which mediasoup 3.19
+// reports as the single `maxMessageSize`.
+function transportInfo(transport: WebRtcTransport): TransportInfo {
+  const sctp = transport.sctpParameters;
+  if (!sctp) throw new SwitchboardError('INTERNAL', 'transport without SCTP');
+  return {
+    id: transport.id,
+    iceParameters: transport.iceParameters,
+    iceCandidates: transport.iceCandidates as TransportInfo['iceCandidates'],
+    dtlsParameters: transport.dtlsParameters as TransportInfo['dtlsParameters'],
+    sctpParameters: { ...sctp, maxSendMessageSize: sctp.maxMessageSize, maxReceiveMessageSize: sctp.maxMessageSize },
+  };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}

@@ -1,0 +1,91 @@
+import { MAX_NAME_LENGTH, ProtocolError, type ClientRequests, type RequestMethod } from '@switchboard/sdk/protocol';
+
+type Params<M extends RequestMethod> = ClientRequests[M]['params'];
+type Record_ = Record<string, unknown>;
+
+const MAX_TOPICS = 256;
+
+/**
+ * Checks the shape of a request's parameters before anything acts on them. mediasoup's own
+ * parameter objects (DTLS, SCTP stream, RTP capabilities) are checked only for being objects:
+ * mediasoup validates their insides and its errors are turned into MALFORMED too.
+ */
+export const validators: { [M in RequestMethod]: (data: Record_) => Params<M> } = {
+  join(data) {
+    const params: Params<'join'> = { protocolVersion: integer(data.protocolVersion, 'protocolVersion') };
+    if (data.token !== undefined) params.token = string(data.token, 'token', 8192);
+    if (data.room !== undefined) params.room = string(data.room, 'room', 256);
+    if (data.resume !== undefined) {
+      const resume = object(data.resume, 'resume');
+      params.resume = {
+        peerId: string(resume.peerId, 'resume.peerId', 64),
+        resumeKey: string(resume.resumeKey, 'resume.resumeKey', 128),
+        lastReceivedSeq: integer(resume.lastReceivedSeq, 'resume.lastReceivedSeq'),
+      };
+    }
+    if (params.token === undefined && params.resume === undefined) fail('join needs a token or resume');
+    if (data.rtpCapabilities !== undefined) {
+      params.rtpCapabilities = object(data.rtpCapabilities, 'rtpCapabilities') as Params<'join'>['rtpCapabilities'];
+    }
+    return params;
+  },
+  connectTransport(data) {
+    return {
+      transportId: string(data.transportId, 'transportId', 64),
+      dtlsParameters: object(data.dtlsParameters, 'dtlsParameters') as Params<'connectTransport'>['dtlsParameters'],
+    };
+  },
+  produceData(data) {
+    const channel = data.channel;
+    if (channel !== 'reliable' && channel !== 'lossy') fail('channel must be "reliable" or "lossy"');
+    return {
+      transportId: string(data.transportId, 'transportId', 64),
+      channel,
+      sctpStreamParameters: object(data.sctpStreamParameters, 'sctpStreamParameters') as Params<'produceData'>['sctpStreamParameters'],
+      label: string(data.label ?? '', 'label', MAX_NAME_LENGTH, true),
+      protocol: string(data.protocol ?? '', 'protocol', MAX_NAME_LENGTH, true),
+    };
+  },
+  setTopics(data) {
+    if (data.topics === null) return { topics: null };
+    if (!Array.isArray(data.topics) || data.topics.length > MAX_TOPICS) {
+      fail(`topics must be null or a list of at most ${MAX_TOPICS} strings`);
+    }
+    return { topics: data.topics.map((t, i) => string(t, `topics[${i}]`, MAX_NAME_LENGTH)) };
+  },
+  updateSelf(data) {
+    const params: Params<'updateSelf'> = {};
+    if (data.name !== undefined) params.name = string(data.name, 'name', 256, true);
+    if (data.metadata !== undefined) params.metadata = object(data.metadata, 'metadata');
+    return params;
+  },
+  kick(data) {
+    const params: Params<'kick'> = { peerId: string(data.peerId, 'peerId', 64) };
+    if (data.reason !== undefined) params.reason = string(data.reason, 'reason', 512, true);
+    return params;
+  },
+  leave() {
+    return {};
+  },
+};
+
+function string(value: unknown, name: string, maxLength: number, allowEmpty = false): string {
+  if (typeof value !== 'string' || value.length > maxLength || (!allowEmpty && value.length === 0)) {
+    fail(`${name} must be a ${allowEmpty ? '' : 'non-empty '}string of at most ${maxLength} characters`);
+  }
+  return value;
+}
+
+function integer(value: unknown, name: string): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) fail(`${name} must be a non-negative integer`);
+  return value as number;
+}
+
+function object(value: unknown, name: string): Record_ {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${name} must be a map`);
+  return value as Record_;
+}
+
+function fail(message: string): never {
+  throw new ProtocolError('MALFORMED', message);
+}
