@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { encode } from '@switchboard/sdk/protocol';
+import { RawPeer } from './support/raw-peer.js';
+import { sleep, startTestServer, waitFor, type TestServer } from './support/test-server.js';
+
+// A wait long enough for a loopback delivery to have arrived if it was going to.
+const SETTLE_MS = 400;
+
+describe('data plane: routing and bad input', function () {
+  this.timeout(30000);
+  let t: TestServer;
+  let a: RawPeer;
+  let b: RawPeer;
+  let c: RawPeer;
+  let other: RawPeer;
+
+  before(async () => {
+    t = await startTestServer(['--max-message-size', '1024', '--messages-per-second', '20', '--message-burst', '20', '--reconnect-grace', '1']);
+    a = await RawPeer.join(t.wsUrl, await t.token('room', 'a'));
+    b = await RawPeer.join(t.wsUrl, await t.token('room', 'b'));
+    c = await RawPeer.join(t.wsUrl, await t.token('room', 'c'));
+    other = await RawPeer.join(t.wsUrl, await t.token('elsewhere', 'o'));
+    await sleep(200);
+  });
+
+  after(async () => {
+    [a, b, c, other].forEach((p) => p.close());
+    await t.close();
+  });
+
+  function resetInboxes(): void {
+    for (const p of [a, b, c, other]) {
+      p.received.length = 0;
+      p.signaling.notifications.length = 0;
+    }
+  }
+
+  function rejections(p: RawPeer): { seq: number; code: string }[] {
+    return p.signaling.notificationsOf('messageRejected').map((n) => {
+      const data = n.data as { seq: number; error: { code: string } };
+      return { seq: data.seq, code: data.error.code };
+    });
+  }
+
+  it('delivers a broadcast to everyone else in the room, stamped with the real sender', async () => {
+    resetInboxes();
+    a.send('reliable', { type: 'chat', data: encode({ text: 'hi' }) });
+    await waitFor(() => b.payloads().length === 1 && c.payloads().length === 1, 'b and c to receive');
+    await sleep(SETTLE_MS);
+    for (const p of [b, c]) {
+      assert.deepEqual(p.payloads(), [{ text: 'hi' }]);
+      assert.equal(p.messagesFromOthers()[0]?.from, a.id);
+      assert.equal(p.messagesFromOthers()[0]?.targeted, false);
+    }
+    assert.deepEqual(other.received, [], 'nothing crosses rooms');
+  });
+
+  it('delivers a targeted message only to its targets', async () => {
+    resetInboxes();
+    a.send('reliable', { type: 'dm', data: encode('to b'), to: b.id });
+    a.send('reliable', { type: 'dm', data: encode('to b and c'), to: [b.id, c.id] });
+    await waitFor(() => b.payloads().length === 2 && c.payloads().length === 1, 'deliveries');
+    await sleep(SETTLE_MS);
+    assert.deepEqual(b.payloads(), ['to b', 'to b and c']);
+    assert.deepEqual(c.payloads(), ['to b and c']);
+    assert.equal(b.messagesFromOthers()[0]?.targeted, true);
+    assert.deepEqual(a.received, [], 'the sender gets no copy of a targeted message');
+    assert.deepEqual(other.received, []);
+  });
+
+  it('cannot be spoofed: a sender-chosen "f" field is replaced by the real sender', async () => {
+    resetInboxes();
+    a.sendBytes('reliable', encode({ k: 0, s: a.nextSeq('reliable'), t: 'chat', f: c.id, ts: 0, d: encode('spoof') }));
+    await waitFor(() => b.payloads().length === 1, 'delivery');
+    assert.equal(b.messagesFromOthers()[0]?.from, a.id);
+  });
+
+  it('rejects a target in another room with UNKNOWN_TARGET and delivers nothing anywhere', async () => {
+    resetInboxes();
+    const seq = a.send('reliable', { type: 'dm', data: encode('leak?'), to: [b.id, other.id] });
+    await waitFor(() => rejections(a).length === 1, 'rejection');
+    assert.deepEqual(rejections(a), [{ seq, code: 'UNKNOWN_TARGET' }]);
+    await sleep(SETTLE_MS);
+    assert.deepEqual([b.received, c.received, other.received], [[], [], []]);
+  });
+
+  it('rejects malformed MessagePack and malformed envelopes, and keeps routing', async () => {
+    resetInboxes();
+    b.sendBytes('reliable', new Uint8Array([0xc1, 0xff, 0x00]));
+    b.sendBytes('lossy', encode({ k: 7, s: 1, t: 'x', d: encode(1) }));
+    b.sendBytes('reliable', encode({ k: 0, s: 99, t: '', d: 'not binary' }));
+    await waitFor(() => rejections(b).length === 3, 'three rejections');
+    assert.deepEqual(rejections(b).map((r) => r.code), ['MALFORMED', 'MALFORMED', 'MALFORMED']);
+    b.send('reliable', { type: 'chat', data: encode('still here') });
+    await waitFor(() => a.payloads().length === 1, 'a valid message after the bad ones');
+    assert.deepEqual(a.payloads(), ['still here']);
+  });
+
+  it('rejects a message above the size limit with MESSAGE_TOO_LARGE', async () => {
+    resetInboxes();
+    const seq = c.send('reliable', { type: 'big', data: encode('x'.repeat(2000)) });
+    await waitFor(() => rejections(c).length === 1, 'rejection');
+    assert.deepEqual(rejections(c), [{ seq, code: 'MESSAGE_TOO_LARGE' }]);
+    await sleep(SETTLE_MS);
+    assert.deepEqual([a.received, b.received], [[], []]);
+  });
+
+  it('rate-limits a flood: the excess is rejected and counted, the rest delivered once', async () => {
+    resetInboxes();
+    const before = t.server.metrics.value('switchboard_messages_dropped_total', { reason: 'rate_limited' });
+    for (let i = 0; i < 60; i++) a.send('reliable', { type: 'flood', data: encode(i) });
+    await waitFor(() => b.payloads().length + rejections(a).length >= 60, 'every flood message accounted for');
+    await sleep(SETTLE_MS);
+    const delivered = b.payloads() as number[];
+    const rejected = rejections(a);
+    assert.ok(rejected.length >= 30, `expected most of the flood rejected, got ${rejected.length}`);
+    assert.ok(rejected.every((r) => r.code === 'RATE_LIMITED'));
+    assert.equal(delivered.length + rejected.length, 60);
+    assert.deepEqual(delivered, [...delivered].sort((x, y) => x - y), 'delivered in order');
+    assert.equal(t.server.metrics.value('switchboard_messages_dropped_total', { reason: 'rate_limited' }) - before, rejected.length);
+    await sleep(1100);
+  });
+
+  it('refuses to send without the sendData grant and to target a peer without receiveData', async () => {
+    const mute = await RawPeer.join(t.wsUrl, await t.token('room', 'mute', { grants: { receiveData: true } }));
+    const deaf = await RawPeer.join(t.wsUrl, await t.token('room', 'deaf', { grants: { sendData: true } }));
+    try {
+      resetInboxes();
+      const seq = mute.send('reliable', { type: 'chat', data: encode('x') });
+      const seq2 = a.send('reliable', { type: 'dm', data: encode('y'), to: deaf.id });
+      await waitFor(() => rejections(mute).length === 1 && rejections(a).length === 1, 'rejections');
+      assert.deepEqual(rejections(mute), [{ seq, code: 'PERMISSION_DENIED' }]);
+      assert.deepEqual(rejections(a), [{ seq: seq2, code: 'PERMISSION_DENIED' }]);
+      assert.equal(deaf.session.dataConsumers, undefined, 'no receive channels without receiveData');
+    } finally {
+      mute.close();
+      deaf.close();
+    }
+  });
+
+  it('keeps serving the others when a peer vanishes mid-send, and drops it after the grace period', async () => {
+    const ghost = await RawPeer.join(t.wsUrl, await t.token('room', 'ghost'));
+    resetInboxes();
+    for (let i = 0; i < 10; i++) ghost.send('lossy', { type: 'burst', data: encode(i) });
+    ghost.close();
+    await waitFor(() => t.server.rooms.get('room')?.peers().find((p) => p.id === ghost.id)?.connected === false, 'ghost to be seen as disconnected');
+    b.send('reliable', { type: 'chat', data: encode('after the ghost') });
+    await waitFor(() => c.payloads().includes('after the ghost'), 'c to keep receiving');
+    const ghostLeft = () => a.signaling.notificationsOf('peerLeft').find((n) => (n.data as { peerId: string }).peerId === ghost.id);
+    await waitFor(() => ghostLeft() !== undefined, 'ghost to time out', 5000);
+    assert.deepEqual(ghostLeft()?.data, { peerId: ghost.id, reason: 'timeout' });
+    const health = (await (await fetch(`${t.server.url}/healthz`)).json()) as { status: string };
+    assert.equal(health.status, 'ok');
+  });
+
+  it('counts messages in, deliveries out and drops by reason in /metrics', async () => {
+    const text = await (await fetch(`${t.server.url}/metrics`)).text();
+    for (const line of [
+      /^switchboard_messages_in_total\{channel="reliable"\} [1-9]\d*$/m,
+      /^switchboard_messages_out_total\{channel="reliable"\} [1-9]\d*$/m,
+      /^switchboard_messages_dropped_total\{reason="unknown_target"\} [1-9]\d*$/m,
+      /^switchboard_messages_dropped_total\{reason="malformed"\} 3$/m,
+      /^switchboard_peers 4$/m,
+      /^switchboard_rooms 2$/m,
+      /^switchboard_worker_cpu_seconds\{worker="0"\} [\d.]+$/m,
+    ]) {
+      assert.match(text, line);
+    }
+  });
+});

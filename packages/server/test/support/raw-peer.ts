@@ -1,0 +1,167 @@
+import wrtc from '@roamhq/wrtc';
+import WebSocket from 'ws';
+import { Device } from 'mediasoup-client';
+import type { DataProducer, Transport } from 'mediasoup-client/types';
+import {
+  decode,
+  decodeDelivered,
+  encode,
+  encodeOutgoing,
+  EnvelopeKind,
+  PROTOCOL_VERSION,
+  type ClientRequests,
+  type DataChannelKind,
+  type DeliveredEnvelope,
+  type NotificationFrame,
+  type OutgoingEnvelope,
+  type RequestMethod,
+  type ResponseFrame,
+  type WireError,
+} from '@switchboard/sdk/protocol';
+import { waitFor } from './test-server.js';
+
+Object.assign(globalThis, { RTCPeerConnection: wrtc.RTCPeerConnection, MediaStream: wrtc.MediaStream });
+
+/** A request that failed, with the server's error code. */
+export class RequestFailed extends Error {
+  constructor(readonly error: WireError) {
+    super(`${error.code}: ${error.message}`);
+  }
+}
+
+/**
+ * A protocol-level client for server tests: raw signaling frames and raw data envelopes, so
+ * tests can send what the SDK never would (malformed frames, spoofed fields, floods).
+ */
+export class RawSignaling {
+  readonly notifications: NotificationFrame[] = [];
+  /** Responses that matched no request (e.g. errors for undecodable frames, id 0). */
+  readonly orphanResponses: ResponseFrame[] = [];
+  private nextId = 1;
+  private readonly pending = new Map<number, (frame: ResponseFrame) => void>();
+  closeCode: number | undefined;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer) => {
+      const frame = decode(data) as ResponseFrame | NotificationFrame;
+      if (frame.type === 'notification') this.notifications.push(frame);
+      else {
+        const resolve = this.pending.get(frame.id);
+        this.pending.delete(frame.id);
+        if (resolve) resolve(frame);
+        else this.orphanResponses.push(frame);
+      }
+    });
+    ws.on('close', (code) => (this.closeCode = code));
+  }
+
+  static async open(wsUrl: string): Promise<RawSignaling> {
+    const ws = new WebSocket(`${wsUrl}/rtc`);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    return new RawSignaling(ws);
+  }
+
+  /** Sends a request and waits for its response; rejects with {@link RequestFailed}. */
+  request<M extends RequestMethod>(method: M, data: ClientRequests[M]['params']): Promise<ClientRequests[M]['result']> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, (frame) => (frame.ok ? resolve(frame.data as ClientRequests[M]['result']) : reject(new RequestFailed(frame.error))));
+      this.ws.send(encode({ type: 'request', id, method, data }));
+    });
+  }
+
+  /** Sends arbitrary bytes as a binary frame. */
+  sendRaw(bytes: Uint8Array | string): void {
+    this.ws.send(bytes);
+  }
+
+  notificationsOf(method: string): NotificationFrame[] {
+    return this.notifications.filter((n) => n.method === method);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** A joined peer with both DataChannels each way, speaking raw envelopes. */
+export class RawPeer {
+  readonly received: DeliveredEnvelope[] = [];
+  private readonly seqs: Record<DataChannelKind, number> = { reliable: 0, lossy: 0 };
+
+  private constructor(
+    readonly signaling: RawSignaling,
+    readonly session: ClientRequests['join']['result'],
+    private readonly transports: Transport[],
+    private readonly producers: Record<DataChannelKind, DataProducer>,
+  ) {}
+
+  get id(): string {
+    return this.session.self.id;
+  }
+
+  /** Joins with `token` and opens every channel. */
+  static async join(wsUrl: string, token: string): Promise<RawPeer> {
+    const signaling = await RawSignaling.open(wsUrl);
+    const session = await signaling.request('join', { protocolVersion: PROTOCOL_VERSION, token });
+    const device = new Device({ handlerName: 'Chrome111' });
+    await device.load({ routerRtpCapabilities: session.routerRtpCapabilities });
+    const send = device.createSendTransport(session.sendTransport);
+    const recv = device.createRecvTransport(session.recvTransport);
+    for (const transport of [send, recv]) {
+      transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+        signaling.request('connectTransport', { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
+      });
+    }
+    send.on('producedata', ({ sctpStreamParameters, label, protocol, appData }, callback, errback) => {
+      const channel = appData.channel as DataChannelKind;
+      signaling.request('produceData', { transportId: send.id, channel, sctpStreamParameters, label, protocol }).then(callback, errback);
+    });
+    const peer = new RawPeer(signaling, session, [send, recv], {
+      reliable: await send.produceData({ ordered: true, label: 'reliable', appData: { channel: 'reliable' } }),
+      lossy: await send.produceData({ ordered: false, maxRetransmits: 0, label: 'lossy', appData: { channel: 'lossy' } }),
+    });
+    for (const info of Object.values(session.dataConsumers ?? {})) {
+      const consumer = await recv.consumeData({ ...info });
+      consumer.on('message', (data: ArrayBuffer) => peer.received.push(decodeDelivered(new Uint8Array(data))));
+    }
+    await waitFor(() => Object.values(peer.producers).every((p) => p.readyState === 'open'), 'data channels to open');
+    return peer;
+  }
+
+  /** Takes the channel's next sequence number. */
+  nextSeq(channel: DataChannelKind): number {
+    return ++this.seqs[channel];
+  }
+
+  /** Sends an envelope; `seq` defaults to the channel's next number. */
+  send(channel: DataChannelKind, envelope: Partial<OutgoingEnvelope> & { data?: Uint8Array }): number {
+    const seq = envelope.seq ?? this.nextSeq(channel);
+    const bytes = encodeOutgoing({ kind: EnvelopeKind.message, type: 'test', data: encode(null), ...envelope, seq });
+    this.sendBytes(channel, bytes);
+    return seq;
+  }
+
+  /** Sends raw bytes on a DataChannel. */
+  sendBytes(channel: DataChannelKind, bytes: Uint8Array): void {
+    this.producers[channel].send(new Uint8Array(bytes).buffer);
+  }
+
+  /** Application messages received from others (own broadcast echoes excluded). */
+  messagesFromOthers(): DeliveredEnvelope[] {
+    return this.received.filter((m) => m.from !== this.id);
+  }
+
+  /** Payloads of received messages from others, decoded. */
+  payloads(): unknown[] {
+    return this.messagesFromOthers().map((m) => decode(m.data));
+  }
+
+  close(): void {
+    for (const transport of this.transports) transport.close();
+    this.signaling.close();
+  }
+}
