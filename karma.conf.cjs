@@ -56,7 +56,9 @@ module.exports = (config) => {
       'karma-chrome-launcher',
       'karma-esbuild',
       { 'reporter:spec-summary': ['type', SpecSummaryReporter] },
+      require('./scripts/karma-switchboard-server.cjs'),
     ],
+    beforeMiddleware: ['switchboard-server'],
     files: [{ pattern: 'packages/*/test/browser/**/*.test.ts', watched: false }],
     preprocessors: { 'packages/*/test/browser/**/*.test.ts': ['esbuild'] },
     esbuild: {

@@ -1,0 +1,80 @@
+'use strict';
+// A karma middleware that starts a real Switchboard server (a child process, dev mode, free
+// loopback ports) for browser tests and tells the page where it is:
+//   GET /switchboard-test-server        -> { wsUrl, httpUrl }
+//   GET /switchboard-test-server/token?room=R&identity=I[&grants=sendData,receiveData]
+//                                       -> { token }  (signed with the dev token secret)
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+const readline = require('node:readline');
+
+const ROOT = path.join(__dirname, '..');
+const DEV_TOKEN_SECRET = 'switchboard-dev-token-secret';
+const GRANTS = ['publish', 'subscribe', 'sendData', 'receiveData', 'admin'];
+
+function startServer(logger) {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', 'packages/server/src/main.ts', '--dev', '--port', '0', '--rtc-port', '0', '--workers', '1'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const ready = new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      let entry;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        return;
+      }
+      if (entry.level === 'error' || entry.level === 'warn') logger.warn(line);
+      if (entry.msg === 'listening') resolve(entry.url);
+    });
+    child.once('exit', (code) => reject(new Error(`the test server exited with code ${code} before listening`)));
+  });
+  return { child, ready };
+}
+
+function createSwitchboardServerMiddleware(logger, emitter) {
+  const log = logger.create('switchboard-server');
+  const { child, ready } = startServer(log);
+  ready.then((url) => log.info(`test server at ${url}`), (error) => log.error(error.message));
+  emitter.on('exit', (done) => {
+    child.kill('SIGTERM');
+    done();
+  });
+
+  return (req, res, next) => {
+    const url = new URL(req.url, 'http://karma');
+    if (!url.pathname.startsWith('/switchboard-test-server')) return next();
+    const reply = (status, body) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    ready.then(
+      async (httpUrl) => {
+        if (url.pathname === '/switchboard-test-server') {
+          reply(200, { httpUrl, wsUrl: httpUrl.replace(/^http/, 'ws') });
+          return;
+        }
+        const { SignJWT } = await import('jose');
+        const room = url.searchParams.get('room');
+        const identity = url.searchParams.get('identity');
+        if (!room || !identity) return reply(400, { error: 'room and identity are required' });
+        const listed = url.searchParams.get('grants');
+        const claims = { room };
+        if (listed !== null) claims.grants = Object.fromEntries(GRANTS.map((g) => [g, listed.split(',').includes(g)]));
+        const token = await new SignJWT(claims)
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject(identity)
+          .setExpirationTime('10m')
+          .sign(new TextEncoder().encode(DEV_TOKEN_SECRET));
+        reply(200, { token });
+      },
+      (error) => reply(500, { error: error.message }),
+    );
+  };
+}
+createSwitchboardServerMiddleware.$inject = ['logger', 'emitter'];
+
+module.exports = { 'middleware:switchboard-server': ['factory', createSwitchboardServerMiddleware] };
