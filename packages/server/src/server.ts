@@ -2,7 +2,10 @@ import { createRequire } from 'node:module';
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import type { ServerConfig } from './config.js';
 import { ServerError } from './errors.js';
+import { registerDevTokenApi } from './http/dev-token-api.js';
+import { registerHttpApi } from './http/http-api.js';
 import { handleAsync, sendBody, sendJson } from './http/respond.js';
+import { registerZlmApi } from './http/zlm-api.js';
 import { StaticFiles } from './http/static-files.js';
 import { loadUws, type UwsImplementation } from './http/uws.js';
 import { Logger } from './log.js';
@@ -60,6 +63,13 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     requests: metrics.counter('switchboard_signaling_requests_total', 'Signaling requests by method and outcome'),
   });
   collectGauges(metrics, rooms, signaling, workers);
+  const api = { rooms, apiSecret: config.apiSecret, maxMessageSize: config.maxMessageSize, metrics, logger: httpLog };
+  registerHttpApi(app, api);
+  registerZlmApi(app, api);
+  if (config.dev) {
+    registerDevTokenApi(app, { tokenSecret: config.tokenSecret, logger: httpLog, metrics });
+    logger.warn('development mode: default secrets unless configured, and /dev/token mints tokens for anyone');
+  }
   app.get('/metrics', (res) => {
     handleAsync(
       res,

@@ -18,13 +18,17 @@ describe('HTTP API', function () {
   this.timeout(5000);
   const rooms = new FakeRooms();
   const metrics = new Metrics();
-  const { logger } = captureLogger();
+  const { logger, lines: logLines } = captureLogger();
   let server: TestApp;
 
   before(async () => {
-    server = await startApp((app) =>
-      registerHttpApi(app, { rooms, apiSecret: SECRET, maxMessageSize: MAX_MESSAGE_SIZE, metrics, logger }),
-    );
+    server = await startApp((app) => {
+      // Catch-alls like the server's static files and 404, registered first: the API's routes
+      // must still win for their paths.
+      app.get('/*', (res) => void res.end('static'));
+      app.any('/*', (res) => void res.end('fallback'));
+      registerHttpApi(app, { rooms, apiSecret: SECRET, maxMessageSize: MAX_MESSAGE_SIZE, metrics, logger });
+    });
   });
   after(() => server.close());
   beforeEach(() => {
@@ -60,14 +64,20 @@ describe('HTTP API', function () {
     });
 
     it('refuses a wrong secret, as Bearer and as X-Api-Secret', async () => {
-      for (const headers of [{ Authorization: 'Bearer wrong-secret' }, { 'X-Api-Secret': 'wrong-secret' }, { Authorization: SECRET }]) {
+      const attempts: Record<string, string>[] = [
+        { Authorization: 'Bearer wrong-secret' },
+        { 'X-Api-Secret': 'wrong-secret' },
+        { Authorization: SECRET },
+      ];
+      for (const headers of attempts) {
         const response = await fetch(`${server.url}/api/rooms`, { headers });
         assertError({ status: response.status, body: await response.json() }, 401, 'PERMISSION_DENIED');
       }
     });
 
     it('accepts the right secret as Bearer and as X-Api-Secret', async () => {
-      for (const headers of [{ Authorization: `bearer ${SECRET}` }, { 'X-Api-Secret': SECRET }]) {
+      const attempts: Record<string, string>[] = [{ Authorization: `bearer ${SECRET}` }, { 'X-Api-Secret': SECRET }];
+      for (const headers of attempts) {
         const response = await fetch(`${server.url}/api/rooms`, { headers });
         assert.equal(response.status, 200);
       }
@@ -77,7 +87,8 @@ describe('HTTP API', function () {
   describe('POST /api/rooms/:room/messages', () => {
     it('sends a JSON body through sendFromServer with the payload as MessagePack', async () => {
       const data = { text: 'hi', list: [1, 2.5, null], nested: { ok: true } };
-      const answer = await postJson('/api/rooms/lobby/messages', { type: 'chat', data, to: ['p1', 'p3'], topic: 'news', reliable: false });
+      const body = { type: 'chat', data, to: ['p1', 'p3'], topic: 'news', reliable: false };
+      const answer = await postJson('/api/rooms/lobby/messages', body);
       assert.deepEqual(answer, { status: 200, body: { delivered: 2 }, headers: answer.headers });
       assert.equal(rooms.calls.sends.length, 1);
       const { payload, ...rest } = rooms.calls.sends[0]!;
@@ -101,7 +112,8 @@ describe('HTTP API', function () {
         const response = await fetch(`${server.url}/api/rooms/lobby/messages`, {
           method: 'POST',
           headers: { ...AUTH, 'Content-Type': contentType },
-          body: encode({ type: 'bin', data, to: 'p2' }),
+          // A copy typed as backed by a plain ArrayBuffer, which fetch's BodyInit insists on.
+          body: new Uint8Array(encode({ type: 'bin', data, to: 'p2' })),
         });
         assert.equal(response.status, 200, contentType);
         assert.deepEqual(await response.json(), { delivered: 1 });
@@ -126,15 +138,19 @@ describe('HTTP API', function () {
       assertError(await postJson('/api/rooms/nowhere/messages', { data: 1 }), 404, 'NOT_FOUND', /nowhere/);
     });
 
-    it('answers 404 UNKNOWN_TARGET and 413 MESSAGE_TOO_LARGE when the room refuses', async () => {
-      rooms.rooms.get('lobby')!.failWith = 'UNKNOWN_TARGET';
+    it('answers 404 UNKNOWN_TARGET, 413 MESSAGE_TOO_LARGE and 403 PERMISSION_DENIED when the room refuses', async () => {
+      const lobby = rooms.rooms.get('lobby')!;
+      lobby.failWith = 'UNKNOWN_TARGET';
       assertError(await postJson('/api/rooms/lobby/messages', { data: 1, to: 'ghost' }), 404, 'UNKNOWN_TARGET');
-      rooms.rooms.get('lobby')!.failWith = 'MESSAGE_TOO_LARGE';
+      lobby.failWith = 'MESSAGE_TOO_LARGE';
       assertError(await postJson('/api/rooms/lobby/messages', { data: 1 }), 413, 'MESSAGE_TOO_LARGE');
+      // A target without receiveData: the request is authenticated, so this is no 401.
+      lobby.failWith = 'PERMISSION_DENIED';
+      assertError(await postJson('/api/rooms/lobby/messages', { data: 1, to: 'p1' }), 403, 'PERMISSION_DENIED');
     });
 
     it('answers 400 MALFORMED for bodies that do not decode or have no accepted type', async () => {
-      const post = (body: string | Uint8Array, contentType: string) =>
+      const post = (body: string | Uint8Array<ArrayBuffer>, contentType: string) =>
         call('/api/rooms/lobby/messages', { method: 'POST', headers: { 'Content-Type': contentType }, body });
       assertError(await post('{"data": ', 'application/json'), 400, 'MALFORMED', /not valid JSON/);
       assertError(await post(new Uint8Array([0xc1]), 'application/msgpack'), 400, 'MALFORMED', /MessagePack/);
@@ -162,9 +178,22 @@ describe('HTTP API', function () {
       assert.equal(rooms.calls.sends.length, 0);
     });
 
-    it('answers 413 for a declared body above the limit, without reading it', async () => {
+    it('answers 413 for a declared body above the limit, without waiting for it', async () => {
       const limit = bodyLimit(MAX_MESSAGE_SIZE);
-      const answer = await postJson('/api/rooms/lobby/messages', { data: 'x'.repeat(limit) });
+      // Only the headers are sent: the answer must come from Content-Length alone.
+      const answer = await new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+        const req = request(`${server.url}/api/rooms/lobby/messages`, {
+          method: 'POST',
+          headers: { ...AUTH, 'Content-Type': 'application/json', 'Content-Length': String(limit + 1) },
+        });
+        req.on('response', (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        });
+        req.on('error', reject);
+        req.flushHeaders();
+      });
       assertError(answer, 413, 'MESSAGE_TOO_LARGE', new RegExp(String(limit)));
       // A body just under the limit still gets through.
       assert.equal((await postJson('/api/rooms/lobby/messages', { data: 'x'.repeat(limit - 100) })).status, 200);
@@ -195,6 +224,12 @@ describe('HTTP API', function () {
     });
 
     it('survives a client that aborts mid-body, and keeps serving', async () => {
+      // Touching a uWS response after its abort throws; here that would surface as a rejection
+      // nobody handles, or as an error in the log.
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      const errorsBefore = logLines.filter((line) => line.includes('"level":"error"')).length;
       await new Promise<void>((resolve) => {
         const req = request(`${server.url}/api/rooms/lobby/messages`, {
           method: 'POST',
@@ -205,6 +240,10 @@ describe('HTTP API', function () {
         req.on('close', () => resolve());
       });
       assert.equal((await postJson('/api/rooms/lobby/messages', { data: 1 })).status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      process.off('unhandledRejection', onUnhandled);
+      assert.deepEqual(unhandled, []);
+      assert.equal(logLines.filter((line) => line.includes('"level":"error"')).length, errorsBefore);
       assert.equal(rooms.calls.sends.length, 1);
     });
 
@@ -271,8 +310,9 @@ describe('HTTP API', function () {
       assert.equal((await call('/api/rooms', { method: 'DELETE' })).headers.get('allow'), 'GET');
     });
 
-    it('answers 404 for unknown API paths', async () => {
+    it('answers 404 for unknown API paths instead of falling through to other routes', async () => {
       assertError(await call('/api/nothing/here'), 404, 'NOT_FOUND');
+      assertError(await call('/api/nothing', { method: 'POST' }), 404, 'NOT_FOUND');
     });
   });
 });

@@ -118,7 +118,7 @@ export class RawPeer {
     }
     send.on('producedata', ({ sctpStreamParameters, label, protocol, appData }, callback, errback) => {
       const channel = appData.channel as DataChannelKind;
-      signaling.request('produceData', { transportId: send.id, channel, sctpStreamParameters, label, protocol }).then(callback, errback);
+      signaling.request('produceData', { transportId: send.id, channel, sctpStreamParameters, label: label ?? '', protocol: protocol ?? '' }).then(callback, errback);
     });
     const peer = new RawPeer(signaling, session, [send, recv], {
       reliable: await send.produceData({ ordered: true, label: 'reliable', appData: { channel: 'reliable' } }),

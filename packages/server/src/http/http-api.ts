@@ -1,0 +1,188 @@
+import type { TemplatedApp } from 'uWebSockets.js';
+import { encode, SwitchboardError, type PeerInfo } from '@switchboard/sdk/protocol';
+import { apiSecretMatches } from '../auth/api-secret.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
+import {
+  addRoute,
+  decodeParam,
+  HttpError,
+  refuseOtherMethods,
+  requestCounter,
+  type RouteContext,
+  type RouteHandler,
+} from './api-route.js';
+import type { Exchange } from './exchange.js';
+import { parseMessageRequest } from './message-request.js';
+import { bodyFormat, bodyLimit, decodeBody, type BodyFormat } from './request-body.js';
+
+/** A peer as the HTTP API lists it: connected, or dropped and waiting to resume. */
+export type ApiPeer = PeerInfo & { connected: boolean };
+
+/** What the HTTP API needs of a room; the server's room registry provides it. */
+export interface ApiRoom {
+  readonly name: string;
+  /** Creation time, ms since epoch. */
+  readonly createdAt: number;
+  /** Current peers, including those waiting to resume. */
+  peers(): ApiPeer[];
+  /**
+   * Sends a message as the server (sender `server`); `payload` is the MessagePack bytes of the
+   * data. Throws {@link SwitchboardError} `UNKNOWN_TARGET` if a target is not in the room (then
+   * nothing is sent) or `MESSAGE_TOO_LARGE`. Returns how many peers it was addressed to.
+   */
+  sendFromServer(message: { type: string; payload: Uint8Array; to?: string[]; topic?: string; reliable: boolean }): number;
+  /** Removes a peer, telling it `reason`; false if there is no such peer. */
+  kick(peerId: string, reason: string): boolean;
+}
+
+/** The rooms the HTTP API can see. */
+export interface ApiRooms {
+  get(name: string): ApiRoom | undefined;
+  list(): ApiRoom[];
+}
+
+/** What {@link registerHttpApi} needs. */
+export interface HttpApiDeps {
+  rooms: ApiRooms;
+  /** Secret a backend presents as `Authorization: Bearer …` or `X-Api-Secret`. */
+  apiSecret: string;
+  /** Largest data message, in bytes; bounds the request bodies read. */
+  maxMessageSize: number;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+const ROOMS = '/api/rooms';
+const PEERS = '/api/rooms/:room/peers';
+const MESSAGES = '/api/rooms/:room/messages';
+const KICK = '/api/rooms/:room/peers/:peer/kick';
+const MESSAGE_FORMATS: readonly BodyFormat[] = ['json', 'msgpack'];
+const KICK_BODY_LIMIT = 4096;
+const MAX_REASON_LENGTH = 256;
+const DEFAULT_KICK_REASON = 'removed by the server';
+
+/**
+ * Registers the backend API under `/api/`: list rooms and peers, send messages into a room as
+ * the server, kick peers. Every route requires the API secret. Unknown `/api/` paths answer 404
+ * here, so they never fall through to the static files.
+ */
+export function registerHttpApi(app: TemplatedApp, deps: HttpApiDeps): void {
+  const context: RouteContext = { requests: requestCounter(deps.metrics), logger: deps.logger };
+  const authorized =
+    (handler: RouteHandler): RouteHandler =>
+    (exchange) => {
+      checkApiSecret(exchange, deps.apiSecret);
+      return handler(exchange);
+    };
+  const { rooms, logger } = deps;
+  addRoute(app, 'get', ROOMS, context, {}, authorized(listRooms(rooms)));
+  addRoute(app, 'get', PEERS, context, {}, authorized(listPeers(rooms)));
+  addRoute(app, 'post', MESSAGES, context, { maxBodyBytes: bodyLimit(deps.maxMessageSize) }, authorized(sendMessage(rooms)));
+  addRoute(app, 'post', KICK, context, { maxBodyBytes: KICK_BODY_LIMIT }, authorized(kickPeer(rooms, logger)));
+  refuseOtherMethods(app, ROOMS, ['GET'], context);
+  refuseOtherMethods(app, PEERS, ['GET'], context);
+  refuseOtherMethods(app, MESSAGES, ['POST'], context);
+  refuseOtherMethods(app, KICK, ['POST'], context);
+  addRoute(app, 'any', '/api/*', context, {}, () => {
+    throw new SwitchboardError('NOT_FOUND', 'no such API endpoint; see docs/http-api.md');
+  });
+}
+
+function listRooms(rooms: ApiRooms): RouteHandler {
+  return (exchange) => {
+    const list = rooms.list().map((room) => ({ name: room.name, createdAt: room.createdAt, peers: room.peers().length }));
+    exchange.reply(200, { rooms: list });
+  };
+}
+
+function listPeers(rooms: ApiRooms): RouteHandler {
+  return (exchange) => {
+    const room = findRoom(rooms, decodeParam(exchange, 0, 'room name'));
+    exchange.reply(200, { peers: room.peers().map(publicPeer) });
+  };
+}
+
+function sendMessage(rooms: ApiRooms): RouteHandler {
+  return async (exchange) => {
+    // Checked before the body arrives, so a bad request is refused without reading it.
+    const roomName = decodeParam(exchange, 0, 'room name');
+    const format = requestFormat(exchange);
+    const { type, data, to, topic, reliable } = parseMessageRequest(decodeBody(await exchange.body(), format));
+    const delivered = findRoom(rooms, roomName).sendFromServer({
+      type,
+      payload: encode(data),
+      reliable,
+      ...(to === undefined ? {} : { to }),
+      ...(topic === undefined ? {} : { topic }),
+    });
+    exchange.reply(200, { delivered });
+  };
+}
+
+function kickPeer(rooms: ApiRooms, logger: Logger): RouteHandler {
+  return async (exchange) => {
+    const roomName = decodeParam(exchange, 0, 'room name');
+    const peerId = decodeParam(exchange, 1, 'peer ID');
+    const body = await exchange.body();
+    const reason = body.byteLength === 0 ? DEFAULT_KICK_REASON : parseKickReason(decodeBody(body, requestFormat(exchange)));
+    if (!findRoom(rooms, roomName).kick(peerId, reason)) {
+      throw new SwitchboardError('NOT_FOUND', `no peer "${peerId}" in room "${roomName}"`);
+    }
+    logger.info('peer kicked through the HTTP API', { room: roomName, peerId, reason });
+    exchange.reply(200, { kicked: true });
+  };
+}
+
+// Accepts `Authorization: Bearer <secret>` or `X-Api-Secret: <secret>`.
+function checkApiSecret(exchange: Exchange, apiSecret: string): void {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(exchange.header('authorization'))?.[1];
+  const presented = bearer ?? (exchange.header('x-api-secret') || undefined);
+  if (presented === undefined) {
+    throw new HttpError(
+      401,
+      'PERMISSION_DENIED',
+      'missing API secret: send "Authorization: Bearer <secret>" or "X-Api-Secret: <secret>"',
+    );
+  }
+  if (!apiSecretMatches(presented, apiSecret)) throw new HttpError(401, 'PERMISSION_DENIED', 'wrong API secret');
+}
+
+function requestFormat(exchange: Exchange): BodyFormat {
+  const contentType = exchange.header('content-type');
+  const format = bodyFormat(contentType);
+  if (format === undefined || !MESSAGE_FORMATS.includes(format)) {
+    throw new SwitchboardError(
+      'MALFORMED',
+      `Content-Type must be application/json, application/msgpack or application/x-msgpack (got "${contentType}")`,
+    );
+  }
+  return format;
+}
+
+function findRoom(rooms: ApiRooms, name: string): ApiRoom {
+  const room = rooms.get(name);
+  if (!room) throw new SwitchboardError('NOT_FOUND', `no room "${name}"`);
+  return room;
+}
+
+// Copies the documented fields only, so whatever else a registry keeps on its peer objects
+// (a resume key, say) never reaches an API answer.
+function publicPeer(peer: ApiPeer): ApiPeer {
+  const { id, identity, name, metadata, joinedAt, connected } = peer;
+  return { id, identity, name, metadata, joinedAt, connected };
+}
+
+function parseKickReason(body: unknown): string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new SwitchboardError('MALFORMED', 'the body must be an object such as {"reason": "…"}');
+  }
+  const { reason, ...rest } = body as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) throw new SwitchboardError('MALFORMED', `unknown field "${unknown}"; expected reason`);
+  if (reason === undefined) return DEFAULT_KICK_REASON;
+  if (typeof reason !== 'string' || reason.length === 0 || reason.length > MAX_REASON_LENGTH) {
+    throw new SwitchboardError('MALFORMED', `field "reason" must be a string of 1 to ${MAX_REASON_LENGTH} characters`);
+  }
+  return reason;
+}
