@@ -1,4 +1,4 @@
-import type { DataProducer, DirectTransport, Router, WebRtcTransport } from 'mediasoup/types';
+import type { DataConsumer, DataProducer, DirectTransport, Router, Transport } from 'mediasoup/types';
 import {
   decodeOutgoing,
   encodeDelivered,
@@ -50,6 +50,7 @@ export class DataRouter {
   private readonly subchannels = new Subchannels();
   private readonly log: ReplayLog;
   private readonly subscriptions = new Map<Peer, number[]>();
+  private readonly receivers = new Map<Peer, Record<DataChannelKind, DataConsumer>>();
   private readonly pendingAcks = new Set<Peer>();
   private ackTimer: NodeJS.Timeout | undefined;
   private seq = 0;
@@ -102,21 +103,20 @@ export class DataRouter {
   }
 
   /**
-   * Creates the server's two DataChannels to the peer on its receive transport. They start
-   * subscribed to nothing: deliveries wait for {@link startReceiving}, so that a replay can go
-   * first and nothing arrives out of order.
+   * Creates the server's two DataChannels to the peer on its receive transport (a WebRTC
+   * transport; benchmarks use a DirectTransport). They start subscribed to nothing: deliveries
+   * wait for {@link startReceiving}, so that a replay can go first and nothing arrives out of order.
    */
-  async openReceiver(peer: Peer, recv: WebRtcTransport): Promise<Record<DataChannelKind, DataConsumerInfo>> {
-    const transports = peer.transports;
-    if (!transports) throw new SwitchboardError('INTERNAL', 'peer has no transports');
+  async openReceiver(peer: Peer, recv: Transport): Promise<Record<DataChannelKind, DataConsumerInfo>> {
+    const consumers = {} as Record<DataChannelKind, DataConsumer>;
     const infos = {} as Record<DataChannelKind, DataConsumerInfo>;
     for (const kind of CHANNELS) {
       const consumer = await recv.consumeData({
         dataProducerId: this.producers[kind].id,
         subchannels: [],
-        ...(kind === 'lossy' ? { ordered: false, maxRetransmits: 0 } : { ordered: true }),
+        ...(recv.type === 'direct' ? {} : kind === 'lossy' ? { ordered: false, maxRetransmits: 0 } : { ordered: true }),
       });
-      transports.consumers[kind] = consumer;
+      consumers[kind] = consumer;
       infos[kind] = {
         id: consumer.id,
         dataProducerId: this.producers[kind].id,
@@ -125,6 +125,7 @@ export class DataRouter {
         protocol: 'switchboard-v1',
       };
     }
+    this.receivers.set(peer, consumers);
     return infos;
   }
 
@@ -135,8 +136,8 @@ export class DataRouter {
    * be complete (messages were evicted).
    */
   startReceiving(peer: Peer): boolean {
-    const consumers = peer.transports?.consumers;
-    if (!consumers?.reliable || !consumers.lossy || peer.receiving) return true;
+    const consumers = this.receivers.get(peer);
+    if (!consumers || consumers.reliable.closed || peer.receiving) return true;
     const missed = this.log.since(peer.replayFrom, Date.now());
     const list = this.subchannels.subscribe(peer.subchannel, peer.topics);
     this.subscriptions.set(peer, list);
@@ -156,6 +157,7 @@ export class DataRouter {
 
   /** Unsubscribes a peer whose connection dropped; its later messages wait in the log. */
   stopReceiving(peer: Peer): void {
+    this.receivers.delete(peer);
     const list = this.subscriptions.get(peer);
     if (list) this.subchannels.unsubscribe(list);
     this.subscriptions.delete(peer);
@@ -170,14 +172,14 @@ export class DataRouter {
   /** Changes which topics' broadcasts a peer receives. */
   setTopics(peer: Peer, topics: readonly string[] | null): void {
     peer.topics = topics === null ? null : new Set(topics);
-    if (!peer.receiving) return;
-    this.stopReceiving(peer);
-    const consumers = peer.transports?.consumers;
+    const consumers = this.receivers.get(peer);
+    const previous = this.subscriptions.get(peer);
+    if (!consumers || !previous) return;
+    this.subchannels.unsubscribe(previous);
     const list = this.subchannels.subscribe(peer.subchannel, peer.topics);
     this.subscriptions.set(peer, list);
-    peer.receiving = true;
-    void consumers?.reliable?.setSubchannels(list).catch(() => undefined);
-    void consumers?.lossy?.setSubchannels(list).catch(() => undefined);
+    void consumers.reliable.setSubchannels(list).catch(() => undefined);
+    void consumers.lossy.setSubchannels(list).catch(() => undefined);
   }
 
   /** Reads a peer's DataChannel (a DataProducer on its send transport). */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DataConsumer, DataProducer, WebRtcTransport } from 'mediasoup/types';
+import type { DataProducer, WebRtcTransport } from 'mediasoup/types';
 import type {
   CloseReason,
   DataChannelKind,
@@ -27,8 +27,6 @@ export interface PeerTransports {
   recv: WebRtcTransport;
   /** The peer's own DataChannels on the send transport, by kind. */
   producers: Partial<Record<DataChannelKind, DataProducer>>;
-  /** The server's DataChannels to the peer on the receive transport, by kind. */
-  consumers: Partial<Record<DataChannelKind, DataConsumer>>;
 }
 
 /** Options for a new peer. */

@@ -213,7 +213,7 @@ export class Room {
   private async connect(peer: Peer, resumed: boolean): Promise<JoinResult> {
     const send = await this.createTransport(peer);
     const recv = await this.createTransport(peer);
-    peer.transports = { send, recv, producers: {}, consumers: {} };
+    peer.transports = { send, recv, producers: {} };
     const dataConsumers = peer.grants.receiveData ? await this.data.openReceiver(peer, recv) : undefined;
     const transports = peer.transports;
     recv.on('sctpstatechange', (state) => {
