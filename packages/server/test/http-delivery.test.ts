@@ -51,7 +51,7 @@ describe('HTTP API delivery to peers', function () {
     const response = await fetch(`${t.server.url}/api/rooms/live%2Fshow/messages`, {
       method: 'POST',
       headers: { ...auth(), 'Content-Type': 'application/msgpack' },
-      body: encode({ type: 'private', data: [1, 2, 3], to: b.id }),
+      body: Buffer.from(encode({ type: 'private', data: [1, 2, 3], to: b.id })),
     });
     assert.deepEqual(await response.json(), { delivered: 1 });
     await waitFor(() => b.received.length === 1, 'b');
