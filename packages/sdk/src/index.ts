@@ -1,1 +1,45 @@
-export { encode, decode, ProtocolError } from './protocol/index.js';
+export { connect, type ConnectOptions, type ReconnectOptions } from './connect.js';
+export type { BackoffOptions } from './connection/backoff.js';
+export type { ConnectionState, DisconnectReason, DisconnectedEvent } from './connection/connection.js';
+export type { Watermarks } from './data-channel/channel.js';
+export type { DataStats } from './data-channel/data-plane.js';
+export { browserEnvironment } from './env/browser.js';
+export type { Environment, WebSocketConstructor, WebSocketLike } from './env/environment.js';
+export { nodeEnvironment, type NodeEnvironmentOptions, type NodeWebRtc } from './env/node.js';
+export {
+  DisconnectedError,
+  MessageError,
+  MessageRejectedError,
+  RequestError,
+  RpcError,
+  TimeoutError,
+  type MessageErrorCode,
+} from './errors.js';
+export type { Listener, Unsubscribe } from './events.js';
+export {
+  defineMessages,
+  type AnyMessages,
+  type AnyReceivedMessage,
+  type MessageMap,
+  type MessageSchema,
+  type MessageType,
+  type ReceivedMessage,
+  type SendOptions,
+  type TypedMessageEvents,
+} from './messages/message-types.js';
+export {
+  decode,
+  encode,
+  ProtocolError,
+  SwitchboardError,
+  type CloseReason,
+  type DataChannelKind,
+  type ErrorCode,
+  type Grants,
+  type Limits,
+  type PeerInfo,
+  type PeerMetadata,
+} from './protocol/index.js';
+export type { ConnectionStateChange, PeerJoinedEvent, PeerLeftEvent, PeerUpdatedEvent, RoomEvents } from './room-events.js';
+export type { Room, SelfUpdate } from './room.js';
+export type { RpcCallOptions, RpcContext, RpcHandler } from './rpc/rpc-endpoint.js';

@@ -1,0 +1,74 @@
+import type { OutgoingChannel, Watermarks } from './channel.js';
+import { LossySender } from './lossy-sender.js';
+import { Receiver } from './receiver.js';
+import { ReliableSender } from './reliable-sender.js';
+
+/** The two outgoing channels of a session. */
+export interface OutgoingChannels {
+  reliable: OutgoingChannel;
+  lossy: OutgoingChannel;
+}
+
+/** Counters of the data channels, over the whole session (reconnects included). */
+export interface DataStats {
+  /** Messages handed to a channel, both channels (a replay does not count again). */
+  sent: number;
+  /** Messages received and accepted, both channels. */
+  received: number;
+  /** Lossy messages dropped before sending: no open channel, or its buffer was full. */
+  lossyDropped: number;
+  /** Reliable messages waiting for the channel (disconnected, or backpressure). */
+  queued: number;
+  /** Reliable messages sent and not yet acknowledged by the server. */
+  unacked: number;
+  /** Reliable deliveries dropped as already received (replays after a resume). */
+  duplicatesDropped: number;
+  /** Deliveries dropped because they could not be decoded. */
+  malformedDropped: number;
+}
+
+/** Both senders and the receiver, attached to and detached from each session's channels together. */
+export class DataPlane {
+  readonly reliable: ReliableSender;
+  readonly lossy: LossySender;
+  readonly receiver = new Receiver();
+  /** The server's limit on an encoded envelope, in bytes; every `join` reports it. */
+  maxMessageSize = Infinity;
+
+  constructor(watermarks: Watermarks) {
+    const options = { watermarks, maxMessageSize: () => this.maxMessageSize };
+    this.reliable = new ReliableSender(options);
+    this.lossy = new LossySender(options);
+  }
+
+  /** Current counters. */
+  get stats(): DataStats {
+    return {
+      sent: this.reliable.sent + this.lossy.sent,
+      received: this.receiver.received,
+      lossyDropped: this.lossy.dropped,
+      queued: this.reliable.queued,
+      unacked: this.reliable.unacked,
+      duplicatesDropped: this.receiver.duplicates,
+      malformedDropped: this.receiver.malformed,
+    };
+  }
+
+  /** Sends through a new session's channels. */
+  attach(channels: OutgoingChannels): void {
+    this.reliable.attach(channels.reliable);
+    this.lossy.attach(channels.lossy);
+  }
+
+  /** The session's channels are gone. */
+  detach(): void {
+    this.reliable.detach();
+    this.lossy.detach();
+  }
+
+  /** The session is over for good. */
+  fail(error: Error): void {
+    this.reliable.fail(error);
+    this.lossy.fail(error);
+  }
+}

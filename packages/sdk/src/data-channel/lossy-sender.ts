@@ -1,0 +1,74 @@
+import type { OutgoingChannel, Watermarks } from './channel.js';
+import { sealEnvelope, type UnsequencedEnvelope } from './outgoing.js';
+
+/** Settings of a {@link LossySender}. */
+export interface LossySenderOptions {
+  watermarks: Watermarks;
+  /** The server's current limit on an encoded envelope, in bytes. */
+  maxMessageSize: () => number;
+}
+
+/**
+ * The sending side of the lossy channel: a message goes out at once or not at all. It is dropped
+ * (and counted) when there is no open channel or the channel's buffer is above the high
+ * watermark, since a late lossy message is worth less than a fresh one.
+ */
+export class LossySender {
+  private nextSeq = 1;
+  private channel: OutgoingChannel | undefined;
+  private failure: Error | undefined;
+  private sentCount = 0;
+  private droppedCount = 0;
+
+  constructor(private readonly options: LossySenderOptions) {}
+
+  /** Messages handed to a channel. */
+  get sent(): number {
+    return this.sentCount;
+  }
+
+  /** Messages dropped for want of an open channel or of buffer room. */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  /**
+   * Sends a message if the channel can take it now; returns whether it did. Throws
+   * {@link MessageError} for a message the server would refuse, or, after {@link fail}, that failure.
+   */
+  send(envelope: UnsequencedEnvelope): boolean {
+    if (this.failure !== undefined) throw this.failure;
+    const bytes = sealEnvelope(envelope, this.nextSeq, this.options.maxMessageSize());
+    const channel = this.channel;
+    if (channel === undefined || channel.readyState !== 'open' || channel.bufferedAmount > this.options.watermarks.high) {
+      this.droppedCount++;
+      return false;
+    }
+    try {
+      channel.send(bytes);
+    } catch {
+      // A closing channel: the message is lost, as any lossy message may be.
+      this.droppedCount++;
+      return false;
+    }
+    this.nextSeq++;
+    this.sentCount++;
+    return true;
+  }
+
+  /** Sends through `channel` from now on. */
+  attach(channel: OutgoingChannel): void {
+    this.channel = channel;
+  }
+
+  /** The channel is gone: messages are dropped until the next {@link attach}. */
+  detach(): void {
+    this.channel = undefined;
+  }
+
+  /** The session is over: every later send throws `error`. */
+  fail(error: Error): void {
+    this.detach();
+    this.failure = error;
+  }
+}

@@ -1,0 +1,39 @@
+import { MessageError } from '../errors.js';
+import { encodeOutgoing, MAX_NAME_LENGTH, MAX_TARGETS, type OutgoingEnvelope } from '../protocol/index.js';
+
+/** An envelope before its channel numbers it. */
+export type UnsequencedEnvelope = Omit<OutgoingEnvelope, 'seq'>;
+
+/**
+ * Checks what the server would reject as `MALFORMED` (names, targets) and encodes the envelope
+ * with `seq`; throws {@link MessageError} when it is malformed or larger than `maxMessageSize`.
+ */
+export function sealEnvelope(envelope: UnsequencedEnvelope, seq: number, maxMessageSize: number): Uint8Array {
+  checkName(envelope.type, 'message type');
+  if (envelope.topic !== undefined) checkName(envelope.topic, 'topic');
+  if (envelope.to !== undefined) checkTargets(envelope.to);
+  const bytes = encodeOutgoing({ ...envelope, seq });
+  if (bytes.byteLength > maxMessageSize) {
+    throw new MessageError(
+      'MESSAGE_TOO_LARGE',
+      `message "${envelope.type}" is ${bytes.byteLength} bytes encoded; the server accepts at most ${maxMessageSize}`,
+    );
+  }
+  return bytes;
+}
+
+function checkName(name: string, what: string): void {
+  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH) {
+    throw new MessageError('MALFORMED', `a ${what} must be a string of 1 to ${MAX_NAME_LENGTH} characters`);
+  }
+}
+
+function checkTargets(to: string | readonly string[]): void {
+  const targets = typeof to === 'string' ? [to] : to;
+  if (targets.length === 0 || targets.length > MAX_TARGETS) {
+    throw new MessageError('MALFORMED', `a message goes to 1 to ${MAX_TARGETS} peers, not ${targets.length}`);
+  }
+  if (!targets.every((id) => typeof id === 'string' && id.length > 0)) {
+    throw new MessageError('MALFORMED', 'target peer IDs must be non-empty strings');
+  }
+}

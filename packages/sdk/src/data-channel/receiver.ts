@@ -1,0 +1,74 @@
+import { decode, decodeDelivered, type DeliveredEnvelope } from '../protocol/index.js';
+
+/** A delivered envelope with its payload decoded. */
+export interface Delivery {
+  envelope: DeliveredEnvelope;
+  payload: unknown;
+}
+
+/**
+ * The receiving side of both channels. Decodes envelopes and payloads, and drops reliable
+ * deliveries already seen: the server numbers them per room and replays recent ones after a
+ * resume, so a number at or below the last one seen is a duplicate. Lossy deliveries carry 0.
+ * Also drops our own broadcasts, which the server's fan-out hands back to us.
+ */
+export class Receiver {
+  /** This peer's ID; deliveries from it are dropped. */
+  ownId: string | undefined;
+  private lastSeqSeen = 0;
+  private receivedCount = 0;
+  private duplicateCount = 0;
+  private malformedCount = 0;
+
+  /** Room sequence number of the last reliable delivery accepted; a resume reports it. */
+  get lastSeq(): number {
+    return this.lastSeqSeen;
+  }
+
+  /** Deliveries accepted. */
+  get received(): number {
+    return this.receivedCount;
+  }
+
+  /** Reliable deliveries dropped as already seen. */
+  get duplicates(): number {
+    return this.duplicateCount;
+  }
+
+  /** Deliveries dropped because the envelope or payload could not be decoded. */
+  get malformed(): number {
+    return this.malformedCount;
+  }
+
+  /** Reads one DataChannel message; undefined when it is a duplicate or cannot be read. */
+  accept(data: unknown): Delivery | undefined {
+    const decoded = this.read(data, decodeDelivered);
+    if (decoded === undefined) return undefined;
+    const envelope = decoded.value;
+    const seq = envelope.seq;
+    if (seq > 0) {
+      if (seq <= this.lastSeqSeen) {
+        this.duplicateCount++;
+        return undefined;
+      }
+      this.lastSeqSeen = seq;
+    }
+    // Our own broadcasts are numbered in the room like any other, so they move `lastSeq` first.
+    if (envelope.from === this.ownId) return undefined;
+    const payload = this.read(envelope.data, decode);
+    if (payload === undefined) return undefined;
+    this.receivedCount++;
+    return { envelope, payload: payload.value };
+  }
+
+  /** Decodes, or counts a malformed message: a peer cannot be told its message was unreadable. */
+  private read<T>(data: unknown, decoder: (bytes: Uint8Array) => T): { value: T } | undefined {
+    try {
+      if (!(data instanceof ArrayBuffer) && !(data instanceof Uint8Array)) throw new TypeError('not binary');
+      return { value: decoder(data instanceof Uint8Array ? data : new Uint8Array(data)) };
+    } catch {
+      this.malformedCount++;
+      return undefined;
+    }
+  }
+}

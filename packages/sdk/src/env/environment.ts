@@ -1,0 +1,42 @@
+import type { Device } from 'mediasoup-client';
+
+/** The event a {@link WebSocketLike} passes to `message` listeners. */
+export interface WebSocketMessageEvent {
+  data: unknown;
+}
+
+/** The event a {@link WebSocketLike} passes to `close` listeners. */
+export interface WebSocketCloseEvent {
+  code: number;
+  reason: string;
+}
+
+/**
+ * The part of a WebSocket the SDK uses: the browser's `WebSocket` and the `ws` package's both
+ * have it.
+ */
+export interface WebSocketLike {
+  /** The SDK sets `'arraybuffer'`. */
+  binaryType: string;
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  readonly readyState: number;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'message', listener: (event: WebSocketMessageEvent) => void): void;
+  addEventListener(type: 'close', listener: (event: WebSocketCloseEvent) => void): void;
+  addEventListener(type: 'open' | 'error', listener: () => void): void;
+}
+
+/** A WebSocket class: the browser's global `WebSocket`, or `WebSocket` from the `ws` package. */
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/**
+ * What differs between the browser and Node: where WebSockets and WebRTC come from. Use
+ * {@link browserEnvironment} (the default) or {@link nodeEnvironment}.
+ */
+export interface Environment {
+  /** Opens a WebSocket to `url`. */
+  createWebSocket(url: string): WebSocketLike;
+  /** A new, not yet loaded, mediasoup-client Device whose handler works here. */
+  createDevice(): Promise<Device>;
+}

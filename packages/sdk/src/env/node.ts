@@ -1,0 +1,39 @@
+import { Device } from 'mediasoup-client';
+import type { Environment, WebSocketConstructor } from './environment.js';
+
+/** The parts of `@roamhq/wrtc` (or another WebRTC implementation for Node) the SDK needs. */
+export interface NodeWebRtc {
+  RTCPeerConnection: unknown;
+  MediaStream: unknown;
+}
+
+/** What {@link nodeEnvironment} needs: the caller's own modules, so browser bundles never see them. */
+export interface NodeEnvironmentOptions {
+  /** The `@roamhq/wrtc` module. */
+  wrtc: NodeWebRtc;
+  /** A WebSocket class, e.g. `WebSocket` from the `ws` package (Node 20 has no global one). */
+  WebSocket: WebSocketConstructor;
+}
+
+/**
+ * Node: WebSockets from the given class and WebRTC from `wrtc`. mediasoup-client reads
+ * `RTCPeerConnection` and `MediaStream` from the global scope only, so creating a Device installs
+ * wrtc's as globals.
+ *
+ * @example
+ * ```ts
+ * import wrtc from '@roamhq/wrtc';
+ * import { WebSocket } from 'ws';
+ * const room = await connect(url, token, { environment: nodeEnvironment({ wrtc, WebSocket }) });
+ * ```
+ */
+export function nodeEnvironment({ wrtc, WebSocket }: NodeEnvironmentOptions): Environment {
+  return {
+    createWebSocket: (url) => new WebSocket(url),
+    createDevice: async () => {
+      Object.assign(globalThis, { RTCPeerConnection: wrtc.RTCPeerConnection, MediaStream: wrtc.MediaStream });
+      // wrtc is libwebrtc, which mediasoup-client drives like a current Chrome.
+      return new Device({ handlerName: 'Chrome111' });
+    },
+  };
+}

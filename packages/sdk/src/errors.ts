@@ -1,0 +1,83 @@
+import { SwitchboardError, type DataChannelKind, type ErrorCode, type RequestMethod } from './protocol/index.js';
+
+/** The server answered a signaling request with an error; `code` is the server's. */
+export class RequestError extends SwitchboardError {
+  /** The request that failed. */
+  readonly method: RequestMethod;
+
+  constructor(method: RequestMethod, code: ErrorCode, message: string) {
+    super(code, `${method}: ${message}`);
+    this.name = 'RequestError';
+    this.method = method;
+  }
+}
+
+/** No answer came in time: a signaling request, the connection set-up, or an RPC. */
+export class TimeoutError extends SwitchboardError {
+  declare readonly code: 'TIMEOUT';
+
+  constructor(message: string) {
+    super('TIMEOUT', message);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** The connection to the server is gone, so the operation cannot complete. */
+export class DisconnectedError extends SwitchboardError {
+  declare readonly code: 'DISCONNECTED';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DISCONNECTED', message, options);
+    this.name = 'DisconnectedError';
+  }
+}
+
+/** Why the SDK refuses to send a message, checked before anything goes on the wire. */
+export type MessageErrorCode = 'MESSAGE_TOO_LARGE' | 'MALFORMED' | 'PERMISSION_DENIED';
+
+/**
+ * A message the SDK refused to send: larger than the server's limit, a bad type, topic or target
+ * list (`MALFORMED`, what the server would answer), or no `sendData` grant. Nothing was sent.
+ */
+export class MessageError extends SwitchboardError {
+  declare readonly code: MessageErrorCode;
+
+  constructor(code: MessageErrorCode, message: string) {
+    super(code, message);
+    this.name = 'MessageError';
+  }
+}
+
+/** The server did not deliver one of our data messages (its `messageRejected` notification). */
+export class MessageRejectedError extends SwitchboardError {
+  /** Our sequence number of the rejected message on `channel`. */
+  readonly seq: number;
+  /** The channel the message was sent on. */
+  readonly channel: DataChannelKind;
+
+  constructor(code: ErrorCode, message: string, seq: number, channel: DataChannelKind) {
+    super(code, message);
+    this.name = 'MessageRejectedError';
+    this.seq = seq;
+    this.channel = channel;
+  }
+}
+
+/**
+ * An RPC call failed. `code` says why: `TIMEOUT`, `UNKNOWN_METHOD` (no handler on the remote peer),
+ * `HANDLER_ERROR` (the remote handler threw; `message` is its message), `PEER_LEFT`,
+ * `DISCONNECTED`, or the server's rejection of the request (e.g. `UNKNOWN_TARGET`).
+ */
+export class RpcError extends SwitchboardError {
+  /** The method called. */
+  readonly method: string;
+  /** The peer called. */
+  readonly peerId: string;
+
+  constructor(code: ErrorCode, message: string, method: string, peerId: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'RpcError';
+    this.method = method;
+    this.peerId = peerId;
+  }
+}

@@ -1,0 +1,45 @@
+import type { ConnectionState, DisconnectedEvent } from './connection/connection.js';
+import type { MessageRejectedError } from './errors.js';
+import type { AnyMessages, AnyReceivedMessage, MessageMap, TypedMessageEvents } from './messages/message-types.js';
+import type { CloseReason, PeerInfo } from './protocol/index.js';
+
+/** A peer entered the room. */
+export interface PeerJoinedEvent {
+  peer: PeerInfo;
+}
+
+/** A peer left the room. */
+export interface PeerLeftEvent {
+  peer: PeerInfo;
+  /** Why, as the server said; absent when the departure was noticed on resuming after a drop. */
+  reason?: CloseReason | 'timeout';
+}
+
+/** A peer changed its name or metadata. */
+export interface PeerUpdatedEvent {
+  peer: PeerInfo;
+  previous: PeerInfo;
+}
+
+/** The room's connection changed state. */
+export interface ConnectionStateChange {
+  state: ConnectionState;
+  previous: ConnectionState;
+}
+
+/** Events of a {@link Room}; `message:<type>` ones are typed by the room's message map. */
+export type RoomEvents<M extends MessageMap> = {
+  peerJoined: PeerJoinedEvent;
+  peerLeft: PeerLeftEvent;
+  peerUpdated: PeerUpdatedEvent;
+  /** A message of any type. */
+  message: AnyReceivedMessage<M>;
+  connectionStateChanged: ConnectionStateChange;
+  /** The room is over for good: left, kicked, or the connection could not be restored. */
+  disconnected: DisconnectedEvent;
+  /** The server did not deliver one of our messages (its `seq` is the sender's number). */
+  messageRejected: MessageRejectedError;
+} & TypedMessageEvents<M>;
+
+/** Any event name of a room, whatever its message map. */
+export type AnyRoomEvent = keyof RoomEvents<AnyMessages>;

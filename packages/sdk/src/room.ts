@@ -1,0 +1,242 @@
+import type { Connection, ConnectionState, DisconnectedEvent } from './connection/connection.js';
+import type { DataPlane, DataStats } from './data-channel/data-plane.js';
+import type { UnsequencedEnvelope } from './data-channel/outgoing.js';
+import { DisconnectedError, MessageError, MessageRejectedError } from './errors.js';
+import { Emitter, type Listener, type Unsubscribe } from './events.js';
+import type { AnyMessages, MessageMap, MessageType, ReceivedMessage, SendOptions } from './messages/message-types.js';
+import { Participants } from './participant/participants.js';
+import { encode, EnvelopeKind, type Grants, type Limits, type PeerInfo, type PeerMetadata } from './protocol/index.js';
+import { RpcEndpoint, type RpcCallOptions, type RpcHandler } from './rpc/rpc-endpoint.js';
+import type { AnyRoomEvent, RoomEvents } from './room-events.js';
+import type { AnyNotification, JoinResult } from './signaling/server-frame.js';
+
+/** What {@link Room.updateSelf} may change. */
+export interface SelfUpdate {
+  name?: string;
+  metadata?: PeerMetadata;
+}
+
+/**
+ * A joined room: its peers, messages, RPC and connection. Get one from {@link connect}. The
+ * type parameter is the message map given to `connect` as `messages`.
+ */
+export class Room<M extends MessageMap = AnyMessages> {
+  // Typed for any message map: the public methods narrow it to M, which the compiler cannot
+  // resolve inside this generic class.
+  private readonly events = new Emitter<RoomEvents<AnyMessages>>();
+  private readonly participants = new Participants();
+  private readonly rpcEndpoint: RpcEndpoint;
+  // Set by the first `join`, which completes before `connect` hands the room out.
+  private session!: JoinResult;
+
+  /** @internal Rooms are made by {@link connect}. */
+  constructor(
+    private readonly connection: Connection,
+    private readonly data: DataPlane,
+    rpcTimeoutMs: number,
+  ) {
+    this.rpcEndpoint = new RpcEndpoint({ send: (envelope) => this.sendForRpc(envelope) }, rpcTimeoutMs);
+    const events = connection.events;
+    events.on('joined', (result) => this.joined(result));
+    events.on('ready', (session) => {
+      if (session.channels !== undefined) data.attach(session.channels);
+    });
+    events.on('lost', () => data.detach());
+    events.on('notification', (notification) => this.notified(notification));
+    events.on('data', (bytes) => this.received(bytes));
+    events.on('state', (change) => this.events.emit('connectionStateChanged', change));
+    events.on('closed', (event) => this.closed(event));
+  }
+
+  /** This peer, as the others see it. */
+  get self(): PeerInfo {
+    return this.participants.self;
+  }
+
+  /** This peer's ID (stable across reconnects). */
+  get peerId(): string {
+    return this.participants.self.id;
+  }
+
+  /** The room's name. */
+  get roomName(): string {
+    return this.session.room;
+  }
+
+  /** What this peer's token allows. */
+  get grants(): Grants {
+    return this.session.grants;
+  }
+
+  /** The server's limits on data messages. */
+  get limits(): Limits {
+    return this.session.limits;
+  }
+
+  /** The other peers in the room, by ID. */
+  get peers(): ReadonlyMap<string, PeerInfo> {
+    return this.participants.peers;
+  }
+
+  /** Where the connection stands. */
+  get connectionState(): ConnectionState {
+    return this.connection.state;
+  }
+
+  /** Counters of the data channels. */
+  get stats(): DataStats {
+    return this.data.stats;
+  }
+
+  /** Listens to `event` until the returned function is called. */
+  on<K extends keyof RoomEvents<M>>(event: K, listener: Listener<RoomEvents<M>[K]>): Unsubscribe {
+    return this.events.on(event as AnyRoomEvent, listener as Listener<unknown>);
+  }
+
+  /** Listens to the next `event` only. */
+  once<K extends keyof RoomEvents<M>>(event: K, listener: Listener<RoomEvents<M>[K]>): Unsubscribe {
+    return this.events.once(event as AnyRoomEvent, listener as Listener<unknown>);
+  }
+
+  /** Stops `listener` from getting `event`. */
+  off<K extends keyof RoomEvents<M>>(event: K, listener: Listener<RoomEvents<M>[K]>): void {
+    this.events.off(event as AnyRoomEvent, listener as Listener<unknown>);
+  }
+
+  /**
+   * Sends a message to the room, or to the peers in `options.to`. A reliable message resolves
+   * once handed to the data channel (queued while reconnecting); a lossy one at once, even if
+   * dropped. Rejects with {@link MessageError} (nothing sent) or {@link DisconnectedError}.
+   */
+  async send<T extends MessageType<M>>(type: T, data: M[T], options: SendOptions = {}): Promise<void> {
+    const envelope: UnsequencedEnvelope = { kind: EnvelopeKind.message, type, data: encode(data ?? null) };
+    if (options.to !== undefined) envelope.to = typeof options.to === 'string' ? options.to : [...options.to];
+    if (options.topic !== undefined) envelope.topic = options.topic;
+    this.assertMaySend();
+    if (options.reliable === false) this.data.lossy.send(envelope);
+    else await this.data.reliable.send(envelope).sent;
+  }
+
+  /**
+   * Calls `method` on peer `peerId` and resolves with what its handler returned. Rejects with
+   * {@link RpcError}. The result type is the caller's assertion; it is not validated.
+   */
+  rpc<R = unknown>(peerId: string, method: string, payload?: unknown, options?: RpcCallOptions): Promise<R> {
+    return this.rpcEndpoint.call(peerId, method, payload, options) as Promise<R>;
+  }
+
+  /** Answers other peers' calls of `method`; replaces an earlier handler. Returns the way to stop. */
+  handle(method: string, handler: RpcHandler): Unsubscribe {
+    return this.rpcEndpoint.handle(method, handler);
+  }
+
+  /** Receives only broadcasts without a topic or with one of `topics`; `null` receives all. */
+  async setTopics(topics: readonly string[] | null): Promise<void> {
+    await this.connection.request('setTopics', { topics: topics === null ? null : [...topics] });
+  }
+
+  /** Changes this peer's name and/or metadata; the others get `peerUpdated`. */
+  async updateSelf(update: SelfUpdate): Promise<PeerInfo> {
+    const { self } = await this.connection.request('updateSelf', update);
+    this.participants.updateSelf(self);
+    return self;
+  }
+
+  /** Removes a peer from the room (needs the `admin` grant). */
+  async kick(peerId: string, reason?: string): Promise<void> {
+    await this.connection.request('kick', { peerId, reason });
+  }
+
+  /** Leaves the room; `disconnected` follows with reason `left`. */
+  async leave(): Promise<void> {
+    await this.connection.leave();
+  }
+
+  private assertMaySend(): void {
+    if (!this.grants.sendData) throw new MessageError('PERMISSION_DENIED', 'this token does not grant sendData');
+  }
+
+  private sendForRpc(envelope: UnsequencedEnvelope): number {
+    this.assertMaySend();
+    const { seq, sent } = this.data.reliable.send(envelope);
+    // A request that never goes out fails its call through failAll (disconnect) or its timeout.
+    sent.catch(() => undefined);
+    return seq;
+  }
+
+  private joined(result: JoinResult): void {
+    const resumed = this.session !== undefined;
+    this.session = result;
+    this.data.maxMessageSize = result.limits.maxMessageSize;
+    this.data.receiver.ownId = result.self.id;
+    this.data.reliable.ack(result.lastAcceptedSeq);
+    const changes = this.participants.replace(result.self, result.peers);
+    if (!resumed) return;
+    // Notifications missed while disconnected, reconstructed from the fresh peer list.
+    for (const peer of changes.left) {
+      this.rpcEndpoint.peerLeft(peer.id);
+      this.events.emit('peerLeft', { peer });
+    }
+    for (const peer of changes.joined) this.events.emit('peerJoined', { peer });
+    for (const change of changes.updated) this.events.emit('peerUpdated', change);
+  }
+
+  private notified(notification: AnyNotification): void {
+    switch (notification.method) {
+      case 'peerJoined':
+        if (this.participants.add(notification.data.peer)) this.events.emit('peerJoined', notification.data);
+        break;
+      case 'peerLeft': {
+        const { peerId, reason } = notification.data;
+        this.rpcEndpoint.peerLeft(peerId);
+        const peer = this.participants.remove(peerId);
+        if (peer !== undefined) this.events.emit('peerLeft', { peer, reason });
+        break;
+      }
+      case 'peerUpdated': {
+        const { peer } = notification.data;
+        const previous = this.participants.update(peer);
+        if (previous !== undefined) this.events.emit('peerUpdated', { peer, previous });
+        break;
+      }
+      case 'ack':
+        this.data.reliable.ack(notification.data.seq);
+        break;
+      case 'messageRejected': {
+        const { channel, seq, error } = notification.data;
+        const rejection = new MessageRejectedError(error.code, error.message, seq, channel);
+        if (channel === 'reliable') this.rpcEndpoint.rejected(seq, rejection);
+        this.events.emit('messageRejected', rejection);
+        break;
+      }
+    }
+  }
+
+  private received(bytes: unknown): void {
+    const delivery = this.data.receiver.accept(bytes);
+    if (delivery === undefined) return;
+    const { envelope, payload } = delivery;
+    if (envelope.kind !== EnvelopeKind.message) {
+      this.rpcEndpoint.receive(envelope, payload);
+      return;
+    }
+    const message: ReceivedMessage = {
+      type: envelope.type,
+      data: payload,
+      from: envelope.from,
+      serverTime: envelope.serverTime,
+      targeted: envelope.targeted,
+    };
+    if (envelope.topic !== undefined) message.topic = envelope.topic;
+    // The payload's shape is the sender's promise, as the message map says; nothing checks it.
+    this.events.emit('message', message);
+    this.events.emit(`message:${envelope.type}`, message);
+  }
+
+  private closed(event: DisconnectedEvent): void {
+    const error = new DisconnectedError(`the room is disconnected: ${event.message}`, { cause: event.error });
+    this.data.fail(error);
+    this.rpcEndpoint.failAll(error);
+    this.events.emit('disconnected', event);
+  }
+}

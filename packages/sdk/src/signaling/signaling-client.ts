@@ -1,0 +1,166 @@
+import type { Environment, WebSocketCloseEvent, WebSocketLike } from '../env/environment.js';
+import { DisconnectedError, RequestError, TimeoutError } from '../errors.js';
+import { Emitter, type Listener, type Unsubscribe } from '../events.js';
+import { encode, type ProtocolError, type RequestMethod } from '../protocol/index.js';
+import { parseServerFrame, type AnyNotification, type RequestParams, type RequestResult } from './server-frame.js';
+
+/** Events of a {@link SignalingClient}. */
+export interface SignalingEvents {
+  /** A notification from the server. */
+  notification: AnyNotification;
+  /** The socket closed (not through {@link SignalingClient.close}); pending requests have failed. */
+  close: WebSocketCloseEvent;
+  /** A frame that could not be read was ignored; the connection stays open, as on the server. */
+  malformed: ProtocolError;
+}
+
+/** Timeouts of a {@link SignalingClient}, in milliseconds. */
+export interface SignalingTimeouts {
+  /** How long to wait for the WebSocket to open. */
+  openTimeoutMs: number;
+  /** How long to wait for the response to a request, unless the request says otherwise. */
+  requestTimeoutMs: number;
+}
+
+interface PendingRequest {
+  method: RequestMethod;
+  resolve: (data: unknown) => void;
+  reject: (error: Error) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+const OPEN = 1;
+const NORMAL_CLOSURE = 1000;
+
+/**
+ * The signaling WebSocket: binary MessagePack frames, requests answered by id, notifications
+ * dispatched as events. Failures are typed: {@link RequestError} (the server's error),
+ * {@link TimeoutError}, {@link DisconnectedError}.
+ */
+export class SignalingClient {
+  private readonly events = new Emitter<SignalingEvents>();
+  private readonly pending = new Map<number, PendingRequest>();
+  private nextId = 1;
+  private opened = false;
+  private closed = false;
+  private openFailed: ((error: Error) => void) | undefined;
+
+  private constructor(
+    private readonly socket: WebSocketLike,
+    private readonly requestTimeoutMs: number,
+  ) {
+    socket.binaryType = 'arraybuffer';
+    socket.addEventListener('message', (event) => this.receive(event.data));
+    socket.addEventListener('close', (event) => this.socketClosed(event));
+    // Every error is followed by a close event, which is where failures are handled; `ws` throws
+    // on an error event nobody listens to.
+    socket.addEventListener('error', () => undefined);
+  }
+
+  /** Opens a signaling connection to `url`; rejects with a typed error when it cannot. */
+  static open(url: string, environment: Pick<Environment, 'createWebSocket'>, timeouts: SignalingTimeouts): Promise<SignalingClient> {
+    const client = new SignalingClient(environment.createWebSocket(url), timeouts.requestTimeoutMs);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        client.close();
+        reject(new TimeoutError(`no WebSocket connection to ${url} within ${timeouts.openTimeoutMs} ms`));
+      }, timeouts.openTimeoutMs);
+      client.openFailed = (error) => {
+        clearTimeout(timer);
+        reject(error);
+      };
+      client.socket.addEventListener('open', () => {
+        clearTimeout(timer);
+        client.opened = true;
+        client.openFailed = undefined;
+        resolve(client);
+      });
+    });
+  }
+
+  /** Whether requests can be sent. */
+  get isOpen(): boolean {
+    return !this.closed && this.socket.readyState === OPEN;
+  }
+
+  /** Listens to `event`. */
+  on<K extends keyof SignalingEvents>(event: K, listener: Listener<SignalingEvents[K]>): Unsubscribe {
+    return this.events.on(event, listener);
+  }
+
+  /** Sends a request and resolves with the server's result. */
+  request<M extends RequestMethod>(method: M, data: RequestParams<M>, timeoutMs = this.requestTimeoutMs): Promise<RequestResult<M>> {
+    if (!this.isOpen) return Promise.reject(new DisconnectedError(`${method}: the signaling connection is closed`));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new TimeoutError(`${method}: no response within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { method, resolve: resolve as (data: unknown) => void, reject, timer });
+      this.socket.send(encode({ type: 'request', id, method, data: withoutUndefined(data) }));
+    });
+  }
+
+  /** Closes the connection; pending requests fail with {@link DisconnectedError}. No `close` event. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.failPending(new DisconnectedError('the signaling connection was closed by the client'));
+    this.socket.close(NORMAL_CLOSURE);
+  }
+
+  private receive(data: unknown): void {
+    if (this.closed) return;
+    let frame;
+    try {
+      frame = parseServerFrame(data);
+    } catch (error) {
+      this.events.emit('malformed', error as ProtocolError);
+      return;
+    }
+    if (frame.type === 'notification') {
+      this.events.emit('notification', frame);
+      return;
+    }
+    // Unknown ids are answers to requests that already timed out.
+    const request = this.pending.get(frame.id);
+    if (request === undefined) return;
+    this.pending.delete(frame.id);
+    clearTimeout(request.timer);
+    if (frame.ok) request.resolve(frame.data);
+    else request.reject(new RequestError(request.method, frame.error.code, frame.error.message));
+  }
+
+  private socketClosed(event: WebSocketCloseEvent): void {
+    if (this.closed) return;
+    this.closed = true;
+    const error = new DisconnectedError(`the signaling connection closed (code ${event.code}${event.reason ? `: ${event.reason}` : ''})`);
+    this.failPending(error);
+    if (this.opened) this.events.emit('close', { code: event.code, reason: event.reason });
+    else this.openFailed?.(error);
+  }
+
+  private failPending(error: Error): void {
+    for (const request of this.pending.values()) {
+      clearTimeout(request.timer);
+      request.reject(error);
+    }
+    this.pending.clear();
+  }
+}
+
+// msgpackr writes `undefined` as an extension type, which the protocol does not allow. Optional
+// fields left undefined (mediasoup-client leaves some in SCTP parameters) are omitted instead,
+// and undefined array items become nil, as in JSON.
+function withoutUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : withoutUndefined(item)));
+  if (typeof value !== 'object' || value === null) return value;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, item]) => item !== undefined)
+      .map(([key, item]) => [key, withoutUndefined(item)]),
+  );
+}

@@ -1,0 +1,154 @@
+import type { DataProducer, Transport } from 'mediasoup-client/types';
+import type { Environment } from '../env/environment.js';
+import { DisconnectedError, TimeoutError } from '../errors.js';
+import type { DataChannelKind, RequestMethod } from '../protocol/index.js';
+import type { JoinResult, RequestParams, RequestResult } from '../signaling/server-frame.js';
+
+/** Sends a signaling request; the session's only way to talk to the server. */
+export type RequestFn = <M extends RequestMethod>(method: M, data: RequestParams<M>) => Promise<RequestResult<M>>;
+
+/** What an {@link RtcSession} needs. */
+export interface RtcSessionOptions {
+  environment: Environment;
+  join: JoinResult;
+  request: RequestFn;
+  /** A message arrived on one of the receive channels. */
+  onData: (data: unknown) => void;
+  /** The session broke after it opened: a transport failed or a channel closed. */
+  onFailure: (error: DisconnectedError) => void;
+  /** How long to wait for the outgoing channels to open, in ms. */
+  openTimeoutMs: number;
+  /** How long a transport may stay `disconnected` before it counts as failed, in ms. */
+  disconnectedGraceMs: number;
+}
+
+// Both channels go through the send transport as mediasoup DataProducers.
+const CHANNEL_OPTIONS: Record<DataChannelKind, { ordered: boolean; maxRetransmits?: number }> = {
+  reliable: { ordered: true },
+  lossy: { ordered: false, maxRetransmits: 0 },
+};
+
+/**
+ * The WebRTC side of one connection: a mediasoup-client Device, the send and receive transports
+ * the `join` described, our two DataProducers (`reliable`, `lossy`) and the server's two
+ * DataConsumers. A new connection after a drop makes a new RtcSession.
+ */
+export class RtcSession {
+  /** Our outgoing channels; absent without the `sendData` grant. */
+  channels: Record<DataChannelKind, DataProducer> | undefined;
+  private readonly transports: Transport[] = [];
+  private readonly graceTimers = new Map<Transport, ReturnType<typeof setTimeout>>();
+  private closed = false;
+  private opened = false;
+  private breakOpening: ((error: Error) => void) | undefined;
+
+  constructor(private readonly options: RtcSessionOptions) {}
+
+  /**
+   * Creates the transports and channels and resolves once the outgoing channels are open. On
+   * failure, or if {@link close} is called meanwhile, it rejects and everything is closed.
+   */
+  async start(): Promise<void> {
+    try {
+      await this.setUp();
+      if (this.closed) throw new DisconnectedError('the WebRTC session was closed');
+      this.opened = true;
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
+
+  /** Closes transports, channels and timers. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.graceTimers.values()) clearTimeout(timer);
+    for (const transport of this.transports) transport.close();
+    this.breakOpening?.(new DisconnectedError('the WebRTC session was closed'));
+  }
+
+  private async setUp(): Promise<void> {
+    const { environment, join } = this.options;
+    const device = await environment.createDevice();
+    await device.load({ routerRtpCapabilities: join.routerRtpCapabilities });
+    if (this.closed) throw new DisconnectedError('the WebRTC session was closed');
+    const send = this.watch(device.createSendTransport(join.sendTransport));
+    const recv = this.watch(device.createRecvTransport(join.recvTransport));
+    send.on('producedata', ({ sctpStreamParameters, label = '', protocol = '', appData }, callback, errback) => {
+      const channel = appData.channel as DataChannelKind;
+      this.options
+        .request('produceData', { transportId: send.id, channel, sctpStreamParameters, label, protocol })
+        .then(callback, errback);
+    });
+    await Promise.all([join.grants.sendData ? this.produceChannels(send) : undefined, this.consumeChannels(recv)]);
+  }
+
+  private async produceChannels(send: Transport): Promise<void> {
+    const [reliable, lossy] = await Promise.all([this.produce(send, 'reliable'), this.produce(send, 'lossy')]);
+    this.channels = { reliable, lossy };
+    await this.opening([reliable, lossy]);
+  }
+
+  private async produce(send: Transport, channel: DataChannelKind): Promise<DataProducer> {
+    const producer = await send.produceData({ ...CHANNEL_OPTIONS[channel], label: channel, appData: { channel } });
+    this.failOn(producer, `the ${channel} send channel closed`);
+    return producer;
+  }
+
+  private async consumeChannels(recv: Transport): Promise<void> {
+    for (const info of Object.values(this.options.join.dataConsumers ?? {})) {
+      const consumer = await recv.consumeData(info);
+      consumer.binaryType = 'arraybuffer';
+      consumer.on('message', (data) => this.options.onData(data));
+      this.failOn(consumer, `the ${info.label} receive channel closed`);
+    }
+  }
+
+  /** Resolves when `producers` are open; rejects on timeout or when the session breaks first. */
+  private opening(producers: DataProducer[]): Promise<void> {
+    const { openTimeoutMs } = this.options;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TimeoutError(`data channels not open within ${openTimeoutMs} ms`)), openTimeoutMs);
+      this.breakOpening = reject;
+    });
+    // 'open' may have fired already, so look at the state first.
+    const open = producers.map((producer) =>
+      producer.readyState === 'open' ? undefined : new Promise<void>((resolve) => producer.once('open', () => resolve())),
+    );
+    return Promise.race([Promise.all(open).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** Wires the `connect` request and failure detection of a new transport. */
+  private watch(transport: Transport): Transport {
+    this.transports.push(transport);
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.options.request('connectTransport', { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
+    });
+    transport.on('connectionstatechange', (state) => {
+      clearTimeout(this.graceTimers.get(transport));
+      this.graceTimers.delete(transport);
+      if (state === 'failed' || state === 'closed') {
+        this.fail(`the ${transport.direction} transport ${state}`);
+      } else if (state === 'disconnected') {
+        // ICE often recovers from a short 'disconnected' by itself; only a long one is a failure.
+        const timer = setTimeout(() => this.fail(`the ${transport.direction} transport stayed disconnected`), this.options.disconnectedGraceMs);
+        this.graceTimers.set(transport, timer);
+      }
+    });
+    return transport;
+  }
+
+  private failOn(channel: { on(event: 'close', listener: () => void): unknown }, message: string): void {
+    channel.on('close', () => this.fail(message));
+  }
+
+  private fail(message: string): void {
+    if (this.closed) return;
+    const error = new DisconnectedError(message);
+    this.breakOpening?.(error);
+    this.close();
+    if (this.opened) this.options.onFailure(error);
+  }
+}

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { DataPlane } from '../src/data-channel/data-plane.js';
+import { LossySender } from '../src/data-channel/lossy-sender.js';
+import { DisconnectedError, MessageError } from '../src/errors.js';
+import { encode, EnvelopeKind } from '../src/protocol/index.js';
+import { FakeChannel } from './support/fake-channel.js';
+
+const WATERMARKS = { high: 1000, low: 200 };
+const cursor = { kind: EnvelopeKind.message, type: 'cursor', data: encode({ x: 1, y: 2 }) };
+
+function sender(maxMessageSize = 64 * 1024): LossySender {
+  return new LossySender({ watermarks: WATERMARKS, maxMessageSize: () => maxMessageSize });
+}
+
+describe('LossySender', () => {
+  it('sends at once with its own numbering from 1', () => {
+    const lossy = sender();
+    const channel = new FakeChannel();
+    lossy.attach(channel);
+    assert.equal(lossy.send(cursor), true);
+    assert.equal(lossy.send(cursor), true);
+    assert.deepEqual(channel.seqs(), [1, 2]);
+    assert.equal(lossy.sent, 2);
+    assert.equal(lossy.dropped, 0);
+  });
+
+  it('drops and counts messages while the buffer is above the high watermark', () => {
+    const lossy = sender();
+    const channel = new FakeChannel();
+    channel.bytesPerSend = 600;
+    lossy.attach(channel);
+    const results = [1, 2, 3, 4].map(() => lossy.send(cursor));
+    // 0 and 600 are within the watermark; after the second send the buffer holds 1200.
+    assert.deepEqual(results, [true, true, false, false]);
+    assert.equal(lossy.dropped, 2);
+    channel.drainTo(0);
+    assert.equal(lossy.send(cursor), true);
+    assert.deepEqual(channel.seqs(), [1, 2, 3]);
+  });
+
+  it('drops and counts messages without an open channel', () => {
+    const lossy = sender();
+    assert.equal(lossy.send(cursor), false);
+    const channel = new FakeChannel();
+    channel.readyState = 'connecting';
+    lossy.attach(channel);
+    assert.equal(lossy.send(cursor), false);
+    channel.open();
+    assert.equal(lossy.send(cursor), true);
+    lossy.detach();
+    assert.equal(lossy.send(cursor), false);
+    channel.failSends = true;
+    lossy.attach(channel);
+    assert.equal(lossy.send(cursor), false);
+    assert.equal(lossy.dropped, 4);
+    assert.equal(lossy.sent, 1);
+  });
+
+  it('rejects a message above the size limit even when it would be dropped anyway', () => {
+    const lossy = sender(20);
+    assert.throws(
+      () => lossy.send({ ...cursor, data: encode('x'.repeat(50)) }),
+      (error: unknown) => error instanceof MessageError && error.code === 'MESSAGE_TOO_LARGE',
+    );
+    assert.equal(lossy.dropped, 0);
+  });
+
+  it('throws once the session is over', () => {
+    const lossy = sender();
+    const error = new DisconnectedError('gone');
+    lossy.fail(error);
+    assert.throws(() => lossy.send(cursor), (thrown: unknown) => thrown === error);
+  });
+});
+
+describe('DataPlane stats', () => {
+  it('adds up both channels and the receiver', () => {
+    const data = new DataPlane(WATERMARKS);
+    const reliable = new FakeChannel();
+    reliable.readyState = 'connecting';
+    data.attach({ reliable, lossy: new FakeChannel() });
+    data.reliable.send(cursor);
+    data.lossy.send(cursor);
+    data.detach();
+    data.lossy.send(cursor);
+    assert.deepEqual(data.stats, {
+      sent: 1,
+      received: 0,
+      lossyDropped: 1,
+      queued: 1,
+      unacked: 0,
+      duplicatesDropped: 0,
+      malformedDropped: 0,
+    });
+  });
+
+  it('enforces the limit the last join reported', () => {
+    const data = new DataPlane(WATERMARKS);
+    data.maxMessageSize = 10;
+    assert.throws(() => data.reliable.send(cursor), (error: unknown) => error instanceof MessageError);
+    data.maxMessageSize = 1000;
+    assert.equal(data.reliable.send(cursor).seq, 1);
+  });
+});
