@@ -59,6 +59,7 @@ export async function connect<M extends MessageMap = AnyMessages>(
     url: signalingUrl(url),
     token,
     room: options.room,
+    topics: options.topics === undefined ? null : [...options.topics],
     environment: options.environment ?? browserEnvironment(),
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     reconnect: {
@@ -71,14 +72,6 @@ export async function connect<M extends MessageMap = AnyMessages>(
   });
   const room = new Room<M>(connection, data, options.rpcTimeoutMs ?? DEFAULT_RPC_TIMEOUT_MS);
   await connection.open();
-  if (options.topics !== undefined) {
-    try {
-      await room.setTopics(options.topics);
-    } catch (error) {
-      await room.leave();
-      throw error;
-    }
-  }
   return room;
 }
 

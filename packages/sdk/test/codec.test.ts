@@ -13,6 +13,10 @@ describe('MessagePack codec', () => {
     assert.deepEqual([...encode({ a: 1 })], [0x81, 0xa1, 0x61, 0x01]);
   });
 
+  it('leaves out map fields that are undefined, as JSON does', () => {
+    assert.deepEqual([...encode({ a: 1, b: undefined })], [...encode({ a: 1 })]);
+  });
+
   for (const [name, bytes] of [
     ['an empty frame', []],
     ['a truncated map', [0x82, 0xa1, 0x61]],

@@ -71,7 +71,7 @@ describe('connect() against a fake signaling server and fake WebRTC', function (
   it('joins, sets up both channels, applies initial topics and sends', async () => {
     const room = await join({ topics: ['news'], room: 'lobby' });
     assert.equal(room.connectionState, 'connected');
-    assert.deepEqual(server.joins, [{ protocolVersion: PROTOCOL_VERSION, token: 'the-token', room: 'lobby' }]);
+    assert.deepEqual(server.joins, [{ protocolVersion: PROTOCOL_VERSION, token: 'the-token', room: 'lobby', topics: ['news'] }]);
     const produced = server.requests('produceData');
     assert.deepEqual(produced.map((p) => [p.channel, p.label, p.transportId]).sort(), [
       ['lossy', 'lossy', rtc.transports[0]!.id],
@@ -81,7 +81,7 @@ describe('connect() against a fake signaling server and fake WebRTC', function (
     assert.equal(lossyStream.ordered, false);
     assert.equal(lossyStream.maxRetransmits, 0);
     assert.deepEqual(server.requests('connectTransport').map((r) => r.transportId).sort(), rtc.transports.map((t) => t.id).sort());
-    assert.deepEqual(server.requests('setTopics'), [{ topics: ['news'] }]);
+    assert.deepEqual(server.requests('setTopics'), [], 'the filter travels with the join, not after it');
 
     await room.send('chat', { text: 'hi' });
     assert.deepEqual(decode(decodeOutgoing(rtc.sent.reliable![0]!).data), { text: 'hi' });

@@ -29,6 +29,7 @@ function harness<M extends object = AnyMessages>(join = joinResult()) {
     url: 'ws://127.0.0.1:9/rtc',
     token: 'unused',
     room: undefined,
+    topics: null,
     environment: wsEnvironment(),
     requestTimeoutMs: 1000,
     reconnect: { enabled: true, timeoutMs: 1000, backoff: DEFAULT_BACKOFF },

@@ -120,11 +120,11 @@ describe('SignalingClient', () => {
     server.onFrame = (frame, socket) => TestWsServer.send(socket, { type: 'response', id: frame.id, ok: true, data: {} });
     const signaling = await open();
     await signaling.request('kick', { peerId: 'p1', reason: undefined });
-    const metadata = { nested: { keep: 1, drop: undefined }, list: [1, undefined], bytes: new Uint8Array([0xd4, 0, 0]) };
+    const metadata = { nested: { keep: 1, drop: undefined }, list: [1, 2], bytes: new Uint8Array([0xd4, 0, 0]) };
     await signaling.request('updateSelf', { metadata });
     assert.deepEqual(server.frames[0]!.data, { peerId: 'p1' });
     const { bytes, ...rest } = (server.frames[1]!.data as { metadata: Record<string, unknown> }).metadata;
-    assert.deepEqual(rest, { nested: { keep: 1 }, list: [1, null] });
+    assert.deepEqual(rest, { nested: { keep: 1 }, list: [1, 2] });
     assert.deepEqual([...(bytes as Uint8Array)], [0xd4, 0, 0]);
   });
 

@@ -29,6 +29,8 @@ export interface ConnectionSettings {
   token: string;
   /** The room meant, checked by the server against the token's. */
   room: string | undefined;
+  /** Initial topic filter; null receives all. */
+  topics: string[] | null;
   environment: Environment;
   requestTimeoutMs: number;
   reconnect: { enabled: boolean; timeoutMs: number; backoff: Required<BackoffOptions> };
@@ -85,8 +87,8 @@ export class Connection {
   /** Joins with the token. On failure nothing stays open and no event is emitted. */
   async open(): Promise<JoinResult> {
     try {
-      const { token, room } = this.settings;
-      const result = await this.attempt({ protocolVersion: PROTOCOL_VERSION, token, room }, Infinity);
+      const { token, room, topics } = this.settings;
+      const result = await this.attempt({ protocolVersion: PROTOCOL_VERSION, token, room, topics }, Infinity);
       this.setState('connected');
       return result;
     } catch (error) {

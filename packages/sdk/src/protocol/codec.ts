@@ -1,10 +1,12 @@
-import { C1, Packr } from 'msgpackr';
+import { C1, Packr, type Options } from 'msgpackr';
 import { ProtocolError } from './error-codes.js';
 
 // Plain MessagePack maps (no msgpackr record extension) so peers written in other languages,
 // and backends posting MessagePack to the HTTP API, can read and write every frame; maps sized
-// to fit (fixmap for small objects) because most frames are small.
-const packr = new Packr({ useRecords: false, mapsAsObjects: true, variableMapSize: true });
+// to fit (fixmap for small objects) because most frames are small. Fields set to `undefined`
+// are left out, as JSON does: msgpackr would otherwise write them as its own extension type.
+// (`skipValues` is supported by msgpackr 2.x but missing from its type declarations.)
+const packr = new Packr({ useRecords: false, mapsAsObjects: true, variableMapSize: true, skipValues: [undefined] } as Options);
 
 /** Encodes a value as standard MessagePack. */
 export function encode(value: unknown): Uint8Array {

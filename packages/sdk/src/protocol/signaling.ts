@@ -64,6 +64,8 @@ export interface ClientRequests {
       token?: string;
       /** The room the client means to join; refused if the token is for another room. */
       room?: string;
+      /** Initial topic filter (see `setTopics`); ignored when resuming, which keeps the filter. */
+      topics?: string[] | null;
       resume?: ResumeRequest;
       rtpCapabilities?: RtpCapabilities;
     };

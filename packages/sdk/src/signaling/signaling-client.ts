@@ -98,7 +98,7 @@ export class SignalingClient {
         reject(new TimeoutError(`${method}: no response within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, { method, resolve: resolve as (data: unknown) => void, reject, timer });
-      this.socket.send(encode({ type: 'request', id, method, data: withoutUndefined(data) }));
+      this.socket.send(encode({ type: 'request', id, method, data }));
     });
   }
 
@@ -148,19 +148,4 @@ export class SignalingClient {
     }
     this.pending.clear();
   }
-}
-
-// msgpackr writes `undefined` as an extension type, which the protocol does not allow. Optional
-// fields left undefined (mediasoup-client leaves some in SCTP parameters) are omitted instead,
-// and undefined array items become nil, as in JSON.
-function withoutUndefined(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : withoutUndefined(item)));
-  if (typeof value !== 'object' || value === null) return value;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([, item]) => item !== undefined)
-      .map(([key, item]) => [key, withoutUndefined(item)]),
-  );
 }

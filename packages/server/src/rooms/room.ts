@@ -68,7 +68,7 @@ export class Room {
   }
 
   /** Admits a new peer; a peer already here with the same identity is replaced. */
-  async join(token: VerifiedToken, connection: PeerConnection): Promise<{ peer: Peer; result: JoinResult }> {
+  async join(token: VerifiedToken, connection: PeerConnection, topics: string[] | null): Promise<{ peer: Peer; result: JoinResult }> {
     this.assertOpen();
     const subchannel = this.data.allocateSubchannel();
     if (subchannel === undefined) throw new SwitchboardError('PERMISSION_DENIED', 'the room is full');
@@ -82,6 +82,7 @@ export class Room {
       rate: { messagesPerSecond: config.messagesPerSecond, burst: config.messageBurst },
     });
     peer.replayFrom = this.data.lastSeq;
+    peer.topics = topics === null ? null : new Set(topics);
     peer.connection = connection;
     // Added before the older session of the same identity goes, so the room never looks empty.
     this.members.set(peer.id, peer);

@@ -15,6 +15,7 @@ export const validators: { [M in RequestMethod]: (data: Record_) => Params<M> } 
     const params: Params<'join'> = { protocolVersion: integer(data.protocolVersion, 'protocolVersion') };
     if (data.token !== undefined) params.token = string(data.token, 'token', 8192);
     if (data.room !== undefined) params.room = string(data.room, 'room', 256);
+    if (data.topics !== undefined) params.topics = topicList(data.topics);
     if (data.resume !== undefined) {
       const resume = object(data.resume, 'resume');
       params.resume = {
@@ -47,11 +48,7 @@ export const validators: { [M in RequestMethod]: (data: Record_) => Params<M> } 
     };
   },
   setTopics(data) {
-    if (data.topics === null) return { topics: null };
-    if (!Array.isArray(data.topics) || data.topics.length > MAX_TOPICS) {
-      fail(`topics must be null or a list of at most ${MAX_TOPICS} strings`);
-    }
-    return { topics: data.topics.map((t, i) => string(t, `topics[${i}]`, MAX_NAME_LENGTH)) };
+    return { topics: topicList(data.topics) };
   },
   updateSelf(data) {
     const params: Params<'updateSelf'> = {};
@@ -68,6 +65,12 @@ export const validators: { [M in RequestMethod]: (data: Record_) => Params<M> } 
     return {};
   },
 };
+
+function topicList(value: unknown): string[] | null {
+  if (value === null) return null;
+  if (!Array.isArray(value) || value.length > MAX_TOPICS) fail(`topics must be null or a list of at most ${MAX_TOPICS} strings`);
+  return value.map((t, i) => string(t, `topics[${i}]`, MAX_NAME_LENGTH));
+}
 
 function string(value: unknown, name: string, maxLength: number, allowEmpty = false): string {
   if (typeof value !== 'string' || value.length > maxLength || (!allowEmpty && value.length === 0)) {

@@ -182,7 +182,7 @@ export class SignalingSession implements PeerConnection {
           throw new SwitchboardError('PERMISSION_DENIED', `the token is for room "${token.room}", not "${params.room}"`);
         }
         room = await this.context.registry.getOrCreate(token.room);
-        ({ peer, result } = await room.join(token, this));
+        ({ peer, result } = await room.join(token, this, params.topics ?? null));
       }
       this.peer = peer;
       this.room = room;
