@@ -75,6 +75,17 @@ describe('data plane: routing and bad input', function () {
     assert.equal(b.messagesFromOthers()[0]?.from, a.id);
   });
 
+  it('drops a reliable message whose sequence number it already processed, and acks it', async () => {
+    resetInboxes();
+    const seq = a.send('reliable', { type: 'chat', data: encode('once') });
+    a.send('reliable', { type: 'chat', data: encode('replayed copy'), seq });
+    await waitFor(() => b.payloads().length === 1, 'the first copy');
+    await waitFor(() => a.signaling.notificationsOf('ack').some((n) => (n.data as { seq: number }).seq === seq), 'the ack');
+    await sleep(SETTLE_MS);
+    assert.deepEqual(b.payloads(), ['once']);
+    assert.ok(t.server.metrics.value('switchboard_messages_dropped_total', { reason: 'duplicate' }) >= 1);
+  });
+
   it('rejects a target in another room with UNKNOWN_TARGET and delivers nothing anywhere', async () => {
     resetInboxes();
     const seq = a.send('reliable', { type: 'dm', data: encode('leak?'), to: [b.id, other.id] });
