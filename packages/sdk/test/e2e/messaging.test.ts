@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { defineMessages, MessageRejectedError, RpcError } from '../../src/index.js';
+import { defineMessages, RpcError, type MessageRejectedError } from '../../src/index.js';
 import { SdkFixture, sleep, waitFor, type TestPeer } from './sdk-peers.js';
 
 type Messages = {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import wrtc from '@roamhq/wrtc';
 import WebSocket from 'ws';
 import { nodeEnvironment, type ConnectionState, type DisconnectedEvent, type Environment } from '../../src/index.js';
-import { SdkFixture, sleep, waitFor, type TestPeer } from './sdk-peers.js';
+import { SdkFixture, sleep, waitFor } from './sdk-peers.js';
 
 /**
  * A Node environment whose network can be cut: `cut()` kills the open socket abruptly (no close
