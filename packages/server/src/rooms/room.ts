@@ -52,6 +52,11 @@ export class Room {
     }
   }
 
+  /** PID of the mediasoup worker hosting the room (it changes if that worker dies). */
+  get workerPid(): number {
+    return this.worker.worker.pid;
+  }
+
   /** Number of peers, connected or waiting to resume. */
   get size(): number {
     return this.members.size;
