@@ -38,6 +38,8 @@ export interface ServerConfig {
   reconnectGraceSeconds: number;
   /** Bytes of recent reliable messages each room keeps for peers that resume. */
   replayBufferBytes: number;
+  /** SCTP send buffer of each peer's receive transport, in bytes. */
+  sctpSendBufferBytes: number;
 }
 
 /** Secrets used when the server runs with --dev and none are configured. Never for production. */
@@ -201,6 +203,14 @@ const OPTIONS: readonly AnyOptionSpec[] = [
     help: 'bytes of recent reliable messages a room keeps for resuming peers',
     parse: (raw) => parseInteger(raw, '--replay-buffer-bytes', 0, 1 << 30),
     fallback: () => 8 * 1024 * 1024,
+  },
+  {
+    key: 'sctpSendBufferBytes',
+    flag: '--sctp-send-buffer',
+    env: 'SWITCHBOARD_SCTP_SEND_BUFFER',
+    help: 'SCTP send buffer per receiving peer, bytes (a reliable message that overflows it makes the peer resume)',
+    parse: (raw) => parseInteger(raw, '--sctp-send-buffer', 65536, 1 << 28),
+    fallback: () => 2 * 1024 * 1024,
   },
 ];
 

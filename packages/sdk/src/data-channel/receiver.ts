@@ -6,16 +6,22 @@ export interface Delivery {
   payload: unknown;
 }
 
+// Reliable sequence numbers remembered for duplicate detection; older ones count as seen. The
+// server's replay never reaches back further than its log, which holds far fewer messages.
+const SEEN_WINDOW = 65536;
+
 /**
  * The receiving side of both channels. Decodes envelopes and payloads, and drops reliable
  * deliveries already seen: the server numbers them per room and replays recent ones after a
- * resume, so a number at or below the last one seen is a duplicate. Lossy deliveries carry 0.
- * Also drops our own broadcasts, which the server's fan-out hands back to us.
+ * resume. Numbers are remembered one by one (not just the highest) because a replay after a
+ * receive-buffer overflow may bring an older message that never arrived. Lossy deliveries
+ * carry 0. Also drops our own broadcasts, which the server's fan-out hands back to us.
  */
 export class Receiver {
   /** This peer's ID; deliveries from it are dropped. */
   ownId: string | undefined;
   private lastSeqSeen = 0;
+  private readonly seen = new Set<number>();
   private receivedCount = 0;
   private duplicateCount = 0;
   private malformedCount = 0;
@@ -47,11 +53,11 @@ export class Receiver {
     const envelope = decoded.value;
     const seq = envelope.seq;
     if (seq > 0) {
-      if (seq <= this.lastSeqSeen) {
+      if (seq <= this.lastSeqSeen - SEEN_WINDOW || this.seen.has(seq)) {
         this.duplicateCount++;
         return undefined;
       }
-      this.lastSeqSeen = seq;
+      this.remember(seq);
     }
     // Our own broadcasts are numbered in the room like any other, so they move `lastSeq` first.
     if (envelope.from === this.ownId) return undefined;
@@ -59,6 +65,18 @@ export class Receiver {
     if (payload === undefined) return undefined;
     this.receivedCount++;
     return { envelope, payload: payload.value };
+  }
+
+  private remember(seq: number): void {
+    this.seen.add(seq);
+    this.lastSeqSeen = Math.max(this.lastSeqSeen, seq);
+    // Sets iterate in insertion order, which is nearly sequence order: trim from the front.
+    if (this.seen.size > SEEN_WINDOW) {
+      for (const old of this.seen) {
+        if (this.seen.size <= SEEN_WINDOW) break;
+        this.seen.delete(old);
+      }
+    }
   }
 
   /** Decodes, or counts a malformed message: a peer cannot be told its message was unreadable. */

@@ -20,6 +20,8 @@ import { ALL_TOPICS, Subchannels, UNTOPICED } from './subchannels.js';
 const CHANNELS: readonly DataChannelKind[] = ['reliable', 'lossy'];
 // Acks are batched: one notification per peer per tick of this length at most.
 const ACK_DELAY_MS = 10;
+// How often a paced replay checks whether the receiver's buffer has drained.
+const PACE_POLL_MS = 5;
 
 /** Settings of a room's data plane. */
 export interface DataRouterOptions {
@@ -29,6 +31,21 @@ export interface DataRouterOptions {
   replayMaxAgeMs: number;
   metrics: DataMetrics;
   logger: Logger;
+  /** SCTP send buffer of each receiver, in bytes; replays are paced to fit in it. */
+  sctpSendBufferBytes: number;
+  /** What the room does about receivers that fell behind. */
+  listener: ReceiverListener;
+}
+
+/** Decisions about receivers that fell behind, which belong to the room. */
+export interface ReceiverListener {
+  /**
+   * A live reliable delivery to `peer` did not fit its SCTP send buffer and was dropped by the
+   * worker. The peer must resume (and get the replay) or it would silently miss a message.
+   */
+  overflowed(peer: Peer): void;
+  /** The log no longer holds everything `peer` missed: it cannot be caught up. */
+  replayIncomplete(peer: Peer): void;
 }
 
 /** A message the server itself sends (HTTP API). */
@@ -51,6 +68,7 @@ export class DataRouter {
   private readonly log: ReplayLog;
   private readonly subscriptions = new Map<Peer, number[]>();
   private readonly receivers = new Map<Peer, Record<DataChannelKind, DataConsumer>>();
+  private readonly catchingUp = new Set<Peer>();
   private readonly pendingAcks = new Set<Peer>();
   private ackTimer: NodeJS.Timeout | undefined;
   private seq = 0;
@@ -117,6 +135,12 @@ export class DataRouter {
         ...(recv.type === 'direct' ? {} : kind === 'lossy' ? { ordered: false, maxRetransmits: 0 } : { ordered: true }),
       });
       consumers[kind] = consumer;
+      consumer.on('sctpsendbufferfull', () => {
+        this.options.metrics.dropped.inc({ reason: 'receiver_buffer_full' });
+        if (kind !== 'reliable' || !peer.receiving || this.receivers.get(peer)?.reliable !== consumer) return;
+        peer.overflowed = true;
+        this.options.listener.overflowed(peer);
+      });
       infos[kind] = {
         id: consumer.id,
         dataProducerId: this.producers[kind].id,
@@ -131,28 +155,75 @@ export class DataRouter {
 
   /**
    * Called once the peer's receive association is up: replays the reliable messages it missed
-   * (after `peer.replayFrom`), then subscribes its channels. The worker handles requests in
-   * order, so the replay precedes every later delivery. Returns false when the replay could not
-   * be complete (messages were evicted).
+   * (after `peer.replayFrom`), paced to what its SCTP send buffer holds, then subscribes its
+   * channels to live traffic. Live messages meant for it meanwhile are in the log, so the last
+   * round of the replay and the subscription happen in one tick: nothing is missed or reordered.
    */
-  startReceiving(peer: Peer): boolean {
+  startReceiving(peer: Peer): void {
     const consumers = this.receivers.get(peer);
-    if (!consumers || consumers.reliable.closed || peer.receiving) return true;
-    const missed = this.log.since(peer.replayFrom, Date.now());
-    const list = this.subchannels.subscribe(peer.subchannel, peer.topics);
-    this.subscriptions.set(peer, list);
-    // The subchannel subscription is a worker request; sends issued after it are processed
-    // after it, so replaying on the peer's own subchannel right now is in order.
-    void consumers.reliable.setSubchannels(list).catch(() => undefined);
-    void consumers.lossy.setSubchannels(list).catch(() => undefined);
-    for (const message of missed ?? []) {
-      if (message.from === peer.id) continue;
-      const addressed = message.targets ? message.targets.includes(peer.id) : this.admits(peer, message.topic);
-      if (addressed) this.producers.reliable.send(toBuffer(message.bytes), undefined, [peer.subchannel]);
+    if (!consumers || consumers.reliable.closed || peer.receiving || this.catchingUp.has(peer)) return;
+    this.catchingUp.add(peer);
+    this.catchUp(peer, consumers).then(
+      (complete) => {
+        this.catchingUp.delete(peer);
+        if (!complete) this.options.listener.replayIncomplete(peer);
+      },
+      // The connection went away mid-replay; the next resume starts over from the log.
+      () => this.catchingUp.delete(peer),
+    );
+  }
+
+  private async catchUp(peer: Peer, consumers: Record<DataChannelKind, DataConsumer>): Promise<boolean> {
+    // The replay travels on a subchannel of its own, so live targeted messages (sent on the
+    // peer's subchannel) cannot slip in between replayed ones.
+    const replay = this.subchannels.allocate();
+    if (replay === undefined) return false;
+    try {
+      void consumers.reliable.setSubchannels([replay]).catch(() => undefined);
+      const caughtUpTo = await this.replay(peer, consumers.reliable, replay);
+      if (caughtUpTo === undefined) return false;
+      // No await since the replay found the log exhausted: live traffic takes over exactly here.
+      const list = this.subchannels.subscribe(peer.subchannel, peer.topics);
+      this.subscriptions.set(peer, list);
+      void consumers.reliable.setSubchannels(list).catch(() => undefined);
+      void consumers.lossy.setSubchannels(list).catch(() => undefined);
+      peer.receiving = true;
+      peer.replayFrom = caughtUpTo;
+      peer.liveSince = caughtUpTo;
+      return true;
+    } finally {
+      // Requests reach the worker in order: the peer's switch away from `replay` precedes any
+      // later use of the number by another peer.
+      this.subchannels.release(replay);
     }
-    peer.receiving = true;
-    peer.replayFrom = this.seq;
-    return missed !== undefined;
+  }
+
+  // Sends `peer` every logged message it missed, paced to its SCTP send buffer, until the log
+  // has nothing newer. Returns the room sequence number reached, or undefined if the log no
+  // longer reaches back far enough.
+  private async replay(peer: Peer, consumer: DataConsumer, subchannel: number): Promise<number | undefined> {
+    const paced = consumer.type === 'sctp';
+    const highMark = this.options.sctpSendBufferBytes / 2;
+    const lowMark = highMark / 4;
+    let from = peer.replayFrom;
+    let inFlight = 0;
+    for (;;) {
+      const missed = this.log.since(from, Date.now());
+      if (missed === undefined) return undefined;
+      if (missed.length === 0) return from;
+      for (const message of missed) {
+        from = message.seq;
+        if (message.from === peer.id) continue;
+        if (!(message.targets ? message.targets.includes(peer.id) : this.admits(peer, message.topic))) continue;
+        this.producers.reliable.send(toBuffer(message.bytes), undefined, [subchannel]);
+        inFlight += message.bytes.byteLength;
+        if (paced && inFlight >= highMark) {
+          while ((await consumer.getBufferedAmount()) > lowMark) await sleep(PACE_POLL_MS);
+          inFlight = lowMark;
+        }
+      }
+      if (this.receivers.get(peer)?.reliable !== consumer) throw new Error('connection replaced');
+    }
   }
 
   /** Unsubscribes a peer whose connection dropped; its later messages wait in the log. */
@@ -164,7 +235,7 @@ export class DataRouter {
     peer.receiving = false;
   }
 
-  /** Whether `replayFrom` is still fully covered by the log. */
+  /** Whether everything after `seq` is still in the log. */
   canReplayFrom(seq: number): boolean {
     return this.log.since(seq, Date.now()) !== undefined;
   }
@@ -312,6 +383,10 @@ export class DataRouter {
       this.pendingAcks.clear();
     }, ACK_DELAY_MS);
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function toBuffer(bytes: Uint8Array): Buffer {

@@ -67,6 +67,13 @@ export class Peer {
   replayFrom = 0;
   /** True once its receive DataChannels are open and subscribed. */
   receiving = false;
+  /** Room sequence number from which it has been receiving live traffic. */
+  liveSince = 0;
+  /**
+   * A live reliable delivery to it was dropped (receive buffer overflow): the next resume
+   * replays from `liveSince`, not from the last number it saw, which may lie past the gap.
+   */
+  overflowed = false;
   connection: PeerConnection | undefined;
   transports: PeerTransports | undefined;
   /** Set while suspended: when it fires the peer leaves. */

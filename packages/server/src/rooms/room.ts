@@ -12,7 +12,7 @@ import {
   type TransportInfo,
 } from '@switchboard/sdk/protocol';
 import type { VerifiedToken } from '../auth/token.js';
-import { DataRouter, type ServerMessage } from '../data/data-router.js';
+import { DataRouter, type ReceiverListener, type ServerMessage } from '../data/data-router.js';
 import type { MediaWorker } from '../media/worker-pool.js';
 import type { RoomContext } from './room-context.js';
 import { Peer, type PeerConnection } from './peer.js';
@@ -23,16 +23,17 @@ type JoinResult = ClientRequests['join']['result'];
  * A room: its peers, its mediasoup router (on one worker) and its data plane. Peers join with a
  * token, may drop and resume within the grace period, and leave; the room tells everyone.
  */
-export class Room {
+export class Room implements ReceiverListener {
   readonly createdAt = Date.now();
+  private readonly members = new Map<string, Peer>();
+  // Set by `create` right after construction: the data plane reports back to the room.
+  private data!: DataRouter;
   private closed = false;
 
   private constructor(
     readonly name: string,
-    private readonly members: Map<string, Peer>,
     private worker: MediaWorker,
     private router: Router,
-    private readonly data: DataRouter,
     private readonly context: RoomContext,
   ) {
     this.watchWorker();
@@ -43,9 +44,9 @@ export class Room {
     const worker = context.workers.acquire();
     try {
       const router = await worker.worker.createRouter({ mediaCodecs: [] });
-      const members = new Map<string, Peer>();
-      const data = await DataRouter.create(router, members, dataOptions(context));
-      return new Room(name, members, worker, router, data, context);
+      const room = new Room(name, worker, router, context);
+      room.data = await DataRouter.create(router, room.members, dataOptions(context, room));
+      return room;
     } catch (error) {
       context.workers.release(worker);
       throw error;
@@ -114,7 +115,9 @@ export class Room {
     if (!sameSecret(request.resumeKey, peer.resumeKey)) {
       throw new SwitchboardError('RESUME_FAILED', 'wrong resume key');
     }
-    if (!this.data.canReplayFrom(request.lastReceivedSeq)) {
+    // After an overflow the client's last number may lie beyond a message it never got.
+    const replayFrom = Math.min(peer.overflowed ? peer.liveSince : request.lastReceivedSeq, request.lastReceivedSeq, this.data.lastSeq);
+    if (!this.data.canReplayFrom(replayFrom)) {
       peer.connection?.end('resumeFailed', 'messages since the last one received are no longer buffered');
       this.remove(peer, 'resumeFailed');
       throw new SwitchboardError('RESUME_FAILED', 'messages since the last one received are no longer buffered; join again');
@@ -126,7 +129,8 @@ export class Room {
     peer.graceTimer = undefined;
     this.data.stopReceiving(peer);
     peer.closeTransports();
-    peer.replayFrom = Math.min(request.lastReceivedSeq, this.data.lastSeq);
+    peer.replayFrom = replayFrom;
+    peer.overflowed = false;
     this.context.logger.info('peer resumed', { room: this.name, peer: peer.id });
     return this.connect(peer, true);
   }
@@ -154,7 +158,13 @@ export class Room {
       appData: { channel: params.channel },
     });
     transports.producers[params.channel] = producer;
-    await this.data.openSender(peer, producer, params.channel);
+    try {
+      await this.data.openSender(peer, producer, params.channel);
+    } catch (error) {
+      // The connection dropped (and its transports closed) while this request was under way.
+      if (producer.closed) throw new SwitchboardError('NOT_FOUND', 'the transport closed meanwhile');
+      throw error;
+    }
     return { id: producer.id };
   }
 
@@ -200,6 +210,26 @@ export class Room {
     peer.graceTimer = setTimeout(() => this.remove(peer, 'timeout'), graceMs);
   }
 
+  /**
+   * Makes a peer that missed a reliable delivery (its receive buffer overflowed) resume: its
+   * connection is cut, the SDK resumes at once and the replay fills the gap. The missed message
+   * then arrives after later ones that got through; nothing is lost or duplicated.
+   */
+  overflowed(peer: Peer): void {
+    const connection = peer.connection;
+    if (!connection || !peer.receiving) return;
+    this.context.logger.warn('receive buffer overflowed; making the peer resume', { room: this.name, peer: peer.id });
+    this.connectionLost(peer, connection);
+    connection.drop();
+  }
+
+  /** Ends a peer that fell so far behind that the log no longer holds what it missed. */
+  replayIncomplete(peer: Peer): void {
+    this.context.logger.warn('peer fell behind the replay log; ending its session', { room: this.name, peer: peer.id });
+    peer.connection?.end('resumeFailed', 'messages you missed are no longer buffered; join again');
+    this.remove(peer, 'resumeFailed');
+  }
+
   /** Sends a message as the server (HTTP API). */
   sendFromServer(message: ServerMessage): number {
     this.assertOpen();
@@ -223,10 +253,7 @@ export class Room {
     const dataConsumers = peer.grants.receiveData ? await this.data.openReceiver(peer, recv) : undefined;
     const transports = peer.transports;
     recv.on('sctpstatechange', (state) => {
-      if (state !== 'connected' || peer.transports !== transports) return;
-      if (!this.data.startReceiving(peer)) {
-        this.context.logger.warn('replay incomplete', { room: this.name, peer: peer.id });
-      }
+      if (state === 'connected' && peer.transports === transports) this.data.startReceiving(peer);
     });
     const { config } = this.context;
     return {
@@ -252,6 +279,7 @@ export class Room {
       enableSctp: true,
       numSctpStreams: { OS: 1024, MIS: 1024 },
       maxSctpMessageSize: this.context.config.maxMessageSize * 2 + 1024,
+      sctpSendBufferSize: this.context.config.sctpSendBufferBytes,
       appData: { peerId: peer.id },
     });
   }
@@ -324,7 +352,7 @@ export class Room {
   }
 }
 
-function dataOptions(context: RoomContext) {
+function dataOptions(context: RoomContext, listener: ReceiverListener) {
   const { config } = context;
   return {
     maxMessageSize: config.maxMessageSize,
@@ -332,6 +360,8 @@ function dataOptions(context: RoomContext) {
     replayMaxAgeMs: config.reconnectGraceSeconds * 1000 + 5000,
     metrics: context.dataMetrics,
     logger: context.logger,
+    sctpSendBufferBytes: config.sctpSendBufferBytes,
+    listener,
   };
 }
 
