@@ -71,7 +71,9 @@ export async function connect<M extends MessageMap = AnyMessages>(
     lastReceivedSeq: () => data.receiver.lastSeq,
   });
   const room = new Room<M>(connection, data, options.rpcTimeoutMs ?? DEFAULT_RPC_TIMEOUT_MS);
+  room.hold();
   await connection.open();
+  room.release();
   return room;
 }
 

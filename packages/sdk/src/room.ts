@@ -1,6 +1,7 @@
 import type { Connection, ConnectionState, DisconnectedEvent } from './connection/connection.js';
 import type { DataPlane, DataStats } from './data-channel/data-plane.js';
 import type { UnsequencedEnvelope } from './data-channel/outgoing.js';
+import type { Delivery } from './data-channel/receiver.js';
 import { DisconnectedError, MessageError, MessageRejectedError } from './errors.js';
 import { Emitter, type Listener, type Unsubscribe } from './events.js';
 import type { AnyMessages, MessageMap, MessageType, ReceivedMessage, SendOptions } from './messages/message-types.js';
@@ -28,6 +29,8 @@ export class Room<M extends MessageMap = AnyMessages> {
   private readonly rpcEndpoint: RpcEndpoint;
   // Set by the first `join`, which completes before `connect` hands the room out.
   private session!: JoinResult;
+  // Messages and RPC requests that arrived before the application could listen (see `hold`).
+  private held: Delivery[] | undefined;
 
   /** @internal Rooms are made by {@link connect}. */
   constructor(
@@ -152,6 +155,27 @@ export class Room<M extends MessageMap = AnyMessages> {
     await this.connection.leave();
   }
 
+  /**
+   * @internal Keeps received messages and RPC requests from being emitted until {@link release}.
+   * `connect` holds them while it joins: the receive channels may open before the send channels,
+   * and what arrives then would otherwise be emitted before anyone could add a listener.
+   */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /**
+   * @internal Emits what was held, on the next task: after the code awaiting `connect` has run
+   * its synchronous part, which is where it adds its listeners and RPC handlers.
+   */
+  release(): void {
+    setTimeout(() => {
+      const held = this.held ?? [];
+      this.held = undefined;
+      for (const delivery of held) this.dispatch(delivery);
+    }, 0);
+  }
+
   private assertMaySend(): void {
     if (!this.grants.sendData) throw new MessageError('PERMISSION_DENIED', 'this token does not grant sendData');
   }
@@ -213,8 +237,14 @@ export class Room<M extends MessageMap = AnyMessages> {
   }
 
   private received(bytes: unknown): void {
+    // Accepted at once, so the sequence number reported on resuming counts held deliveries too.
     const delivery = this.data.receiver.accept(bytes);
     if (delivery === undefined) return;
+    if (this.held !== undefined) this.held.push(delivery);
+    else this.dispatch(delivery);
+  }
+
+  private dispatch(delivery: Delivery): void {
     const { envelope, payload } = delivery;
     if (envelope.kind !== EnvelopeKind.message) {
       this.rpcEndpoint.receive(envelope, payload);
