@@ -14,6 +14,8 @@ try {
   const config = loadConfig(argv, process.env);
   const logger = new Logger(config.logLevel);
   const server = await startServer(config, logger);
+  // Logs are JSON for machines; a person starting the demo wants to know where to click.
+  if (config.staticDir !== undefined) process.stderr.write(`\nSwitchboard is running: open ${server.url}/\n\n`);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info('signal received', { signal });
