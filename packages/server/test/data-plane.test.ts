@@ -124,7 +124,7 @@ describe('data plane: routing and bad input', function () {
     await sleep(SETTLE_MS);
     const delivered = b.payloads() as number[];
     const rejected = rejections(a);
-    assert.ok(rejected.length >= 30, `expected most of the flood rejected, got ${rejected.length}`);
+    assert.ok(rejected.length >= 10, `expected much of the flood rejected, got ${rejected.length}`);
     assert.ok(rejected.every((r) => r.code === 'RATE_LIMITED'));
     assert.equal(delivered.length + rejected.length, 60);
     assert.deepEqual(delivered, [...delivered].sort((x, y) => x - y), 'delivered in order');
