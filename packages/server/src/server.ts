@@ -131,10 +131,15 @@ function collectGauges(metrics: Metrics, rooms: RoomRegistry, signaling: Signali
   const peerCount = metrics.gauge('switchboard_peers', 'Peers in rooms, connected or waiting to resume');
   const connections = metrics.gauge('switchboard_signaling_connections', 'Open signaling WebSockets');
   const cpu = metrics.gauge('switchboard_worker_cpu_seconds', 'CPU seconds used by each mediasoup worker');
+  const producers = metrics.gauge('switchboard_producers', 'Published audio/video tracks');
+  const consumers = metrics.gauge('switchboard_consumers', 'Subscriptions to audio/video tracks');
   metrics.collect(async () => {
     roomCount.set(rooms.list().length);
     peerCount.set(rooms.peerCount);
     connections.set(signaling.connections);
+    const media = rooms.list().map((room) => room.mediaCounts());
+    producers.set(media.reduce((sum, m) => sum + m.producers, 0));
+    consumers.set(media.reduce((sum, m) => sum + m.consumers, 0));
     for (const { slot, seconds } of await workers.cpuSeconds()) cpu.set(seconds, { worker: String(slot) });
   });
 }

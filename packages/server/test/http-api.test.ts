@@ -279,8 +279,8 @@ describe('HTTP API', function () {
       assert.equal(answer.status, 200);
       assert.deepEqual(answer.body, {
         peers: [
-          { id: 'a', identity: 'user-a', joinedAt: 1_700_000_000_000, connected: true },
-          { id: 'b', identity: 'user-b', joinedAt: 1_700_000_000_001, connected: false },
+          { id: 'a', identity: 'user-a', joinedAt: 1_700_000_000_000, connected: true, tracks: [] },
+          { id: 'b', identity: 'user-b', joinedAt: 1_700_000_000_001, connected: false, tracks: [] },
         ],
       });
       assertError(await call('/api/rooms/nowhere/peers'), 404, 'NOT_FOUND');

@@ -69,7 +69,7 @@ export class FakeRooms implements ApiRooms {
 
   /** Adds a room with peers named by ID. */
   add(name: string, peerIds: string[] = []): FakeRoom {
-    const peers = peerIds.map((id, i) => ({ id, identity: `user-${id}`, joinedAt: 1_700_000_000_000 + i, connected: i % 2 === 0 }));
+    const peers = peerIds.map((id, i) => ({ id, identity: `user-${id}`, joinedAt: 1_700_000_000_000 + i, connected: i % 2 === 0, tracks: [] }));
     const room = new FakeRoom(name, peers, this.calls);
     this.rooms.set(name, room);
     return room;

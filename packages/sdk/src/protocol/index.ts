@@ -3,3 +3,4 @@ export { SwitchboardError, ProtocolError, type ErrorCode, type WireError } from 
 export * from './peers.js';
 export * from './signaling.js';
 export * from './envelope.js';
+export * from './media.js';

@@ -7,6 +7,7 @@ import type {
   SctpStreamParameters,
 } from 'mediasoup-client/types';
 import type { WireError } from './error-codes.js';
+import type { MediaNotifications, MediaRequests, TrackInfo } from './media.js';
 import type { Grants, PeerInfo, PeerMetadata } from './peers.js';
 
 /** Version of this protocol; `join` carries it and the server refuses others. */
@@ -55,8 +56,8 @@ export interface ResumeRequest {
   lastReceivedSeq: number;
 }
 
-/** Requests a client sends, by method: parameters and result. */
-export interface ClientRequests {
+/** Requests a client sends, by method: parameters and result (media ones in {@link MediaRequests}). */
+export interface ClientRequests extends MediaRequests {
   join: {
     params: {
       protocolVersion: number;
@@ -85,6 +86,8 @@ export interface ClientRequests {
       recvTransport: TransportInfo;
       /** Present when the token grants `receiveData`. */
       dataConsumers?: Record<DataChannelKind, DataConsumerInfo>;
+      /** Tracks published in the room so far (others join later with `trackPublished`). */
+      tracks: TrackInfo[];
       /** Server clock (ms since epoch) when it answered. */
       serverTime: number;
     };
@@ -134,8 +137,8 @@ export type CloseReason =
   | 'reconnectTimeout'
   | 'protocolError';
 
-/** Notifications the server pushes, by name. */
-export interface ServerNotifications {
+/** Notifications the server pushes, by name (media ones in {@link MediaNotifications}). */
+export interface ServerNotifications extends MediaNotifications {
   peerJoined: { peer: PeerInfo };
   peerLeft: { peerId: string; reason: CloseReason | 'timeout' };
   peerUpdated: { peer: PeerInfo };

@@ -28,6 +28,7 @@ export function joinResult(overrides: Omit<Partial<JoinResult>, 'grants'> & { gr
     grants: { ...DEFAULT_GRANTS, ...grants },
     peers: [],
     resumeKey: 'resume-secret',
+    tracks: [],
     resumed: false,
     lastAcceptedSeq: 0,
     limits: { maxMessageSize: 16 * 1024, messagesPerSecond: 100, messageBurst: 200 },

@@ -1,5 +1,5 @@
 import type { TemplatedApp } from 'uWebSockets.js';
-import { encode, SwitchboardError, type PeerInfo } from '@switchboard/sdk/protocol';
+import { encode, SwitchboardError, type PeerInfo, type TrackInfo } from '@switchboard/sdk/protocol';
 import { apiSecretMatches } from '../auth/api-secret.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -17,7 +17,7 @@ import { parseMessageRequest } from './message-request.js';
 import { bodyFormat, bodyLimit, decodeBody, type BodyFormat } from './request-body.js';
 
 /** A peer as the HTTP API lists it: connected, or dropped and waiting to resume. */
-export type ApiPeer = PeerInfo & { connected: boolean };
+export type ApiPeer = PeerInfo & { connected: boolean; tracks: TrackInfo[] };
 
 /** What the HTTP API needs of a room; the server's room registry provides it. */
 export interface ApiRoom {
@@ -169,8 +169,8 @@ function findRoom(rooms: ApiRooms, name: string): ApiRoom {
 // Copies the documented fields only, so whatever else a registry keeps on its peer objects
 // (a resume key, say) never reaches an API answer.
 function publicPeer(peer: ApiPeer): ApiPeer {
-  const { id, identity, name, metadata, joinedAt, connected } = peer;
-  return { id, identity, name, metadata, joinedAt, connected };
+  const { id, identity, name, metadata, joinedAt, connected, tracks } = peer;
+  return { id, identity, name, metadata, joinedAt, connected, tracks };
 }
 
 function parseKickReason(body: unknown): string {

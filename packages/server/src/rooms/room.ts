@@ -1,23 +1,35 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Router, WebRtcTransport } from 'mediasoup/types';
+import type { Router, RtpCapabilities, WebRtcTransport } from 'mediasoup/types';
 import {
   SwitchboardError,
   type ClientRequests,
+  type MediaRequests,
   type CloseReason,
   type NotificationName,
   type PeerInfo,
   type PeerMetadata,
   type ResumeRequest,
   type ServerNotifications,
+  type TrackInfo,
   type TransportInfo,
 } from '@switchboard/sdk/protocol';
 import type { VerifiedToken } from '../auth/token.js';
 import { DataRouter, type ReceiverListener, type ServerMessage } from '../data/data-router.js';
+import { MEDIA_CODECS } from '../media/media-codecs.js';
+import { MediaRouter } from '../media/media-router.js';
 import type { MediaWorker } from '../media/worker-pool.js';
 import type { RoomContext } from './room-context.js';
 import { Peer, type PeerConnection } from './peer.js';
 
 type JoinResult = ClientRequests['join']['result'];
+
+/** What a joining peer asks for besides admission. */
+export interface JoinOptions {
+  /** Initial topic filter; null receives all. */
+  topics: string[] | null;
+  /** What its device can receive; needed to subscribe to tracks. */
+  rtpCapabilities: RtpCapabilities | undefined;
+}
 
 /**
  * A room: its peers, its mediasoup router (on one worker) and its data plane. Peers join with a
@@ -28,6 +40,7 @@ export class Room implements ReceiverListener {
   private readonly members = new Map<string, Peer>();
   // Set by `create` right after construction: the data plane reports back to the room.
   private data!: DataRouter;
+  private readonly mediaRouter: MediaRouter;
   private closed = false;
 
   private constructor(
@@ -36,6 +49,7 @@ export class Room implements ReceiverListener {
     private router: Router,
     private readonly context: RoomContext,
   ) {
+    this.mediaRouter = new MediaRouter({ broadcast: (method, data, except) => this.broadcast(method, data, except), logger: context.logger });
     this.watchWorker();
   }
 
@@ -43,9 +57,10 @@ export class Room implements ReceiverListener {
   static async create(name: string, context: RoomContext): Promise<Room> {
     const worker = context.workers.acquire();
     try {
-      const router = await worker.worker.createRouter({ mediaCodecs: [] });
+      const router = await worker.worker.createRouter({ mediaCodecs: MEDIA_CODECS });
       const room = new Room(name, worker, router, context);
       room.data = await DataRouter.create(router, room.members, dataOptions(context, room));
+      await room.mediaRouter.attach(router);
       return room;
     } catch (error) {
       context.workers.release(worker);
@@ -69,12 +84,17 @@ export class Room implements ReceiverListener {
   }
 
   /** Current peers and whether each is connected or waiting to resume. */
-  peers(): (PeerInfo & { connected: boolean })[] {
-    return [...this.members.values()].map((p) => ({ ...p.info(), connected: p.connected }));
+  peers(): (PeerInfo & { connected: boolean; tracks: TrackInfo[] })[] {
+    return [...this.members.values()].map((p) => ({ ...p.info(), connected: p.connected, tracks: this.mediaRouter.tracksOf(p) }));
+  }
+
+  /** Producers and consumers of the room, for `/metrics`. */
+  mediaCounts(): { producers: number; consumers: number } {
+    return this.mediaRouter.counts();
   }
 
   /** Admits a new peer; a peer already here with the same identity is replaced. */
-  async join(token: VerifiedToken, connection: PeerConnection, topics: string[] | null): Promise<{ peer: Peer; result: JoinResult }> {
+  async join(token: VerifiedToken, connection: PeerConnection, options: JoinOptions): Promise<{ peer: Peer; result: JoinResult }> {
     this.assertOpen();
     const subchannel = this.data.allocateSubchannel();
     if (subchannel === undefined) throw new SwitchboardError('PERMISSION_DENIED', 'the room is full');
@@ -88,7 +108,8 @@ export class Room implements ReceiverListener {
       rate: { messagesPerSecond: config.messagesPerSecond, burst: config.messageBurst },
     });
     peer.replayFrom = this.data.lastSeq;
-    peer.topics = topics === null ? null : new Set(topics);
+    peer.topics = options.topics === null ? null : new Set(options.topics);
+    this.mediaRouter.setCapabilities(peer, options.rtpCapabilities);
     peer.connection = connection;
     // Added before the older session of the same identity goes, so the room never looks empty.
     this.members.set(peer.id, peer);
@@ -110,7 +131,7 @@ export class Room implements ReceiverListener {
   }
 
   /** Resumes a dropped session on a new connection. */
-  async resume(peer: Peer, request: ResumeRequest, connection: PeerConnection): Promise<JoinResult> {
+  async resume(peer: Peer, request: ResumeRequest, connection: PeerConnection, rtpCapabilities: RtpCapabilities | undefined): Promise<JoinResult> {
     this.assertOpen();
     if (!sameSecret(request.resumeKey, peer.resumeKey)) {
       throw new SwitchboardError('RESUME_FAILED', 'wrong resume key');
@@ -131,6 +152,7 @@ export class Room implements ReceiverListener {
     peer.closeTransports();
     peer.replayFrom = replayFrom;
     peer.overflowed = false;
+    this.mediaRouter.setCapabilities(peer, rtpCapabilities);
     this.context.logger.info('peer resumed', { room: this.name, peer: peer.id });
     return this.connect(peer, true);
   }
@@ -166,6 +188,44 @@ export class Room implements ReceiverListener {
       throw error;
     }
     return { id: producer.id };
+  }
+
+  /** Handles one of the peer's media requests (publish, subscribe, mute, layers). */
+  async media<M extends keyof MediaRequests>(peer: Peer, method: M, params: MediaRequests[M]['params']): Promise<MediaRequests[M]['result']> {
+    const transports = peer.transports;
+    if (!transports) throw new SwitchboardError('NOT_FOUND', 'no transports: the connection is being re-established');
+    const media = this.mediaRouter;
+    const p = params as Record<string, never> & MediaRequests['produce']['params'] & MediaRequests['setPreferredLayers']['params'] & { trackId: string };
+    let result: unknown = {};
+    switch (method) {
+      case 'setRtpCapabilities':
+        media.setCapabilities(peer, (params as MediaRequests['setRtpCapabilities']['params']).rtpCapabilities as RtpCapabilities);
+        break;
+      case 'produce':
+        if (p.transportId !== transports.send.id) throw new SwitchboardError('NOT_FOUND', `no send transport ${p.transportId}`);
+        result = await media.produce(peer, transports.send, p);
+        break;
+      case 'closeProducer':
+        media.closeProducer(peer, p.trackId);
+        break;
+      case 'pauseProducer':
+      case 'resumeProducer':
+        await media.setProducerPaused(peer, p.trackId, method === 'pauseProducer');
+        break;
+      case 'consume':
+        result = await media.consume(peer, transports.recv, this.router, p.trackId);
+        break;
+      case 'resumeConsumer':
+      case 'pauseConsumer':
+        await media.setConsumerPaused(peer, p.consumerId, method === 'pauseConsumer');
+        break;
+      case 'closeConsumer':
+        media.closeConsumer(peer, p.consumerId);
+        break;
+      default:
+        await media.setPreferredLayers(peer, p);
+    }
+    return result as MediaRequests[M]['result'];
   }
 
   /** Changes which topics' broadcasts the peer receives. */
@@ -269,6 +329,7 @@ export class Room implements ReceiverListener {
       sendTransport: transportInfo(send),
       recvTransport: transportInfo(recv),
       ...(dataConsumers ? { dataConsumers } : {}),
+      tracks: this.mediaRouter.tracks().filter((t) => t.peerId !== peer.id),
       serverTime: Date.now(),
     };
   }
@@ -297,6 +358,7 @@ export class Room implements ReceiverListener {
     peer.connection = undefined;
     this.data.removePeer(peer);
     peer.closeTransports();
+    this.mediaRouter.removePeer(peer);
     this.context.registry.unindexPeer(peer.id);
     this.broadcast('peerLeft', { peerId: peer.id, reason });
     this.context.logger.info('peer left', { room: this.name, peer: peer.id, reason });
@@ -324,8 +386,9 @@ export class Room implements ReceiverListener {
     this.context.workers.release(this.worker);
     try {
       this.worker = this.context.workers.acquire();
-      this.router = await this.worker.worker.createRouter({ mediaCodecs: [] });
+      this.router = await this.worker.worker.createRouter({ mediaCodecs: MEDIA_CODECS });
       await this.data.attach(this.router);
+      await this.mediaRouter.attach(this.router);
       this.watchWorker();
     } catch (error) {
       this.context.logger.error('could not move the room to a live worker', { room: this.name, error });

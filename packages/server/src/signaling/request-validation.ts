@@ -1,4 +1,4 @@
-import { MAX_NAME_LENGTH, ProtocolError, type ClientRequests, type RequestMethod } from '@switchboard/sdk/protocol';
+import { MAX_NAME_LENGTH, ProtocolError, type ClientRequests, type RequestMethod, type TrackSource } from '@switchboard/sdk/protocol';
 
 type Params<M extends RequestMethod> = ClientRequests[M]['params'];
 type Record_ = Record<string, unknown>;
@@ -64,7 +64,40 @@ export const validators: { [M in RequestMethod]: (data: Record_) => Params<M> } 
   leave() {
     return {};
   },
+  produce(data) {
+    const kind = data.kind;
+    if (kind !== 'audio' && kind !== 'video') fail('kind must be "audio" or "video"');
+    const source = data.source ?? (kind === 'audio' ? 'microphone' : 'camera');
+    if (!TRACK_SOURCES.includes(source as TrackSource)) fail(`source must be one of ${TRACK_SOURCES.join(', ')}`);
+    return {
+      transportId: string(data.transportId, 'transportId', 64),
+      kind,
+      rtpParameters: object(data.rtpParameters, 'rtpParameters') as Params<'produce'>['rtpParameters'],
+      name: string(data.name, 'name', MAX_NAME_LENGTH),
+      source: source as TrackSource,
+    };
+  },
+  setRtpCapabilities: (data) => ({
+    rtpCapabilities: object(data.rtpCapabilities, 'rtpCapabilities') as Params<'setRtpCapabilities'>['rtpCapabilities'],
+  }),
+  closeProducer: (data) => ({ trackId: string(data.trackId, 'trackId', 64) }),
+  pauseProducer: (data) => ({ trackId: string(data.trackId, 'trackId', 64) }),
+  resumeProducer: (data) => ({ trackId: string(data.trackId, 'trackId', 64) }),
+  consume: (data) => ({ trackId: string(data.trackId, 'trackId', 64) }),
+  resumeConsumer: (data) => ({ consumerId: string(data.consumerId, 'consumerId', 64) }),
+  pauseConsumer: (data) => ({ consumerId: string(data.consumerId, 'consumerId', 64) }),
+  closeConsumer: (data) => ({ consumerId: string(data.consumerId, 'consumerId', 64) }),
+  setPreferredLayers(data) {
+    const params: Params<'setPreferredLayers'> = {
+      consumerId: string(data.consumerId, 'consumerId', 64),
+      spatialLayer: integer(data.spatialLayer, 'spatialLayer'),
+    };
+    if (data.temporalLayer !== undefined) params.temporalLayer = integer(data.temporalLayer, 'temporalLayer');
+    return params;
+  },
 };
+
+const TRACK_SOURCES: readonly TrackSource[] = ['camera', 'microphone', 'screen', 'custom'];
 
 function topicList(value: unknown): string[] | null {
   if (value === null) return null;

@@ -6,12 +6,14 @@ import {
   SwitchboardError,
   type ClientRequests,
   type CloseReason,
+  type MediaRequests,
   type NotificationName,
   type RequestMethod,
   type ServerFrame,
   type ServerNotifications,
   type WireError,
 } from '@switchboard/sdk/protocol';
+import type { RtpCapabilities } from 'mediasoup/types';
 import { verifyToken } from '../auth/token.js';
 import type { Logger } from '../log.js';
 import type { Counter } from '../metrics/metrics.js';
@@ -153,11 +155,13 @@ export class SignalingSession implements PeerConnection {
         }
         return {} as Result<M>;
       }
-      default:
+      case 'leave':
         this.peer = undefined;
         this.room = undefined;
         room.leave(peer);
         return {} as Result<M>;
+      default:
+        return (await room.media(peer, method as keyof MediaRequests, params as MediaRequests[keyof MediaRequests]['params'])) as Result<M>;
     }
   }
 
@@ -175,14 +179,17 @@ export class SignalingSession implements PeerConnection {
         const found = this.context.registry.findPeer(params.resume.peerId);
         if (!found) throw new SwitchboardError('RESUME_FAILED', 'no such session any more (it timed out or left); join again');
         ({ room, peer } = found);
-        result = await room.resume(peer, params.resume, this);
+        result = await room.resume(peer, params.resume, this, params.rtpCapabilities as RtpCapabilities | undefined);
       } else {
         const token = await verifyToken(params.token as string, this.context.tokenSecret);
         if (params.room !== undefined && params.room !== token.room) {
           throw new SwitchboardError('PERMISSION_DENIED', `the token is for room "${token.room}", not "${params.room}"`);
         }
         room = await this.context.registry.getOrCreate(token.room);
-        ({ peer, result } = await room.join(token, this, params.topics ?? null));
+        ({ peer, result } = await room.join(token, this, {
+          topics: params.topics ?? null,
+          rtpCapabilities: params.rtpCapabilities as RtpCapabilities | undefined,
+        }));
       }
       this.peer = peer;
       this.room = room;

@@ -16,6 +16,7 @@ import {
   type OutgoingEnvelope,
   type RequestMethod,
   type ResponseFrame,
+  type TrackSource,
   type WireError,
 } from '@switchboard/sdk/protocol';
 import { waitFor } from './test-server.js';
@@ -95,7 +96,9 @@ export class RawPeer {
   private constructor(
     readonly signaling: RawSignaling,
     readonly session: ClientRequests['join']['result'],
-    private readonly transports: Transport[],
+    readonly device: Device,
+    readonly sendTransport: Transport,
+    readonly recvTransport: Transport,
     private readonly producers: Record<DataChannelKind, DataProducer>,
   ) {}
 
@@ -116,11 +119,15 @@ export class RawPeer {
         signaling.request('connectTransport', { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
       });
     }
+    send.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+      const { name, source } = appData as { name: string; source: TrackSource };
+      signaling.request('produce', { transportId: send.id, kind, rtpParameters, name, source }).then(callback, errback);
+    });
     send.on('producedata', ({ sctpStreamParameters, label, protocol, appData }, callback, errback) => {
       const channel = appData.channel as DataChannelKind;
       signaling.request('produceData', { transportId: send.id, channel, sctpStreamParameters, label: label ?? '', protocol: protocol ?? '' }).then(callback, errback);
     });
-    const peer = new RawPeer(signaling, session, [send, recv], {
+    const peer = new RawPeer(signaling, session, device, send, recv, {
       reliable: await send.produceData({ ordered: true, label: 'reliable', appData: { channel: 'reliable' } }),
       lossy: await send.produceData({ ordered: false, maxRetransmits: 0, label: 'lossy', appData: { channel: 'lossy' } }),
     });
@@ -161,7 +168,8 @@ export class RawPeer {
   }
 
   close(): void {
-    for (const transport of this.transports) transport.close();
+    this.sendTransport.close();
+    this.recvTransport.close();
     this.signaling.close();
   }
 }

@@ -1,0 +1,221 @@
+import type { ActiveSpeakerObserver, Consumer, Producer, Router, RtpCapabilities, WebRtcTransport } from 'mediasoup/types';
+import {
+  SwitchboardError,
+  type ConsumerInfo,
+  type MediaRequests,
+  type NotificationName,
+  type ServerNotifications,
+  type TrackInfo,
+  type TrackSource,
+} from '@switchboard/sdk/protocol';
+import type { Logger } from '../log.js';
+import type { Peer } from '../rooms/peer.js';
+
+type Params<M extends keyof MediaRequests> = MediaRequests[M]['params'];
+
+/** How the media plane reaches the room's peers. */
+export interface MediaRoomLink {
+  /** Sends a notification to every connected peer but `except`. */
+  broadcast<N extends NotificationName>(method: N, data: ServerNotifications[N], except?: Peer): void;
+  logger: Logger;
+}
+
+interface PeerMedia {
+  readonly producers: Map<string, Producer>;
+  readonly consumers: Map<string, Consumer>;
+  rtpCapabilities: RtpCapabilities | undefined;
+}
+
+/**
+ * A room's audio and video: the tracks peers publish (mediasoup Producers on their send
+ * transports) and the subscriptions to them (Consumers, created paused and resumed by the
+ * subscriber once it is ready), plus the room's active speaker. Grants are checked here.
+ */
+export class MediaRouter {
+  private readonly media = new Map<Peer, PeerMedia>();
+  private speakers: ActiveSpeakerObserver | undefined;
+
+  constructor(private readonly link: MediaRoomLink) {}
+
+  /** (Re)binds to the room's router, e.g. after the room moved to another worker. */
+  async attach(router: Router): Promise<void> {
+    this.speakers = await router.createActiveSpeakerObserver({ interval: 300 });
+    this.speakers.on('dominantspeaker', ({ producer }) => {
+      const peerId = (producer.appData as { peerId?: string }).peerId;
+      if (peerId) this.link.broadcast('activeSpeaker', { peerId });
+    });
+  }
+
+  /** Every published track of the room. */
+  tracks(): TrackInfo[] {
+    return [...this.media.values()].flatMap((m) => [...m.producers.values()].map(trackInfo));
+  }
+
+  /** The tracks one peer publishes. */
+  tracksOf(peer: Peer): TrackInfo[] {
+    return [...(this.media.get(peer)?.producers.values() ?? [])].map(trackInfo);
+  }
+
+  /** Remembers what the peer's device can receive (from its join). */
+  setCapabilities(peer: Peer, rtpCapabilities: RtpCapabilities | undefined): void {
+    this.of(peer).rtpCapabilities = rtpCapabilities;
+  }
+
+  /** Publishes a track on the peer's send transport and tells the room. */
+  async produce(peer: Peer, transport: WebRtcTransport, params: Params<'produce'>): Promise<{ id: string }> {
+    if (!peer.grants.publish) throw new SwitchboardError('PERMISSION_DENIED', 'this token does not grant publish');
+    const media = this.of(peer);
+    for (const existing of media.producers.values()) {
+      if ((existing.appData as { name: string }).name === params.name) {
+        throw new SwitchboardError('ALREADY_JOINED', `a track named "${params.name}" is already published`);
+      }
+    }
+    const producer = await transport.produce({
+      kind: params.kind,
+      rtpParameters: params.rtpParameters as Parameters<WebRtcTransport['produce']>[0]['rtpParameters'],
+      appData: { peerId: peer.id, name: params.name, source: params.source },
+    });
+    media.producers.set(producer.id, producer);
+    // The transport closing (a dropped connection) ends its tracks like an explicit unpublish.
+    producer.observer.once('close', () => {
+      media.producers.delete(producer.id);
+      this.link.broadcast('trackUnpublished', { trackId: producer.id, peerId: peer.id });
+    });
+    if (producer.kind === 'audio') await this.speakers?.addProducer({ producerId: producer.id }).catch(() => undefined);
+    this.link.broadcast('trackPublished', { track: trackInfo(producer) }, peer);
+    return { id: producer.id };
+  }
+
+  /** Stops publishing one of the peer's tracks. */
+  closeProducer(peer: Peer, trackId: string): void {
+    this.producerOf(peer, trackId).close();
+  }
+
+  /** Mutes or unmutes one of the peer's tracks; subscribers are told. */
+  async setProducerPaused(peer: Peer, trackId: string, paused: boolean): Promise<void> {
+    const producer = this.producerOf(peer, trackId);
+    if (paused) await producer.pause();
+    else await producer.resume();
+    this.link.broadcast(paused ? 'trackMuted' : 'trackUnmuted', { trackId, peerId: peer.id }, peer);
+  }
+
+  /** Subscribes the peer to a track, on its receive transport; the consumer starts paused. */
+  async consume(peer: Peer, transport: WebRtcTransport, router: Router, trackId: string): Promise<ConsumerInfo> {
+    if (!peer.grants.subscribe) throw new SwitchboardError('PERMISSION_DENIED', 'this token does not grant subscribe');
+    const media = this.of(peer);
+    const producer = this.findProducer(trackId);
+    if (!producer) throw new SwitchboardError('NOT_FOUND', `no track ${trackId} in this room`);
+    const rtpCapabilities = media.rtpCapabilities;
+    if (!rtpCapabilities || !router.canConsume({ producerId: trackId, rtpCapabilities })) {
+      throw new SwitchboardError('UNSUPPORTED', 'this device cannot receive that track (call setRtpCapabilities first; or no common codec)');
+    }
+    const consumer = await transport.consume({ producerId: trackId, rtpCapabilities, paused: true, appData: { peerId: peer.id } });
+    media.consumers.set(consumer.id, consumer);
+    const connection = () => peer.connection;
+    consumer.on('producerclose', () => {
+      media.consumers.delete(consumer.id);
+      connection()?.notify('consumerClosed', { consumerId: consumer.id, trackId });
+    });
+    consumer.on('transportclose', () => media.consumers.delete(consumer.id));
+    consumer.on('layerschange', (layers) => {
+      connection()?.notify('consumerLayersChanged', {
+        consumerId: consumer.id,
+        spatialLayer: layers?.spatialLayer ?? null,
+        temporalLayer: layers?.temporalLayer ?? null,
+      });
+    });
+    const owner = (producer.appData as { peerId: string }).peerId;
+    return {
+      id: consumer.id,
+      trackId,
+      peerId: owner,
+      kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters as ConsumerInfo['rtpParameters'],
+      producerPaused: consumer.producerPaused,
+    };
+  }
+
+  /** Resumes or pauses one of the peer's consumers. */
+  async setConsumerPaused(peer: Peer, consumerId: string, paused: boolean): Promise<void> {
+    const consumer = this.consumerOf(peer, consumerId);
+    if (paused) await consumer.pause();
+    else await consumer.resume();
+  }
+
+  /** Closes one of the peer's consumers. */
+  closeConsumer(peer: Peer, consumerId: string): void {
+    const consumer = this.consumerOf(peer, consumerId);
+    consumer.close();
+    this.media.get(peer)?.consumers.delete(consumerId);
+  }
+
+  /** Asks for a simulcast layer for one of the peer's consumers. */
+  async setPreferredLayers(peer: Peer, params: Params<'setPreferredLayers'>): Promise<void> {
+    const consumer = this.consumerOf(peer, params.consumerId);
+    if (consumer.type !== 'simulcast' && consumer.type !== 'svc') {
+      throw new SwitchboardError('UNSUPPORTED', 'that track has no layers to choose from');
+    }
+    await consumer.setPreferredLayers({
+      spatialLayer: params.spatialLayer,
+      ...(params.temporalLayer === undefined ? {} : { temporalLayer: params.temporalLayer }),
+    });
+  }
+
+  /** Counts for `/metrics`. */
+  counts(): { producers: number; consumers: number } {
+    let producers = 0;
+    let consumers = 0;
+    for (const media of this.media.values()) {
+      producers += media.producers.size;
+      consumers += media.consumers.size;
+    }
+    return { producers, consumers };
+  }
+
+  /** Forgets a peer that left (its transports, and so its producers and consumers, are closed). */
+  removePeer(peer: Peer): void {
+    this.media.delete(peer);
+  }
+
+  private of(peer: Peer): PeerMedia {
+    let media = this.media.get(peer);
+    if (!media) {
+      media = { producers: new Map(), consumers: new Map(), rtpCapabilities: undefined };
+      this.media.set(peer, media);
+    }
+    return media;
+  }
+
+  private findProducer(trackId: string): Producer | undefined {
+    for (const media of this.media.values()) {
+      const producer = media.producers.get(trackId);
+      if (producer) return producer;
+    }
+    return undefined;
+  }
+
+  private producerOf(peer: Peer, trackId: string): Producer {
+    const producer = this.media.get(peer)?.producers.get(trackId);
+    if (!producer) throw new SwitchboardError('NOT_FOUND', `you publish no track ${trackId}`);
+    return producer;
+  }
+
+  private consumerOf(peer: Peer, consumerId: string): Consumer {
+    const consumer = this.media.get(peer)?.consumers.get(consumerId);
+    if (!consumer) throw new SwitchboardError('NOT_FOUND', `you have no consumer ${consumerId}`);
+    return consumer;
+  }
+}
+
+function trackInfo(producer: Producer): TrackInfo {
+  const appData = producer.appData as { peerId: string; name: string; source: TrackSource };
+  return {
+    id: producer.id,
+    peerId: appData.peerId,
+    kind: producer.kind,
+    name: appData.name,
+    source: appData.source,
+    muted: producer.paused,
+    layers: Math.max(1, producer.rtpParameters.encodings?.length ?? 1),
+  };
+}
