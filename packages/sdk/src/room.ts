@@ -206,6 +206,9 @@ export class Room<M extends MessageMap = AnyMessages> {
   }
 
   private notified(notification: AnyNotification): void {
+    // Before the first join result there is no peer list to update; that result is built after
+    // anything a notification could say, so nothing is lost by skipping it.
+    if (this.session === undefined) return;
     switch (notification.method) {
       case 'peerJoined':
         if (this.participants.add(notification.data.peer)) this.events.emit('peerJoined', notification.data);

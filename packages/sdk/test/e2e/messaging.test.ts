@@ -128,6 +128,12 @@ describe('SDK end to end: messaging between Node peers', function () {
     assert.equal((await code(a.room.rpc(b.room.peerId, 'add', { x: 1, y: 1 }))).code, 'UNKNOWN_METHOD');
   });
 
+  it('admits many peers joining at once, each ending up with the full peer list', async () => {
+    const crowd = await Promise.all(Array.from({ length: 8 }, (_, i) => f.join('crowd', `fan-${i}`, { messages })));
+    await waitFor(() => crowd.every((p) => p.room.peers.size === 7), 'every peer to see the seven others', 10000);
+    await Promise.all(crowd.map((p) => p.room.leave()));
+  });
+
   it('fails a pending RPC with PEER_LEFT when the callee leaves', async () => {
     const leaver = await f.join('e2e', 'leaver', { messages });
     leaver.room.handle('wait', () => new Promise(() => undefined));

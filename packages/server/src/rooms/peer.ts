@@ -65,6 +65,11 @@ export class Peer {
   lastLossySeq = 0;
   /** The room sequence number up to which it has everything (replay starts after it). */
   replayFrom = 0;
+  /**
+   * True once its join result is built. Until then it gets no room notifications: the result's
+   * peer and track lists, built last, already include whatever they would have said.
+   */
+  announced = false;
   /** True once its receive DataChannels are open and subscribed. */
   receiving = false;
   /** Room sequence number from which it has been receiving live traffic. */

@@ -316,6 +316,7 @@ export class Room implements ReceiverListener {
       if (state === 'connected' && peer.transports === transports) this.data.startReceiving(peer);
     });
     const { config } = this.context;
+    peer.announced = true;
     return {
       self: peer.info(),
       room: this.name,
@@ -367,7 +368,7 @@ export class Room implements ReceiverListener {
 
   private broadcast<N extends NotificationName>(method: N, data: ServerNotifications[N], except?: Peer): void {
     for (const member of this.members.values()) {
-      if (member !== except) member.connection?.notify(method, data);
+      if (member !== except && member.announced) member.connection?.notify(method, data);
     }
   }
 
