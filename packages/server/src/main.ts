@@ -9,6 +9,11 @@ if (argv.includes('--help') || argv.includes('-h')) {
   process.exit(0);
 }
 
+// A closed stdout (the reader of the logs went away) must not crash the server.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 const bootLog = new Logger('info');
 try {
   const config = loadConfig(argv, process.env);
