@@ -1,0 +1,74 @@
+// `npm run bench:data`: data-message benchmarks on loopback, printed as Markdown tables.
+// See docs/benchmarks.md for what each figure means and what limits it.
+import { execFileSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { ServerProcess } from '../support/server-process.js';
+import { joinTime } from './join-time.js';
+import { sdkLatency } from './latency.js';
+import { sdkOneToMany } from './one-to-many.js';
+import { p2pLatency, p2pMesh } from './p2p-baseline.js';
+import { PAYLOAD_BYTES } from './payload.js';
+import { ReceiverHost } from './receivers.js';
+import {
+  printCeiling,
+  printFanout,
+  printFanoutCpu,
+  printJoinTime,
+  printLatency,
+  printProblems,
+  printServerCpu,
+  type FanoutComparison,
+} from './report.js';
+import { serverCeiling, type CeilingResult } from './server-ceiling.js';
+
+const FANOUT_RECEIVERS = [1, 10, 50];
+// 300k deliveries each: one to two seconds at the worker's rate on the reference machine.
+const CEILING_RUNS = [
+  { receivers: 10, messages: 30_000 },
+  { receivers: 50, messages: 6_000 },
+];
+
+async function main(): Promise<void> {
+  console.log('# Switchboard data benchmarks');
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
+  console.log(`\n${machine}, code at ${codeVersion()}; ${PAYLOAD_BYTES}-byte reliable messages.`);
+  const server = await ServerProcess.start();
+  const host = ReceiverHost.start();
+  try {
+    printLatency(await sdkLatency(server), await p2pLatency());
+    printJoinTime(await joinTime(server));
+    const comparisons: FanoutComparison[] = [];
+    for (const receivers of FANOUT_RECEIVERS) {
+      comparisons.push({ receivers, server: await sdkOneToMany(server, host, receivers), p2p: await p2pMesh(host, receivers) });
+    }
+    printFanout(comparisons);
+    printFanoutCpu(comparisons);
+    printServerCpu(comparisons);
+    printProblems(server.problems);
+  } finally {
+    await host.stop();
+    await server.stop();
+  }
+  // After the server has stopped: the ceiling runs its own worker and should have the CPU to itself.
+  const ceilings: CeilingResult[] = [];
+  for (const { receivers, messages } of CEILING_RUNS) ceilings.push(await serverCeiling(receivers, messages, PAYLOAD_BYTES));
+  printCeiling(ceilings);
+}
+
+/** The commit measured, marked `-dirty` when the working tree has changes. */
+function codeVersion(): string {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
+// Exit explicitly, success or not: Node exiting with live wrtc objects can crash in a finalizer.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

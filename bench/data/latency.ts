@@ -1,0 +1,52 @@
+import type { ServerProcess } from '../support/server-process.js';
+import { joinRoom, leaveAll } from '../support/sdk-peer.js';
+import { percentiles, type Percentiles } from '../support/stats.js';
+import { sleep } from '../support/time.js';
+import { ageMs, stampedPayload } from './payload.js';
+import { paced } from './pump.js';
+
+/** Messages measured per latency run, and their rate: ~10 s, far below any throughput limit. */
+export const LATENCY_MESSAGES = 2000;
+export const LATENCY_RATE = 200;
+// Sent first and not measured: the first messages on a fresh channel pay one-off set-up costs.
+const WARM_UP_MESSAGES = 100;
+const SETTLE_MS = 2_000;
+
+/** One-way latency of one path, in ms, with how many of the measured messages were sent. */
+export interface LatencyResult extends Percentiles {
+  sent: number;
+}
+
+/**
+ * Sends stamped payloads with `send` at {@link LATENCY_RATE} and measures their age when they
+ * come back through `receive`, which registers the receiving end's listener. Both ends are in
+ * this process, so one clock times them.
+ */
+export async function measureLatency(
+  send: (payload: Uint8Array<ArrayBuffer>) => unknown,
+  receive: (listener: (payload: Uint8Array) => void) => void,
+): Promise<LatencyResult> {
+  let samples: number[] = [];
+  receive((payload) => samples.push(ageMs(payload)));
+  await paced(() => send(stampedPayload()), LATENCY_RATE, WARM_UP_MESSAGES);
+  await sleep(100);
+  samples = [];
+  await paced(() => send(stampedPayload()), LATENCY_RATE, LATENCY_MESSAGES);
+  const deadline = performance.now() + SETTLE_MS;
+  while (samples.length < LATENCY_MESSAGES && performance.now() < deadline) await sleep(20);
+  return { ...percentiles(samples), sent: LATENCY_MESSAGES };
+}
+
+/** One-to-one through the server: two SDK peers in this process, the message addressed to the other. */
+export async function sdkLatency(server: ServerProcess): Promise<LatencyResult> {
+  const sender = await joinRoom(server.wsUrl, await server.token('latency', 'sender'));
+  const receiver = await joinRoom(server.wsUrl, await server.token('latency', 'receiver'));
+  try {
+    return await measureLatency(
+      (payload) => sender.send('bench', payload, { to: receiver.peerId }),
+      (listener) => receiver.on('message', (message) => listener(message.data as Uint8Array)),
+    );
+  } finally {
+    await leaveAll([sender, receiver]);
+  }
+}

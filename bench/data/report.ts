@@ -1,0 +1,167 @@
+// Markdown tables of the data benchmarks' results.
+import { fmt, printTable } from '../support/stats.js';
+import type { FanoutResult, FanoutRuns } from './fanout.js';
+import { JOINS, type JoinTimeResult } from './join-time.js';
+import { LATENCY_MESSAGES, LATENCY_RATE, type LatencyResult } from './latency.js';
+import type { ServerFanoutResult } from './one-to-many.js';
+import type { CeilingResult } from './server-ceiling.js';
+
+/** The one-to-many runs at one receiver count, through the server and peer-to-peer. */
+export interface FanoutComparison {
+  receivers: number;
+  server: FanoutRuns<ServerFanoutResult>;
+  p2p: FanoutRuns<FanoutResult>;
+}
+
+export function printLatency(server: LatencyResult, p2p: LatencyResult): void {
+  printTable(
+    `One-to-one latency, one-way (${LATENCY_MESSAGES} messages at ${LATENCY_RATE}/s, both ends in one process)`,
+    ['Path', 'p50 ms', 'p99 ms', 'Received'],
+    [
+      ['Switchboard (SDK → server → SDK)', fmt(server.p50, 2), fmt(server.p99, 2), `${server.count}/${server.sent}`],
+      ['Peer-to-peer RTCDataChannel (wrtc)', fmt(p2p.p50, 2), fmt(p2p.p99, 2), `${p2p.count}/${p2p.sent}`],
+      ['Ratio Switchboard / peer-to-peer', `${fmt(server.p50 / p2p.p50)}×`, `${fmt(server.p99 / p2p.p99)}×`, ''],
+    ],
+  );
+}
+
+export function printJoinTime(joins: JoinTimeResult): void {
+  printTable(
+    `Join time (${JOINS} joins, one after another; p99 of ${JOINS} is the slowest)`,
+    ['From calling connect() to', 'p50 ms', 'p99 ms'],
+    [
+      ['connect() resolved', fmt(joins.connect.p50), fmt(joins.connect.p99)],
+      ['first message received', fmt(joins.firstMessage.p50), fmt(joins.firstMessage.p99)],
+    ],
+  );
+}
+
+export function printFanout(comparisons: readonly FanoutComparison[]): void {
+  printTable(
+    'One-to-many throughput (1 sender, receivers in one child process)',
+    ['Receivers', 'Path', 'Run', 'Sender msgs/s', 'Delivered', 'Deliveries/s', 'Receiver resumes'],
+    comparisons.flatMap(({ receivers, server, p2p }) =>
+      labelledRuns(server, p2p).map(([path, run, label]) => [
+        String(receivers),
+        path,
+        label,
+        fmt(run.sendRate),
+        delivered(run),
+        fmt(run.deliveriesPerSecond),
+        run.disconnects > 0 ? `${run.resumes} (${run.disconnects} gave up)` : String(run.resumes),
+      ]),
+    ),
+  );
+  printTable(
+    'One-to-many deliveries/s: Switchboard vs peer-to-peer mesh (flood, and steady: all delivered, no resume)',
+    ['Receivers', 'Switchboard flood', 'P2P flood', 'Ratio', 'Switchboard steady', 'P2P steady', 'Ratio'],
+    comparisons.map(({ receivers, server, p2p }) => {
+      const floods = [server.flood.deliveriesPerSecond, p2p.flood.deliveriesPerSecond] as const;
+      const steady = [server.steady?.deliveriesPerSecond ?? NaN, p2p.steady?.deliveriesPerSecond ?? NaN] as const;
+      return [
+        String(receivers),
+        fmt(floods[0]),
+        fmt(floods[1]),
+        `${fmt(floods[0] / floods[1], 2)}×`,
+        fmt(steady[0]),
+        fmt(steady[1]),
+        `${fmt(steady[0] / steady[1], 2)}×`,
+      ];
+    }),
+  );
+}
+
+/**
+ * Each process's CPU as a share of one core over the run (out of 200% on 2 cores) with its
+ * busiest thread's share, and UDP datagrams dropped because a process read its socket too late.
+ */
+export function printFanoutCpu(comparisons: readonly FanoutComparison[]): void {
+  const runs = comparisons.flatMap(({ server, p2p }) => labelledRuns(server, p2p));
+  const names = [...new Set(runs.flatMap(([, run]) => Object.keys(run.use.cpu)))];
+  printTable(
+    'One-to-many CPU (% of one core from first send to last delivery: process / its busiest thread; 2 cores = 200%) and UDP receive drops',
+    ['Run', 'Wall s', ...names, 'Total', 'UDP drops'],
+    runs.map(([path, run, label]) => {
+      const share = (seconds: number) => `${fmt((seconds / run.seconds) * 100, 0)}%`;
+      const { cpu, busiest, udpDrops } = run.use;
+      const total = Object.values(cpu).reduce((a, b) => a + b, 0);
+      const drops = Object.entries(udpDrops).filter(([, count]) => count > 0);
+      return [
+        `${path}, ${run.receivers}, ${label}`,
+        fmt(run.seconds, 2),
+        ...names.map((name) => (cpu[name] === undefined ? '–' : `${share(cpu[name])} / ${share(busiest[name]?.seconds ?? 0)}`)),
+        share(total),
+        drops.length === 0 ? 'none' : drops.map(([name, count]) => `${name} ${count}`).join(', '),
+      ];
+    }),
+  );
+}
+
+export function printServerCpu(comparisons: readonly FanoutComparison[]): void {
+  printTable(
+    'Server CPU per 100k deliveries (server in its own processes, during the Switchboard runs above)',
+    ['Receivers', 'Run', 'Delivered', 'Server counted', 'Server drops', 'Node CPU s', 'Worker CPU s', 'CPU s per 100k deliveries', 'of which worker'],
+    comparisons.flatMap(({ server }) =>
+      runsOf(server).map(([run, label]) => {
+        const drops = Object.entries(run.serverDrops).map(([reason, count]) => `${reason} ${count}`);
+        const node = run.use.cpu['server Node'] ?? NaN;
+        const worker = run.use.cpu['mediasoup worker'] ?? NaN;
+        return [
+          String(run.receivers),
+          label,
+          String(run.delivered),
+          String(run.serverDeliveries),
+          drops.length === 0 ? 'none' : drops.join(', '),
+          fmt(node, 2),
+          fmt(worker, 2),
+          fmt(((node + worker) / run.delivered) * 100_000, 2),
+          fmt((worker / run.delivered) * 100_000, 2),
+        ];
+      }),
+    ),
+  );
+}
+
+export function printCeiling(ceilings: readonly CeilingResult[]): void {
+  printTable(
+    'Server ceiling (real DataRouter and worker fan-out; receivers are in-process DirectTransport DataConsumers)',
+    ['Receivers', 'Deliveries/s', 'Messages/s in', 'CPU s per 100k deliveries', 'of which worker'],
+    ceilings.map((c) => [
+      String(c.receivers),
+      fmt(c.deliveriesPerSecond),
+      fmt(c.messagesPerSecond),
+      fmt(c.cpuSecondsPer100k, 2),
+      fmt(c.workerCpuSecondsPer100k, 2),
+    ]),
+  );
+}
+
+function delivered(run: FanoutResult): string {
+  if (run.delivered === run.expected) return `all ${run.expected}`;
+  const lost = run.expected - run.delivered;
+  return `${run.delivered}/${run.expected}: ${lost} lost (${fmt((lost / run.expected) * 100, 2)}%)`;
+}
+
+/** Every run of one comparison, with its path and a label saying how the sender sent. */
+function labelledRuns(
+  server: FanoutRuns<FanoutResult>,
+  p2p: FanoutRuns<FanoutResult>,
+): (readonly [path: string, run: FanoutResult, label: string])[] {
+  return ([['Switchboard', server], ['P2P mesh', p2p]] as const).flatMap(([path, runs]) =>
+    runsOf(runs).map(([run, label]) => [path, run, label] as const),
+  );
+}
+
+/** The flood and the paced runs, each with a label saying how the sender sent. */
+function runsOf<R extends FanoutResult>(runs: FanoutRuns<R>): (readonly [run: R, label: string])[] {
+  return [[runs.flood, 'flood'] as const, ...runs.paced.map((run) => [run, `paced ${fmt(run.sendRate, 0)}/s`] as const)];
+}
+
+/** The server's warnings and errors, each distinct one once with how often it came. */
+export function printProblems(problems: readonly string[]): void {
+  if (problems.length === 0) return;
+  const counts = new Map<string, number>();
+  for (const problem of problems) counts.set(problem, (counts.get(problem) ?? 0) + 1);
+  console.log('\nThe server logged:\n');
+  for (const [problem, count] of counts) console.log(`- ${problem} (×${count})`);
+}
