@@ -46,6 +46,47 @@ export class MediaRouter {
     });
   }
 
+  /** Handles one media request of `peer`, whose transports (and the room's router) are given. */
+  async handle<M extends keyof MediaRequests>(
+    peer: Peer,
+    on: { send: WebRtcTransport; recv: WebRtcTransport; router: Router },
+    method: M,
+    params: MediaRequests[M]['params'],
+  ): Promise<MediaRequests[M]['result']> {
+    // One shape for every request's fields; each case reads only its own.
+    const p = params as Params<'produce'> & Params<'setPreferredLayers'> & Params<'setRtpCapabilities'> & { trackId: string };
+    let result: unknown = {};
+    switch (method) {
+      case 'setRtpCapabilities':
+        this.setCapabilities(peer, p.rtpCapabilities as RtpCapabilities);
+        break;
+      case 'produce':
+        if (p.transportId !== on.send.id) throw new SwitchboardError('NOT_FOUND', `no send transport ${p.transportId}`);
+        result = await this.produce(peer, on.send, p);
+        break;
+      case 'closeProducer':
+        this.producerOf(peer, p.trackId).close();
+        break;
+      case 'pauseProducer':
+      case 'resumeProducer':
+        await this.setProducerPaused(peer, p.trackId, method === 'pauseProducer');
+        break;
+      case 'consume':
+        result = await this.consume(peer, on.recv, on.router, p.trackId);
+        break;
+      case 'resumeConsumer':
+      case 'pauseConsumer':
+        await this.setConsumerPaused(peer, p.consumerId, method === 'pauseConsumer');
+        break;
+      case 'closeConsumer':
+        this.closeConsumer(peer, p.consumerId);
+        break;
+      default:
+        await this.setPreferredLayers(peer, p);
+    }
+    return result as MediaRequests[M]['result'];
+  }
+
   /** Every published track of the room. */
   tracks(): TrackInfo[] {
     return [...this.media.values()].flatMap((m) => [...m.producers.values()].map(trackInfo));
@@ -62,7 +103,7 @@ export class MediaRouter {
   }
 
   /** Publishes a track on the peer's send transport and tells the room. */
-  async produce(peer: Peer, transport: WebRtcTransport, params: Params<'produce'>): Promise<{ id: string }> {
+  private async produce(peer: Peer, transport: WebRtcTransport, params: Params<'produce'>): Promise<{ id: string }> {
     if (!peer.grants.publish) throw new SwitchboardError('PERMISSION_DENIED', 'this token does not grant publish');
     const media = this.of(peer);
     for (const existing of media.producers.values()) {
@@ -86,13 +127,8 @@ export class MediaRouter {
     return { id: producer.id };
   }
 
-  /** Stops publishing one of the peer's tracks. */
-  closeProducer(peer: Peer, trackId: string): void {
-    this.producerOf(peer, trackId).close();
-  }
-
   /** Mutes or unmutes one of the peer's tracks; subscribers are told. */
-  async setProducerPaused(peer: Peer, trackId: string, paused: boolean): Promise<void> {
+  private async setProducerPaused(peer: Peer, trackId: string, paused: boolean): Promise<void> {
     const producer = this.producerOf(peer, trackId);
     if (paused) await producer.pause();
     else await producer.resume();
@@ -100,7 +136,7 @@ export class MediaRouter {
   }
 
   /** Subscribes the peer to a track, on its receive transport; the consumer starts paused. */
-  async consume(peer: Peer, transport: WebRtcTransport, router: Router, trackId: string): Promise<ConsumerInfo> {
+  private async consume(peer: Peer, transport: WebRtcTransport, router: Router, trackId: string): Promise<ConsumerInfo> {
     if (!peer.grants.subscribe) throw new SwitchboardError('PERMISSION_DENIED', 'this token does not grant subscribe');
     const media = this.of(peer);
     const producer = this.findProducer(trackId);
@@ -136,21 +172,21 @@ export class MediaRouter {
   }
 
   /** Resumes or pauses one of the peer's consumers. */
-  async setConsumerPaused(peer: Peer, consumerId: string, paused: boolean): Promise<void> {
+  private async setConsumerPaused(peer: Peer, consumerId: string, paused: boolean): Promise<void> {
     const consumer = this.consumerOf(peer, consumerId);
     if (paused) await consumer.pause();
     else await consumer.resume();
   }
 
   /** Closes one of the peer's consumers. */
-  closeConsumer(peer: Peer, consumerId: string): void {
+  private closeConsumer(peer: Peer, consumerId: string): void {
     const consumer = this.consumerOf(peer, consumerId);
     consumer.close();
     this.media.get(peer)?.consumers.delete(consumerId);
   }
 
   /** Asks for a simulcast layer for one of the peer's consumers. */
-  async setPreferredLayers(peer: Peer, params: Params<'setPreferredLayers'>): Promise<void> {
+  private async setPreferredLayers(peer: Peer, params: Params<'setPreferredLayers'>): Promise<void> {
     const consumer = this.consumerOf(peer, params.consumerId);
     if (consumer.type !== 'simulcast' && consumer.type !== 'svc') {
       throw new SwitchboardError('UNSUPPORTED', 'that track has no layers to choose from');

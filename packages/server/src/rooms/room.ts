@@ -191,41 +191,10 @@ export class Room implements ReceiverListener {
   }
 
   /** Handles one of the peer's media requests (publish, subscribe, mute, layers). */
-  async media<M extends keyof MediaRequests>(peer: Peer, method: M, params: MediaRequests[M]['params']): Promise<MediaRequests[M]['result']> {
+  media<M extends keyof MediaRequests>(peer: Peer, method: M, params: MediaRequests[M]['params']): Promise<MediaRequests[M]['result']> {
     const transports = peer.transports;
     if (!transports) throw new SwitchboardError('NOT_FOUND', 'no transports: the connection is being re-established');
-    const media = this.mediaRouter;
-    const p = params as Record<string, never> & MediaRequests['produce']['params'] & MediaRequests['setPreferredLayers']['params'] & { trackId: string };
-    let result: unknown = {};
-    switch (method) {
-      case 'setRtpCapabilities':
-        media.setCapabilities(peer, (params as MediaRequests['setRtpCapabilities']['params']).rtpCapabilities as RtpCapabilities);
-        break;
-      case 'produce':
-        if (p.transportId !== transports.send.id) throw new SwitchboardError('NOT_FOUND', `no send transport ${p.transportId}`);
-        result = await media.produce(peer, transports.send, p);
-        break;
-      case 'closeProducer':
-        media.closeProducer(peer, p.trackId);
-        break;
-      case 'pauseProducer':
-      case 'resumeProducer':
-        await media.setProducerPaused(peer, p.trackId, method === 'pauseProducer');
-        break;
-      case 'consume':
-        result = await media.consume(peer, transports.recv, this.router, p.trackId);
-        break;
-      case 'resumeConsumer':
-      case 'pauseConsumer':
-        await media.setConsumerPaused(peer, p.consumerId, method === 'pauseConsumer');
-        break;
-      case 'closeConsumer':
-        media.closeConsumer(peer, p.consumerId);
-        break;
-      default:
-        await media.setPreferredLayers(peer, p);
-    }
-    return result as MediaRequests[M]['result'];
+    return this.mediaRouter.handle(peer, { ...transports, router: this.router }, method, params);
   }
 
   /** Changes which topics' broadcasts the peer receives. */
