@@ -35,6 +35,11 @@ export interface ConnectOptions<M extends MessageMap = AnyMessages> {
   topics?: readonly string[];
   /** Backpressure limits of the data channels, in bytes (default: high 1 MiB, low 256 KiB). */
   watermarks?: Partial<Watermarks>;
+  /**
+   * Whether to subscribe to every track other peers publish (default true; only with the
+   * `subscribe` grant). With false, call `track.subscribe()` for the tracks wanted.
+   */
+  autoSubscribe?: boolean;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -55,12 +60,13 @@ export async function connect<M extends MessageMap = AnyMessages>(
   options: ConnectOptions<M> = {},
 ): Promise<Room<M>> {
   const data = new DataPlane({ ...DEFAULT_WATERMARKS, ...options.watermarks });
+  const environment = options.environment ?? browserEnvironment();
   const connection = new Connection({
     url: signalingUrl(url),
     token,
     room: options.room,
     topics: options.topics === undefined ? null : [...options.topics],
-    environment: options.environment ?? browserEnvironment(),
+    environment,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     reconnect: {
       enabled: options.reconnect?.enabled ?? true,
@@ -70,7 +76,10 @@ export async function connect<M extends MessageMap = AnyMessages>(
     disconnectedGraceMs: DISCONNECTED_GRACE_MS,
     lastReceivedSeq: () => data.receiver.lastSeq,
   });
-  const room = new Room<M>(connection, data, options.rpcTimeoutMs ?? DEFAULT_RPC_TIMEOUT_MS);
+  const room = new Room<M>(connection, data, options.rpcTimeoutMs ?? DEFAULT_RPC_TIMEOUT_MS, {
+    autoSubscribe: options.autoSubscribe ?? true,
+    simulcast: environment.videoSimulcast ?? true,
+  });
   room.hold();
   await connection.open();
   room.release();

@@ -70,3 +70,31 @@ export class Emitter<Events extends object> {
     if (list.length === 0) this.registrations.delete(event);
   }
 }
+
+/**
+ * Runs actions at once, except between {@link hold} and {@link release}: then they wait, and run
+ * in order on the next task after `release`.
+ */
+export class Holdback {
+  private held: Array<() => void> | undefined;
+
+  /** Makes actions wait from now on. */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Runs what waited, on the next task; later actions run at once again. */
+  release(): void {
+    setTimeout(() => {
+      const held = this.held ?? [];
+      this.held = undefined;
+      for (const action of held) action();
+    }, 0);
+  }
+
+  /** Runs `action` now, or when released if held. */
+  run(action: () => void): void {
+    if (this.held !== undefined) this.held.push(action);
+    else action();
+  }
+}

@@ -39,7 +39,26 @@ export {
   type Limits,
   type PeerInfo,
   type PeerMetadata,
+  type TrackSource,
 } from './protocol/index.js';
 export type { ConnectionStateChange, PeerJoinedEvent, PeerLeftEvent, PeerUpdatedEvent, RoomEvents } from './room-events.js';
 export type { Room, SelfUpdate } from './room.js';
 export type { RpcCallOptions, RpcContext, RpcHandler } from './rpc/rpc-endpoint.js';
+export { LocalTrack, type LocalTrackEndReason } from './track/local-track.js';
+export { openCamera, openMicrophone, openScreen } from './track/media-devices.js';
+export type { PublishOptions, VideoCodec } from './track/publish-options.js';
+export { RemoteTrack } from './track/remote-track.js';
+export {
+  MediaDeviceError,
+  TrackError,
+  type CaptureDevice,
+  type MediaDeviceErrorCode,
+  type TrackErrorCode,
+} from './track/track-errors.js';
+export type {
+  ActiveSpeakerEvent,
+  LocalTrackUnpublishedEvent,
+  RemoteTrackEvent,
+  TrackEvents,
+  TrackSubscriptionFailedEvent,
+} from './track/track-events.js';

@@ -2,6 +2,7 @@ import type { ConnectionState, DisconnectedEvent } from './connection/connection
 import type { MessageRejectedError } from './errors.js';
 import type { AnyMessages, AnyReceivedMessage, MessageMap, TypedMessageEvents } from './messages/message-types.js';
 import type { CloseReason, PeerInfo } from './protocol/index.js';
+import type { TrackEvents } from './track/track-events.js';
 
 /** A peer entered the room. */
 export interface PeerJoinedEvent {
@@ -27,7 +28,10 @@ export interface ConnectionStateChange {
   previous: ConnectionState;
 }
 
-/** Events of a {@link Room}; `message:<type>` ones are typed by the room's message map. */
+/**
+ * Events of a {@link Room}: peers, messages, connection, media ({@link TrackEvents}), and
+ * `message:<type>` ones typed by the room's message map.
+ */
 export type RoomEvents<M extends MessageMap> = {
   peerJoined: PeerJoinedEvent;
   peerLeft: PeerLeftEvent;
@@ -39,7 +43,8 @@ export type RoomEvents<M extends MessageMap> = {
   disconnected: DisconnectedEvent;
   /** The server did not deliver one of our messages (its `seq` is the sender's number). */
   messageRejected: MessageRejectedError;
-} & TypedMessageEvents<M>;
+} & TrackEvents &
+  TypedMessageEvents<M>;
 
 /** Any event name of a room, whatever its message map. */
 export type AnyRoomEvent = keyof RoomEvents<AnyMessages>;

@@ -3,13 +3,18 @@ import type { DataPlane, DataStats } from './data-channel/data-plane.js';
 import type { UnsequencedEnvelope } from './data-channel/outgoing.js';
 import type { Delivery } from './data-channel/receiver.js';
 import { DisconnectedError, MessageError, MessageRejectedError } from './errors.js';
-import { Emitter, type Listener, type Unsubscribe } from './events.js';
+import { Emitter, Holdback, type Listener, type Unsubscribe } from './events.js';
 import type { AnyMessages, MessageMap, MessageType, ReceivedMessage, SendOptions } from './messages/message-types.js';
 import { Participants } from './participant/participants.js';
 import { encode, EnvelopeKind, type Grants, type Limits, type PeerInfo, type PeerMetadata } from './protocol/index.js';
 import { RpcEndpoint, type RpcCallOptions, type RpcHandler } from './rpc/rpc-endpoint.js';
 import type { AnyRoomEvent, RoomEvents } from './room-events.js';
 import type { AnyNotification, JoinResult } from './signaling/server-frame.js';
+import type { LocalTrack } from './track/local-track.js';
+import { MediaPlane, type MediaOptions } from './track/media-plane.js';
+import type { PublishOptions } from './track/publish-options.js';
+import type { RemoteTrack } from './track/remote-track.js';
+import type { TrackEventEmitter, TrackEvents } from './track/track-events.js';
 
 /** What {@link Room.updateSelf} may change. */
 export interface SelfUpdate {
@@ -18,8 +23,8 @@ export interface SelfUpdate {
 }
 
 /**
- * A joined room: its peers, messages, RPC and connection. Get one from {@link connect}. The
- * type parameter is the message map given to `connect` as `messages`.
+ * A joined room: its peers, messages, RPC, audio/video tracks and connection. Get one from
+ * {@link connect}. The type parameter is the message map given to `connect` as `messages`.
  */
 export class Room<M extends MessageMap = AnyMessages> {
   // Typed for any message map: the public methods narrow it to M, which the compiler cannot
@@ -27,24 +32,33 @@ export class Room<M extends MessageMap = AnyMessages> {
   private readonly events = new Emitter<RoomEvents<AnyMessages>>();
   private readonly participants = new Participants();
   private readonly rpcEndpoint: RpcEndpoint;
+  private readonly media: MediaPlane;
   // Set by the first `join`, which completes before `connect` hands the room out.
   private session!: JoinResult;
-  // Messages and RPC requests that arrived before the application could listen (see `hold`).
-  private held: Delivery[] | undefined;
+  // Deliveries and media events that come before the application can listen (see `hold`).
+  private readonly holdback = new Holdback();
 
   /** @internal Rooms are made by {@link connect}. */
   constructor(
     private readonly connection: Connection,
     private readonly data: DataPlane,
     rpcTimeoutMs: number,
+    mediaOptions: MediaOptions = { autoSubscribe: true, simulcast: true },
   ) {
     this.rpcEndpoint = new RpcEndpoint({ send: (envelope) => this.sendForRpc(envelope) }, rpcTimeoutMs);
+    const emit: TrackEventEmitter = (event, payload) => this.holdback.run(() => this.events.emit<keyof TrackEvents>(event, payload));
+    const room = { grants: () => this.grants, selfId: () => this.peerId, inRoom: (peerId: string) => this.peers.has(peerId), emit };
+    this.media = new MediaPlane(room, mediaOptions);
     const events = connection.events;
     events.on('joined', (result) => this.joined(result));
     events.on('ready', (session) => {
       if (session.channels !== undefined) data.attach(session.channels);
+      this.media.ready(session);
     });
-    events.on('lost', () => data.detach());
+    events.on('lost', () => {
+      data.detach();
+      this.media.lost();
+    });
     events.on('notification', (notification) => this.notified(notification));
     events.on('data', (bytes) => this.received(bytes));
     events.on('state', (change) => this.events.emit('connectionStateChanged', change));
@@ -89,6 +103,16 @@ export class Room<M extends MessageMap = AnyMessages> {
   /** Counters of the data channels. */
   get stats(): DataStats {
     return this.data.stats;
+  }
+
+  /** The other peers' tracks, by their current ID. */
+  get tracks(): ReadonlyMap<string, RemoteTrack> {
+    return this.media.tracks;
+  }
+
+  /** This peer's published tracks, by name. */
+  get localTracks(): ReadonlyMap<string, LocalTrack> {
+    return this.media.localTracks;
   }
 
   /** Listens to `event` until the returned function is called. */
@@ -150,18 +174,28 @@ export class Room<M extends MessageMap = AnyMessages> {
     await this.connection.request('kick', { peerId, reason });
   }
 
+  /**
+   * Publishes an audio or video track (e.g. from {@link openCamera}) once the server has it; it
+   * stays published across reconnects until `stop()`. Rejects with {@link TrackError} (e.g.
+   * `PERMISSION_DENIED`), {@link RequestError} (the server's refusal) or {@link DisconnectedError}.
+   */
+  publish(track: MediaStreamTrack, options: PublishOptions = {}): Promise<LocalTrack> {
+    return this.media.publish(track, options);
+  }
+
   /** Leaves the room; `disconnected` follows with reason `left`. */
   async leave(): Promise<void> {
     await this.connection.leave();
   }
 
   /**
-   * @internal Keeps received messages and RPC requests from being emitted until {@link release}.
-   * `connect` holds them while it joins: the receive channels may open before the send channels,
-   * and what arrives then would otherwise be emitted before anyone could add a listener.
+   * @internal Keeps received messages, RPC requests and media events from being emitted until
+   * {@link release}. `connect` holds them while it joins: the receive channels may open before
+   * the send channels, and what arrives then would otherwise be emitted before anyone could add
+   * a listener.
    */
   hold(): void {
-    this.held ??= [];
+    this.holdback.hold();
   }
 
   /**
@@ -169,11 +203,7 @@ export class Room<M extends MessageMap = AnyMessages> {
    * its synchronous part, which is where it adds its listeners and RPC handlers.
    */
   release(): void {
-    setTimeout(() => {
-      const held = this.held ?? [];
-      this.held = undefined;
-      for (const delivery of held) this.dispatch(delivery);
-    }, 0);
+    this.holdback.release();
   }
 
   private assertMaySend(): void {
@@ -195,6 +225,7 @@ export class Room<M extends MessageMap = AnyMessages> {
     this.data.receiver.ownId = result.self.id;
     this.data.reliable.ack(result.lastAcceptedSeq);
     const changes = this.participants.replace(result.self, result.peers);
+    this.media.joined(result);
     if (!resumed) return;
     // Notifications missed while disconnected, reconstructed from the fresh peer list.
     for (const peer of changes.left) {
@@ -216,6 +247,7 @@ export class Room<M extends MessageMap = AnyMessages> {
       case 'peerLeft': {
         const { peerId, reason } = notification.data;
         this.rpcEndpoint.peerLeft(peerId);
+        this.media.peerLeft(peerId);
         const peer = this.participants.remove(peerId);
         if (peer !== undefined) this.events.emit('peerLeft', { peer, reason });
         break;
@@ -236,15 +268,15 @@ export class Room<M extends MessageMap = AnyMessages> {
         this.events.emit('messageRejected', rejection);
         break;
       }
+      default:
+        this.media.notified(notification);
     }
   }
 
   private received(bytes: unknown): void {
     // Accepted at once, so the sequence number reported on resuming counts held deliveries too.
     const delivery = this.data.receiver.accept(bytes);
-    if (delivery === undefined) return;
-    if (this.held !== undefined) this.held.push(delivery);
-    else this.dispatch(delivery);
+    if (delivery !== undefined) this.holdback.run(() => this.dispatch(delivery));
   }
 
   private dispatch(delivery: Delivery): void {
@@ -270,6 +302,7 @@ export class Room<M extends MessageMap = AnyMessages> {
     const error = new DisconnectedError(`the room is disconnected: ${event.message}`, { cause: event.error });
     this.data.fail(error);
     this.rpcEndpoint.failAll(error);
+    this.media.closed(error);
     this.events.emit('disconnected', event);
   }
 }

@@ -1,3 +1,4 @@
+import type { RtpCapabilities } from 'mediasoup-client/types';
 import type { Environment } from '../env/environment.js';
 import { DisconnectedError, RequestError } from '../errors.js';
 import { Emitter } from '../events.js';
@@ -72,6 +73,9 @@ export class Connection {
    */
   private lingering: SignalingClient | undefined;
   private credentials: { peerId: string; resumeKey: string } | undefined;
+  // What our device can receive, from the last session that started; a resume sends them so the
+  // server can let us consume again at once.
+  private rtpCapabilities: RtpCapabilities | undefined;
   private leaving = false;
   private giveUpTimer: ReturnType<typeof setTimeout> | undefined;
   private wake: (() => void) | undefined;
@@ -158,6 +162,7 @@ export class Connection {
     });
     this.session = session;
     await session.start();
+    this.rtpCapabilities = session.device.rtpCapabilities;
     this.events.emit('ready', session);
     return result;
   }
@@ -198,7 +203,7 @@ export class Connection {
       if (this.current !== 'reconnecting') return;
       try {
         const resume = { ...this.credentials!, lastReceivedSeq: this.settings.lastReceivedSeq() };
-        await this.attempt({ protocolVersion: PROTOCOL_VERSION, resume }, deadline);
+        await this.attempt({ protocolVersion: PROTOCOL_VERSION, resume, rtpCapabilities: this.rtpCapabilities }, deadline);
         clearTimeout(this.giveUpTimer);
         this.dropLingering();
         this.setState('connected');

@@ -39,4 +39,10 @@ export interface Environment {
   createWebSocket(url: string): WebSocketLike;
   /** A new, not yet loaded, mediasoup-client Device whose handler works here. */
   createDevice(): Promise<Device>;
+  /**
+   * Whether video is published with simulcast unless `publish` says otherwise (default true).
+   * Simulcast layers are chosen by the track's size, so it needs tracks that report their real
+   * size, as browsers' do.
+   */
+  videoSimulcast?: boolean;
 }

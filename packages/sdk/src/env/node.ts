@@ -18,7 +18,9 @@ export interface NodeEnvironmentOptions {
 /**
  * Node: WebSockets from the given class and WebRTC from `wrtc`. mediasoup-client reads
  * `RTCPeerConnection` and `MediaStream` from the global scope only, so creating a Device installs
- * wrtc's as globals.
+ * wrtc's as globals. Video is published without simulcast unless `publish` asks for it: wrtc's
+ * tracks report 640×480 whatever frames they carry, so layers chosen by that size could leave
+ * subscribers with a quarter of a smaller picture.
  *
  * @example
  * ```ts
@@ -35,5 +37,6 @@ export function nodeEnvironment({ wrtc, WebSocket }: NodeEnvironmentOptions): En
       // wrtc is libwebrtc, which mediasoup-client drives like a current Chrome.
       return new Device({ handlerName: 'Chrome111' });
     },
+    videoSimulcast: false,
   };
 }

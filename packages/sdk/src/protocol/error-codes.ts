@@ -17,6 +17,17 @@
  * - `HANDLER_ERROR`: a remote RPC handler threw.
  * - `DISCONNECTED`: the connection to the server is gone.
  * - `INTERNAL`: a server fault; details are in the server's log.
+ *
+ * The `DEVICE_*` codes never travel on the wire: the SDK reports them when it cannot open a
+ * camera, microphone or screen (`MediaDeviceError`).
+ *
+ * - `DEVICE_DENIED`: the user or the browser's policy refused access (`NotAllowedError`).
+ * - `DEVICE_NOT_FOUND`: no such device, or none that satisfies the constraints
+ *   (`NotFoundError`, `OverconstrainedError`).
+ * - `DEVICE_BUSY`: the device exists but could not be started, e.g. another application holds
+ *   it (`NotReadableError`, `AbortError`).
+ * - `DEVICE_UNSUPPORTED`: this environment cannot capture at all (no `navigator.mediaDevices`,
+ *   e.g. an insecure page or Node), or refused for another reason.
  */
 export type ErrorCode =
   | 'MALFORMED'
@@ -36,7 +47,11 @@ export type ErrorCode =
   | 'PEER_LEFT'
   | 'HANDLER_ERROR'
   | 'DISCONNECTED'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'DEVICE_DENIED'
+  | 'DEVICE_NOT_FOUND'
+  | 'DEVICE_BUSY'
+  | 'DEVICE_UNSUPPORTED';
 
 /** An error as it travels on the wire. */
 export interface WireError {

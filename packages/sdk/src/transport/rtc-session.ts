@@ -1,7 +1,8 @@
+import type { Device } from 'mediasoup-client';
 import type { DataProducer, Transport } from 'mediasoup-client/types';
 import type { Environment } from '../env/environment.js';
 import { DisconnectedError, TimeoutError } from '../errors.js';
-import type { DataChannelKind, RequestMethod } from '../protocol/index.js';
+import type { DataChannelKind, RequestMethod, TrackSource } from '../protocol/index.js';
 import type { JoinResult, RequestParams, RequestResult } from '../signaling/server-frame.js';
 
 /** Sends a signaling request; the session's only way to talk to the server. */
@@ -22,6 +23,29 @@ export interface RtcSessionOptions {
   disconnectedGraceMs: number;
 }
 
+/**
+ * The media side of a started session, as publishing and subscribing use it. Everything in it
+ * dies with the session: after a reconnect, tracks are published and subscribed again on the
+ * next one.
+ */
+export interface MediaSession {
+  /** The loaded device: what this browser can send and receive. */
+  readonly device: Device;
+  readonly sendTransport: Transport;
+  readonly recvTransport: Transport;
+  /** True once the session is over (its transports are closed). */
+  readonly closed: boolean;
+  /** Sends a request on this session's signaling connection; it fails once that is gone. */
+  readonly request: RequestFn;
+}
+
+/** What a track publication passes as `appData` to `produce`, for the `produce` request. */
+export interface ProduceAppData {
+  [key: string]: unknown;
+  name: string;
+  source: TrackSource;
+}
+
 // Both channels go through the send transport as mediasoup DataProducers.
 const CHANNEL_OPTIONS: Record<DataChannelKind, { ordered: boolean; maxRetransmits?: number }> = {
   reliable: { ordered: true },
@@ -33,16 +57,28 @@ const CHANNEL_OPTIONS: Record<DataChannelKind, { ordered: boolean; maxRetransmit
  * the `join` described, our two DataProducers (`reliable`, `lossy`) and the server's two
  * DataConsumers. A new connection after a drop makes a new RtcSession.
  */
-export class RtcSession {
+export class RtcSession implements MediaSession {
   /** Our outgoing channels; absent without the `sendData` grant. */
   channels: Record<DataChannelKind, DataProducer> | undefined;
+  readonly request: RequestFn;
+  // Set by `start` before it resolves; only a started session is handed out.
+  device!: Device;
+  sendTransport!: Transport;
+  recvTransport!: Transport;
   private readonly transports: Transport[] = [];
   private readonly graceTimers = new Map<Transport, ReturnType<typeof setTimeout>>();
-  private closed = false;
+  private isClosed = false;
   private opened = false;
   private breakOpening: ((error: Error) => void) | undefined;
 
-  constructor(private readonly options: RtcSessionOptions) {}
+  constructor(private readonly options: RtcSessionOptions) {
+    this.request = options.request;
+  }
+
+  /** True once the session is over (closed, or broken). */
+  get closed(): boolean {
+    return this.isClosed;
+  }
 
   /**
    * Creates the transports and channels and resolves once the outgoing channels are open. On
@@ -51,7 +87,7 @@ export class RtcSession {
   async start(): Promise<void> {
     try {
       await this.setUp();
-      if (this.closed) throw new DisconnectedError('the WebRTC session was closed');
+      if (this.isClosed) throw new DisconnectedError('the WebRTC session was closed');
       this.opened = true;
     } catch (error) {
       this.close();
@@ -61,8 +97,8 @@ export class RtcSession {
 
   /** Closes transports, channels and timers. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.isClosed) return;
+    this.isClosed = true;
     for (const timer of this.graceTimers.values()) clearTimeout(timer);
     for (const transport of this.transports) transport.close();
     this.breakOpening?.(new DisconnectedError('the WebRTC session was closed'));
@@ -72,16 +108,26 @@ export class RtcSession {
     const { environment, join } = this.options;
     const device = await environment.createDevice();
     await device.load({ routerRtpCapabilities: join.routerRtpCapabilities });
-    if (this.closed) throw new DisconnectedError('the WebRTC session was closed');
-    const send = this.watch(device.createSendTransport(join.sendTransport));
-    const recv = this.watch(device.createRecvTransport(join.recvTransport));
+    if (this.isClosed) throw new DisconnectedError('the WebRTC session was closed');
+    this.device = device;
+    const send = (this.sendTransport = this.watch(device.createSendTransport(join.sendTransport)));
+    const recv = (this.recvTransport = this.watch(device.createRecvTransport(join.recvTransport)));
+    const { request } = this.options;
     send.on('producedata', ({ sctpStreamParameters, label = '', protocol = '', appData }, callback, errback) => {
       const channel = appData.channel as DataChannelKind;
-      this.options
-        .request('produceData', { transportId: send.id, channel, sctpStreamParameters, label, protocol })
-        .then(callback, errback);
+      request('produceData', { transportId: send.id, channel, sctpStreamParameters, label, protocol }).then(callback, errback);
     });
-    await Promise.all([join.grants.sendData ? this.produceChannels(send) : undefined, this.consumeChannels(recv)]);
+    send.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+      const { name, source } = appData as ProduceAppData;
+      request('produce', { transportId: send.id, kind, rtpParameters, name, source }).then(callback, errback);
+    });
+    // The server needs our capabilities before we consume; a resume sent them with `join`.
+    const announce = join.grants.subscribe && !join.resumed;
+    await Promise.all([
+      join.grants.sendData ? this.produceChannels(send) : undefined,
+      this.consumeChannels(recv),
+      announce ? request('setRtpCapabilities', { rtpCapabilities: device.rtpCapabilities }) : undefined,
+    ]);
   }
 
   private async produceChannels(send: Transport): Promise<void> {
@@ -145,7 +191,7 @@ export class RtcSession {
   }
 
   private fail(message: string): void {
-    if (this.closed) return;
+    if (this.isClosed) return;
     const error = new DisconnectedError(message);
     this.breakOpening?.(error);
     this.close();
