@@ -1,0 +1,79 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../../../server/test/support/test-server.js';
+
+const SDK_ENTRY = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
+
+// The flags every Chromium of this project runs with; fake devices stand in for camera and mic.
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+];
+
+/**
+ * Real browsers against a real server: the SDK bundled with esbuild into a page the server
+ * serves (same origin, so `/dev/token` mints tokens), and Debian's Chromium driven by
+ * playwright-core. Each `page()` is a separate browser context, like a separate visitor.
+ */
+export class BrowserHarness {
+  private readonly contexts: BrowserContext[] = [];
+
+  private constructor(
+    readonly server: TestServer,
+    private readonly browser: Browser,
+    private readonly siteDir: string,
+  ) {}
+
+  static async start(serverFlags: string[] = []): Promise<BrowserHarness> {
+    const siteDir = await mkdtemp(join(tmpdir(), 'sb-e2e-'));
+    await build({
+      entryPoints: [SDK_ENTRY],
+      bundle: true,
+      format: 'esm',
+      target: 'chrome120',
+      conditions: ['source'],
+      outfile: join(siteDir, 'sdk.js'),
+      logLevel: 'error',
+    });
+    await writeFile(
+      join(siteDir, 'index.html'),
+      '<!doctype html><meta charset="utf-8"><title>e2e</title><link rel="icon" href="data:,"><body>' +
+        '<script type="module">import * as sdk from "/sdk.js"; window.sdk = sdk; window.sdkReady = true;</script>',
+    );
+    const server = await startTestServer(['--static-dir', siteDir, ...serverFlags]);
+    const browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    return new BrowserHarness(server, browser, siteDir);
+  }
+
+  /** A page in a fresh browser context, with the SDK loaded as `window.sdk`; console errors are collected. */
+  async page(): Promise<{ page: Page; errors: string[] }> {
+    const context = await this.browser.newContext();
+    this.contexts.push(context);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${this.server.server.url}/index.html`);
+    await page.waitForFunction(() => (window as unknown as { sdkReady?: boolean }).sdkReady === true);
+    return { page, errors };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.contexts.map((context) => context.close()));
+    await this.browser.close();
+    await this.server.close();
+    await rm(this.siteDir, { recursive: true, force: true });
+  }
+}
