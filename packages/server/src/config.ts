@@ -40,6 +40,8 @@ export interface ServerConfig {
   replayBufferBytes: number;
   /** SCTP send buffer of each peer's receive transport, in bytes. */
   sctpSendBufferBytes: number;
+  /** Most media a peer may send, in bits per second (0 = no limit). */
+  maxIncomingBitrate: number;
 }
 
 /** Secrets used when the server runs with --dev and none are configured. Never for production. */
@@ -211,6 +213,14 @@ const OPTIONS: readonly AnyOptionSpec[] = [
     help: 'SCTP send buffer per receiving peer, bytes (a reliable message that overflows it makes the peer resume)',
     parse: (raw) => parseInteger(raw, '--sctp-send-buffer', 65536, 1 << 28),
     fallback: () => 2 * 1024 * 1024,
+  },
+  {
+    key: 'maxIncomingBitrate',
+    flag: '--max-incoming-bitrate',
+    env: 'SWITCHBOARD_MAX_INCOMING_BITRATE',
+    help: 'most media one peer may send, bits/s (0 = no limit)',
+    parse: (raw) => parseInteger(raw, '--max-incoming-bitrate', 0, 1_000_000_000),
+    fallback: () => 5_000_000,
   },
 ];
 

@@ -133,6 +133,7 @@ function collectGauges(metrics: Metrics, rooms: RoomRegistry, signaling: Signali
   const cpu = metrics.gauge('switchboard_worker_cpu_seconds', 'CPU seconds used by each mediasoup worker');
   const producers = metrics.gauge('switchboard_producers', 'Published audio/video tracks');
   const consumers = metrics.gauge('switchboard_consumers', 'Subscriptions to audio/video tracks');
+  const forwarded = metrics.gauge('switchboard_forwarded_bitrate', 'Bits per second sent to peers (media and data)');
   metrics.collect(async () => {
     roomCount.set(rooms.list().length);
     peerCount.set(rooms.peerCount);
@@ -140,6 +141,8 @@ function collectGauges(metrics: Metrics, rooms: RoomRegistry, signaling: Signali
     const media = rooms.list().map((room) => room.mediaCounts());
     producers.set(media.reduce((sum, m) => sum + m.producers, 0));
     consumers.set(media.reduce((sum, m) => sum + m.consumers, 0));
+    const bitrates = await Promise.all(rooms.list().map((room) => room.forwardedBitrate()));
+    forwarded.set(bitrates.reduce((sum, b) => sum + b, 0));
     for (const { slot, seconds } of await workers.cpuSeconds()) cpu.set(seconds, { worker: String(slot) });
   });
 }

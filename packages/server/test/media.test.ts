@@ -83,6 +83,11 @@ describe('media: publish and subscribe', function () {
     try {
       await waitFor(() => frames >= 10, 'ten decoded frames', 15000);
       assert.equal(width, WIDTH);
+      const metrics = await (await fetch(`${t.server.url}/metrics`)).text();
+      assert.match(metrics, /^switchboard_producers 1$/m);
+      assert.match(metrics, /^switchboard_consumers 1$/m);
+      const bitrate = Number(/^switchboard_forwarded_bitrate (\d+)$/m.exec(metrics)?.[1]);
+      assert.ok(bitrate > 10_000, `forwarded bitrate ${bitrate} bit/s`);
     } finally {
       sink.stop();
     }

@@ -76,6 +76,7 @@ describe('config', () => {
     assert.equal(config.workers, 3);
     assert.equal(config.host, '127.0.0.1');
     assert.equal(config.allowUwsFallback, false);
+    assert.equal(loadConfig(['--dev', '--max-incoming-bitrate', '1500000'], {}).maxIncomingBitrate, 1_500_000);
   });
 
   it('rejects bad values with CONFIG_INVALID and a message naming the option', () => {

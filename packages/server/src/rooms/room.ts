@@ -88,6 +88,13 @@ export class Room implements ReceiverListener {
     return [...this.members.values()].map((p) => ({ ...p.info(), connected: p.connected, tracks: this.mediaRouter.tracksOf(p) }));
   }
 
+  /** Bits per second the server currently sends to the room's peers (media and data). */
+  async forwardedBitrate(): Promise<number> {
+    const recvs = [...this.members.values()].flatMap((p) => (p.transports ? [p.transports.recv] : []));
+    const stats = await Promise.all(recvs.map((t) => t.getStats().catch(() => [])));
+    return stats.reduce((sum, [stat]) => sum + (stat?.sendBitrate ?? 0), 0);
+  }
+
   /** Producers and consumers of the room, for `/metrics`. */
   mediaCounts(): { producers: number; consumers: number } {
     return this.mediaRouter.counts();
@@ -278,6 +285,8 @@ export class Room implements ReceiverListener {
   private async connect(peer: Peer, resumed: boolean): Promise<JoinResult> {
     const send = await this.createTransport(peer);
     const recv = await this.createTransport(peer);
+    const { maxIncomingBitrate } = this.context.config;
+    if (maxIncomingBitrate > 0) await send.setMaxIncomingBitrate(maxIncomingBitrate);
     peer.transports = { send, recv, producers: {} };
     const dataConsumers = peer.grants.receiveData ? await this.data.openReceiver(peer, recv) : undefined;
     const transports = peer.transports;
