@@ -11,16 +11,8 @@ const fs = require('node:fs');
 process.env.TMPDIR = path.join(__dirname, 'node_modules', '.cache', 'karma-tmp');
 fs.mkdirSync(process.env.TMPDIR, { recursive: true });
 
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-];
+// The flags every Chromium of this project runs with (playwright-core E2E tests too).
+const CHROMIUM_FLAGS = require('./scripts/chromium-flags.json');
 
 // Prints one line per spec and a closing "N passed, N failed" line that CI logs can be read by.
 function SpecSummaryReporter(baseReporterDecorator) {

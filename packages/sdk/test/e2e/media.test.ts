@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { TrackError, type LocalTrackUnpublishedEvent, type RemoteTrack, type Room, type TrackEvents } from '../../src/index.js';
-import { FlakyNetwork, receive, syntheticCamera, syntheticMicrophone, type Receiver, type SyntheticTrack } from './media-sources.js';
+import { FlakyNetwork } from './flaky-network.js';
+import { receive, syntheticCamera, syntheticMicrophone, type Receiver, type SyntheticTrack } from './media-sources.js';
 import { SdkFixture, sleep, waitFor } from './sdk-peers.js';
 
 // A token that may only watch: subscribe to tracks and receive data.
