@@ -1,0 +1,84 @@
+import { connect, type Room } from '../../../src/index.js';
+import type { SbRoom } from '../../../src/elements/index.js';
+
+// Helpers for the element tests: tokens and rooms from the real server karma starts
+// (scripts/karma-switchboard-server.cjs), bounded waits, and clean-up after each test.
+
+export interface TestServer {
+  wsUrl: string;
+  httpUrl: string;
+}
+
+export const WAIT_MS = 5000;
+
+async function getJson<T>(path: string): Promise<T> {
+  const response = await fetch(path);
+  if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+export function server(): Promise<TestServer> {
+  return getJson<TestServer>('/switchboard-test-server');
+}
+
+export function uniqueRoom(label: string): string {
+  return `elements-${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+export async function tokenFor(roomName: string, identity: string): Promise<string> {
+  const query = new URLSearchParams({ room: roomName, identity });
+  return (await getJson<{ token: string }>(`/switchboard-test-server/token?${query}`)).token;
+}
+
+/** Resolves once `check()` holds, polling; rejects after `timeoutMs` naming `what`. */
+export async function until(check: () => boolean, what: string, timeoutMs = WAIT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Rooms and elements made by a test, left and removed by {@link Cleanup.run}. */
+export class Cleanup {
+  private rooms: Room[] = [];
+  private elements: Element[] = [];
+
+  async join(wsUrl: string, roomName: string, identity: string): Promise<Room> {
+    const room = await connect(wsUrl, await tokenFor(roomName, identity), { room: roomName });
+    this.rooms.push(room);
+    return room;
+  }
+
+  /** Appends `<sb-room>` with `inner` HTML to the body and waits for `sb-connected`. */
+  async mountRoom(wsUrl: string, roomName: string, identity: string, inner = ''): Promise<SbRoom> {
+    const element = document.createElement('sb-room');
+    element.innerHTML = inner;
+    this.elements.push(element);
+    const connected = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`sb-room did not connect within ${WAIT_MS} ms`)), WAIT_MS);
+      element.addEventListener('sb-connected', () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+    element.url = wsUrl;
+    element.token = await tokenFor(roomName, identity);
+    document.body.append(element);
+    await connected;
+    return element;
+  }
+
+  track<E extends Element>(element: E): E {
+    this.elements.push(element);
+    return element;
+  }
+
+  async run(): Promise<void> {
+    const rooms = this.rooms.splice(0);
+    for (const element of this.elements.splice(0)) element.remove();
+    await Promise.all(rooms.map((room) => room.leave().catch(() => undefined)));
+  }
+}
