@@ -15,3 +15,22 @@ export { SbCommentBox, type SbCommentSentDetail } from './sb-comment-box.js';
 export { SbDanmaku, type DanmakuMotion } from './sb-danmaku.js';
 export { SbPeerList } from './sb-peer-list.js';
 export { SbRoom, type SbConnectedDetail, type SbDisconnectedDetail, type SbErrorDetail, type SbRoomState } from './sb-room.js';
+export {
+  CONTROL_MESSAGE,
+  PLAYER_STATE_MESSAGE,
+  parseControlCommand,
+  parsePlayerState,
+  type ControlAction,
+  type ControlCommand,
+  type PlayerState,
+} from './player-state.js';
+export { SbControlledPlayer, type SbControlDetail } from './sb-controlled-player.js';
+export { SbRemoteControl, type SbStateDetail } from './sb-remote-control.js';
+export { SbVideo, type SbVideoFit } from './sb-video.js';
+export {
+  SbPublisher,
+  type SbPublisherSource,
+  type SbPublishedDetail,
+  type SbPublishErrorDetail,
+  type SbUnpublishedDetail,
+} from './sb-publisher.js';
