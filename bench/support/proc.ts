@@ -14,7 +14,7 @@ function statCpuSeconds(path: string): number {
 }
 
 /** CPU seconds process `pid` has used so far, all threads (exited ones included). Linux only. */
-function processCpuSeconds(pid: number): number {
+export function processCpuSeconds(pid: number): number {
   return statCpuSeconds(`/proc/${pid}/stat`);
 }
 
