@@ -51,3 +51,13 @@ async function poll(): Promise<void> {
 }
 
 void poll();
+
+// The landing page's links follow the room typed in.
+const roomInput = element('room-input') as HTMLInputElement;
+const updateLinks = (): void => {
+  for (const link of document.querySelectorAll<HTMLAnchorElement>('a[data-page]')) {
+    link.href = `${link.dataset.page}?room=${encodeURIComponent(roomInput.value.trim() || 'demo')}`;
+  }
+};
+roomInput.addEventListener('input', updateLinks);
+element('open-room').addEventListener('submit', (event) => event.preventDefault());
