@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readdirSync } from 'node:fs';
 import { configHelp, loadConfig } from './config.js';
 import { Logger } from './log.js';
 import { startServer } from './server.js';
@@ -20,7 +21,7 @@ try {
   const logger = new Logger(config.logLevel);
   const server = await startServer(config, logger);
   // Logs are JSON for machines; a person starting the demo wants to know where to click.
-  if (config.staticDir !== undefined) process.stderr.write(`\nSwitchboard is running: open ${server.url}/\n\n`);
+  if (config.staticDir !== undefined) process.stderr.write(pagesToOpen(server.url, config.staticDir));
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info('signal received', { signal });
@@ -36,4 +37,10 @@ try {
 } catch (error) {
   bootLog.error('server failed to start', { error });
   process.exit(1);
+}
+
+function pagesToOpen(url: string, staticDir: string): string {
+  const pages = readdirSync(staticDir).filter((file) => file.endsWith('.html') && file !== 'index.html');
+  const lines = [`Switchboard is running: open ${url}/`, ...pages.map((page) => `  ${url}/${page}`)];
+  return `\n${lines.join('\n')}\n\n`;
 }
