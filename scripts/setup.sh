@@ -19,17 +19,15 @@ step() { printf '[setup] %s\n' "$*"; }
 fail() { printf '[setup] FAILED: %s\n' "$*" >&2; exit 1; }
 started=$(now_ms)
 
-# 1. Node: uWebSockets.js ships native binaries for Node 20's ABI (115) only here, and the
-# server refuses its slow fallback, so a different Node would only fail later and less clearly.
-command -v node >/dev/null || fail "Node.js is not installed; install Node 20.19 or newer 20.x."
-node_version=$(node -p 'process.versions.node')
-node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a===20&&b>=19?0:1)' ||
-  fail "Node $node_version found; Switchboard needs Node 20.x (>= 20.19): its uWebSockets.js binary is built for Node 20's ABI."
-step "1/4 node $node_version: ok"
+# 1. Node 22 LTS: mediasoup 3.27 needs it and uWebSockets.js's binary is built per Node ABI. The
+# machine's node is used when it is 22.x, else Node 22 is fetched from the npm registry (cached).
+# shellcheck source=node-runtime.sh
+. scripts/node-runtime.sh
+step "1/4 node $(node -p 'process.versions.node') ($SWITCHBOARD_NODE): ok"
 
 # 2. Debian packages: the worker's shared libraries (and Chromium for browser tests).
 command -v apt-get >/dev/null || fail "apt-get not found: Switchboard's set-up supports Debian and Ubuntu."
-packages=(libssl3 libuv1 libsrtp2-1 libabsl20220623 libusrsctp2 liburing2)
+packages=(libssl3 libuv1 libsrtp2-1 libabsl20220623)
 if $with_browser; then packages+=(chromium); fi
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
@@ -50,11 +48,12 @@ else
   step "2/4 Debian packages: already installed"
 fi
 
-# 3. npm dependencies, reinstalled only when package-lock.json changed. mediasoup's own
+# 3. npm dependencies, reinstalled only when package-lock.json or the Node ABI changed. mediasoup's own
 # postinstall would download a worker from the internet (or build one with tools fetched from
 # PyPI): it is denied in package.json's allowScripts, and MEDIASOUP_WORKER_BIN makes older npm
 # versions, which ignore allowScripts, skip it too. Step 4 provides the worker.
-lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+# Native addons (uWebSockets.js, wrtc, msgpackr) are per Node ABI, so the ABI is part of the stamp.
+lock_hash=$( (cat package-lock.json; node -p 'process.versions.modules') | sha256sum | cut -d' ' -f1)
 stamp=node_modules/.switchboard-lock.sha256
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_hash" ]; then
   step "3/4 npm dependencies: up to date"

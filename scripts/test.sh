@@ -3,6 +3,9 @@
 # Prints each phase's time, the total wall time and one closing "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# Every phase runs on Node 22 (fetched into the cache when the machine has another version).
+# shellcheck source=node-runtime.sh
+. scripts/node-runtime.sh
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 seconds() { local ms=$(($(now_ms) - $1)); printf '%d.%d s' $((ms / 1000)) $((ms % 1000 / 100)); }

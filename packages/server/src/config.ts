@@ -14,8 +14,6 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** Directory of static files (the built demo) served at `/`, or undefined to serve none. */
   staticDir: string | undefined;
-  /** Start even if uWebSockets.js fell back to its slow JavaScript implementation. */
-  allowUwsFallback: boolean;
   /** Development mode: default secrets and the token-minting endpoint `/dev/token`. */
   dev: boolean;
   /** HS256 key that access tokens are signed with. */
@@ -108,15 +106,7 @@ const OPTIONS: readonly AnyOptionSpec[] = [
     parse: (raw) => raw,
     fallback: () => undefined,
   },
-  {
-    key: 'allowUwsFallback',
-    flag: '--allow-uws-fallback',
-    env: 'SWITCHBOARD_ALLOW_UWS_FALLBACK',
-    help: 'start on the slow JavaScript uWebSockets.js fallback (true | false)',
-    parse: (raw) => parseBoolean(raw, '--allow-uws-fallback'),
-    fallback: () => false,
-    boolean: true,
-  },
+
   {
     key: 'dev',
     flag: '--dev',

@@ -1,7 +1,7 @@
 /** Machine-readable codes for errors the server raises at start-up or run time. */
 export type ServerErrorCode =
   | 'CONFIG_INVALID'
-  | 'UWS_FALLBACK_REFUSED'
+  | 'UWS_UNAVAILABLE'
   | 'LISTEN_FAILED'
   | 'WORKER_START_FAILED';
 

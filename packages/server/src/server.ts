@@ -7,7 +7,7 @@ import { registerHttpApi } from './http/http-api.js';
 import { handleAsync, sendBody, sendJson } from './http/respond.js';
 import { registerZlmApi } from './http/zlm-api.js';
 import { StaticFiles } from './http/static-files.js';
-import { loadUws, type UwsImplementation } from './http/uws.js';
+import { loadUws } from './http/uws.js';
 import { Logger } from './log.js';
 import { WorkerPool } from './media/worker-pool.js';
 import { dataMetrics } from './data/data-metrics.js';
@@ -23,8 +23,8 @@ export interface SwitchboardServer {
   readonly port: number;
   /** Base URL for HTTP, e.g. `http://127.0.0.1:8080`. */
   readonly url: string;
-  /** Which uWebSockets.js implementation serves requests. */
-  readonly uwsImplementation: UwsImplementation;
+  /** The uWebSockets.js package serving requests (`name@version`). */
+  readonly uwsRelease: string;
   /** The rooms (for embedding and tests). */
   readonly rooms: RoomRegistry;
   /** The server's metrics. */
@@ -35,9 +35,8 @@ export interface SwitchboardServer {
 
 /** Starts mediasoup workers and the HTTP/WebSocket listener described by `config`. */
 export async function startServer(config: ServerConfig, logger = new Logger(config.logLevel)): Promise<SwitchboardServer> {
-  const { uws, implementation } = loadUws({ allowFallback: config.allowUwsFallback });
-  logger.info('uWebSockets.js loaded', { implementation });
-  if (implementation === 'fallback') logger.warn('running on the slow uWebSockets.js fallback, as allowed by configuration');
+  const { uws, release } = loadUws();
+  logger.info('uWebSockets.js loaded', { release, node: process.version });
 
   const workers = await WorkerPool.start({
     size: config.workers,
@@ -88,7 +87,8 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
       status: ok ? 'ok' : 'degraded',
       version,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-      uws: implementation,
+      uws: release,
+      node: process.version,
       workers: health,
     });
   });
@@ -110,7 +110,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
   return {
     port,
     url,
-    uwsImplementation: implementation,
+    uwsRelease: release,
     rooms,
     metrics,
     close() {

@@ -13,7 +13,7 @@ export interface TestApp {
 
 /** Starts a uWS app on 127.0.0.1 with an ephemeral port after `register` added its routes. */
 export async function startApp(register: (app: TemplatedApp) => void): Promise<TestApp> {
-  const { uws } = loadUws({ allowFallback: false });
+  const { uws } = loadUws();
   const app = uws.App();
   register(app);
   const socket = await new Promise<us_listen_socket>((resolve, reject) =>

@@ -8,9 +8,9 @@ import { loadUws } from '../src/http/uws.js';
 const run = promisify(execFile);
 
 describe('uWebSockets.js loading', () => {
-  it('loads the native addon and echoes WebSocket messages on a loopback port', async () => {
-    const { uws, implementation } = loadUws({ allowFallback: false });
-    assert.equal(implementation, 'native');
+  it('loads the native addon for this Node and echoes WebSocket messages on a loopback port', async () => {
+    const { uws, release } = loadUws();
+    assert.match(release, /^@based\/uws@\d+\.\d+\.\d+$/);
 
     const app = uws.App().ws('/echo', {
       message: (ws, message, isBinary) => {
@@ -41,22 +41,18 @@ describe('uWebSockets.js loading', () => {
     }
   });
 
-  it('refuses the JavaScript fallback unless allowed, saying how to fix it', async () => {
+  it('refuses to start on a Node it has no binary for, saying which Node to use', async () => {
+    // A Node ABI no release ships binaries for stands in for an unsupported Node.
     const script = `
-      import { loadUws } from './packages/server/src/http/uws.ts';
-      try { loadUws({ allowFallback: false }); console.log('LOADED'); }
+      Object.defineProperty(process.versions, 'modules', { value: '1' });
+      const { loadUws } = await import('./packages/server/src/http/uws.ts');
+      try { loadUws(); console.log('LOADED'); }
       catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }
-      console.log(loadUws({ allowFallback: true }).implementation);
     `;
-    const { stdout } = await run(
-      process.execPath,
-      ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
-      { env: { ...process.env, UWS_USE_FALLBACK: '1' } },
-    );
-    const lines = stdout.trim().split('\n').filter((l) => l.startsWith('{') || l === 'fallback' || l === 'LOADED');
-    const refused = JSON.parse(lines[0] ?? '{}') as { code?: string; message?: string };
-    assert.equal(refused.code, 'UWS_FALLBACK_REFUSED');
-    assert.match(refused.message ?? '', /SWITCHBOARD_ALLOW_UWS_FALLBACK/);
-    assert.equal(lines[1], 'fallback');
+    const { stdout } = await run(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script]);
+    const line = stdout.trim().split('\n').find((l) => l.startsWith('{') || l === 'LOADED');
+    const refused = JSON.parse(line ?? '{}') as { code?: string; message?: string };
+    assert.equal(refused.code, 'UWS_UNAVAILABLE');
+    assert.match(refused.message ?? '', /Node 22 LTS/);
   });
 });

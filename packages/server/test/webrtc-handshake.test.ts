@@ -98,20 +98,16 @@ function serverTransport(router: Router): Promise<WebRtcTransport> {
   return router.createWebRtcTransport({
     listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }],
     enableSctp: true,
-    numSctpStreams: { OS: 1024, MIS: 1024 },
   });
 }
 
-// mediasoup-client 3.24 reads separate send/receive message size limits, which mediasoup 3.19
-// reports as the single `maxMessageSize`.
 function transportOptions(t: WebRtcTransport): TransportOptions {
-  const sctp = t.sctpParameters!;
   return {
     id: t.id,
     iceParameters: t.iceParameters,
     iceCandidates: t.iceCandidates,
     dtlsParameters: t.dtlsParameters,
-    sctpParameters: { ...sctp, maxSendMessageSize: sctp.maxMessageSize, maxReceiveMessageSize: sctp.maxMessageSize },
+    sctpParameters: t.sctpParameters!,
   };
 }
 

@@ -96,7 +96,10 @@ export class DataRouter {
    */
   async attach(router: Router): Promise<void> {
     for (const peer of this.subscriptions.keys()) this.stopReceiving(peer);
-    const direct = await router.createDirectTransport({ maxMessageSize: this.options.maxMessageSize * 2 + 1024 });
+    const direct = await router.createDirectTransport({
+      maxSendMessageSize: this.options.maxMessageSize * 2 + 1024,
+      maxReceiveMessageSize: this.options.maxMessageSize * 2 + 1024,
+    });
     const reliable = await direct.produceData({ label: 'reliable' });
     const lossy = await direct.produceData({ label: 'lossy' });
     this.direct = direct;

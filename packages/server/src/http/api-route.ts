@@ -80,10 +80,14 @@ export function addRoute(
  * handlers over `any`), naming the allowed ones in `Allow`.
  */
 export function refuseOtherMethods(app: TemplatedApp, pattern: string, allowed: readonly string[], context: RouteContext): void {
-  addRoute(app, 'any', pattern, context, {}, (exchange) => {
+  const refuse: RouteHandler = (exchange) => {
     const message = `${exchange.method.toUpperCase()} is not allowed here; use ${allowed.join(' or ')}`;
     exchange.reply(405, errorBody('UNSUPPORTED', message), { Allow: allowed.join(', ') });
-  });
+  };
+  addRoute(app, 'any', pattern, context, {}, refuse);
+  // uWS (v20.51) tries every method-specific route, however general, before any `any` route: a
+  // GET would reach the static files' `GET /*` instead of this refusal without its own GET route.
+  if (!allowed.includes('GET')) addRoute(app, 'get', pattern, context, {}, refuse);
 }
 
 /**

@@ -53,7 +53,7 @@ export class Exchange {
     private readonly options: ExchangeOptions,
   ) {
     this.method = req.getMethod();
-    this.params = Array.from({ length: options.paramCount }, (_, i) => req.getParameter(i));
+    this.params = Array.from({ length: options.paramCount }, (_, i) => req.getParameter(i) ?? '');
     // getQuery() returns undefined, not '', when the URL has no query string.
     this.query = (req.getQuery() as string | undefined) ?? '';
     for (const name of API_HEADERS) this.headers.set(name, req.getHeader(name));

@@ -84,9 +84,12 @@ export function registerHttpApi(app: TemplatedApp, deps: HttpApiDeps): void {
   refuseOtherMethods(app, PEERS, ['GET'], context);
   refuseOtherMethods(app, MESSAGES, ['POST'], context);
   refuseOtherMethods(app, KICK, ['POST'], context);
-  addRoute(app, 'any', '/api/*', context, {}, () => {
+  const unknown: RouteHandler = () => {
     throw new SwitchboardError('NOT_FOUND', 'no such API endpoint; see docs/http-api.md');
-  });
+  };
+  // `get` too: uWS tries method-specific routes (the static files' `GET /*`) before `any` ones.
+  addRoute(app, 'get', '/api/*', context, {}, unknown);
+  addRoute(app, 'any', '/api/*', context, {}, unknown);
 }
 
 function listRooms(rooms: ApiRooms): RouteHandler {

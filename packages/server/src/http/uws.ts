@@ -1,44 +1,46 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type * as Uws from 'uWebSockets.js';
 import { ServerError } from '../errors.js';
 
-/** Which uWebSockets.js implementation was loaded. */
-export type UwsImplementation = 'native' | 'fallback';
-
-/** The loaded uWebSockets.js module and which implementation backs it. */
+/** The loaded uWebSockets.js module and the package that provides it. */
 export interface LoadedUws {
   readonly uws: typeof Uws;
-  readonly implementation: UwsImplementation;
+  /** `name@version` of the package behind the `uWebSockets.js` alias, for logs and `/healthz`. */
+  readonly release: string;
 }
 
 const require = createRequire(import.meta.url);
 
 /**
- * Loads uWebSockets.js and tells whether its native binary is in use.
- *
- * The package we depend on silently swaps in a slow JavaScript implementation when it has no
- * binary for this Node ABI (or when `UWS_USE_FALLBACK` is set). That server would work, only
- * many times slower, so it is refused unless the operator asked for it with `allowFallback`.
+ * Loads uWebSockets.js. The package (`@based/uws`, aliased as `uWebSockets.js`) ships native
+ * binaries per Node ABI and has no JavaScript fallback: on a Node it has no binary for, loading
+ * throws, and the server must not start on it.
  */
-export function loadUws(options: { allowFallback: boolean }): LoadedUws {
-  const uws = require('uWebSockets.js') as typeof Uws;
-  const implementation = nativeAddonLoaded() ? 'native' : 'fallback';
-  if (implementation === 'fallback' && !options.allowFallback) {
+export function loadUws(): LoadedUws {
+  let uws: typeof Uws;
+  try {
+    uws = require('uWebSockets.js') as typeof Uws;
+  } catch (error) {
     throw new ServerError(
-      'UWS_FALLBACK_REFUSED',
+      'UWS_UNAVAILABLE',
       `uWebSockets.js has no native binary for Node ${process.version} ` +
-        `(ABI ${process.versions.modules}, ${process.platform}-${process.arch}) or UWS_USE_FALLBACK is set, ` +
-        'so it fell back to a much slower JavaScript implementation. Run the server on Node 20 ' +
-        '(the ABI its binaries cover), unset UWS_USE_FALLBACK, or accept the slower server with ' +
-        '--allow-uws-fallback / SWITCHBOARD_ALLOW_UWS_FALLBACK=1.',
+        `(ABI ${process.versions.modules}, ${process.platform}-${process.arch}); run the server on Node 22 LTS. ` +
+        `Loader said: ${loaderReason(error)}`,
     );
   }
-  return { uws, implementation };
+  return { uws, release: packageRelease() };
 }
 
-// The package's loader does not say which branch it took; a loaded `.node` file from the
-// package's own directory is the only reliable sign that the native addon is in use.
-function nativeAddonLoaded(): boolean {
-  const packageDir = require.resolve('uWebSockets.js/package.json').replace(/package\.json$/, '');
-  return Object.keys(require.cache).some((file) => file.startsWith(packageDir) && file.endsWith('.node'));
+// The loader's message is a paragraph about supported Nodes followed by the real cause.
+function loaderReason(error: unknown): string {
+  const lines = (error instanceof Error ? error.message : String(error)).split('\n').filter((line) => line.trim() !== '');
+  return lines.find((line) => line.includes('Cannot find module')) ?? lines[0] ?? 'no reason given';
+}
+
+function packageRelease(): string {
+  const dir = path.dirname(require.resolve('uWebSockets.js'));
+  const { name, version } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name: string; version: string };
+  return `${name}@${version}`;
 }

@@ -317,8 +317,8 @@ export class Room implements ReceiverListener {
     return this.router.createWebRtcTransport({
       webRtcServer: this.worker.webRtcServer,
       enableSctp: true,
-      numSctpStreams: { OS: 1024, MIS: 1024 },
-      maxSctpMessageSize: this.context.config.maxMessageSize * 2 + 1024,
+      maxSendMessageSize: this.context.config.maxMessageSize * 2 + 1024,
+      maxReceiveMessageSize: this.context.config.maxMessageSize * 2 + 1024,
       sctpSendBufferSize: this.context.config.sctpSendBufferBytes,
       appData: { peerId: peer.id },
     });
@@ -407,8 +407,6 @@ function dataOptions(context: RoomContext, listener: ReceiverListener) {
   };
 }
 
-// mediasoup-client reads separate send/receive message size limits, which mediasoup 3.19
-// reports as the single `maxMessageSize`.
 function transportInfo(transport: WebRtcTransport): TransportInfo {
   const sctp = transport.sctpParameters;
   if (!sctp) throw new SwitchboardError('INTERNAL', 'transport without SCTP');
@@ -417,7 +415,7 @@ function transportInfo(transport: WebRtcTransport): TransportInfo {
     iceParameters: transport.iceParameters,
     iceCandidates: transport.iceCandidates as TransportInfo['iceCandidates'],
     dtlsParameters: transport.dtlsParameters as TransportInfo['dtlsParameters'],
-    sctpParameters: { ...sctp, maxSendMessageSize: sctp.maxMessageSize, maxReceiveMessageSize: sctp.maxMessageSize },
+    sctpParameters: sctp,
   };
 }
 

@@ -22,7 +22,7 @@ export class SignalingServer {
       idleTimeout: 30,
       sendPingsAutomatically: true,
       maxBackpressure: 1024 * 1024,
-      closeOnBackpressureLimit: 1,
+      closeOnBackpressureLimit: true,
       open: (ws) => {
         this.sockets.add(ws);
         ws.getUserData().session = new SignalingSession(
