@@ -3,6 +3,7 @@ import { TrackError, type LocalTrackUnpublishedEvent, type RemoteTrack, type Roo
 import { FlakyNetwork } from './flaky-network.js';
 import { receive, syntheticCamera, syntheticMicrophone, type Receiver, type SyntheticTrack } from './media-sources.js';
 import { SdkFixture, sleep, waitFor } from './sdk-peers.js';
+import { TOPOLOGIES } from './topologies.js';
 
 // A token that may only watch: subscribe to tracks and receive data.
 const VIEWER = { claims: { grants: { subscribe: true, receiveData: true } } };
@@ -22,14 +23,15 @@ function named(log: ReturnType<typeof recordTracks>, event: RemoteEvent): Remote
 }
 
 // Publishers and viewers as SDK peers in Node, media from wrtc's synthetic sources.
-describe('SDK end to end: media', function () {
+for (const topology of TOPOLOGIES) {
+describe(`SDK end to end: media (${topology.name})`, function () {
   this.timeout(60000);
   let f: SdkFixture;
   // Sources and sinks to stop after each test: live wrtc objects at exit can crash Node.
   const running: Array<{ stop(): void }> = [];
   const started = <T extends SyntheticTrack | Receiver>(thing: T): T => (running.push(thing), thing);
 
-  before(async () => (f = await SdkFixture.start(['--reconnect-grace', '10'])));
+  before(async () => (f = await SdkFixture.start(['--reconnect-grace', '10', ...topology.flags])));
   afterEach(() => {
     for (const thing of running.splice(0)) thing.stop();
   });
@@ -206,3 +208,4 @@ describe('SDK end to end: media', function () {
     assert.deepEqual(named(log, 'trackUnpublished'), []);
   });
 });
+}

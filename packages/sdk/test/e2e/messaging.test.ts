@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { defineMessages, RpcError, type MessageRejectedError } from '../../src/index.js';
 import { SdkFixture, sleep, waitFor, type TestPeer } from './sdk-peers.js';
+import { TOPOLOGIES } from './topologies.js';
 
 type Messages = {
   chat: { text: string };
@@ -11,7 +12,8 @@ const messages = defineMessages<Messages>();
 // How long "provably nothing" waits after the messages that did arrive.
 const QUIET_MS = 500;
 
-describe('SDK end to end: messaging between Node peers', function () {
+for (const topology of TOPOLOGIES) {
+describe(`SDK end to end: messaging between Node peers (${topology.name})`, function () {
   this.timeout(30000);
   let f: SdkFixture;
   let a: TestPeer<Messages>;
@@ -19,11 +21,12 @@ describe('SDK end to end: messaging between Node peers', function () {
   let c: TestPeer<Messages>;
 
   before(async () => {
-    f = await SdkFixture.start();
+    f = await SdkFixture.start([...topology.flags]);
     a = await f.join('e2e', 'alice', { messages });
     b = await f.join('e2e', 'bob', { messages });
     c = await f.join('e2e', 'carol', { messages });
     await waitFor(() => a.room.peers.size === 2 && b.room.peers.size === 2 && c.room.peers.size === 2, 'everyone to see everyone');
+    assert.equal(f.server.server.rooms.get('e2e')?.workerPids.length, topology.workersPerRoom, 'the room spans the expected workers');
   });
 
   after(() => f.close());
@@ -146,3 +149,4 @@ describe('SDK end to end: messaging between Node peers', function () {
     assert.equal(error.code, 'PEER_LEFT');
   });
 });
+}
