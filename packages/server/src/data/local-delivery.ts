@@ -153,6 +153,7 @@ export class LocalDelivery {
       void consumers.reliable.setSubchannels([replay]).catch(() => undefined);
       const caughtUpTo = await this.replay(peer, consumers.reliable, replay);
       if (caughtUpTo === undefined) return false;
+      if (this.receivers.get(peer) !== consumers) throw new Error('connection replaced');
       // No await since the replay found the log exhausted: live traffic takes over exactly here.
       this.subscribe(peer, consumers);
       peer.receiving = true;

@@ -1,4 +1,5 @@
 import type { Router } from 'mediasoup/types';
+import { SwitchboardError } from '@switchboard/sdk/protocol';
 import type { WorkerPlacement } from '../config.js';
 import type { Logger } from '../log.js';
 import { MEDIA_CODECS } from './media-codecs.js';
@@ -28,6 +29,9 @@ export interface RouterSetOptions {
   readonly logger: Logger;
 }
 
+// Routers a placement tries to open before giving up with UNAVAILABLE.
+const OPEN_ATTEMPTS = 3;
+
 interface Entry {
   readonly worker: MediaWorker;
   readonly ready: Promise<PlacedRouter>;
@@ -54,14 +58,17 @@ export class RouterSet {
    * Rejects with `UNAVAILABLE` when no worker comes up in time.
    */
   async forPeer(): Promise<PlacedRouter> {
-    await this.options.pool.waitForLive(this.options.waitMs);
-    const entry = this.entryOn(this.pick());
-    entry.holders++;
-    try {
-      return await entry.ready;
-    } catch (error) {
-      entry.holders--;
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      await this.options.pool.waitForLive(this.options.waitMs);
+      const entry = this.entryOn(this.pick());
+      entry.holders++;
+      try {
+        return await entry.ready;
+      } catch (error) {
+        // Typically the worker died before the pool noticed: the next pick skips it.
+        entry.holders--;
+        if (attempt >= OPEN_ATTEMPTS) throw new SwitchboardError('UNAVAILABLE', 'could not open a router on a media worker; try again shortly', { cause: error });
+      }
     }
   }
 
