@@ -1,4 +1,4 @@
-import type { DataProducer, Router, Transport } from 'mediasoup/types';
+import type { Router, Transport } from 'mediasoup/types';
 import {
   decodeOutgoing,
   encodeDelivered,
@@ -6,6 +6,7 @@ import {
   SERVER_SENDER_ID,
   SwitchboardError,
   targetList,
+  type ClientRequests,
   type DataChannelKind,
   type DataConsumerInfo,
   type ErrorCode,
@@ -124,10 +125,36 @@ export class DataRouter {
     this.local.topicsChanged(peer);
   }
 
-  /** Reads a peer's DataChannel (a DataProducer on its send transport, on its router). */
-  async openSender(peer: Peer, producer: DataProducer, channel: DataChannelKind): Promise<void> {
-    if (!peer.home) throw new SwitchboardError('UNAVAILABLE', 'the connection has no media worker; resume');
-    await this.local.lanes.read(peer.home.router.id, producer, (message) => this.route(peer, channel, message));
+  /**
+   * Registers one of the peer's two DataChannels (a DataProducer on its send transport) and
+   * starts reading it on the peer's router.
+   */
+  async openChannel(peer: Peer, params: ClientRequests['produceData']['params']): Promise<{ id: string }> {
+    const transports = peer.transports;
+    if (!transports || params.transportId !== transports.send.id) {
+      throw new SwitchboardError('NOT_FOUND', `no send transport ${params.transportId}`);
+    }
+    if (transports.producers[params.channel]) {
+      throw new SwitchboardError('ALREADY_JOINED', `the ${params.channel} channel is already open`);
+    }
+    const { streamId, ...stream } = params.sctpStreamParameters;
+    if (typeof streamId !== 'number') throw new SwitchboardError('MALFORMED', 'sctpStreamParameters.streamId is required');
+    const producer = await transports.send.produceData({
+      sctpStreamParameters: { streamId, ...stream },
+      label: params.label,
+      protocol: params.protocol,
+      appData: { channel: params.channel },
+    });
+    transports.producers[params.channel] = producer;
+    try {
+      if (!peer.home) throw new SwitchboardError('UNAVAILABLE', 'the connection has no media worker; resume');
+      await this.local.lanes.read(peer.home.router.id, producer, (message) => this.route(peer, params.channel, message));
+    } catch (error) {
+      // The connection dropped (and its transports closed) while this request was under way.
+      if (producer.closed) throw new SwitchboardError('NOT_FOUND', 'the transport closed meanwhile');
+      throw error;
+    }
+    return { id: producer.id };
   }
 
   /** Checks, stamps and forwards one message from a peer. */

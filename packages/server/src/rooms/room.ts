@@ -178,31 +178,8 @@ export class Room implements ReceiverListener {
   }
 
   /** Registers one of the peer's two DataChannels and starts reading it. */
-  async produceData(peer: Peer, params: ClientRequests['produceData']['params']): Promise<{ id: string }> {
-    const transports = peer.transports;
-    if (!transports || params.transportId !== transports.send.id) {
-      throw new SwitchboardError('NOT_FOUND', `no send transport ${params.transportId}`);
-    }
-    if (transports.producers[params.channel]) {
-      throw new SwitchboardError('ALREADY_JOINED', `the ${params.channel} channel is already open`);
-    }
-    const { streamId, ...stream } = params.sctpStreamParameters;
-    if (typeof streamId !== 'number') throw new SwitchboardError('MALFORMED', 'sctpStreamParameters.streamId is required');
-    const producer = await transports.send.produceData({
-      sctpStreamParameters: { streamId, ...stream },
-      label: params.label,
-      protocol: params.protocol,
-      appData: { channel: params.channel },
-    });
-    transports.producers[params.channel] = producer;
-    try {
-      await this.data.openSender(peer, producer, params.channel);
-    } catch (error) {
-      // The connection dropped (and its transports closed) while this request was under way.
-      if (producer.closed) throw new SwitchboardError('NOT_FOUND', 'the transport closed meanwhile');
-      throw error;
-    }
-    return { id: producer.id };
+  produceData(peer: Peer, params: ClientRequests['produceData']['params']): Promise<{ id: string }> {
+    return this.data.openChannel(peer, params);
   }
 
   /** Handles one of the peer's media requests (publish, subscribe, mute, layers). */
