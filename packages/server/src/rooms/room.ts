@@ -67,7 +67,7 @@ export class Room implements ReceiverListener {
   }
 
   /** Creates a room; its routers come with its peers. */
-  static async create(name: string, context: RoomContext): Promise<Room> {
+  static create(name: string, context: RoomContext): Promise<Room> {
     return Promise.resolve(new Room(name, context));
   }
 
