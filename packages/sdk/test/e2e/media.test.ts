@@ -87,6 +87,23 @@ for (const topology of TOPOLOGIES) {
       await waitFor(() => speakers.includes(host.room.peerId), 'the publisher of the tone to be the active speaker', 10000);
     });
 
+    it('finds the active speaker among microphones published on different workers', async () => {
+      const viewer = await f.join('m9', 'viewer', VIEWER);
+      const speakers: string[] = [];
+      viewer.room.on('activeSpeaker', ({ peerId }) => speakers.push(peerId));
+      const first = await f.join('m9', 'first');
+      const second = await f.join('m9', 'second');
+      const room = f.server.server.rooms.get('m9')!;
+      const workersOf = [first, second].map((p) => room.workerPidOf(p.room.peerId));
+      assert.equal(new Set(workersOf).size, topology.workersPerRoom, 'the two speakers on the expected workers');
+      // The room observes speakers on the first microphone's router; the second one is piped there.
+      const firstMicrophone = await first.room.publish(started(syntheticMicrophone()).track);
+      await waitFor(() => speakers.includes(first.room.peerId), 'the first microphone to be the active speaker', 15000);
+      await second.room.publish(started(syntheticMicrophone()).track);
+      await firstMicrophone.stop();
+      await waitFor(() => speakers.includes(second.room.peerId), 'the second microphone to become the active speaker', 15000);
+    });
+
     it('tells subscribers when a track is muted, unmuted and stopped', async () => {
       const viewer = await f.join('m2', 'viewer', VIEWER);
       const log = recordTracks(viewer.room);
