@@ -1,9 +1,10 @@
-import * as mediasoup from 'mediasoup';
 import type { DataConsumer } from 'mediasoup/types';
 import { encode, encodeOutgoing, EnvelopeKind, DEFAULT_GRANTS } from '@switchboard/sdk/protocol';
 import { DataRouter } from '../../packages/server/src/data/data-router.js';
 import { dataMetrics } from '../../packages/server/src/data/data-metrics.js';
 import { Logger } from '../../packages/server/src/log.js';
+import { MEDIA_CODECS } from '../../packages/server/src/media/media-codecs.js';
+import { WorkerPool } from '../../packages/server/src/media/worker-pool.js';
 import { Metrics } from '../../packages/server/src/metrics/metrics.js';
 import { Peer } from '../../packages/server/src/rooms/peer.js';
 
@@ -25,11 +26,13 @@ export interface CeilingResult {
  * in-process DirectTransport DataConsumers instead of WebRTC peers, so no peer limits the figure.
  */
 export async function serverCeiling(receiverCount: number, messages: number, payloadBytes = 200): Promise<CeilingResult> {
-  const worker = await mediasoup.createWorker({ logLevel: 'error' });
+  const pool = await WorkerPool.start({ size: 1, logger: new Logger('error'), listenIp: '127.0.0.1', port: 0, workerLogLevel: 'error' });
   try {
-    const router = await worker.createRouter({ mediaCodecs: [] });
+    const home = pool.live()[0]!;
+    const worker = home.worker;
+    const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
     const members = new Map<string, Peer>();
-    const data = await DataRouter.create(router, members, {
+    const data = new DataRouter(members, {
       maxMessageSize: 65536,
       replayBufferBytes: 8 * 1024 * 1024,
       replayMaxAgeMs: 30_000,
@@ -39,6 +42,7 @@ export async function serverCeiling(receiverCount: number, messages: number, pay
       // In-process receivers have no SCTP buffer to overflow or fall behind with.
       listener: { overflowed: () => undefined, replayIncomplete: () => undefined },
     });
+    await data.addRouter(router);
     const newPeer = (identity: string) => {
       const peer = new Peer({
         identity,
@@ -46,6 +50,7 @@ export async function serverCeiling(receiverCount: number, messages: number, pay
         subchannel: data.allocateSubchannel() as number,
         rate: { messagesPerSecond: 1e9, burst: 1e9 },
       });
+      peer.home = { worker: home, router };
       members.set(peer.id, peer);
       return peer;
     };
@@ -92,6 +97,6 @@ export async function serverCeiling(receiverCount: number, messages: number, pay
       workerCpuSecondsPer100k: (workerCpu / target) * 100_000,
     };
   } finally {
-    worker.close();
+    pool.close();
   }
 }

@@ -174,6 +174,18 @@ describe('connect() against a fake signaling server and fake WebRTC', function (
     assert.equal(server.joins.length, 2);
   });
 
+  it('keeps retrying a resume answered UNAVAILABLE (a media worker restarting) until it is served', async () => {
+    const room = await join();
+    server.joinError = { code: 'UNAVAILABLE', message: 'no media worker is available yet' };
+    server.drop();
+    await reaches(room, 'reconnecting');
+    while (server.joins.length < 4) await new Promise((resolve) => setTimeout(resolve, 10));
+    const reconnected = reaches(room, 'connected');
+    server.joinError = undefined;
+    await reconnected;
+    assert.equal(room.peerId, 'me');
+  });
+
   it('gives up with reconnectTimeout when the server stays unreachable', async () => {
     const room = await join({ reconnect: { timeoutMs: 300, backoff: { initialDelayMs: 20, maxDelayMs: 50 } } });
     const end = ended(room);

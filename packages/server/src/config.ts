@@ -40,6 +40,10 @@ export interface ServerConfig {
   sctpSendBufferBytes: number;
   /** Most media a peer may send, in bits per second (0 = no limit). */
   maxIncomingBitrate: number;
+  /** How a room picks the worker for a new peer's transports. */
+  workerPlacement: WorkerPlacement;
+  /** How long a join or resume waits for a live mediasoup worker (e.g. while one respawns). */
+  workerWaitSeconds: number;
 }
 
 /** Secrets used when the server runs with --dev and none are configured. Never for production. */
@@ -59,6 +63,14 @@ interface OptionSpec<K extends keyof ServerConfig> {
 type AnyOptionSpec = { [K in keyof ServerConfig]: OptionSpec<K> }[keyof ServerConfig];
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/**
+ * `least-loaded`: the live worker with the fewest transports and consumers. `spread`: each room
+ * takes its workers in turn, so consecutive peers of a room land on different workers (tests,
+ * benchmarks).
+ */
+export type WorkerPlacement = 'least-loaded' | 'spread';
+const PLACEMENTS: readonly WorkerPlacement[] = ['least-loaded', 'spread'];
 
 const OPTIONS: readonly AnyOptionSpec[] = [
   {
@@ -211,6 +223,28 @@ const OPTIONS: readonly AnyOptionSpec[] = [
     help: 'most media one peer may send, bits/s (0 = no limit)',
     parse: (raw) => parseInteger(raw, '--max-incoming-bitrate', 0, 1_000_000_000),
     fallback: () => 5_000_000,
+  },
+  // Scale-out over the workers of this node.
+  {
+    key: 'workerPlacement',
+    flag: '--worker-placement',
+    env: 'SWITCHBOARD_WORKER_PLACEMENT',
+    help: `worker for a new peer: ${PLACEMENTS.join(' | ')}`,
+    parse: (raw) => {
+      if (!(PLACEMENTS as readonly string[]).includes(raw)) {
+        throw configError(`--worker-placement must be one of ${PLACEMENTS.join(', ')}, got "${raw}"`);
+      }
+      return raw as WorkerPlacement;
+    },
+    fallback: () => 'least-loaded',
+  },
+  {
+    key: 'workerWaitSeconds',
+    flag: '--worker-wait',
+    env: 'SWITCHBOARD_WORKER_WAIT',
+    help: 'seconds a join waits for a live mediasoup worker before failing with UNAVAILABLE',
+    parse: (raw) => parseInteger(raw, '--worker-wait', 0, 300),
+    fallback: () => 10,
   },
 ];
 

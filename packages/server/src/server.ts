@@ -131,6 +131,7 @@ function collectGauges(metrics: Metrics, rooms: RoomRegistry, signaling: Signali
   const peerCount = metrics.gauge('switchboard_peers', 'Peers in rooms, connected or waiting to resume');
   const connections = metrics.gauge('switchboard_signaling_connections', 'Open signaling WebSockets');
   const cpu = metrics.gauge('switchboard_worker_cpu_seconds', 'CPU seconds used by each mediasoup worker');
+  const load = metrics.gauge('switchboard_worker_load', 'Transports and consumers on each mediasoup worker (new peers go to the least loaded)');
   const producers = metrics.gauge('switchboard_producers', 'Published audio/video tracks');
   const consumers = metrics.gauge('switchboard_consumers', 'Subscriptions to audio/video tracks');
   const forwarded = metrics.gauge('switchboard_forwarded_bitrate', 'Bits per second sent to peers (media and data)');
@@ -144,6 +145,7 @@ function collectGauges(metrics: Metrics, rooms: RoomRegistry, signaling: Signali
     const bitrates = await Promise.all(rooms.list().map((room) => room.forwardedBitrate()));
     forwarded.set(bitrates.reduce((sum, b) => sum + b, 0));
     for (const { slot, seconds } of await workers.cpuSeconds()) cpu.set(seconds, { worker: String(slot) });
+    for (const worker of workers.live()) load.set(worker.load, { worker: String(worker.slot) });
   });
 }
 

@@ -174,6 +174,8 @@ describe('data plane: routing and bad input', function () {
       /^switchboard_peers 4$/m,
       /^switchboard_rooms 2$/m,
       /^switchboard_worker_cpu_seconds\{worker="0"\} [\d.]+$/m,
+      // The connected peers' transports (two each) at least.
+      /^switchboard_worker_load\{worker="0"\} [1-9]\d*$/m,
     ]) {
       assert.match(text, line);
     }

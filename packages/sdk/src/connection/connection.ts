@@ -210,8 +210,8 @@ export class Connection {
         return;
       } catch (error) {
         this.teardown();
-        // A server's answer to `join` will not change on retry; INTERNAL may be passing.
-        if (error instanceof RequestError && error.method === 'join' && error.code !== 'INTERNAL') {
+        // A server's answer to `join` will not change on retry; INTERNAL and UNAVAILABLE may be passing.
+        if (error instanceof RequestError && error.method === 'join' && error.code !== 'INTERNAL' && error.code !== 'UNAVAILABLE') {
           this.finish('resumeFailed', error.message, error);
         }
       }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { defineMessages, RpcError, type MessageRejectedError } from '../../src/index.js';
 import { SdkFixture, sleep, waitFor, type TestPeer } from './sdk-peers.js';
+import { TOPOLOGIES } from './topologies.js';
 
 type Messages = {
   chat: { text: string };
@@ -11,138 +12,141 @@ const messages = defineMessages<Messages>();
 // How long "provably nothing" waits after the messages that did arrive.
 const QUIET_MS = 500;
 
-describe('SDK end to end: messaging between Node peers', function () {
-  this.timeout(30000);
-  let f: SdkFixture;
-  let a: TestPeer<Messages>;
-  let b: TestPeer<Messages>;
-  let c: TestPeer<Messages>;
+for (const topology of TOPOLOGIES) {
+  describe(`SDK end to end: messaging between Node peers (${topology.name})`, function () {
+    this.timeout(30000);
+    let f: SdkFixture;
+    let a: TestPeer<Messages>;
+    let b: TestPeer<Messages>;
+    let c: TestPeer<Messages>;
 
-  before(async () => {
-    f = await SdkFixture.start();
-    a = await f.join('e2e', 'alice', { messages });
-    b = await f.join('e2e', 'bob', { messages });
-    c = await f.join('e2e', 'carol', { messages });
-    await waitFor(() => a.room.peers.size === 2 && b.room.peers.size === 2 && c.room.peers.size === 2, 'everyone to see everyone');
-  });
-
-  after(() => f.close());
-  beforeEach(() => [a, b, c].forEach((p) => (p.inbox.length = 0)));
-
-  it('broadcasts to every other peer, with sender, type, data and server time', async () => {
-    const before = Date.now();
-    await a.room.send('chat', { text: 'hello room' });
-    await waitFor(() => b.inbox.length === 1 && c.inbox.length === 1, 'b and c');
-    for (const p of [b, c]) {
-      const [message] = p.inbox;
-      assert.equal(message?.type, 'chat');
-      assert.equal(message?.from, a.room.peerId);
-      assert.deepEqual(message?.data, { text: 'hello room' });
-      assert.equal(message?.targeted, false);
-      assert.ok(message!.serverTime >= before - 1000 && message!.serverTime <= Date.now() + 1000);
-    }
-    await sleep(QUIET_MS);
-    assert.deepEqual(a.inbox, [], 'the sender does not get its own broadcast');
-  });
-
-  it('delivers a targeted message to its target only, and a list to each listed peer', async () => {
-    await a.room.send('control', { action: 'pause', at: 12.5 }, { to: b.room.peerId });
-    await a.room.send('chat', { text: 'b and c' }, { to: [b.room.peerId, c.room.peerId] });
-    await waitFor(() => b.inbox.length === 2 && c.inbox.length === 1, 'deliveries');
-    assert.deepEqual(b.inbox.map((m) => [m.type, m.data, m.targeted]), [
-      ['control', { action: 'pause', at: 12.5 }, true],
-      ['chat', { text: 'b and c' }, true],
-    ]);
-    await sleep(QUIET_MS);
-    assert.deepEqual(c.inbox.map((m) => m.data), [{ text: 'b and c' }], 'c got only the list message');
-    assert.deepEqual(a.inbox, []);
-  });
-
-  it('routes typed listeners by message type', async () => {
-    const chats: string[] = [];
-    const stop = b.room.on('message:chat', (message) => chats.push(message.data.text));
-    await a.room.send('control', { action: 'play' });
-    await a.room.send('chat', { text: 'typed' });
-    await waitFor(() => b.inbox.length === 2, 'both messages');
-    stop();
-    assert.deepEqual(chats, ['typed']);
-  });
-
-  it('delivers lossy messages too', async () => {
-    await c.room.send('chat', { text: 'fast' }, { reliable: false });
-    await waitFor(() => a.inbox.length === 1 && b.inbox.length === 1, 'lossy delivery');
-    assert.deepEqual(a.inbox[0]?.data, { text: 'fast' });
-  });
-
-  it('filters broadcasts by topic on the server', async () => {
-    const d = await f.join('e2e', 'dave', { messages, topics: ['sports'] });
-    await waitFor(() => a.room.peers.size === 3, 'a to see dave');
-    await a.room.send('chat', { text: 'news item' }, { topic: 'news' });
-    await a.room.send('chat', { text: 'goal!' }, { topic: 'sports' });
-    await a.room.send('chat', { text: 'no topic' });
-    await waitFor(() => b.inbox.length === 3 && d.inbox.length === 2, 'deliveries');
-    await sleep(QUIET_MS);
-    assert.deepEqual(d.inbox.map((m) => [m.data, m.topic]), [
-      [{ text: 'goal!' }, 'sports'],
-      [{ text: 'no topic' }, undefined],
-    ]);
-    await d.room.setTopics(null);
-    await a.room.send('chat', { text: 'news again' }, { topic: 'news' });
-    await waitFor(() => d.inbox.length === 3, 'all topics after setTopics(null)');
-    await d.room.leave();
-  });
-
-  it('reports a target outside the room with UNKNOWN_TARGET and delivers nothing', async () => {
-    const outsider = await f.join('elsewhere', 'eve', { messages });
-    const rejected = new Promise<MessageRejectedError>((resolve) => a.room.once('messageRejected', resolve));
-    await a.room.send('chat', { text: 'psst' }, { to: [b.room.peerId, outsider.room.peerId] });
-    const error = await rejected;
-    assert.equal(error.code, 'UNKNOWN_TARGET');
-    await sleep(QUIET_MS);
-    assert.deepEqual([b.inbox, c.inbox, outsider.inbox], [[], [], []]);
-    await outsider.room.leave();
-  });
-
-  it('answers RPC calls, and fails them with typed errors', async () => {
-    const stop = b.room.handle('add', (payload) => {
-      const { x, y } = payload as { x: number; y: number };
-      return x + y;
+    before(async () => {
+      f = await SdkFixture.start([...topology.flags]);
+      a = await f.join('e2e', 'alice', { messages });
+      b = await f.join('e2e', 'bob', { messages });
+      c = await f.join('e2e', 'carol', { messages });
+      await waitFor(() => a.room.peers.size === 2 && b.room.peers.size === 2 && c.room.peers.size === 2, 'everyone to see everyone');
+      assert.equal(f.server.server.rooms.get('e2e')?.workerPids.length, topology.workersPerRoom, 'the room spans the expected workers');
     });
-    b.room.handle('explode', () => {
-      throw new Error('kaboom');
+
+    after(() => f.close());
+    beforeEach(() => [a, b, c].forEach((p) => (p.inbox.length = 0)));
+
+    it('broadcasts to every other peer, with sender, type, data and server time', async () => {
+      const before = Date.now();
+      await a.room.send('chat', { text: 'hello room' });
+      await waitFor(() => b.inbox.length === 1 && c.inbox.length === 1, 'b and c');
+      for (const p of [b, c]) {
+        const [message] = p.inbox;
+        assert.equal(message?.type, 'chat');
+        assert.equal(message?.from, a.room.peerId);
+        assert.deepEqual(message?.data, { text: 'hello room' });
+        assert.equal(message?.targeted, false);
+        assert.ok(message!.serverTime >= before - 1000 && message!.serverTime <= Date.now() + 1000);
+      }
+      await sleep(QUIET_MS);
+      assert.deepEqual(a.inbox, [], 'the sender does not get its own broadcast');
     });
-    b.room.handle('slow', () => new Promise((resolve) => setTimeout(resolve, 2000)));
-    assert.equal(await a.room.rpc<number>(b.room.peerId, 'add', { x: 2, y: 40 }), 42);
-    const code = async (call: Promise<unknown>) => {
-      const error = await call.then(() => undefined, (e: unknown) => e);
-      assert.ok(error instanceof RpcError, `expected RpcError, got ${String(error)}`);
-      return { code: error.code, message: error.message };
-    };
-    assert.equal((await code(a.room.rpc(b.room.peerId, 'nope'))).code, 'UNKNOWN_METHOD');
-    const thrown = await code(a.room.rpc(b.room.peerId, 'explode'));
-    assert.equal(thrown.code, 'HANDLER_ERROR');
-    assert.match(thrown.message, /kaboom/);
-    assert.equal((await code(a.room.rpc(b.room.peerId, 'slow', null, { timeoutMs: 300 }))).code, 'TIMEOUT');
-    assert.equal((await code(a.room.rpc('no-such-peer', 'add', { x: 1, y: 1 }))).code, 'UNKNOWN_TARGET');
-    stop();
-    assert.equal((await code(a.room.rpc(b.room.peerId, 'add', { x: 1, y: 1 }))).code, 'UNKNOWN_METHOD');
-  });
 
-  it('admits many peers joining at once, each ending up with the full peer list', async () => {
-    const crowd = await Promise.all(Array.from({ length: 8 }, (_, i) => f.join('crowd', `fan-${i}`, { messages })));
-    await waitFor(() => crowd.every((p) => p.room.peers.size === 7), 'every peer to see the seven others', 10000);
-    await Promise.all(crowd.map((p) => p.room.leave()));
-  });
+    it('delivers a targeted message to its target only, and a list to each listed peer', async () => {
+      await a.room.send('control', { action: 'pause', at: 12.5 }, { to: b.room.peerId });
+      await a.room.send('chat', { text: 'b and c' }, { to: [b.room.peerId, c.room.peerId] });
+      await waitFor(() => b.inbox.length === 2 && c.inbox.length === 1, 'deliveries');
+      assert.deepEqual(b.inbox.map((m) => [m.type, m.data, m.targeted]), [
+        ['control', { action: 'pause', at: 12.5 }, true],
+        ['chat', { text: 'b and c' }, true],
+      ]);
+      await sleep(QUIET_MS);
+      assert.deepEqual(c.inbox.map((m) => m.data), [{ text: 'b and c' }], 'c got only the list message');
+      assert.deepEqual(a.inbox, []);
+    });
 
-  it('fails a pending RPC with PEER_LEFT when the callee leaves', async () => {
-    const leaver = await f.join('e2e', 'leaver', { messages });
-    leaver.room.handle('wait', () => new Promise(() => undefined));
-    await waitFor(() => a.room.peers.has(leaver.room.peerId), 'a to see the leaver');
-    const call = a.room.rpc(leaver.room.peerId, 'wait', null, { timeoutMs: 10000 }).then(() => undefined, (e: unknown) => e);
-    await sleep(200);
-    await leaver.room.leave();
-    const error = await call;
-    assert.ok(error instanceof RpcError);
-    assert.equal(error.code, 'PEER_LEFT');
+    it('routes typed listeners by message type', async () => {
+      const chats: string[] = [];
+      const stop = b.room.on('message:chat', (message) => chats.push(message.data.text));
+      await a.room.send('control', { action: 'play' });
+      await a.room.send('chat', { text: 'typed' });
+      await waitFor(() => b.inbox.length === 2, 'both messages');
+      stop();
+      assert.deepEqual(chats, ['typed']);
+    });
+
+    it('delivers lossy messages too', async () => {
+      await c.room.send('chat', { text: 'fast' }, { reliable: false });
+      await waitFor(() => a.inbox.length === 1 && b.inbox.length === 1, 'lossy delivery');
+      assert.deepEqual(a.inbox[0]?.data, { text: 'fast' });
+    });
+
+    it('filters broadcasts by topic on the server', async () => {
+      const d = await f.join('e2e', 'dave', { messages, topics: ['sports'] });
+      await waitFor(() => a.room.peers.size === 3, 'a to see dave');
+      await a.room.send('chat', { text: 'news item' }, { topic: 'news' });
+      await a.room.send('chat', { text: 'goal!' }, { topic: 'sports' });
+      await a.room.send('chat', { text: 'no topic' });
+      await waitFor(() => b.inbox.length === 3 && d.inbox.length === 2, 'deliveries');
+      await sleep(QUIET_MS);
+      assert.deepEqual(d.inbox.map((m) => [m.data, m.topic]), [
+        [{ text: 'goal!' }, 'sports'],
+        [{ text: 'no topic' }, undefined],
+      ]);
+      await d.room.setTopics(null);
+      await a.room.send('chat', { text: 'news again' }, { topic: 'news' });
+      await waitFor(() => d.inbox.length === 3, 'all topics after setTopics(null)');
+      await d.room.leave();
+    });
+
+    it('reports a target outside the room with UNKNOWN_TARGET and delivers nothing', async () => {
+      const outsider = await f.join('elsewhere', 'eve', { messages });
+      const rejected = new Promise<MessageRejectedError>((resolve) => a.room.once('messageRejected', resolve));
+      await a.room.send('chat', { text: 'psst' }, { to: [b.room.peerId, outsider.room.peerId] });
+      const error = await rejected;
+      assert.equal(error.code, 'UNKNOWN_TARGET');
+      await sleep(QUIET_MS);
+      assert.deepEqual([b.inbox, c.inbox, outsider.inbox], [[], [], []]);
+      await outsider.room.leave();
+    });
+
+    it('answers RPC calls, and fails them with typed errors', async () => {
+      const stop = b.room.handle('add', (payload) => {
+        const { x, y } = payload as { x: number; y: number };
+        return x + y;
+      });
+      b.room.handle('explode', () => {
+        throw new Error('kaboom');
+      });
+      b.room.handle('slow', () => new Promise((resolve) => setTimeout(resolve, 2000)));
+      assert.equal(await a.room.rpc<number>(b.room.peerId, 'add', { x: 2, y: 40 }), 42);
+      const code = async (call: Promise<unknown>) => {
+        const error = await call.then(() => undefined, (e: unknown) => e);
+        assert.ok(error instanceof RpcError, `expected RpcError, got ${String(error)}`);
+        return { code: error.code, message: error.message };
+      };
+      assert.equal((await code(a.room.rpc(b.room.peerId, 'nope'))).code, 'UNKNOWN_METHOD');
+      const thrown = await code(a.room.rpc(b.room.peerId, 'explode'));
+      assert.equal(thrown.code, 'HANDLER_ERROR');
+      assert.match(thrown.message, /kaboom/);
+      assert.equal((await code(a.room.rpc(b.room.peerId, 'slow', null, { timeoutMs: 300 }))).code, 'TIMEOUT');
+      assert.equal((await code(a.room.rpc('no-such-peer', 'add', { x: 1, y: 1 }))).code, 'UNKNOWN_TARGET');
+      stop();
+      assert.equal((await code(a.room.rpc(b.room.peerId, 'add', { x: 1, y: 1 }))).code, 'UNKNOWN_METHOD');
+    });
+
+    it('admits many peers joining at once, each ending up with the full peer list', async () => {
+      const crowd = await Promise.all(Array.from({ length: 8 }, (_, i) => f.join('crowd', `fan-${i}`, { messages })));
+      await waitFor(() => crowd.every((p) => p.room.peers.size === 7), 'every peer to see the seven others', 10000);
+      await Promise.all(crowd.map((p) => p.room.leave()));
+    });
+
+    it('fails a pending RPC with PEER_LEFT when the callee leaves', async () => {
+      const leaver = await f.join('e2e', 'leaver', { messages });
+      leaver.room.handle('wait', () => new Promise(() => undefined));
+      await waitFor(() => a.room.peers.has(leaver.room.peerId), 'a to see the leaver');
+      const call = a.room.rpc(leaver.room.peerId, 'wait', null, { timeoutMs: 10000 }).then(() => undefined, (e: unknown) => e);
+      await sleep(200);
+      await leaver.room.leave();
+      const error = await call;
+      assert.ok(error instanceof RpcError);
+      assert.equal(error.code, 'PEER_LEFT');
+    });
   });
-});
+}

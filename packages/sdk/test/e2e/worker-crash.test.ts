@@ -1,44 +1,84 @@
 import assert from 'node:assert/strict';
-import { SdkFixture, waitFor, type TestPeer } from './sdk-peers.js';
+import { SdkFixture, sleep, waitFor, type TestPeer } from './sdk-peers.js';
 
-type Chat = { chat: { text: string } };
+type Numbered = { n: { i: number } };
 
-describe('SDK end to end: a mediasoup worker crashes', function () {
-  this.timeout(40000);
-  let f: SdkFixture;
+// Messages each way; the worker is killed after the first third.
+const COUNT = 150;
+const KILL_AFTER = 50;
 
-  before(async () => (f = await SdkFixture.start(['--workers', '2'])));
-  after(() => f.close());
+/** The workers' liveness as `/healthz` reports it. */
+async function aliveWorkers(f: SdkFixture): Promise<number> {
+  const health = (await (await fetch(`${f.server.server.url}/healthz`)).json()) as { workers: { alive: boolean }[] };
+  return health.workers.filter((w) => w.alive).length;
+}
 
-  async function exchange(from: TestPeer<Chat>, to: TestPeer<Chat>, text: string): Promise<void> {
-    await from.room.send('chat', { text });
-    await waitFor(() => to.inbox.some((m) => m.data.text === text), `"${text}" to arrive`, 15000);
+/** Every state change of a peer's connection, in order. */
+function states(peer: TestPeer<Numbered>): string[] {
+  const seen: string[] = [];
+  peer.room.on('connectionStateChanged', ({ state }) => seen.push(state));
+  return seen;
+}
+
+/** Sends 1..COUNT from `from` to `to`, one every few ms; calls `halfway` after KILL_AFTER. */
+async function pump(from: TestPeer<Numbered>, to: TestPeer<Numbered>, halfway: () => void): Promise<void> {
+  const sends: Promise<void>[] = [];
+  for (let i = 1; i <= COUNT; i++) {
+    sends.push(from.room.send('n', { i }, { to: to.room.peerId }));
+    if (i === KILL_AFTER) halfway();
+    await sleep(5);
   }
+  await Promise.all(sends);
+}
 
-  it('keeps rooms on other workers running and moves the crashed room, whose peers resume', async () => {
-    const a1 = await f.join<Chat>('crash-a', 'a1');
-    const a2 = await f.join<Chat>('crash-a', 'a2');
-    const b1 = await f.join<Chat>('crash-b', 'b1');
-    const b2 = await f.join<Chat>('crash-b', 'b2');
-    const rooms = f.server.server.rooms;
-    const pidA = rooms.get('crash-a')!.workerPid;
-    const pidB = rooms.get('crash-b')!.workerPid;
-    assert.notEqual(pidA, pidB, 'the two rooms are on different workers');
-    const a1Id = a1.room.peerId;
+const numbers = (peer: TestPeer<Numbered>) => peer.inbox.map((m) => m.data.i);
+const oneToCount = Array.from({ length: COUNT }, (_, i) => i + 1);
 
-    process.kill(pidA, 'SIGKILL');
-    await exchange(b1, b2, 'room b is unaffected');
-    await waitFor(() => rooms.get('crash-a')?.workerPid !== pidA, 'room a to move to a live worker');
-    await exchange(a1, a2, 'room a works again');
-    await exchange(a2, a1, 'both ways');
-    assert.equal(a1.room.peerId, a1Id, 'the session resumed rather than rejoined');
-    assert.equal(b1.inbox.length + b2.inbox.length, 1, 'room b saw only its own message');
-    let alive = 0;
-    await waitFor(() => {
-      void fetch(`${f.server.server.url}/healthz`)
-        .then((r) => r.json() as Promise<{ workers: { alive: boolean }[] }>)
-        .then((h) => (alive = h.workers.filter((w) => w.alive).length));
-      return alive === 2;
-    }, 'the crashed worker to be replaced');
+// Chaos: `kill -9` the mediasoup worker under numbered reliable traffic both ways.
+for (const workers of [1, 2]) {
+  describe(`SDK end to end: kill -9 a mediasoup worker (${workers} worker${workers > 1 ? 's' : ''})`, function () {
+    this.timeout(60000);
+    let f: SdkFixture;
+
+    before(async () => (f = await SdkFixture.start(['--workers', String(workers), '--worker-placement', 'spread'])));
+    after(() => f.close());
+
+    it('loses, duplicates and reorders nothing; only the peers on that worker resume; joins meanwhile wait', async () => {
+      const a = await f.join<Numbered>('chaos', 'a');
+      const b = await f.join<Numbered>('chaos', 'b');
+      const room = f.server.server.rooms.get('chaos')!;
+      const pidA = room.workerPidOf(a.room.peerId)!;
+      const pidB = room.workerPidOf(b.room.peerId)!;
+      assert.equal(new Set([pidA, pidB]).size, workers, 'a and b are on different workers when there are two');
+      const ids = [a.room.peerId, b.room.peerId];
+      const aStates = states(a);
+      const bStates = states(b);
+      let lateJoin: Promise<TestPeer<Numbered>> | undefined;
+      const kill = () => {
+        process.kill(pidA, 'SIGKILL');
+        // With one worker this join lands in the gap before the pool has respawned it.
+        lateJoin = f.join<Numbered>('chaos', 'late');
+      };
+
+      await Promise.all([pump(a, b, kill), pump(b, a, () => undefined)]);
+      await waitFor(() => a.inbox.length >= COUNT && b.inbox.length >= COUNT, 'every message to arrive', 30000);
+      await sleep(300);
+      assert.deepEqual(numbers(b), oneToCount, 'b got 1..n from a exactly once, in order');
+      assert.deepEqual(numbers(a), oneToCount, 'a got 1..n from b exactly once, in order');
+      assert.deepEqual([a.room.peerId, b.room.peerId], ids, 'sessions resumed, not rejoined');
+      assert.ok(aStates.includes('reconnecting'), 'a, on the killed worker, resumed');
+      if (workers === 2) assert.deepEqual(bStates, [], 'b, on the other worker, never noticed');
+      else assert.ok(bStates.includes('reconnecting'), 'b, on the same worker, resumed');
+      assert.notEqual(room.workerPidOf(a.room.peerId), pidA, 'a is on a live worker');
+
+      const late = await lateJoin!;
+      await a.room.send('n', { i: COUNT + 1 });
+      await waitFor(() => late.inbox.some((m) => m.data.i === COUNT + 1), 'the late joiner to receive');
+      const deadline = Date.now() + 10000;
+      while ((await aliveWorkers(f)) !== workers) {
+        assert.ok(Date.now() < deadline, 'the killed worker was replaced in time');
+        await sleep(100);
+      }
+    });
   });
-});
+}

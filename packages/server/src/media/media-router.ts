@@ -10,6 +10,7 @@ import {
 } from '@switchboard/sdk/protocol';
 import type { Logger } from '../log.js';
 import type { Peer } from '../rooms/peer.js';
+import { ProducerPipes } from './producer-pipes.js';
 
 type Params<M extends keyof MediaRequests> = MediaRequests[M]['params'];
 
@@ -26,27 +27,28 @@ interface PeerMedia {
   rtpCapabilities: RtpCapabilities | undefined;
 }
 
+interface Speakers {
+  readonly observer: ActiveSpeakerObserver;
+  readonly router: Router;
+}
+
 /**
  * A room's audio and video: the tracks peers publish (mediasoup Producers on their send
  * transports) and the subscriptions to them (Consumers, created paused and resumed by the
- * subscriber once it is ready), plus the room's active speaker. Grants are checked here.
+ * subscriber once it is ready), plus the room's active speaker. Peers may be on different
+ * routers (workers): a track is piped to a subscriber's router, and every microphone to the one
+ * router that observes the active speaker. Grants are checked here.
  */
 export class MediaRouter {
   private readonly media = new Map<Peer, PeerMedia>();
-  private speakers: ActiveSpeakerObserver | undefined;
+  /** The router each published track lives on. */
+  private readonly origins = new Map<string, Router>();
+  private readonly pipes = new ProducerPipes();
+  private speakers: Promise<Speakers> | undefined;
 
   constructor(private readonly link: MediaRoomLink) {}
 
-  /** (Re)binds to the room's router, e.g. after the room moved to another worker. */
-  async attach(router: Router): Promise<void> {
-    this.speakers = await router.createActiveSpeakerObserver({ interval: 300 });
-    this.speakers.on('dominantspeaker', ({ producer }) => {
-      const peerId = (producer.appData as { peerId?: string }).peerId;
-      if (peerId) this.link.broadcast('activeSpeaker', { peerId });
-    });
-  }
-
-  /** Handles one media request of `peer`, whose transports (and the room's router) are given. */
+  /** Handles one media request of `peer`, whose transports and their router are given. */
   async handle<M extends keyof MediaRequests>(
     peer: Peer,
     on: { send: WebRtcTransport; recv: WebRtcTransport; router: Router },
@@ -62,7 +64,7 @@ export class MediaRouter {
         break;
       case 'produce':
         if (p.transportId !== on.send.id) throw new SwitchboardError('NOT_FOUND', `no send transport ${p.transportId}`);
-        result = await this.produce(peer, on.send, p);
+        result = await this.produce(peer, on.send, on.router, p);
         break;
       case 'closeProducer':
         this.producerOf(peer, p.trackId).close();
@@ -103,7 +105,7 @@ export class MediaRouter {
   }
 
   /** Publishes a track on the peer's send transport and tells the room. */
-  private async produce(peer: Peer, transport: WebRtcTransport, params: Params<'produce'>): Promise<{ id: string }> {
+  private async produce(peer: Peer, transport: WebRtcTransport, router: Router, params: Params<'produce'>): Promise<{ id: string }> {
     if (!peer.grants.publish) throw new SwitchboardError('PERMISSION_DENIED', 'this token does not grant publish');
     const media = this.of(peer);
     for (const existing of media.producers.values()) {
@@ -117,12 +119,15 @@ export class MediaRouter {
       appData: { peerId: peer.id, name: params.name, source: params.source },
     });
     media.producers.set(producer.id, producer);
+    this.origins.set(producer.id, router);
     // The transport closing (a dropped connection) ends its tracks like an explicit unpublish.
     producer.observer.once('close', () => {
       media.producers.delete(producer.id);
+      this.origins.delete(producer.id);
       this.link.broadcast('trackUnpublished', { trackId: producer.id, peerId: peer.id });
     });
-    if (producer.kind === 'audio') await this.speakers?.addProducer({ producerId: producer.id }).catch(() => undefined);
+    // The active speaker is a nicety: a failure here must not fail the publication.
+    if (producer.kind === 'audio') await this.observeSpeaker(producer, router).catch(() => undefined);
     this.link.broadcast('trackPublished', { track: trackInfo(producer) }, peer);
     return { id: producer.id };
   }
@@ -140,12 +145,24 @@ export class MediaRouter {
     if (!peer.grants.subscribe) throw new SwitchboardError('PERMISSION_DENIED', 'this token does not grant subscribe');
     const media = this.of(peer);
     const producer = this.findProducer(trackId);
-    if (!producer) throw new SwitchboardError('NOT_FOUND', `no track ${trackId} in this room`);
+    const origin = this.origins.get(trackId);
+    if (!producer || !origin) throw new SwitchboardError('NOT_FOUND', `no track ${trackId} in this room`);
     const rtpCapabilities = media.rtpCapabilities;
-    if (!rtpCapabilities || !router.canConsume({ producerId: trackId, rtpCapabilities })) {
+    if (!rtpCapabilities) {
       throw new SwitchboardError('UNSUPPORTED', 'this device cannot receive that track (call setRtpCapabilities first; or no common codec)');
     }
-    const consumer = await transport.consume({ producerId: trackId, rtpCapabilities, paused: true, appData: { peerId: peer.id } });
+    const release = await this.pipes.hold(producer, origin, router);
+    let consumer: Consumer;
+    try {
+      if (!router.canConsume({ producerId: trackId, rtpCapabilities })) {
+        throw new SwitchboardError('UNSUPPORTED', 'this device cannot receive that track (no common codec)');
+      }
+      consumer = await transport.consume({ producerId: trackId, rtpCapabilities, paused: true, appData: { peerId: peer.id } });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    consumer.observer.once('close', release);
     media.consumers.set(consumer.id, consumer);
     const connection = () => peer.connection;
     consumer.on('producerclose', () => {
@@ -195,6 +212,37 @@ export class MediaRouter {
       spatialLayer: params.spatialLayer,
       ...(params.temporalLayer === undefined ? {} : { temporalLayer: params.temporalLayer }),
     });
+  }
+
+  // Adds a microphone to the room's active speaker observer, piping it to the observer's router
+  // if it lives elsewhere; the observer is created on the first microphone's router.
+  private async observeSpeaker(producer: Producer, origin: Router): Promise<void> {
+    const speakers = await (this.speakers ??= this.createSpeakers(origin));
+    const release = await this.pipes.hold(producer, origin, speakers.router);
+    producer.observer.once('close', release);
+    if (producer.closed) return;
+    await speakers.observer.addProducer({ producerId: producer.id });
+  }
+
+  private createSpeakers(router: Router): Promise<Speakers> {
+    const created = router.createActiveSpeakerObserver({ interval: 300 }).then((observer) => {
+      observer.on('dominantspeaker', ({ producer }) => {
+        const peerId = (producer.appData as { peerId?: string }).peerId;
+        if (peerId) this.link.broadcast('activeSpeaker', { peerId });
+      });
+      // Its router closed (no peer left on it, or its worker died): observe again elsewhere.
+      observer.observer.once('close', () => {
+        if (this.speakers !== created) return;
+        this.speakers = undefined;
+        for (const [id, origin] of this.origins) {
+          const microphone = this.findProducer(id);
+          if (microphone?.kind === 'audio' && !origin.closed) void this.observeSpeaker(microphone, origin).catch(() => undefined);
+        }
+      });
+      return { observer, router };
+    });
+    created.catch(() => this.speakers === created && (this.speakers = undefined));
+    return created;
   }
 
   /** Counts for `/metrics`. */

@@ -1,5 +1,6 @@
 import * as mediasoup from 'mediasoup';
 import type { WebRtcServer, Worker, WorkerLogLevel } from 'mediasoup/types';
+import { SwitchboardError } from '@switchboard/sdk/protocol';
 import { ServerError } from '../errors.js';
 import type { Logger } from '../log.js';
 
@@ -14,8 +15,8 @@ export interface MediaWorker {
   readonly slot: number;
   readonly worker: Worker;
   readonly webRtcServer: WebRtcServer;
-  /** Rooms hosted; new rooms go to the least loaded live worker. */
-  rooms: number;
+  /** Transports and consumers on it, of every room: new peers go to the least loaded worker. */
+  load: number;
 }
 
 /** Settings shared by every worker of the pool. */
@@ -35,10 +36,12 @@ export interface WorkerPoolOptions {
 
 /**
  * The mediasoup worker processes. A worker that dies is replaced in its slot (same ports), so
- * one crashed worker costs only the rooms it hosted, which move to a live worker.
+ * one crashed worker costs only the peers it hosted, which resume on a live worker; while no
+ * worker is alive (`--workers 1`), callers wait for the replacement.
  */
 export class WorkerPool {
   private readonly slots: MediaWorker[] = [];
+  private readonly waiters = new Set<() => void>();
   private closed = false;
 
   private constructor(private readonly options: WorkerPoolOptions) {}
@@ -55,21 +58,31 @@ export class WorkerPool {
     return pool;
   }
 
-  /** The least loaded live worker; counts one more room on it. */
-  acquire(): MediaWorker {
-    let best: MediaWorker | undefined;
-    for (const slot of this.slots) {
-      if (slot.worker.died || slot.worker.closed) continue;
-      if (!best || slot.rooms < best.rooms) best = slot;
-    }
-    if (!best) throw new ServerError('WORKER_START_FAILED', 'no live mediasoup worker');
-    best.rooms++;
-    return best;
+  /** Workers that are running, in slot order. */
+  live(): MediaWorker[] {
+    return this.slots.filter(({ worker }) => !worker.died && !worker.closed);
   }
 
-  /** Counts one room less on `worker`. */
-  release(worker: MediaWorker): void {
-    worker.rooms = Math.max(0, worker.rooms - 1);
+  /**
+   * Resolves once some worker is alive, at once if one is; rejects with `UNAVAILABLE` (a
+   * retryable error) when none is within `timeoutMs`, or when the pool is closed.
+   */
+  async waitForLive(timeoutMs: number): Promise<void> {
+    if (this.live().length > 0) return;
+    if (this.closed) throw new SwitchboardError('UNAVAILABLE', 'the media server is shutting down');
+    let timer: NodeJS.Timeout | undefined;
+    let wake: () => void = () => undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        wake = resolve;
+        this.waiters.add(wake);
+        timer = setTimeout(() => reject(new SwitchboardError('UNAVAILABLE', 'no media worker is available yet; try again shortly')), timeoutMs);
+      });
+    } finally {
+      clearTimeout(timer);
+      this.waiters.delete(wake);
+    }
+    if (this.live().length === 0) throw new SwitchboardError('UNAVAILABLE', 'no media worker is available yet; try again shortly');
   }
 
   /** One entry per worker slot. */
@@ -92,6 +105,7 @@ export class WorkerPool {
   close(): void {
     this.closed = true;
     for (const { worker } of this.slots) worker.close();
+    for (const wake of this.waiters) wake();
   }
 
   private async spawn(slot: number): Promise<MediaWorker> {
@@ -123,11 +137,12 @@ export class WorkerPool {
         (replacement) => {
           this.slots[slot] = replacement;
           if (this.closed) replacement.worker.close();
+          for (const wake of this.waiters) wake();
         },
         (restartError: unknown) => log.error('mediasoup worker restart failed', { slot, error: restartError }),
       );
     });
     log.info('mediasoup worker started', { slot, pid: worker.pid, version: mediasoup.version });
-    return { slot, worker, webRtcServer, rooms: 0 };
+    return { slot, worker, webRtcServer, load: 0 };
   }
 }

@@ -10,6 +10,7 @@ import type {
   ServerNotifications,
 } from '@switchboard/sdk/protocol';
 import { TokenBucket } from '../data/rate-limiter.js';
+import type { PlacedRouter } from '../media/router-set.js';
 
 /** The signaling connection a peer is reachable through. */
 export interface PeerConnection {
@@ -81,6 +82,8 @@ export class Peer {
   overflowed = false;
   connection: PeerConnection | undefined;
   transports: PeerTransports | undefined;
+  /** The router (and worker) its current transports are on. */
+  home: PlacedRouter | undefined;
   /** Set while suspended: when it fires the peer leaves. */
   graceTimer: NodeJS.Timeout | undefined;
 

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Router, RtpCapabilities, WebRtcTransport } from 'mediasoup/types';
+import type { RtpCapabilities, WebRtcTransport } from 'mediasoup/types';
 import {
   SwitchboardError,
   type ClientRequests,
@@ -11,17 +11,19 @@ import {
   type ResumeRequest,
   type ServerNotifications,
   type TrackInfo,
-  type TransportInfo,
 } from '@switchboard/sdk/protocol';
 import type { VerifiedToken } from '../auth/token.js';
 import { DataRouter, type ReceiverListener, type ServerMessage } from '../data/data-router.js';
-import { MEDIA_CODECS } from '../media/media-codecs.js';
 import { MediaRouter } from '../media/media-router.js';
-import type { MediaWorker } from '../media/worker-pool.js';
+import { RouterSet, type PlacedRouter } from '../media/router-set.js';
+import { openPeerTransports, transportInfo } from '../media/peer-transports.js';
 import type { RoomContext } from './room-context.js';
 import { Peer, type PeerConnection } from './peer.js';
 
 type JoinResult = ClientRequests['join']['result'];
+
+// Workers a join or resume tries when the one it was placed on dies under it.
+const CONNECT_ATTEMPTS = 3;
 
 /** What a joining peer asks for besides admission. */
 export interface JoinOptions {
@@ -32,45 +34,51 @@ export interface JoinOptions {
 }
 
 /**
- * A room: its peers, its mediasoup router (on one worker) and its data plane. Peers join with a
- * token, may drop and resume within the grace period, and leave; the room tells everyone.
+ * A room: its peers, its routers (one per mediasoup worker its peers are on) and its data plane.
+ * Peers join with a token, may drop and resume within the grace period, and leave; the room
+ * tells everyone.
  */
 export class Room implements ReceiverListener {
   readonly createdAt = Date.now();
   private readonly members = new Map<string, Peer>();
-  // Set by `create` right after construction: the data plane reports back to the room.
-  private data!: DataRouter;
+  private readonly data: DataRouter;
   private readonly mediaRouter: MediaRouter;
+  private readonly routers: RouterSet;
+  /** Peers whose join or resume is placing their transports; a worker death retries them. */
+  private readonly connecting = new Set<Peer>();
   private closed = false;
 
   private constructor(
     readonly name: string,
-    private worker: MediaWorker,
-    private router: Router,
     private readonly context: RoomContext,
   ) {
+    this.data = new DataRouter(this.members, dataOptions(context, this));
     this.mediaRouter = new MediaRouter({ broadcast: (method, data, except) => this.broadcast(method, data, except), logger: context.logger });
-    this.watchWorker();
+    this.routers = new RouterSet({
+      pool: context.workers,
+      placement: context.config.workerPlacement,
+      waitMs: context.config.workerWaitSeconds * 1000,
+      logger: context.logger.child({ room: name }),
+      hooks: {
+        opened: (placed) => this.data.addRouter(placed.router),
+        closed: (placed, workerDied) => workerDied && this.workerDied(placed),
+      },
+    });
   }
 
-  /** Creates a room on the least loaded worker. */
-  static async create(name: string, context: RoomContext): Promise<Room> {
-    const worker = context.workers.acquire();
-    try {
-      const router = await worker.worker.createRouter({ mediaCodecs: MEDIA_CODECS });
-      const room = new Room(name, worker, router, context);
-      room.data = await DataRouter.create(router, room.members, dataOptions(context, room));
-      await room.mediaRouter.attach(router);
-      return room;
-    } catch (error) {
-      context.workers.release(worker);
-      throw error;
-    }
+  /** Creates a room; its routers come with its peers. */
+  static create(name: string, context: RoomContext): Promise<Room> {
+    return Promise.resolve(new Room(name, context));
   }
 
-  /** PID of the mediasoup worker hosting the room (it changes if that worker dies). */
-  get workerPid(): number {
-    return this.worker.worker.pid;
+  /** PIDs of the mediasoup workers the room's peers are on. */
+  get workerPids(): number[] {
+    return this.routers.workerPids();
+  }
+
+  /** PID of the worker a peer's transports are on, if it is connected. */
+  workerPidOf(peerId: string): number | undefined {
+    return this.members.get(peerId)?.home?.worker.worker.pid;
   }
 
   /** Number of peers, connected or waiting to resume. */
@@ -156,7 +164,7 @@ export class Room implements ReceiverListener {
     clearTimeout(peer.graceTimer);
     peer.graceTimer = undefined;
     this.data.stopReceiving(peer);
-    peer.closeTransports();
+    this.disconnectMedia(peer);
     peer.replayFrom = replayFrom;
     peer.overflowed = false;
     this.mediaRouter.setCapabilities(peer, rtpCapabilities);
@@ -170,38 +178,17 @@ export class Room implements ReceiverListener {
   }
 
   /** Registers one of the peer's two DataChannels and starts reading it. */
-  async produceData(peer: Peer, params: ClientRequests['produceData']['params']): Promise<{ id: string }> {
-    const transports = peer.transports;
-    if (!transports || params.transportId !== transports.send.id) {
-      throw new SwitchboardError('NOT_FOUND', `no send transport ${params.transportId}`);
-    }
-    if (transports.producers[params.channel]) {
-      throw new SwitchboardError('ALREADY_JOINED', `the ${params.channel} channel is already open`);
-    }
-    const { streamId, ...stream } = params.sctpStreamParameters;
-    if (typeof streamId !== 'number') throw new SwitchboardError('MALFORMED', 'sctpStreamParameters.streamId is required');
-    const producer = await transports.send.produceData({
-      sctpStreamParameters: { streamId, ...stream },
-      label: params.label,
-      protocol: params.protocol,
-      appData: { channel: params.channel },
-    });
-    transports.producers[params.channel] = producer;
-    try {
-      await this.data.openSender(peer, producer, params.channel);
-    } catch (error) {
-      // The connection dropped (and its transports closed) while this request was under way.
-      if (producer.closed) throw new SwitchboardError('NOT_FOUND', 'the transport closed meanwhile');
-      throw error;
-    }
-    return { id: producer.id };
+  produceData(peer: Peer, params: ClientRequests['produceData']['params']): Promise<{ id: string }> {
+    return this.data.openChannel(peer, params);
   }
 
   /** Handles one of the peer's media requests (publish, subscribe, mute, layers). */
   media<M extends keyof MediaRequests>(peer: Peer, method: M, params: MediaRequests[M]['params']): Promise<MediaRequests[M]['result']> {
     const transports = peer.transports;
     if (!transports) throw new SwitchboardError('NOT_FOUND', 'no transports: the connection is being re-established');
-    return this.mediaRouter.handle(peer, { ...transports, router: this.router }, method, params);
+    const home = peer.home;
+    if (!home) throw new SwitchboardError('NOT_FOUND', 'no transports: the connection is being re-established');
+    return this.mediaRouter.handle(peer, { ...transports, router: home.router }, method, params);
   }
 
   /** Changes which topics' broadcasts the peer receives. */
@@ -240,7 +227,7 @@ export class Room implements ReceiverListener {
     if (peer.connection !== connection || !this.members.has(peer.id)) return;
     peer.connection = undefined;
     this.data.stopReceiving(peer);
-    peer.closeTransports();
+    this.disconnectMedia(peer);
     const graceMs = this.context.config.reconnectGraceSeconds * 1000;
     this.context.logger.info('peer disconnected; waiting for it to resume', { room: this.name, peer: peer.id, graceMs });
     peer.graceTimer = setTimeout(() => this.remove(peer, 'timeout'), graceMs);
@@ -282,11 +269,35 @@ export class Room implements ReceiverListener {
     this.dispose();
   }
 
+  // Places the peer's new transports on a router and builds its join result. A worker dying
+  // under it sends it to a live one; it never surfaces as INTERNAL.
   private async connect(peer: Peer, resumed: boolean): Promise<JoinResult> {
-    const send = await this.createTransport(peer);
-    const recv = await this.createTransport(peer);
-    const { maxIncomingBitrate } = this.context.config;
-    if (maxIncomingBitrate > 0) await send.setMaxIncomingBitrate(maxIncomingBitrate);
+    const connection = peer.connection;
+    this.connecting.add(peer);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const home = await this.routers.forPeer();
+        // The peer may have left, or resumed on another connection, while it waited for a worker.
+        if (!this.members.has(peer.id) || peer.connection !== connection || this.closed) {
+          this.routers.release(home);
+          throw new SwitchboardError('NOT_FOUND', 'the session ended while it was being connected');
+        }
+        peer.home = home;
+        try {
+          return await this.connectOn(peer, home, resumed);
+        } catch (error) {
+          if (!home.router.closed) throw error;
+          this.disconnectMedia(peer);
+          if (attempt >= CONNECT_ATTEMPTS) throw new SwitchboardError('UNAVAILABLE', 'media workers keep failing; try again shortly', { cause: error });
+        }
+      }
+    } finally {
+      this.connecting.delete(peer);
+    }
+  }
+
+  private async connectOn(peer: Peer, home: PlacedRouter, resumed: boolean): Promise<JoinResult> {
+    const { send, recv } = await openPeerTransports(home, this.context.config);
     peer.transports = { send, recv, producers: {} };
     const dataConsumers = peer.grants.receiveData ? await this.data.openReceiver(peer, recv) : undefined;
     const transports = peer.transports;
@@ -304,24 +315,13 @@ export class Room implements ReceiverListener {
       resumed,
       lastAcceptedSeq: peer.lastAcceptedSeq,
       limits: { maxMessageSize: config.maxMessageSize, messagesPerSecond: config.messagesPerSecond, messageBurst: config.messageBurst },
-      routerRtpCapabilities: this.router.rtpCapabilities as JoinResult['routerRtpCapabilities'],
+      routerRtpCapabilities: home.router.rtpCapabilities as JoinResult['routerRtpCapabilities'],
       sendTransport: transportInfo(send),
       recvTransport: transportInfo(recv),
       ...(dataConsumers ? { dataConsumers } : {}),
       tracks: this.mediaRouter.tracks().filter((t) => t.peerId !== peer.id),
       serverTime: Date.now(),
     };
-  }
-
-  private createTransport(peer: Peer): Promise<WebRtcTransport> {
-    return this.router.createWebRtcTransport({
-      webRtcServer: this.worker.webRtcServer,
-      enableSctp: true,
-      maxSendMessageSize: this.context.config.maxMessageSize * 2 + 1024,
-      maxReceiveMessageSize: this.context.config.maxMessageSize * 2 + 1024,
-      sctpSendBufferSize: this.context.config.sctpSendBufferBytes,
-      appData: { peerId: peer.id },
-    });
   }
 
   private transportOf(peer: Peer, id: string): WebRtcTransport {
@@ -336,7 +336,7 @@ export class Room implements ReceiverListener {
     clearTimeout(peer.graceTimer);
     peer.connection = undefined;
     this.data.removePeer(peer);
-    peer.closeTransports();
+    this.disconnectMedia(peer);
     this.mediaRouter.removePeer(peer);
     this.context.registry.unindexPeer(peer.id);
     this.broadcast('peerLeft', { peerId: peer.id, reason });
@@ -350,33 +350,25 @@ export class Room implements ReceiverListener {
     }
   }
 
-  // When the worker dies the room moves to a live one; peers resume onto it by themselves
-  // once their sockets close, and the data plane's log makes that lossless.
-  private watchWorker(): void {
-    const router = this.router;
-    router.observer.once('close', () => {
-      if (this.closed || !this.worker.worker.died) return;
-      this.context.logger.warn('room worker died; moving the room', { room: this.name });
-      void this.moveToLiveWorker();
-    });
+  // Closes the peer's transports and lets go of its router, which closes if nobody else uses it.
+  private disconnectMedia(peer: Peer): void {
+    peer.closeTransports();
+    const home = peer.home;
+    peer.home = undefined;
+    if (home) this.routers.release(home);
   }
 
-  private async moveToLiveWorker(): Promise<void> {
-    this.context.workers.release(this.worker);
-    try {
-      this.worker = this.context.workers.acquire();
-      this.router = await this.worker.worker.createRouter({ mediaCodecs: MEDIA_CODECS });
-      await this.data.attach(this.router);
-      await this.mediaRouter.attach(this.router);
-      this.watchWorker();
-    } catch (error) {
-      this.context.logger.error('could not move the room to a live worker', { room: this.name, error });
-      this.close('serverShutdown', 'the media server failed');
-      return;
-    }
+  // A worker died: only the peers on it are affected. Their sockets are dropped, so the SDK
+  // resumes them onto a live worker (waiting, bounded, for the pool to respawn one), and the
+  // data plane's log, which lives in Node, replays what they missed.
+  private workerDied(placed: PlacedRouter): void {
+    if (this.closed) return;
     for (const peer of this.members.values()) {
+      if (peer.home !== placed) continue;
+      peer.home = undefined;
+      this.data.stopReceiving(peer);
       peer.closeTransports();
-      peer.connection?.drop();
+      if (!this.connecting.has(peer)) peer.connection?.drop();
     }
   }
 
@@ -384,8 +376,7 @@ export class Room implements ReceiverListener {
     if (this.closed) return;
     this.closed = true;
     this.data.close();
-    this.router.close();
-    this.context.workers.release(this.worker);
+    this.routers.close();
     this.context.registry.removeRoom(this);
   }
 
@@ -404,18 +395,6 @@ function dataOptions(context: RoomContext, listener: ReceiverListener) {
     logger: context.logger,
     sctpSendBufferBytes: config.sctpSendBufferBytes,
     listener,
-  };
-}
-
-function transportInfo(transport: WebRtcTransport): TransportInfo {
-  const sctp = transport.sctpParameters;
-  if (!sctp) throw new SwitchboardError('INTERNAL', 'transport without SCTP');
-  return {
-    id: transport.id,
-    iceParameters: transport.iceParameters,
-    iceCandidates: transport.iceCandidates as TransportInfo['iceCandidates'],
-    dtlsParameters: transport.dtlsParameters as TransportInfo['dtlsParameters'],
-    sctpParameters: sctp,
   };
 }
 

@@ -1,0 +1,39 @@
+import type { WebRtcTransport } from 'mediasoup/types';
+import { SwitchboardError, type TransportInfo } from '@switchboard/sdk/protocol';
+import type { ServerConfig } from '../config.js';
+import type { PlacedRouter } from './router-set.js';
+
+/** Creates a connection's send and receive transports on its router. */
+export async function openPeerTransports(home: PlacedRouter, config: ServerConfig): Promise<{ send: WebRtcTransport; recv: WebRtcTransport }> {
+  const create = () =>
+    home.router.createWebRtcTransport({
+      webRtcServer: home.worker.webRtcServer,
+      enableSctp: true,
+      maxSendMessageSize: config.maxMessageSize * 2 + 1024,
+      maxReceiveMessageSize: config.maxMessageSize * 2 + 1024,
+      sctpSendBufferSize: config.sctpSendBufferBytes,
+    });
+  const send = await create();
+  try {
+    const recv = await create();
+    if (config.maxIncomingBitrate > 0) await send.setMaxIncomingBitrate(config.maxIncomingBitrate);
+    return { send, recv };
+  } catch (error) {
+    send.close();
+    throw error;
+  }
+}
+
+/** What the client needs to connect to one of its transports. */
+export function transportInfo(transport: WebRtcTransport): TransportInfo {
+  const sctp = transport.sctpParameters;
+  if (!sctp) throw new SwitchboardError('INTERNAL', 'transport without SCTP');
+  return {
+    id: transport.id,
+    iceParameters: transport.iceParameters,
+    iceCandidates: transport.iceCandidates as TransportInfo['iceCandidates'],
+    dtlsParameters: transport.dtlsParameters as TransportInfo['dtlsParameters'],
+    sctpParameters: sctp,
+  };
+}
+
