@@ -53,7 +53,14 @@ export class RawSignaling {
         else this.orphanResponses.push(frame);
       }
     });
-    ws.on('close', (code) => (this.closeCode = code));
+    ws.on('close', (code) => {
+      this.closeCode = code;
+      // Requests the server never saw (sent after it closed the socket) fail here, so no
+      // test waits for them forever.
+      const unanswered = { code: 'DISCONNECTED', message: 'the socket closed before an answer' } as const;
+      for (const resolve of this.pending.values()) resolve({ type: 'response', id: 0, ok: false, error: unanswered });
+      this.pending.clear();
+    });
   }
 
   static async open(wsUrl: string): Promise<RawSignaling> {
