@@ -285,7 +285,7 @@ const OPTIONS: readonly AnyOptionSpec[] = [
     env: 'SWITCHBOARD_REQUESTS_PER_SECOND',
     help: 'sustained signaling frames per second per connection',
     parse: (raw) => parseInteger(raw, '--requests-per-second', 1, 100_000),
-    fallback: () => 20,
+    fallback: () => 50,
   },
   {
     key: 'requestBurst',
@@ -293,7 +293,7 @@ const OPTIONS: readonly AnyOptionSpec[] = [
     env: 'SWITCHBOARD_REQUEST_BURST',
     help: 'signaling frames a connection may send in a burst',
     parse: (raw) => parseInteger(raw, '--request-burst', 1, 100_000),
-    fallback: () => 100,
+    fallback: () => 200,
   },
   {
     key: 'updatesPerSecond',
