@@ -9,8 +9,8 @@ import { sleep, startTestServer, waitFor, type TestServer } from './support/test
 // Seeded so a failure can be replayed: FUZZ_SEED=<n> npx mocha packages/server/test/fuzz.test.ts
 const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
 const RANDOM_FRAMES = 1500;
-const STRUCTURED_FRAMES = 2500;
-const BAD_TOKENS = 300;
+const STRUCTURED_FRAMES = 2000;
+const BAD_TOKENS = 200;
 const BAD_BODIES = 300;
 
 const ERROR_CODES = new Set([

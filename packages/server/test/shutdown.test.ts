@@ -45,7 +45,14 @@ describe('server process', function () {
     ];
     const idle = await RawSignaling.open(wsUrl);
     let n = 0;
-    const traffic = setInterval(() => talkers.forEach((p) => p.send('reliable', { data: encode(++n) })), 5);
+    const traffic = setInterval(() => {
+      // Until the server closes the DataChannels under the senders.
+      try {
+        talkers.forEach((p) => p.send('reliable', { data: encode(++n) }));
+      } catch {
+        clearInterval(traffic);
+      }
+    }, 5);
     await waitFor(() => talkers.every((p) => p.payloads().length > 10), 'traffic between the peers');
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
