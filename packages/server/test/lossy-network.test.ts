@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { decode, encode, PROTOCOL_VERSION } from '@switchboard/sdk/protocol';
+import { RawPeer, RawSignaling } from './support/raw-peer.js';
+import { sleep, startTestServer, waitFor, type TestServer } from './support/test-server.js';
+import { UdpRelay } from './support/udp-relay.js';
+
+const MESSAGES = 400;
+const IMPAIRMENT = { loss: 0.05, delayMs: 0, jitterMs: 20 };
+
+// Clients reach the worker only through a relay that drops 5 % of the datagrams each way and
+// delays each by up to 20 ms (which reorders them): the server announces 127.0.0.2, where the
+// relay listens on the worker's port, while the worker itself listens on 127.0.0.1.
+describe('lossy network: 5 % loss and 20 ms jitter between peers and the worker', function () {
+  this.timeout(60000);
+  let t: TestServer;
+  let relay: UdpRelay;
+  let a: RawPeer;
+  let b: RawPeer;
+
+  before(async () => {
+    t = await startTestServer(['--rtc-announced-address', '127.0.0.2']);
+    const probe = await RawSignaling.open(t.wsUrl);
+    const session = await probe.request('join', { protocolVersion: PROTOCOL_VERSION, token: await t.token('probe', 'probe') });
+    probe.close();
+    const candidate = session.sendTransport.iceCandidates.find((c) => c.protocol === 'udp');
+    assert.ok(candidate && candidate.address === '127.0.0.2', JSON.stringify(session.sendTransport.iceCandidates));
+    relay = await UdpRelay.start({
+      listen: { address: '127.0.0.2', port: candidate.port },
+      target: { address: '127.0.0.1', port: candidate.port },
+      impairment: IMPAIRMENT,
+      seed: 14,
+    });
+    const grants = { grants: { sendData: true, receiveData: true } };
+    a = await RawPeer.join(t.wsUrl, await t.token('lossy', 'a', grants));
+    b = await RawPeer.join(t.wsUrl, await t.token('lossy', 'b', grants));
+  });
+  after(async () => {
+    a?.close();
+    b?.close();
+    relay?.close();
+    await t?.close();
+  });
+
+  const fromA = (key: 'reliable' | 'lossy') =>
+    b.received.filter((m) => m.from === a.id && m.type === key).map((m) => ({ ...(decode(m.data) as { n: number; at: number }), arrived: m.arrivedAt }));
+
+  it('delivers reliable messages exactly once and in order', async () => {
+    for (let n = 1; n <= MESSAGES; n++) {
+      a.send('reliable', { type: 'reliable', data: encode({ n, at: Date.now() }), to: [b.id] });
+      if (n % 20 === 0) await sleep(10);
+    }
+    await waitFor(() => fromA('reliable').length >= MESSAGES, `${MESSAGES} reliable messages`, 30000);
+    await sleep(300);
+    assert.deepEqual(fromA('reliable').map((m) => m.n), Array.from({ length: MESSAGES }, (_, i) => i + 1));
+    assert.ok(relay.stats.dropped > 0, 'the relay dropped datagrams');
+  });
+
+  it('drops lossy messages rather than delaying them behind losses', async () => {
+    for (let n = 1; n <= MESSAGES; n++) {
+      a.send('lossy', { type: 'lossy', data: encode({ n, at: Date.now() }), to: [b.id] });
+      await sleep(2);
+    }
+    await sleep(2000);
+    const got = fromA('lossy');
+    const numbers = got.map((m) => m.n);
+    assert.equal(new Set(numbers).size, numbers.length, 'no duplicates');
+    assert.ok(numbers.length < MESSAGES, `some were lost (${numbers.length} of ${MESSAGES} arrived)`);
+    assert.ok(numbers.length > MESSAGES * 0.7, `most arrived (${numbers.length} of ${MESSAGES})`);
+    // A retransmission would wait for SCTP's retransmission timer (≥ 1 s here); jitter alone is 20 ms.
+    const latencies = got.map((m) => m.arrived - m.at).sort((x, y) => x - y);
+    const worst = latencies[latencies.length - 1] as number;
+    assert.ok(worst < 500, `slowest lossy message took ${worst} ms`);
+    process.stdout.write(
+      `      lossy: ${numbers.length}/${MESSAGES} arrived, latency p50 ${latencies[latencies.length >> 1]} ms, max ${worst} ms; relay ${JSON.stringify(relay.stats)}\n`,
+    );
+  });
+});
