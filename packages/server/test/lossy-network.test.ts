@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { decode, encode, PROTOCOL_VERSION } from '@switchboard/sdk/protocol';
-import { RawPeer, RawSignaling } from './support/raw-peer.js';
+import { decode, encode } from '@switchboard/sdk/protocol';
+import { RawPeer } from './support/raw-peer.js';
 import { sleep, startTestServer, waitFor, type TestServer } from './support/test-server.js';
 import { UdpRelay } from './support/udp-relay.js';
+import { announcedWorkerAddress } from './support/worker-port.js';
 
 const MESSAGES = 400;
 const IMPAIRMENT = { loss: 0.05, delayMs: 0, jitterMs: 20 };
@@ -19,14 +20,11 @@ describe('lossy network: 5 % loss and 20 ms jitter between peers and the worker'
 
   before(async () => {
     t = await startTestServer(['--rtc-announced-address', '127.0.0.2']);
-    const probe = await RawSignaling.open(t.wsUrl);
-    const session = await probe.request('join', { protocolVersion: PROTOCOL_VERSION, token: await t.token('probe', 'probe') });
-    probe.close();
-    const candidate = session.sendTransport.iceCandidates.find((c) => c.protocol === 'udp');
-    assert.ok(candidate && candidate.address === '127.0.0.2', JSON.stringify(session.sendTransport.iceCandidates));
+    const worker = await announcedWorkerAddress(t);
+    assert.equal(worker.address, '127.0.0.2');
     relay = await UdpRelay.start({
-      listen: { address: '127.0.0.2', port: candidate.port },
-      target: { address: '127.0.0.1', port: candidate.port },
+      listen: worker,
+      target: { address: '127.0.0.1', port: worker.port },
       impairment: IMPAIRMENT,
       seed: 14,
     });
