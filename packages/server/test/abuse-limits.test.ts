@@ -125,6 +125,22 @@ describe('abuse limits', function () {
       }
     });
 
+    it('caps the size and nesting of metadata alike from a token and from updateSelf', async () => {
+      const s = await RawSignaling.open(t.wsUrl);
+      try {
+        const join = (token: string) => s.request('join', { protocolVersion: PROTOCOL_VERSION, token });
+        const big = { blob: 'b'.repeat(t.config.maxMetadataBytes) };
+        await assert.rejects(join(await t.token('meta', 'u', { metadata: big })), (e: RequestFailed) => e.error.code === 'MESSAGE_TOO_LARGE');
+        const nested = (depth: number): unknown => (depth === 0 ? 1 : { x: nested(depth - 1) });
+        await assert.rejects(join(await t.token('meta', 'u', { metadata: { deep: nested(20) } })), (e: RequestFailed) => e.error.code === 'INVALID_TOKEN' && /metadata\.deep/.test(e.error.message));
+        await join(await t.token('meta', 'u', { metadata: { deep: nested(10) } }));
+        await assert.rejects(s.request('updateSelf', { metadata: big }), (e: RequestFailed) => e.error.code === 'MESSAGE_TOO_LARGE');
+        await assert.rejects(s.request('updateSelf', { metadata: { deep: nested(20) } }), (e: RequestFailed) => e.error.code === 'MALFORMED' && /metadata\.deep/.test(e.error.message));
+      } finally {
+        s.close();
+      }
+    });
+
     it('closes a socket that never joins with 4002 after --join-timeout, but not a joined one', async () => {
       const lurker = openSocket(t.wsUrl);
       const member = await RawSignaling.open(t.wsUrl);

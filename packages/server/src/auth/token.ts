@@ -7,6 +7,7 @@ import {
   type TokenClaims,
   unsafeTextReason,
 } from '@switchboard/sdk/protocol';
+import { MAX_METADATA_DEPTH, tooDeepField } from '../limits/nesting.js';
 
 /** What a verified token says about the peer. */
 export interface VerifiedToken {
@@ -77,6 +78,8 @@ export async function verifyToken(token: string, secret: string, policy: TokenPo
     throw invalid(`claim "exp" lies more than ${policy.maxTtlSeconds} s ahead (the server's --max-token-ttl)`);
   }
   if (metadata !== undefined && !isPlainObject(metadata)) throw invalid('claim "metadata" must be an object');
+  const deep = metadata === undefined ? undefined : tooDeepField(metadata, MAX_METADATA_DEPTH);
+  if (deep !== undefined) throw invalid(`claim "metadata.${deep}" nests deeper than ${MAX_METADATA_DEPTH} levels`);
   return {
     room,
     identity: sub,

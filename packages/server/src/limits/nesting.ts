@@ -1,3 +1,6 @@
+/** Deepest nesting of arrays and maps in a peer's metadata (token claim or `updateSelf`). */
+export const MAX_METADATA_DEPTH = 16;
+
 /**
  * The first top-level field of `value` whose contents nest deeper than `maxDepth` arrays or
  * objects (`''` when `value` itself is the culprit), or undefined if none does. Iterative, so

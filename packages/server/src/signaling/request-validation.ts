@@ -1,12 +1,10 @@
 import { MAX_NAME_LENGTH, ProtocolError, unsafeTextReason, type ClientRequests, type RequestMethod, type TrackSource } from '@switchboard/sdk/protocol';
-import { tooDeepField } from '../limits/nesting.js';
+import { MAX_METADATA_DEPTH, tooDeepField } from '../limits/nesting.js';
 
 type Params<M extends RequestMethod> = ClientRequests[M]['params'];
 type Record_ = Record<string, unknown>;
 
 const MAX_TOPICS = 256;
-/** Deepest nesting of arrays and maps in a peer's metadata. */
-export const MAX_METADATA_DEPTH = 16;
 
 /**
  * Checks the shape of a request's parameters before anything acts on them. mediasoup's own

@@ -8,6 +8,7 @@ import {
   type MediaRequests,
   type NotificationName,
   type PeerInfo,
+  type PeerMetadata,
   type RequestMethod,
   type ServerFrame,
   type ServerNotifications,
@@ -243,14 +244,20 @@ export class SignalingSession implements PeerConnection {
   // Checked here, before the room changes anything: the size cap, then what telling everyone
   // would cost against the fan-out budget.
   private updateSelf(peer: Peer, room: Room, update: ClientRequests['updateSelf']['params']): PeerInfo {
-    const bytes = encode({ name: update.name ?? peer.name, metadata: update.metadata ?? peer.metadata }).byteLength;
+    const bytes = this.profileBytes(update.name ?? peer.name, update.metadata ?? peer.metadata);
+    const verdict = this.limiter.admitFanout(bytes + NOTIFICATION_OVERHEAD, room.size - 1, Date.now());
+    if (!verdict.admitted) throw new RateLimited(verdict);
+    return room.updateSelf(peer, update);
+  }
+
+  // Everyone in the room gets a peer's name and metadata, on join and on every update.
+  private profileBytes(name: string | undefined, metadata: PeerMetadata | undefined): number {
+    const bytes = encode({ name, metadata }).byteLength;
     const { maxMetadataBytes } = this.context;
     if (bytes > maxMetadataBytes) {
       throw new SwitchboardError('MESSAGE_TOO_LARGE', `name and metadata take ${bytes} bytes; the limit is ${maxMetadataBytes}`);
     }
-    const verdict = this.limiter.admitFanout(bytes + NOTIFICATION_OVERHEAD, room.size - 1, Date.now());
-    if (!verdict.admitted) throw new RateLimited(verdict);
-    return room.updateSelf(peer, update);
+    return bytes;
   }
 
   private async join(params: ClientRequests['join']['params']): Promise<Result<'join'>> {
@@ -270,6 +277,7 @@ export class SignalingSession implements PeerConnection {
         result = await room.resume(peer, params.resume, this, params.rtpCapabilities as RtpCapabilities | undefined);
       } else {
         const token = await verifyToken(params.token as string, this.context.tokenSecret, this.context.tokenPolicy);
+        this.profileBytes(token.name, token.metadata);
         if (params.room !== undefined && params.room !== token.room) {
           throw new SwitchboardError('PERMISSION_DENIED', `the token is for room "${token.room}", not "${params.room}"`);
         }
