@@ -33,6 +33,9 @@ describe('lossy network: 5 % loss and 20 ms jitter between peers and the worker'
     const grants = { grants: { sendData: true, receiveData: true } };
     a = await RawPeer.join(t.wsUrl, await t.token('lossy', 'a', { grants: { ...grants.grants, publish: true } }));
     b = await RawPeer.join(t.wsUrl, await t.token('lossy', 'b', { grants: { ...grants.grants, subscribe: true } }));
+    // b's receiving channels open a little after its join: lossy messages sent before are lost for another reason.
+    a.send('reliable', { type: 'ready', data: encode(null), to: [b.id] });
+    await waitFor(() => b.received.some((m) => m.type === 'ready'), 'b to receive', 15000);
   });
   after(async () => {
     a?.close();
