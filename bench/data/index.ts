@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { ServerProcess } from '../support/server-process.js';
 import { joinTime } from './join-time.js';
 import { sdkLatency } from './latency.js';
+import { lossyLatency } from './lossy-latency.js';
 import { sdkOneToMany } from './one-to-many.js';
 import { p2pLatency, p2pMesh } from './p2p-baseline.js';
 import { PAYLOAD_BYTES } from './payload.js';
@@ -15,6 +16,7 @@ import {
   printFanoutCpu,
   printJoinTime,
   printLatency,
+  printLossyLatency,
   printProblems,
   printServerCpu,
   type FanoutComparison,
@@ -49,6 +51,8 @@ async function main(): Promise<void> {
     await host.stop();
     await server.stop();
   }
+  // Its own server, whose candidates lead through the impairing relay.
+  printLossyLatency(await lossyLatency());
   // After the server has stopped: the ceiling runs its own worker and should have the CPU to itself.
   const ceilings: CeilingResult[] = [];
   for (const { receivers, messages } of CEILING_RUNS) ceilings.push(await serverCeiling(receivers, messages, PAYLOAD_BYTES));

@@ -4,6 +4,7 @@ import type { FanoutResult, FanoutRuns } from './fanout.js';
 import { JOINS, type JoinTimeResult } from './join-time.js';
 import { LATENCY_MESSAGES, LATENCY_RATE, type LatencyResult } from './latency.js';
 import type { ServerFanoutResult } from './one-to-many.js';
+import { LOSSY_NETWORK, type LossyLatency } from './lossy-latency.js';
 import type { CeilingResult } from './server-ceiling.js';
 
 /** The one-to-many runs at one receiver count, through the server and peer-to-peer. */
@@ -21,6 +22,18 @@ export function printLatency(server: LatencyResult, p2p: LatencyResult): void {
       ['Switchboard (SDK → server → SDK)', fmt(server.p50, 2), fmt(server.p99, 2), `${server.count}/${server.sent}`],
       ['Peer-to-peer RTCDataChannel (wrtc)', fmt(p2p.p50, 2), fmt(p2p.p99, 2), `${p2p.count}/${p2p.sent}`],
       ['Ratio Switchboard / peer-to-peer', `${fmt(server.p50 / p2p.p50)}×`, `${fmt(server.p99 / p2p.p99)}×`, ''],
+    ],
+  );
+}
+
+export function printLossyLatency({ reliable, lossy }: LossyLatency): void {
+  const { loss, jitterMs } = LOSSY_NETWORK;
+  printTable(
+    `One-to-one latency under ${loss * 100} % loss and ${jitterMs} ms jitter each way (user-space UDP relay; ${LATENCY_MESSAGES} messages at ${LATENCY_RATE}/s)`,
+    ['Channel', 'p50 ms', 'p99 ms', 'Received'],
+    [
+      ['reliable (retransmitted, in order)', fmt(reliable.p50, 2), fmt(reliable.p99, 2), `${reliable.count}/${reliable.sent}`],
+      ['lossy (no retransmission)', fmt(lossy.p50, 2), fmt(lossy.p99, 2), `${lossy.count}/${lossy.sent}`],
     ],
   );
 }

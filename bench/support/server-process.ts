@@ -25,8 +25,8 @@ export class ServerProcess {
     readonly problems: readonly string[],
   ) {}
 
-  /** Starts the server and resolves once it listens. */
-  static async start(): Promise<ServerProcess> {
+  /** Starts the server, with `flags` added to the defaults, and resolves once it listens. */
+  static async start(flags: readonly string[] = []): Promise<ServerProcess> {
     const args = [
       '--conditions=source',
       '--import',
@@ -34,6 +34,7 @@ export class ServerProcess {
       'packages/server/src/main.ts',
       ...['--dev', '--port', '0', '--rtc-port', '0', '--workers', '1'],
       ...['--messages-per-second', '1000000', '--message-burst', '1000000'],
+      ...flags,
     ];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     const problems: string[] = [];

@@ -60,13 +60,14 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     tokenSecret: config.tokenSecret,
     logger: logger.child({ component: 'signaling' }),
     requests: metrics.counter('switchboard_signaling_requests_total', 'Signaling requests by method and outcome'),
+    ...abuseLimits(config, metrics),
   });
   collectGauges(metrics, rooms, signaling, workers);
   const api = { rooms, apiSecret: config.apiSecret, maxMessageSize: config.maxMessageSize, metrics, logger: httpLog };
   registerHttpApi(app, api);
   registerZlmApi(app, api);
   if (config.dev) {
-    registerDevTokenApi(app, { tokenSecret: config.tokenSecret, logger: httpLog, metrics });
+    registerDevTokenApi(app, { tokenSecret: config.tokenSecret, maxTokenTtlSeconds: config.maxTokenTtlSeconds, logger: httpLog, metrics });
     logger.warn('development mode: default secrets unless configured, and /dev/token mints tokens for anyone');
   }
   app.get('/metrics', (res) => {
@@ -123,6 +124,31 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
       })();
       return closing;
     },
+  };
+}
+
+// The limits of docs/security.md that the signaling server enforces, with their counters.
+function abuseLimits(config: ServerConfig, metrics: Metrics) {
+  return {
+    tokenPolicy: { maxTtlSeconds: config.maxTokenTtlSeconds },
+    limits: {
+      requestsPerSecond: config.requestsPerSecond,
+      requestBurst: config.requestBurst,
+      updatesPerSecond: config.updatesPerSecond,
+      updateBurst: config.updateBurst,
+      fanoutBytesPerSecond: config.fanoutBytesPerSecond,
+      kickAfter: config.rateLimitKickAfter,
+    },
+    maxMetadataBytes: config.maxMetadataBytes,
+    joinTimeoutMs: config.joinTimeoutSeconds * 1000,
+    maxConnections: config.maxConnections,
+    maxConnectionsPerIp: config.maxConnectionsPerIp,
+    abuse: {
+      rateLimited: metrics.counter('switchboard_rate_limited_total', 'Signaling requests refused with RATE_LIMITED, by limit class'),
+      kicked: metrics.counter('switchboard_abuse_kicks_total', 'Connections kicked for exceeding a rate limit persistently, by limit class'),
+      joinTimeouts: metrics.counter('switchboard_join_timeouts_total', 'Signaling connections closed for not joining in time'),
+    },
+    refusedConnections: metrics.counter('switchboard_connections_refused_total', 'Signaling connections refused at a cap, by reason'),
   };
 }
 

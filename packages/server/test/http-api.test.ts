@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { decode, encode, MAX_TARGETS } from '@switchboard/sdk/protocol';
 import { registerHttpApi } from '../src/http/http-api.js';
-import { bodyLimit } from '../src/http/request-body.js';
+import { bodyLimit, MAX_BODY_DEPTH } from '../src/http/request-body.js';
 import { Metrics } from '../src/metrics/metrics.js';
 import { captureLogger, FakeRooms, startApp, type TestApp } from './http-test-helpers.js';
 
@@ -176,6 +176,22 @@ describe('HTTP API', function () {
         assertError(await postJson('/api/rooms/lobby/messages', body), 400, 'MALFORMED', message);
       }
       assert.equal(rooms.calls.sends.length, 0);
+    });
+
+    it('answers 400 MALFORMED naming the field for JSON and MessagePack nested too deeply', async () => {
+      const nested = (depth: number): unknown => (depth === 0 ? 1 : [nested(depth - 1)]);
+      // The body object is one level; data may take the remaining MAX_BODY_DEPTH - 1.
+      const fits = await postJson('/api/rooms/lobby/messages', { data: nested(MAX_BODY_DEPTH - 1) });
+      assert.equal(fits.status, 200, JSON.stringify(fits.body));
+      const message = new RegExp(`field "data" nests deeper than ${MAX_BODY_DEPTH} levels`);
+      assertError(await postJson('/api/rooms/lobby/messages', { data: nested(MAX_BODY_DEPTH) }), 400, 'MALFORMED', message);
+      const deepJson = `{"data":${'['.repeat(2000)}${']'.repeat(2000)}}`;
+      const post = (body: string | Uint8Array<ArrayBuffer>, contentType: string) =>
+        call('/api/rooms/lobby/messages', { method: 'POST', headers: { 'Content-Type': contentType }, body });
+      assertError(await post(deepJson, 'application/json'), 400, 'MALFORMED', message);
+      const deepMsgpack = new Uint8Array([0x81, 0xa4, ...new TextEncoder().encode('data'), ...new Array<number>(3000).fill(0x91), 0x01]);
+      assertError(await post(deepMsgpack, 'application/msgpack'), 400, 'MALFORMED', /nests deeper|nested/);
+      assert.equal(rooms.calls.sends.length, 1);
     });
 
     it('answers 413 for a declared body above the limit, without waiting for it', async () => {

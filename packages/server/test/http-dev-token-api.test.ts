@@ -6,6 +6,7 @@ import { Metrics } from '../src/metrics/metrics.js';
 import { captureLogger, startApp, type TestApp } from './http-test-helpers.js';
 
 const TOKEN_SECRET = 'test-token-secret-0123456789';
+const POLICY = { maxTtlSeconds: 24 * 3600 };
 
 interface TokenAnswer {
   token: string;
@@ -20,7 +21,7 @@ describe('dev token API', function () {
   let server: TestApp;
 
   before(async () => {
-    server = await startApp((app) => registerDevTokenApi(app, { tokenSecret: TOKEN_SECRET, logger: captureLogger().logger, metrics }));
+    server = await startApp((app) => registerDevTokenApi(app, { tokenSecret: TOKEN_SECRET, maxTokenTtlSeconds: POLICY.maxTtlSeconds, logger: captureLogger().logger, metrics }));
   });
   after(() => server.close());
 
@@ -41,14 +42,14 @@ describe('dev token API', function () {
     const { token, room, identity, expiresAt } = answer.body as TokenAnswer;
     assert.equal(room, 'live/test');
     assert.equal(identity, 'alice');
-    const verified = await verifyToken(token, TOKEN_SECRET);
+    const verified = await verifyToken(token, TOKEN_SECRET, POLICY);
     assert.equal(verified.room, 'live/test');
     assert.equal(verified.identity, 'alice');
     assert.equal(verified.name, 'Alice');
     assert.deepEqual(verified.grants, { publish: true, subscribe: false, sendData: true, receiveData: false, admin: true });
     assert.equal(expiresAt, verified.expiresAt);
     assert.ok(expiresAt >= Math.floor(before / 1000) * 1000 + 60_000 && expiresAt <= Date.now() + 61_000, String(expiresAt));
-    await assert.rejects(verifyToken(token, 'another-secret-0123456789'), { code: 'INVALID_TOKEN' });
+    await assert.rejects(verifyToken(token, 'another-secret-0123456789', POLICY), { code: 'INVALID_TOKEN' });
   });
 
   it('gives default grants without a grants parameter and a random identity without one', async () => {
@@ -56,7 +57,7 @@ describe('dev token API', function () {
     const second = (await get('room=lobby')).body as TokenAnswer;
     assert.match(first.identity, /^dev-/);
     assert.notEqual(first.identity, second.identity);
-    const verified = await verifyToken(first.token, TOKEN_SECRET);
+    const verified = await verifyToken(first.token, TOKEN_SECRET, POLICY);
     assert.equal(verified.identity, first.identity);
     assert.deepEqual(verified.grants, DEFAULT_GRANTS);
   });
@@ -64,7 +65,7 @@ describe('dev token API', function () {
   it('POST takes the same fields as JSON, plus metadata', async () => {
     const answer = await post(JSON.stringify({ room: 'lobby', identity: 'bob', grants: ['receiveData'], metadata: { team: 'blue' } }));
     assert.equal(answer.status, 200);
-    const verified = await verifyToken((answer.body as TokenAnswer).token, TOKEN_SECRET);
+    const verified = await verifyToken((answer.body as TokenAnswer).token, TOKEN_SECRET, POLICY);
     assert.equal(verified.identity, 'bob');
     assert.deepEqual(verified.metadata, { team: 'blue' });
     assert.deepEqual(verified.grants, { publish: false, subscribe: false, sendData: false, receiveData: true, admin: false });

@@ -106,4 +106,14 @@ describe('ZLMediaKit broadcastMessage API', function () {
     rooms.rooms.get('live/test')!.failWith = 'MESSAGE_TOO_LARGE';
     assert.deepEqual(await get(ARGS), { code: -400, msg: 'fake room refused: MESSAGE_TOO_LARGE' });
   });
+
+  it('answers other methods with ZLMediaKit\'s result shape, naming the allowed ones', async () => {
+    for (const method of ['PUT', 'DELETE', 'OPTIONS']) {
+      const response = await fetch(`${server.url}${PATH}`, { method });
+      assert.equal(response.status, 200, method);
+      assert.equal(response.headers.get('allow'), 'GET, POST');
+      assert.deepEqual(await response.json(), { code: -400, msg: `${method} is not supported; use GET or POST` });
+    }
+    assert.equal(rooms.calls.sends.length, 0);
+  });
 });

@@ -3,29 +3,8 @@ import wrtc from '@roamhq/wrtc';
 import type { Consumer, Producer } from 'mediasoup-client/types';
 import type { ConsumerInfo, TrackInfo } from '@switchboard/sdk/protocol';
 import { RawPeer, RequestFailed } from './support/raw-peer.js';
+import { syntheticCamera, WIDTH } from './support/synthetic-camera.js';
 import { startTestServer, waitFor, type TestServer } from './support/test-server.js';
-
-const WIDTH = 320;
-const HEIGHT = 240;
-
-/** A wrtc video track fed with grey I420 frames at 30 fps until stopped. */
-function syntheticCamera(): { track: MediaStreamTrack; stop(): void } {
-  const source = new wrtc.nonstandard.RTCVideoSource();
-  const track = source.createTrack();
-  const frame = { width: WIDTH, height: HEIGHT, data: new Uint8Array(WIDTH * HEIGHT * 1.5).fill(128) };
-  let n = 0;
-  const timer = setInterval(() => {
-    frame.data[n++ % frame.data.length] = n % 256;
-    source.onFrame(frame);
-  }, 33);
-  return {
-    track,
-    stop: () => {
-      clearInterval(timer);
-      track.stop();
-    },
-  };
-}
 
 async function consume(viewer: RawPeer, trackId: string): Promise<{ info: ConsumerInfo; consumer: Consumer }> {
   const info = await viewer.signaling.request('consume', { trackId });

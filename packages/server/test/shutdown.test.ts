@@ -3,10 +3,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { PROTOCOL_VERSION } from '@switchboard/sdk/protocol';
+import { encode, PROTOCOL_VERSION } from '@switchboard/sdk/protocol';
 import { DEV_SECRETS } from '../src/config.js';
 import { mintToken } from '../src/auth/token.js';
-import { RawSignaling } from './support/raw-peer.js';
+import { RawPeer, RawSignaling } from './support/raw-peer.js';
 import { waitFor } from './support/test-server.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -31,18 +31,43 @@ describe('server process', function () {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
 
-  it('tells joined peers it is shutting down on SIGTERM, then exits 0', async () => {
+  it('on SIGTERM tells every joined peer, mid-traffic, it is shutting down, closes the rest, then exits 0', async () => {
     const url = logs.find((l) => l.msg === 'listening')?.url as string;
     const signaling = await RawSignaling.open(url.replace(/^http/, 'ws'));
     const token = await mintToken({ room: 'r', sub: 'u' }, DEV_SECRETS.tokenSecret, 60);
     await signaling.request('join', { protocolVersion: PROTOCOL_VERSION, token });
+    // Peers with open DataChannels in the middle of numbered traffic, and a socket that never joined.
+    const grants = { sendData: true, receiveData: true };
+    const wsUrl = url.replace(/^http/, 'ws');
+    const talkers = [
+      await RawPeer.join(wsUrl, await mintToken({ room: 'chat', sub: 'a', grants }, DEV_SECRETS.tokenSecret, 60)),
+      await RawPeer.join(wsUrl, await mintToken({ room: 'chat', sub: 'b', grants }, DEV_SECRETS.tokenSecret, 60)),
+    ];
+    const idle = await RawSignaling.open(wsUrl);
+    let n = 0;
+    const traffic = setInterval(() => {
+      // Until the server closes the DataChannels under the senders.
+      try {
+        talkers.forEach((p) => p.send('reliable', { data: encode(++n) }));
+      } catch {
+        clearInterval(traffic);
+      }
+    }, 5);
+    await waitFor(() => talkers.every((p) => p.payloads().length > 10), 'traffic between the peers');
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     const [code] = (await exited) as [number];
+    clearInterval(traffic);
     assert.equal(code, 0);
-    await waitFor(() => signaling.closeCode !== undefined, 'the socket to close');
-    assert.deepEqual(signaling.notificationsOf('closed').map((n) => (n.data as { reason: string }).reason), ['serverShutdown']);
-    assert.ok(logs.some((l) => l.msg === 'shutting down' && l.peers === 1));
+    const joined = [signaling, ...talkers.map((p) => p.signaling)];
+    await waitFor(() => [...joined, idle].every((s) => s.closeCode !== undefined), 'every socket to close');
+    for (const s of joined) {
+      assert.deepEqual(s.notificationsOf('closed').map((n) => (n.data as { reason: string }).reason), ['serverShutdown']);
+      assert.equal(s.closeCode, 4000);
+    }
+    assert.equal(idle.closeCode, 1000);
+    talkers.forEach((p) => p.close());
+    assert.ok(logs.some((l) => l.msg === 'shutting down' && l.peers === 3));
     assert.ok(logs.every((l) => typeof l.time === 'string' && typeof l.level === 'string'));
   });
 });

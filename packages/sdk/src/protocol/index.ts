@@ -4,3 +4,4 @@ export * from './peers.js';
 export * from './signaling.js';
 export * from './envelope.js';
 export * from './media.js';
+export { unsafeTextReason } from './display-text.js';

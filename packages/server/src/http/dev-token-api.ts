@@ -12,6 +12,8 @@ import { bodyFormat, decodeBody } from './request-body.js';
 export interface DevTokenApiDeps {
   /** The key access tokens are signed with. */
   tokenSecret: string;
+  /** The server's `--max-token-ttl`: no longer lifetime may be asked for. */
+  maxTokenTtlSeconds: number;
   logger: Logger;
   /** Where to count requests; not counted without it. */
   metrics?: Metrics;
@@ -48,7 +50,7 @@ export function registerDevTokenApi(app: TemplatedApp, deps: DevTokenApiDeps): v
   };
   const handler = async (exchange: Exchange) => {
     const fields = exchange.method === 'post' ? await bodyFields(exchange) : queryFields(exchange.query);
-    const request = parseTokenRequest(fields);
+    const request = parseTokenRequest(fields, Math.min(MAX_TTL_SECONDS, deps.maxTokenTtlSeconds));
     const token = await mintToken(
       {
         room: request.room,
@@ -62,7 +64,7 @@ export function registerDevTokenApi(app: TemplatedApp, deps: DevTokenApiDeps): v
     );
     // Verified with the same code that checks tokens at join, so this endpoint never hands out
     // a token the server would refuse (a room name too long, say), and reports its real expiry.
-    const verified = await verifyToken(token, deps.tokenSecret).catch((error: SwitchboardError) => {
+    const verified = await verifyToken(token, deps.tokenSecret, { maxTtlSeconds: deps.maxTokenTtlSeconds }).catch((error: SwitchboardError) => {
       throw new SwitchboardError('MALFORMED', error.message);
     });
     exchange.reply(200, {
@@ -96,7 +98,7 @@ async function bodyFields(exchange: Exchange): Promise<Record<string, unknown>> 
   return body as Record<string, unknown>;
 }
 
-function parseTokenRequest(fields: Record<string, unknown>): TokenRequest {
+function parseTokenRequest(fields: Record<string, unknown>, maxTtlSeconds: number): TokenRequest {
   for (const key of Object.keys(fields)) {
     if (!(FIELDS as readonly string[]).includes(key)) malformed(`unknown field "${key}"; expected ${FIELDS.join(', ')}`);
   }
@@ -115,7 +117,7 @@ function parseTokenRequest(fields: Record<string, unknown>): TokenRequest {
     ...(name === undefined ? {} : { name }),
     ...(metadata === undefined ? {} : { metadata: metadata as PeerMetadata }),
     ...(grants === undefined ? {} : { grants: parseGrants(grants) }),
-    ttlSeconds: ttl === undefined ? DEFAULT_TTL_SECONDS : parseTtl(ttl),
+    ttlSeconds: ttl === undefined ? Math.min(DEFAULT_TTL_SECONDS, maxTtlSeconds) : parseTtl(ttl, maxTtlSeconds),
   };
 }
 
@@ -134,10 +136,10 @@ function parseGrants(value: unknown): Partial<Grants> {
   return grants;
 }
 
-function parseTtl(value: unknown): number {
+function parseTtl(value: unknown, maxTtlSeconds: number): number {
   const seconds = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TTL_SECONDS) {
-    malformed(`"ttl" must be a whole number of seconds from 1 to ${MAX_TTL_SECONDS}`);
+  if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1 || seconds > maxTtlSeconds) {
+    malformed(`"ttl" must be a whole number of seconds from 1 to ${maxTtlSeconds}`);
   }
   return seconds;
 }

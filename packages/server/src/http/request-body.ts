@@ -1,5 +1,6 @@
 import type { HttpResponse } from 'uWebSockets.js';
 import { decode, SwitchboardError } from '@switchboard/sdk/protocol';
+import { tooDeepField } from '../limits/nesting.js';
 
 /** How a request body is encoded, from its `Content-Type`. */
 export type BodyFormat = 'json' | 'msgpack' | 'form';
@@ -10,6 +11,12 @@ const FORMATS: Record<string, BodyFormat> = {
   'application/x-msgpack': 'msgpack',
   'application/x-www-form-urlencoded': 'form',
 };
+
+/**
+ * Deepest nesting of arrays and objects in a body. Deeper values would overflow the stack when
+ * encoded for delivery; no real message needs more.
+ */
+export const MAX_BODY_DEPTH = 32;
 
 /**
  * Largest request body the API reads for a server whose data messages may be `maxMessageSize`
@@ -68,10 +75,31 @@ export function readBody(
 
 /**
  * Decodes a body: JSON (UTF-8), MessagePack, or a URL-encoded form (to an object of strings;
- * the first of repeated keys wins, as with `URLSearchParams.get`). Throws `MALFORMED`.
+ * the first of repeated keys wins, as with `URLSearchParams.get`). Throws `MALFORMED`, naming
+ * the field, for values nested deeper than {@link MAX_BODY_DEPTH}.
  */
 export function decodeBody(bytes: Uint8Array, format: BodyFormat): unknown {
-  if (format === 'msgpack') return decode(bytes);
+  const body = parseBody(bytes, format);
+  const deep = tooDeepField(body, MAX_BODY_DEPTH);
+  if (deep !== undefined) {
+    const what = deep === '' ? 'the body' : `field "${deep}"`;
+    throw new SwitchboardError('MALFORMED', `${what} nests deeper than ${MAX_BODY_DEPTH} levels of arrays and objects`);
+  }
+  return body;
+}
+
+function parseBody(bytes: Uint8Array, format: BodyFormat): unknown {
+  if (format === 'msgpack') {
+    try {
+      return decode(bytes);
+    } catch (error) {
+      // msgpackr decodes recursively: a hostile nesting depth ends in a stack overflow.
+      if (error instanceof SwitchboardError && (error.cause as Error | undefined) instanceof RangeError) {
+        throw new SwitchboardError('MALFORMED', `the MessagePack body nests deeper than ${MAX_BODY_DEPTH} levels of arrays and maps`);
+      }
+      throw error;
+    }
+  }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

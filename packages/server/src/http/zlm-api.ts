@@ -1,7 +1,7 @@
 import type { TemplatedApp } from 'uWebSockets.js';
 import { encode, SwitchboardError } from '@switchboard/sdk/protocol';
 import { apiSecretMatches } from '../auth/api-secret.js';
-import { addRoute, refuseOtherMethods, requestCounter, type RouteContext } from './api-route.js';
+import { addRoute, requestCounter, type RouteContext } from './api-route.js';
 import type { Exchange } from './exchange.js';
 import type { ApiRooms, HttpApiDeps } from './http-api.js';
 import { bodyFormat, bodyLimit, decodeBody } from './request-body.js';
@@ -39,7 +39,11 @@ export function registerZlmApi(app: TemplatedApp, deps: ZlmApiDeps): void {
   };
   addRoute(app, 'get', PATH, context, {}, handler);
   addRoute(app, 'post', PATH, context, { maxBodyBytes: bodyLimit(deps.maxMessageSize) }, handler);
-  refuseOtherMethods(app, PATH, ['GET', 'POST'], context);
+  // Other methods get ZLMediaKit's answer shape too: its clients read `code`, not the status.
+  addRoute(app, 'any', PATH, context, {}, (exchange) => {
+    const result: ZlmResult = { code: -400, msg: `${exchange.method.toUpperCase()} is not supported; use GET or POST` };
+    exchange.reply(200, result, { Allow: 'GET, POST' });
+  });
 }
 
 async function broadcast(exchange: Exchange, deps: ZlmApiDeps, context: RouteContext): Promise<ZlmResult> {

@@ -136,6 +136,11 @@ export class Room implements ReceiverListener {
     }
     try {
       const result = await this.connect(peer, false);
+      // A join of the same identity replaced this one while its transports were being made.
+      if (!this.members.has(peer.id)) {
+        peer.closeTransports();
+        throw new SwitchboardError('DISCONNECTED', 'the same identity joined from another session meanwhile');
+      }
       this.broadcast('peerJoined', { peer: peer.info() }, peer);
       this.context.logger.info('peer joined', { room: this.name, peer: peer.id, identity: peer.identity });
       return { peer, result };

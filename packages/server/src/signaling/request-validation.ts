@@ -1,4 +1,5 @@
-import { MAX_NAME_LENGTH, ProtocolError, type ClientRequests, type RequestMethod, type TrackSource } from '@switchboard/sdk/protocol';
+import { MAX_NAME_LENGTH, ProtocolError, unsafeTextReason, type ClientRequests, type RequestMethod, type TrackSource } from '@switchboard/sdk/protocol';
+import { MAX_METADATA_DEPTH, tooDeepField } from '../limits/nesting.js';
 
 type Params<M extends RequestMethod> = ClientRequests[M]['params'];
 type Record_ = Record<string, unknown>;
@@ -52,8 +53,12 @@ export const validators: { [M in RequestMethod]: (data: Record_) => Params<M> } 
   },
   updateSelf(data) {
     const params: Params<'updateSelf'> = {};
-    if (data.name !== undefined) params.name = string(data.name, 'name', 256, true);
-    if (data.metadata !== undefined) params.metadata = object(data.metadata, 'metadata');
+    if (data.name !== undefined) params.name = displayText(string(data.name, 'name', 256, true), 'name');
+    if (data.metadata !== undefined) {
+      params.metadata = object(data.metadata, 'metadata');
+      const deep = tooDeepField(params.metadata, MAX_METADATA_DEPTH);
+      if (deep !== undefined) fail(`metadata.${deep} nests deeper than ${MAX_METADATA_DEPTH} levels`);
+    }
     return params;
   },
   kick(data) {
@@ -109,6 +114,13 @@ function string(value: unknown, name: string, maxLength: number, allowEmpty = fa
   if (typeof value !== 'string' || value.length > maxLength || (!allowEmpty && value.length === 0)) {
     fail(`${name} must be a ${allowEmpty ? '' : 'non-empty '}string of at most ${maxLength} characters`);
   }
+  return value;
+}
+
+// Names other peers display must read the same everywhere (see unsafeTextReason).
+function displayText(value: string, name: string): string {
+  const unsafe = unsafeTextReason(value);
+  if (unsafe !== undefined) fail(`${name} ${unsafe}`);
   return value;
 }
 

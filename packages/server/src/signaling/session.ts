@@ -1,5 +1,4 @@
 import {
-  decode,
   encode,
   PROTOCOL_VERSION,
   ProtocolError,
@@ -8,18 +7,22 @@ import {
   type CloseReason,
   type MediaRequests,
   type NotificationName,
+  type PeerInfo,
+  type PeerMetadata,
   type RequestMethod,
   type ServerFrame,
   type ServerNotifications,
   type WireError,
 } from '@switchboard/sdk/protocol';
 import type { RtpCapabilities } from 'mediasoup/types';
-import { verifyToken } from '../auth/token.js';
+import { verifyToken, type TokenPolicy } from '../auth/token.js';
+import { RequestLimiter, type LimitClass, type RequestLimits, type Verdict } from '../limits/request-limiter.js';
 import type { Logger } from '../log.js';
 import type { Counter } from '../metrics/metrics.js';
 import type { PeerConnection, Peer } from '../rooms/peer.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { Room } from '../rooms/room.js';
+import { readRequest } from './request-frame.js';
 import { validators } from './request-validation.js';
 
 /** How a session talks to its socket; implemented over uWebSockets.js by the signaling server. */
@@ -32,12 +35,49 @@ export interface SessionSocket {
 export interface SessionContext {
   readonly registry: RoomRegistry;
   readonly tokenSecret: string;
+  readonly tokenPolicy: TokenPolicy;
   readonly logger: Logger;
   readonly requests: Counter;
+  /** Per-connection rate limits. */
+  readonly limits: RequestLimits;
+  /** Largest name plus metadata, MessagePack bytes. */
+  readonly maxMetadataBytes: number;
+  /** How long a connection may stay without a joined peer. */
+  readonly joinTimeoutMs: number;
+  /** `switchboard_rate_limited_total{class}`, `switchboard_abuse_kicks_total`, `switchboard_join_timeouts_total`. */
+  readonly abuse: { rateLimited: Counter; kicked: Counter; joinTimeouts: Counter };
 }
 
-/** WebSocket close codes the server uses (4000–4999 are for applications). */
-export const CLOSE_CODES = { normal: 1000, ended: 4000, superseded: 4001 } as const;
+/**
+ * WebSocket close codes the server uses: standard ones where they fit (1009 message too big,
+ * 1013 try again later), 4000–4999 (for applications) otherwise. docs/security.md lists them.
+ */
+export const CLOSE_CODES = {
+  normal: 1000,
+  frameTooLarge: 1009,
+  serverFull: 1013,
+  ended: 4000,
+  superseded: 4001,
+  joinTimeout: 4002,
+  tooManyFromAddress: 4003,
+  rateLimited: 4004,
+} as const;
+
+// Bytes a peerUpdated notification adds around the name and metadata (frame, IDs, field names).
+const NOTIFICATION_OVERHEAD = 128;
+
+/** A refusal by a rate limit; the verdict says whether the peer has earned a kick. */
+class RateLimited extends SwitchboardError {
+  constructor(readonly verdict: Extract<Verdict, { admitted: false }>) {
+    super('RATE_LIMITED', REFUSAL_MESSAGES[verdict.limit]);
+  }
+}
+
+const REFUSAL_MESSAGES: Record<LimitClass, string> = {
+  request: 'too many signaling requests; slow down',
+  update: 'too many updateSelf/setTopics/kick requests; slow down',
+  fanout: 'your updates are sent to too many peers too often; slow down',
+};
 
 type Result<M extends RequestMethod> = ClientRequests[M]['result'];
 
@@ -51,46 +91,44 @@ export class SignalingSession implements PeerConnection {
   private room: Room | undefined;
   private joining = false;
   private open = true;
+  /** IDs of requests being handled: each gets exactly one answer, even if the session ends. */
+  private readonly pending = new Set<number>();
+  private readonly limiter: RequestLimiter;
+  private joinDeadline: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: SessionSocket,
     private readonly context: SessionContext,
-  ) {}
+  ) {
+    this.limiter = new RequestLimiter(context.limits, Date.now());
+    this.armJoinDeadline();
+  }
 
   /** Handles one binary frame from the client. */
   receive(bytes: Uint8Array): void {
-    let frame: Record<string, unknown>;
-    try {
-      const decoded = decode(bytes);
-      if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) {
-        throw new ProtocolError('MALFORMED', 'a frame must be a MessagePack map');
-      }
-      frame = decoded as Record<string, unknown>;
-    } catch (error) {
-      this.respondError(0, toWireError(error));
-      return;
+    const request = readRequest(bytes);
+    if (request.id !== 0) this.pending.add(request.id);
+    const verdict = this.limiter.admit('method' in request ? request.method : undefined, Date.now());
+    if (!verdict.admitted) {
+      this.refuse(request.id, new RateLimited(verdict));
+    } else if ('error' in request) {
+      this.respondError(request.id, request.error);
+    } else {
+      void this.dispatch(request.id, request.method, request.data);
     }
-    const id = frame.id;
-    if (frame.type !== 'request' || !Number.isSafeInteger(id) || (id as number) <= 0) {
-      this.respondError(0, { code: 'MALFORMED', message: 'expected { type: "request", id: positive integer, method, data }' });
-      return;
-    }
-    const method = frame.method;
-    if (typeof method !== 'string' || !Object.hasOwn(validators, method)) {
-      this.respondError(id as number, { code: 'UNKNOWN_METHOD', message: `unknown method ${JSON.stringify(method)}` });
-      return;
-    }
-    void this.dispatch(id as number, method as RequestMethod, frame.data ?? {});
   }
 
   /** Text frames are not part of the protocol. */
   receiveText(): void {
-    this.respondError(0, { code: 'MALFORMED', message: 'signaling frames must be binary MessagePack' });
+    const verdict = this.limiter.admit(undefined, Date.now());
+    if (!verdict.admitted) this.refuse(0, new RateLimited(verdict));
+    else this.respondError(0, { code: 'MALFORMED', message: 'signaling frames must be binary MessagePack' });
   }
 
   /** The socket closed. A joined peer that did not leave waits to resume. */
   closed(): void {
     this.open = false;
+    clearTimeout(this.joinDeadline);
     if (this.peer && this.room) this.room.connectionLost(this.peer, this);
   }
 
@@ -99,6 +137,7 @@ export class SignalingSession implements PeerConnection {
   }
 
   end(reason: CloseReason, message: string): void {
+    this.answerPending(`the session ended (${reason}): ${message}`);
     this.notify('closed', { reason, message });
     this.detach(CLOSE_CODES.ended, reason);
   }
@@ -111,8 +150,28 @@ export class SignalingSession implements PeerConnection {
     this.peer = undefined;
     this.room = undefined;
     if (!this.open) return;
+    this.answerPending(`the connection is closing (${reason})`);
     this.open = false;
+    clearTimeout(this.joinDeadline);
     this.socket.close(code, reason);
+  }
+
+  private answerPending(message: string): void {
+    for (const id of [...this.pending]) this.respondError(id, { code: 'DISCONNECTED', message });
+  }
+
+  // A socket without a joined peer is closed after the deadline: idle sockets cost a file
+  // descriptor each. A join under way when it passes gets its own deadline.
+  private armJoinDeadline(): void {
+    clearTimeout(this.joinDeadline);
+    this.joinDeadline = setTimeout(() => {
+      if (this.joining) {
+        this.armJoinDeadline();
+        return;
+      }
+      this.context.abuse.joinTimeouts.inc();
+      this.detach(CLOSE_CODES.joinTimeout, `no join within ${this.context.joinTimeoutMs / 1000} s`);
+    }, this.context.joinTimeoutMs);
   }
 
   private async dispatch(id: number, method: RequestMethod, data: unknown): Promise<void> {
@@ -123,13 +182,29 @@ export class SignalingSession implements PeerConnection {
       const params = validators[method](data as Record<string, unknown>);
       const result = await this.handle(method, params);
       this.context.requests.inc({ method, outcome: 'ok' });
-      this.sendFrame({ type: 'response', id, ok: true, data: result } as ServerFrame);
+      this.respond(id, { type: 'response', id, ok: true, data: result } as ServerFrame);
     } catch (error) {
       const wire = toWireError(error);
       this.context.requests.inc({ method, outcome: wire.code.toLowerCase() });
       if (wire.code === 'INTERNAL') this.context.logger.error('request failed', { method, error });
-      this.respondError(id, wire);
+      if (error instanceof RateLimited) this.refuse(id, error);
+      else this.respondError(id, wire);
     }
+  }
+
+  // Answers RATE_LIMITED, counts and logs it (once per window), and kicks a peer that persists.
+  private refuse(id: number, error: RateLimited): void {
+    const { verdict } = error;
+    const peer = this.peer;
+    this.context.abuse.rateLimited.inc({ class: verdict.limit });
+    this.respondError(id, error.toWire());
+    const who = { peer: peer?.id, identity: peer?.identity, room: this.room?.name, limit: verdict.limit };
+    if (verdict.firstInWindow) this.context.logger.warn('rate limited a signaling connection', who);
+    if (!verdict.kick) return;
+    this.context.abuse.kicked.inc({ class: verdict.limit });
+    this.context.logger.warn('kicking a connection that kept exceeding its rate limit', who);
+    if (peer && this.room) this.room.kick(peer.id, `kicked for exceeding the ${verdict.limit} rate limit`);
+    else this.detach(CLOSE_CODES.rateLimited, 'rate limited');
   }
 
   private async handle<M extends RequestMethod>(method: M, params: ClientRequests[M]['params']): Promise<Result<M>> {
@@ -146,7 +221,7 @@ export class SignalingSession implements PeerConnection {
         room.setTopics(peer, (params as ClientRequests['setTopics']['params']).topics);
         return {} as Result<M>;
       case 'updateSelf':
-        return { self: room.updateSelf(peer, params as ClientRequests['updateSelf']['params']) } as Result<M>;
+        return { self: this.updateSelf(peer, room, params as ClientRequests['updateSelf']['params']) } as Result<M>;
       case 'kick': {
         const { peerId, reason } = params as ClientRequests['kick']['params'];
         if (!peer.grants.admin) throw new SwitchboardError('PERMISSION_DENIED', 'kick needs the admin grant');
@@ -159,10 +234,30 @@ export class SignalingSession implements PeerConnection {
         this.peer = undefined;
         this.room = undefined;
         room.leave(peer);
+        this.armJoinDeadline();
         return {} as Result<M>;
       default:
         return (await room.media(peer, method as keyof MediaRequests, params as MediaRequests[keyof MediaRequests]['params'])) as Result<M>;
     }
+  }
+
+  // Checked here, before the room changes anything: the size cap, then what telling everyone
+  // would cost against the fan-out budget.
+  private updateSelf(peer: Peer, room: Room, update: ClientRequests['updateSelf']['params']): PeerInfo {
+    const bytes = this.profileBytes(update.name ?? peer.name, update.metadata ?? peer.metadata);
+    const verdict = this.limiter.admitFanout(bytes + NOTIFICATION_OVERHEAD, room.size - 1, Date.now());
+    if (!verdict.admitted) throw new RateLimited(verdict);
+    return room.updateSelf(peer, update);
+  }
+
+  // Everyone in the room gets a peer's name and metadata, on join and on every update.
+  private profileBytes(name: string | undefined, metadata: PeerMetadata | undefined): number {
+    const bytes = encode({ name, metadata }).byteLength;
+    const { maxMetadataBytes } = this.context;
+    if (bytes > maxMetadataBytes) {
+      throw new SwitchboardError('MESSAGE_TOO_LARGE', `name and metadata take ${bytes} bytes; the limit is ${maxMetadataBytes}`);
+    }
+    return bytes;
   }
 
   private async join(params: ClientRequests['join']['params']): Promise<Result<'join'>> {
@@ -181,7 +276,8 @@ export class SignalingSession implements PeerConnection {
         ({ room, peer } = found);
         result = await room.resume(peer, params.resume, this, params.rtpCapabilities as RtpCapabilities | undefined);
       } else {
-        const token = await verifyToken(params.token as string, this.context.tokenSecret);
+        const token = await verifyToken(params.token as string, this.context.tokenSecret, this.context.tokenPolicy);
+        this.profileBytes(token.name, token.metadata);
         if (params.room !== undefined && params.room !== token.room) {
           throw new SwitchboardError('PERMISSION_DENIED', `the token is for room "${token.room}", not "${params.room}"`);
         }
@@ -193,6 +289,7 @@ export class SignalingSession implements PeerConnection {
       }
       this.peer = peer;
       this.room = room;
+      clearTimeout(this.joinDeadline);
       // The socket may have closed while the join was in flight.
       if (!this.open) room.connectionLost(peer, this);
       return result;
@@ -202,7 +299,13 @@ export class SignalingSession implements PeerConnection {
   }
 
   private respondError(id: number, error: WireError): void {
-    this.sendFrame({ type: 'response', id, ok: false, error });
+    this.respond(id, { type: 'response', id, ok: false, error });
+  }
+
+  // Frames without a readable ID (0) are answered as they come; requests once only.
+  private respond(id: number, frame: ServerFrame): void {
+    if (id !== 0 && !this.pending.delete(id)) return;
+    this.sendFrame(frame);
   }
 
   private sendFrame(frame: ServerFrame): void {

@@ -53,7 +53,14 @@ export class RawSignaling {
         else this.orphanResponses.push(frame);
       }
     });
-    ws.on('close', (code) => (this.closeCode = code));
+    ws.on('close', (code) => {
+      this.closeCode = code;
+      // Requests the server never saw (sent after it closed the socket) fail here, so no
+      // test waits for them forever.
+      const unanswered = { code: 'DISCONNECTED', message: 'the socket closed before an answer' } as const;
+      for (const resolve of this.pending.values()) resolve({ type: 'response', id: 0, ok: false, error: unanswered });
+      this.pending.clear();
+    });
   }
 
   static async open(wsUrl: string): Promise<RawSignaling> {
@@ -90,7 +97,8 @@ export class RawSignaling {
 
 /** A joined peer with both DataChannels each way, speaking raw envelopes. */
 export class RawPeer {
-  readonly received: DeliveredEnvelope[] = [];
+  /** Envelopes received, with the time each arrived (ms since epoch). */
+  readonly received: (DeliveredEnvelope & { arrivedAt: number })[] = [];
   private readonly seqs: Record<DataChannelKind, number> = { reliable: 0, lossy: 0 };
 
   private constructor(
@@ -133,7 +141,7 @@ export class RawPeer {
     });
     for (const info of Object.values(session.dataConsumers ?? {})) {
       const consumer = await recv.consumeData({ ...info });
-      consumer.on('message', (data: ArrayBuffer) => peer.received.push(decodeDelivered(new Uint8Array(data))));
+      consumer.on('message', (data: ArrayBuffer) => peer.received.push({ ...decodeDelivered(new Uint8Array(data)), arrivedAt: Date.now() }));
     }
     await waitFor(() => Object.values(peer.producers).every((p) => p.readyState === 'open'), 'data channels to open');
     return peer;

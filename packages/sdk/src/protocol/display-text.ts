@@ -1,0 +1,23 @@
+// A lone surrogate is not Unicode at all; in a `u` regular expression \p{Cs} matches only those.
+const LONE_SURROGATE = /\p{Cs}/u;
+// Bidirectional controls: LRM, RLM, ALM, the embeddings and overrides, the isolates.
+const BIDI_CONTROLS: ReadonlySet<number> = new Set([0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069]);
+
+/**
+ * Why `text` may not be an identity, display name or room name, or undefined if it may. Such
+ * text must be well-formed Unicode (no lone surrogates) without C0/C1 control characters (NUL,
+ * ESC, DEL, …) or bidirectional controls: those make a name print differently in a terminal, a
+ * log, a JSON answer and a web page, or make one identity look like another. The server refuses
+ * such text rather than altering it, so a name reads the same on the wire, in the HTTP API and
+ * in the logs.
+ */
+export function unsafeTextReason(text: string): string | undefined {
+  if (LONE_SURROGATE.test(text)) return 'contains a lone surrogate (not valid Unicode)';
+  for (const char of text) {
+    const code = char.codePointAt(0) as number;
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || BIDI_CONTROLS.has(code)) {
+      return `contains the control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+    }
+  }
+  return undefined;
+}
