@@ -16,6 +16,8 @@
  * - `PEER_LEFT`: the peer an RPC was waiting for left the room.
  * - `HANDLER_ERROR`: a remote RPC handler threw.
  * - `DISCONNECTED`: the connection to the server is gone.
+ * - `UNAVAILABLE`: a service the server depends on (the cluster's Redis) is unreachable right
+ *   now; retrying later, or on another server, may succeed.
  * - `INTERNAL`: a server fault; details are in the server's log.
  *
  * The `DEVICE_*` codes never travel on the wire: the SDK reports them when it cannot open a
@@ -47,6 +49,7 @@ export type ErrorCode =
   | 'PEER_LEFT'
   | 'HANDLER_ERROR'
   | 'DISCONNECTED'
+  | 'UNAVAILABLE'
   | 'INTERNAL'
   | 'DEVICE_DENIED'
   | 'DEVICE_NOT_FOUND'
