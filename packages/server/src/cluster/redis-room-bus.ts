@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
-import { decodeLossy, decodeMembershipEvent, decodePeer, encodePeer } from './redis-codec.js';
+import { decodeLossy, decodeMembershipEvent, decodePeer } from './redis-codec.js';
 import { connectRedis, guarded, Script, unavailable } from './redis-link.js';
 import { RedisRoomChannel, type ChannelContext } from './redis-room-channel.js';
 import * as scripts from './redis-scripts.js';
@@ -51,6 +51,8 @@ export class RedisRoomBus implements RoomBus {
   private usable = false;
   private recovering: Promise<void> | undefined;
   private registered = false;
+  /** Whether the last state logged was reachable (undefined: nothing logged yet). */
+  private reportedReachable: boolean | undefined;
   private closed = false;
 
   constructor(private readonly options: RedisBusOptions) {
@@ -173,8 +175,10 @@ export class RedisRoomBus implements RoomBus {
   }
 
   private disconnected(): void {
-    if (this.closed || !this.usable) return;
+    if (this.closed) return;
     this.usable = false;
+    if (this.reportedReachable === false) return;
+    this.reportedReachable = false;
     this.options.logger.warn('Redis unreachable: cluster operations fail with UNAVAILABLE until it is back');
   }
 
@@ -189,15 +193,16 @@ export class RedisRoomBus implements RoomBus {
         for (const channel of this.channels.values()) {
           const delivered = Math.max(this.reader.lastDelivered(channel.room), channel.lastPublished);
           await this.scripts.SEED_SEQ.run(this.command, [this.prefix, channel.room, delivered]);
-          for (const peer of channel.ownPeers()) {
-            await this.scripts.PUT_PEER.run(this.command, [this.prefix, channel.room, peer.id, peer.node, encodePeer(peer)]);
-          }
+          await channel.reregister();
         }
         const wasUsable = this.registered;
         this.usable = this.command.status === 'ready' && this.subscriber.status === 'ready';
         this.registered = true;
         for (const channel of this.channels.values()) await channel.resync('recover');
-        if (this.usable && wasUsable) this.options.logger.info('Redis reachable again: cluster state restored', { rooms: this.channels.size });
+        if (!this.usable) return;
+        this.reportedReachable = true;
+        if (wasUsable) this.options.logger.info('Redis reachable again: cluster state restored', { rooms: this.channels.size });
+        else this.options.logger.info('joined the cluster', { node: this.nodeId, nodes: this.liveNodes.length });
       } catch (error) {
         this.usable = false;
         this.options.logger.warn('cluster recovery failed; retrying', { error });

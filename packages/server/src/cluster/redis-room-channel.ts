@@ -32,6 +32,13 @@ const OWN_EVENT_WAIT_MS = 2000;
  */
 export class RedisRoomChannel implements RoomChannel {
   private readonly members = new Map<string, BusPeer>();
+  /**
+   * This node's own members as it last registered them, whatever Redis said: after an outage
+   * they are registered again from here (a registration that failed meanwhile included).
+   */
+  private readonly own = new Map<string, BusPeer>();
+  /** Own members removed while Redis was unreachable: removed there once it is back. */
+  private readonly departed = new Map<string, BusLeaveReason>();
   /** Version of the membership the view reflects; undefined while a snapshot is being taken. */
   private version: number | undefined;
   private pending: MembershipEvent[] = [];
@@ -90,6 +97,7 @@ export class RedisRoomChannel implements RoomChannel {
   }
 
   async putPeer(peer: BusPeer): Promise<void> {
+    if (peer.node === this.context.nodeId && this.open) this.own.set(peer.id, peer);
     this.ensureReachable();
     const version = (await this.context.scripts.PUT_PEER.run(this.context.command, [
       this.context.prefix, this.room, peer.id, peer.node, encodePeer(peer),
@@ -98,10 +106,12 @@ export class RedisRoomChannel implements RoomChannel {
   }
 
   async removePeer(peerId: string, reason: BusLeaveReason): Promise<boolean> {
+    if (this.own.delete(peerId)) this.departed.set(peerId, reason);
     this.ensureReachable();
     const version = (await this.context.scripts.REMOVE_PEER.run(this.context.command, [
       this.context.prefix, this.room, peerId, reason, this.context.lingerMs,
     ])) as number;
+    this.departed.delete(peerId);
     if (version === 0) return false;
     await this.reach(version);
     return true;
@@ -121,7 +131,20 @@ export class RedisRoomChannel implements RoomChannel {
 
   /** This node's own members (to register again after Redis lost them). */
   ownPeers(): BusPeer[] {
-    return [...this.members.values()].filter((peer) => peer.node === this.context.nodeId);
+    return [...this.own.values()];
+  }
+
+  /**
+   * Registers this node's members again and removes those that left meanwhile, straight
+   * through the scripts (the bus is not usable yet while it recovers).
+   */
+  async reregister(): Promise<void> {
+    const { scripts: run, command, prefix, lingerMs } = this.context;
+    for (const [peerId, reason] of [...this.departed]) {
+      await run.REMOVE_PEER.run(command, [prefix, this.room, peerId, reason, lingerMs]);
+      this.departed.delete(peerId);
+    }
+    for (const peer of this.own.values()) await run.PUT_PEER.run(command, [prefix, this.room, peer.id, peer.node, encodePeer(peer)]);
   }
 
   /** A membership event from the room's pub/sub channel. */

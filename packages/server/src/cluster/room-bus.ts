@@ -75,7 +75,11 @@ export interface RoomChannel {
   replay(afterSeq: number): Promise<SequencedMessage[] | undefined>;
   /** The highest sequence number given so far (0: none). */
   lastSeq(): Promise<number>;
-  /** Adds or replaces a member (a replacement is reported as `peerUpdated`). */
+  /**
+   * Adds or replaces a member (a replacement is reported as `peerUpdated`). A member of this
+   * node added or removed while the bus is unavailable fails with `UNAVAILABLE`, and is still
+   * added or removed once the bus is back: the node is the authority on its own members.
+   */
   putPeer(peer: BusPeer): Promise<void>;
   /** Removes a member; resolves false if it was not there (someone else removed it first). */
   removePeer(peerId: string, reason: BusLeaveReason): Promise<boolean>;
