@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import { ClusterMembership } from './cluster/cluster-membership.js';
 import { createRoomBus } from './cluster/create-room-bus.js';
 import type { RoomBus } from './cluster/room-bus.js';
 import type { ServerConfig } from './config.js';
@@ -53,12 +54,10 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
   const startedAt = Date.now();
   const bus = createRoomBus(config, logger.child({ component: 'cluster' }));
   const metrics = new Metrics();
-  const rooms = new RoomRegistry({
-    config,
-    workers,
-    logger: logger.child({ component: 'rooms' }),
-    dataMetrics: dataMetrics(metrics),
-  });
+  const rooms = new RoomRegistry(
+    { config, workers, logger: logger.child({ component: 'rooms' }), dataMetrics: dataMetrics(metrics) },
+    new ClusterMembership(bus, logger.child({ component: 'cluster' })),
+  );
   const app = uws.App();
   const httpLog = logger.child({ component: 'http' });
   const signaling = new SignalingServer(app, {
