@@ -54,9 +54,10 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
   const startedAt = Date.now();
   const bus = createRoomBus(config, logger.child({ component: 'cluster' }));
   const metrics = new Metrics();
+  const membership = new ClusterMembership(bus, logger.child({ component: 'cluster' }));
   const rooms = new RoomRegistry(
     { config, workers, logger: logger.child({ component: 'rooms' }), dataMetrics: dataMetrics(metrics) },
-    new ClusterMembership(bus, logger.child({ component: 'cluster' })),
+    membership,
   );
   const app = uws.App();
   const httpLog = logger.child({ component: 'http' });
@@ -130,6 +131,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
         rooms.closeAll('the server is shutting down');
         signaling.closeAll();
         workers.close();
+        await membership.drain();
         await bus.close();
       })();
       return closing;

@@ -95,6 +95,11 @@ export class ClusterMembership {
     this.closing.set(room, closed);
   }
 
+  /** Resolves once every pending registration and closing is done (before the bus closes). */
+  async drain(): Promise<void> {
+    await Promise.all([...[...this.rooms.values()].map((entry) => entry.queue.catch(() => undefined)), ...this.closing.values()]);
+  }
+
   private enqueue(room: string, what: string, operation: (channel: RoomChannel) => Promise<unknown>): void {
     const entry = this.rooms.get(room);
     if (!entry) return;

@@ -82,4 +82,12 @@ describe('cluster mode: membership of server processes in Redis', function () {
     await eventually(async () => (await members())[carol] === 'node-2', 'carol registered');
     expect(nodes[1]!.alive).to.equal(true);
   });
+
+  it('removes its peers and itself from Redis at once when stopped with SIGTERM', async () => {
+    expect(Object.keys(await members())).to.have.length(2);
+    await nodes[1]!.kill('SIGTERM');
+    // Within one heartbeat of the exit: no TTL wait for a node that says goodbye.
+    await eventually(async () => Object.keys(await members()).length === 0, 'the peers to be removed', 200);
+    expect(await client.zscore('sb:nodes', 'node-2')).to.equal(null);
+  });
 });
