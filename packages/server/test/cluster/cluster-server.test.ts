@@ -51,7 +51,7 @@ describe('cluster mode: server processes on one Redis', function () {
   });
 
   it('shows every node the others in /healthz and /metrics', async () => {
-    await eventually(async () => (await health(nodes[0]!)).body.cluster.nodes.length === 3, 'node 1 to see 3 nodes');
+    for (const node of nodes) await eventually(async () => (await health(node)).body.cluster.nodes.length === 3, `${node.nodeId} to see 3 nodes`);
     const { status, body } = await health(nodes[1]!);
     expect(status).to.equal(200);
     expect(body.cluster.mode).to.equal('redis');
@@ -64,7 +64,9 @@ describe('cluster mode: server processes on one Redis', function () {
 
   it('drops a node killed with SIGKILL from the others’ view', async () => {
     await nodes[2]!.kill('SIGKILL');
-    await eventually(async () => (await health(nodes[0]!)).body.cluster.nodes.length === 2, 'node 3 to drop out');
+    // Each node refreshes its view on its own heartbeat.
+    await eventually(async () => (await health(nodes[0]!)).body.cluster.nodes.length === 2, 'node 3 to drop out at node 1');
+    await eventually(async () => (await health(nodes[1]!)).body.cluster.nodes.length === 2, 'node 3 to drop out at node 2');
     expect([...(await health(nodes[1]!)).body.cluster.nodes].sort()).to.deep.equal(['node-1', 'node-2']);
   });
 
@@ -80,5 +82,31 @@ describe('cluster mode: server processes on one Redis', function () {
     await eventually(async () => (await health(nodes[0]!)).status === 200 && (await health(nodes[1]!)).body.cluster.nodes.length === 2, 'recovery');
     expect(nodes[0]!.alive && nodes[1]!.alive).to.equal(true);
     expect(nodes[0]!.logs.some((l) => l.msg === 'Redis reachable again: cluster state restored')).to.equal(true);
+  });
+});
+
+describe('cluster mode: a node started while Redis is down', function () {
+  this.timeout(60_000);
+  let redis: TestRedis;
+  let nodes: ClusterNode[] = [];
+
+  before(async () => {
+    redis = await startTestRedis();
+    await redis.stop();
+  });
+  after(async () => {
+    await stopClusterNodes(nodes);
+    await redis?.close();
+  });
+
+  it('starts and serves, degraded, then joins the cluster when Redis comes', async () => {
+    nodes = await startClusterNodes(1, redis.url, { waitForCluster: false });
+    const { status, body } = await health(nodes[0]!);
+    expect(status).to.equal(503);
+    expect(body.cluster).to.deep.equal({ mode: 'redis', reachable: false, nodes: ['node-1'] });
+    expect(nodes[0]!.logs.some((l) => l.msg === 'Redis unreachable: cluster operations fail with UNAVAILABLE until it is back')).to.equal(true);
+    await redis.start();
+    await eventually(async () => (await health(nodes[0]!)).status === 200, 'the node to join the cluster');
+    expect(nodes[0]!.logs.some((l) => l.msg === 'joined the cluster')).to.equal(true);
   });
 });

@@ -29,14 +29,24 @@ process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
+/** Options of {@link startClusterNodes}. */
+export interface ClusterOptions {
+  /** Node IDs are `<prefix>-1`, `<prefix>-2`… (default `node`). */
+  prefix?: string;
+  /** Added to every node's command line. */
+  flags?: readonly string[];
+  /** Whether to wait until each node has joined the cluster (default true; false when Redis is down on purpose). */
+  waitForCluster?: boolean;
+}
+
 /**
  * Starts `count` server processes (`packages/server/src/main.ts`) in dev mode on free loopback
- * ports, all in cluster mode on `redisUrl`, and resolves once each listens and has joined the
- * cluster. Node IDs are `<prefix>-1`…; `flags` are added to every node's command line.
+ * ports, all in cluster mode on `redisUrl`, and resolves once each listens and (unless told
+ * otherwise) has joined the cluster.
  */
-export async function startClusterNodes(count: number, redisUrl: string, options: { prefix?: string; flags?: readonly string[] } = {}): Promise<ClusterNode[]> {
+export async function startClusterNodes(count: number, redisUrl: string, options: ClusterOptions = {}): Promise<ClusterNode[]> {
   const prefix = options.prefix ?? 'node';
-  return Promise.all(Array.from({ length: count }, (_, i) => startNode(`${prefix}-${i + 1}`, redisUrl, options.flags ?? [])));
+  return Promise.all(Array.from({ length: count }, (_, i) => startNode(`${prefix}-${i + 1}`, redisUrl, options.flags ?? [], options.waitForCluster ?? true)));
 }
 
 /** Stops every node still running (SIGKILL), for `after` hooks. */
@@ -44,7 +54,7 @@ export async function stopClusterNodes(nodes: readonly ClusterNode[]): Promise<v
   await Promise.all(nodes.map((node) => node.kill()));
 }
 
-async function startNode(nodeId: string, redisUrl: string, flags: readonly string[]): Promise<ClusterNode> {
+async function startNode(nodeId: string, redisUrl: string, flags: readonly string[], waitForCluster: boolean): Promise<ClusterNode> {
   const args = [
     '--conditions=source', '--import', 'tsx', 'packages/server/src/main.ts',
     '--dev', '--port', '0', '--rtc-port', '0', '--workers', '1', '--log-level', 'info',
@@ -66,7 +76,8 @@ async function startNode(nodeId: string, redisUrl: string, flags: readonly strin
   });
   const running = () => child.exitCode === null && child.signalCode === null;
   try {
-    await waitFor(() => !running() || (logs.some((l) => l.msg === 'listening') && logs.some((l) => l.msg === 'joined the cluster')), `${nodeId} to start`, 30_000);
+    const started = () => logs.some((l) => l.msg === 'listening') && (!waitForCluster || logs.some((l) => l.msg === 'joined the cluster'));
+    await waitFor(() => !running() || started(), `${nodeId} to start`, 30_000);
     if (!running()) throw new Error(`${nodeId} exited at start-up: ${JSON.stringify(logs.slice(-3))}`);
   } catch (error) {
     child.kill('SIGKILL');
