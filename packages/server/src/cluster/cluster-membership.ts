@@ -117,9 +117,9 @@ export class ClusterMembership {
       reliable: (message) => log.debug('cluster reliable message', { room, seq: message.seq }),
       lossy: (message) => log.debug('cluster lossy message', { room, from: message.from }),
       gap: (fromSeq, toSeq) => log.warn('cluster log trimmed before this node read it', { room, fromSeq, toSeq }),
-      peerJoined: (peer) => peer.node !== node && log.info('peer joined on another node', { room, peer: peer.id, node: peer.node }),
+      peerJoined: (peer) => peer.node !== node && log.debug('peer joined on another node', { room, peer: peer.id, node: peer.node }),
       peerUpdated: (peer) => log.debug('peer updated in the cluster', { room, peer: peer.id }),
-      peerLeft: (peer, reason) => peer.node !== node && log.info('peer left on another node', { room, peer: peer.id, node: peer.node, reason }),
+      peerLeft: (peer, reason) => peer.node !== node && log.debug('peer left on another node', { room, peer: peer.id, node: peer.node, reason }),
     };
   }
 }
