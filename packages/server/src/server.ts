@@ -69,7 +69,8 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
   });
   collectGauges(metrics, rooms, signaling, workers);
   collectClusterGauges(metrics, bus);
-  const api = { rooms, apiSecret: config.apiSecret, maxMessageSize: config.maxMessageSize, metrics, logger: httpLog };
+  const cluster = config.redisUrl === undefined ? undefined : bus;
+  const api = { rooms, cluster, apiSecret: config.apiSecret, maxMessageSize: config.maxMessageSize, metrics, logger: httpLog };
   registerHttpApi(app, api);
   registerZlmApi(app, api);
   if (config.dev) {
