@@ -80,8 +80,7 @@ export class RedisRoomChannel implements RoomChannel {
 
   async replay(afterSeq: number): Promise<SequencedMessage[] | undefined> {
     this.ensureReachable();
-    const [last, , entries] = (await this.context.scripts.REPLAY.runBuffer(this.context.command, [this.context.prefix, this.room, afterSeq])) as [
-      number,
+    const [last, entries] = (await this.context.scripts.REPLAY.runBuffer(this.context.command, [this.context.prefix, this.room, afterSeq])) as [
       number,
       [Buffer, Buffer[]][],
     ];

@@ -92,15 +92,11 @@ end
 return {seq, now}
 `;
 
-/** ARGV: prefix, room, afterSeq. Returns [lastSeq, firstLoggedSeq or 0, entries after afterSeq]. */
+/** ARGV: prefix, room, afterSeq. Returns [lastSeq, entries after afterSeq], read at one instant. */
 export const REPLAY = `${COMMON}
 local prefix, room, after = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local last = tonumber(redis.call('GET', room_key(prefix, room, 'seq')) or '0')
-local log = room_key(prefix, room, 'log')
-local first = redis.call('XRANGE', log, '-', '+', 'COUNT', 1)[1]
-local first_seq = 0
-if first then first_seq = tonumber(string.match(first[1], '^(%d+)')) end
-return {last, first_seq, redis.call('XRANGE', log, '(' .. after .. '-0', '+')}
+return {last, redis.call('XRANGE', room_key(prefix, room, 'log'), '(' .. after .. '-0', '+')}
 `;
 
 /**

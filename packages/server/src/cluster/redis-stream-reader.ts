@@ -57,11 +57,6 @@ export class StreamReader {
     return this.rooms.get(room)?.lastSeq ?? 0;
   }
 
-  /** Rooms open with the last sequence number delivered of each. */
-  positions(): Map<string, number> {
-    return new Map([...this.rooms].map(([room, entry]) => [room, entry.lastSeq]));
-  }
-
   async close(): Promise<void> {
     this.running = false;
     this.wake();
