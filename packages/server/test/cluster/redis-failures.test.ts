@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { Redis } from 'ioredis';
 import { SwitchboardError } from '@switchboard/sdk/protocol';
 import type { RedisRoomBus } from '../../src/cluster/redis-room-bus.js';
 import { startTestRedis, type TestRedis } from '../support/redis-server.js';
@@ -119,5 +120,30 @@ describe('Redis room bus: failures', function () {
     // Nobody else seemed to leave, though Redis came back empty.
     expect(ra.left.map((l) => l.peer.id)).to.deep.equal(['a2']);
     expect(rb.left.map((l) => l.peer.id)).to.deep.equal(['a2']);
+  });
+
+  it('tells a node whose reader fell behind which messages were trimmed before it read them', async () => {
+    const options = { log: { maxBytes: 60, maxAgeMs: 60_000, minRetainMs: 0 } };
+    const [a, b] = await Promise.all([redisBus(redis.url, 'a', prefix, options), redisBus(redis.url, 'b', prefix, options)]);
+    buses.push(a, b);
+    const rb = new Recorder();
+    const channelA = await a.openRoom('lobby', new Recorder());
+    await b.openRoom('lobby', rb);
+    await channelA.publishReliable(message('x', 'first'));
+    await waitFor(() => rb.reliableMessages.length === 1, 'the first message at b');
+    // Cut b's reader off; it reconnects after a short delay, by which time the log moved on.
+    const admin = new Redis(redis.url);
+    const clients = String(await admin.call('CLIENT', 'LIST'));
+    const readerId = /id=(\d+) .*name=switchboard:b:reader/.exec(clients)?.[1];
+    expect(readerId).to.be.a('string');
+    await admin.call('CLIENT', 'KILL', 'ID', readerId!);
+    for (let i = 2; i <= 11; i++) await channelA.publishReliable(message('x', `m${String(i).padStart(2, '0')}-${'y'.repeat(10)}`));
+    admin.disconnect();
+    await waitFor(() => rb.reliableMessages.at(-1)?.seq === 11, 'b to read again');
+    expect(rb.gaps).to.have.length(1);
+    const [from, to] = rb.gaps[0]!;
+    expect(from).to.equal(2);
+    const delivered = rb.reliableMessages.map((m) => m.seq);
+    expect(delivered).to.deep.equal([1, ...Array.from({ length: 11 - to }, (_, i) => to + 1 + i)]);
   });
 });
