@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Installs everything Switchboard needs on a Debian/Ubuntu machine, skipping what is already
 # there: Debian packages, npm dependencies and the mediasoup worker binary.
-# Usage: scripts/setup.sh [--with-browser]   (--with-browser adds Chromium for the test suites)
+# Usage: scripts/setup.sh [--with-browser] [--with-redis]
+#   --with-browser adds Chromium for the browser tests; --with-redis adds redis-server for the
+#   cluster tests (a server needs Redis only when started with --redis-url).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 with_browser=false
+with_redis=false
 for arg in "$@"; do
   case "$arg" in
     --with-browser) with_browser=true ;;
-    *) echo "setup: unknown option $arg (known: --with-browser)" >&2; exit 2 ;;
+    --with-redis) with_redis=true ;;
+    *) echo "setup: unknown option $arg (known: --with-browser, --with-redis)" >&2; exit 2 ;;
   esac
 done
 
@@ -70,5 +74,26 @@ fi
 step "4/4 mediasoup worker"
 node packages/server/scripts/mediasoup-worker/ensure-worker.mjs ||
   fail "no usable mediasoup worker (see above)."
+
+# Redis, only for the cluster tests: each test starts its own redis-server on a free port, so
+# the package's service is not needed (nor started here).
+if $with_redis; then
+  if command -v redis-server >/dev/null; then
+    step "redis-server: already installed"
+  else
+    t=$(now_ms)
+    step "installing Debian package redis-server (cluster tests)"
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+      command -v sudo >/dev/null || fail "redis-server is missing and neither root nor sudo to install it."
+      sudo="sudo"
+    fi
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq ||
+      fail "apt-get update failed; check the apt sources or network."
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null ||
+      fail "apt-get install redis-server failed."
+    step "redis-server installed ($(elapsed "$t"))"
+  fi
+fi
 
 step "done in $(elapsed "$started")"

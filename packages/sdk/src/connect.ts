@@ -1,5 +1,6 @@
 import { DEFAULT_BACKOFF, type BackoffOptions } from './connection/backoff.js';
 import { Connection } from './connection/connection.js';
+import { ServerList, type ServerOrder } from './connection/server-list.js';
 import { DEFAULT_WATERMARKS, type Watermarks } from './data-channel/channel.js';
 import { DataPlane } from './data-channel/data-plane.js';
 import { browserEnvironment } from './env/browser.js';
@@ -27,6 +28,11 @@ export interface ConnectOptions<M extends MessageMap = AnyMessages> {
   /** The application's messages, from {@link defineMessages}, for compile-time checks. */
   messages?: MessageSchema<M>;
   reconnect?: ReconnectOptions;
+  /**
+   * With several server URLs: try them in the order given (default) or in a random order. A
+   * server that cannot be reached, or answers `UNAVAILABLE`, hands over to the next.
+   */
+  serverOrder?: ServerOrder;
   /** How long to wait for the server to answer a request, in ms (default 10000). */
   requestTimeoutMs?: number;
   /** Default RPC timeout, in ms (default 10000). */
@@ -53,16 +59,20 @@ const DISCONNECTED_GRACE_MS = 2_000;
  * signaling path is appended), joins with `token`, and opens the data channels. Rejects with a
  * typed error ({@link RequestError} with the server's code, {@link TimeoutError},
  * {@link DisconnectedError}) when it cannot.
+ *
+ * `url` may be a list of the servers of one cluster: the room joins through the first that
+ * works (see {@link ConnectOptions.serverOrder}) and, when its server goes away, resumes
+ * through the next.
  */
 export async function connect<M extends MessageMap = AnyMessages>(
-  url: string,
+  url: string | readonly string[],
   token: string,
   options: ConnectOptions<M> = {},
 ): Promise<Room<M>> {
   const data = new DataPlane({ ...DEFAULT_WATERMARKS, ...options.watermarks });
   const environment = options.environment ?? browserEnvironment();
   const connection = new Connection({
-    url: signalingUrl(url),
+    servers: new ServerList((typeof url === 'string' ? [url] : url).map(signalingUrl), options.serverOrder),
     token,
     room: options.room,
     topics: options.topics === undefined ? null : [...options.topics],

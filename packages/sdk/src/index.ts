@@ -1,4 +1,5 @@
 export { connect, type ConnectOptions, type ReconnectOptions } from './connect.js';
+export type { ServerOrder } from './connection/server-list.js';
 export type { BackoffOptions } from './connection/backoff.js';
 export type { ConnectionState, DisconnectReason, DisconnectedEvent } from './connection/connection.js';
 export type { Watermarks } from './data-channel/channel.js';

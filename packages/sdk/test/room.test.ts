@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_BACKOFF } from '../src/connection/backoff.js';
 import { connect } from '../src/connect.js';
 import { Connection } from '../src/connection/connection.js';
+import { ServerList } from '../src/connection/server-list.js';
 import { DataPlane } from '../src/data-channel/data-plane.js';
 import { DisconnectedError, MessageError, RpcError, type MessageRejectedError } from '../src/errors.js';
 import { defineMessages, type AnyMessages, type ReceivedMessage } from '../src/messages/message-types.js';
@@ -26,7 +27,7 @@ const messages = defineMessages<AppMessages>();
 function harness<M extends object = AnyMessages>(join = joinResult()) {
   const data = new DataPlane({ high: 1024 * 1024, low: 256 * 1024 });
   const connection = new Connection({
-    url: 'ws://127.0.0.1:9/rtc',
+    servers: new ServerList(['ws://127.0.0.1:9/rtc']),
     token: 'unused',
     room: undefined,
     topics: null,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { ServerError } from './errors.js';
 import type { LogLevel } from './log.js';
 
@@ -68,6 +68,16 @@ export interface ServerConfig {
   fanoutBytesPerSecond: number;
   /** Refusals within 10 seconds after which a peer is kicked (0 = never kick). */
   rateLimitKickAfter: number;
+
+  // Cluster mode (docs/scaling.md): on with a Redis URL; without one nothing needs Redis.
+  /** `redis://host:port[/db]` of the cluster's Redis, or undefined for a single node. */
+  redisUrl: string | undefined;
+  /** This node's ID in the cluster, unique among the live nodes. */
+  nodeId: string;
+  /** How often this node tells the cluster it is alive, in ms. */
+  clusterHeartbeatMs: number;
+  /** A node silent for this long is dead and its peers leave their rooms, in ms. */
+  clusterNodeTtlMs: number;
 }
 
 /** Secrets used when the server runs with --dev and none are configured. Never for production. */
@@ -359,6 +369,45 @@ const OPTIONS: readonly AnyOptionSpec[] = [
     parse: (raw) => parseInteger(raw, '--rate-limit-kick-after', 0, 1_000_000),
     fallback: () => 50,
   },
+  // Cluster mode (docs/scaling.md).
+  {
+    key: 'redisUrl',
+    flag: '--redis-url',
+    env: 'SWITCHBOARD_REDIS_URL',
+    help: 'cluster mode: redis://host:port of the Redis all nodes share (default: single node, no Redis)',
+    parse: (raw) => {
+      if (!/^rediss?:\/\/[^/]+/.test(raw)) throw configError(`--redis-url must look like redis://host:port, got "${raw}"`);
+      return raw;
+    },
+    fallback: () => undefined,
+  },
+  {
+    key: 'nodeId',
+    flag: '--node-id',
+    env: 'SWITCHBOARD_NODE_ID',
+    help: 'this node\'s ID in the cluster (default: host name and process ID)',
+    parse: (raw) => {
+      if (!/^[A-Za-z0-9._-]{1,64}$/.test(raw)) throw configError(`--node-id must be 1-64 letters, digits, ".", "_" or "-", got "${raw}"`);
+      return raw;
+    },
+    fallback: () => `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 48)}-${process.pid}`,
+  },
+  {
+    key: 'clusterHeartbeatMs',
+    flag: '--cluster-heartbeat-ms',
+    env: 'SWITCHBOARD_CLUSTER_HEARTBEAT_MS',
+    help: 'how often a node tells the cluster it is alive, ms',
+    parse: (raw) => parseInteger(raw, '--cluster-heartbeat-ms', 50, 60_000),
+    fallback: () => 1000,
+  },
+  {
+    key: 'clusterNodeTtlMs',
+    flag: '--cluster-node-ttl-ms',
+    env: 'SWITCHBOARD_CLUSTER_NODE_TTL_MS',
+    help: 'a node silent this long is dead and its peers leave, ms (at least 2 heartbeats)',
+    parse: (raw) => parseInteger(raw, '--cluster-node-ttl-ms', 100, 600_000),
+    fallback: () => 5000,
+  },
 ];
 
 // File descriptors kept free for everything besides signaling sockets (HTTP, logs, pipes to
@@ -389,7 +438,17 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
     const raw = fromFlags.get(option.flag) ?? env[option.env];
     config[option.key] = raw === undefined || raw === '' ? option.fallback() : option.parse(raw);
   }
-  return withSecrets(config as ServerConfig);
+  return withClusterTiming(withSecrets(config as ServerConfig));
+}
+
+// One late heartbeat must not make a live node look dead.
+function withClusterTiming(config: ServerConfig): ServerConfig {
+  if (config.clusterNodeTtlMs < 2 * config.clusterHeartbeatMs) {
+    throw configError(
+      `--cluster-node-ttl-ms (${config.clusterNodeTtlMs}) must be at least twice --cluster-heartbeat-ms (${config.clusterHeartbeatMs})`,
+    );
+  }
+  return config;
 }
 
 // Outside dev mode a missing secret is an error: a server with a guessable secret would accept

@@ -1,5 +1,8 @@
 import { createRequire } from 'node:module';
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import { ClusterMembership } from './cluster/cluster-membership.js';
+import { createRoomBus } from './cluster/create-room-bus.js';
+import type { RoomBus } from './cluster/room-bus.js';
 import type { ServerConfig } from './config.js';
 import { ServerError } from './errors.js';
 import { registerDevTokenApi } from './http/dev-token-api.js';
@@ -29,6 +32,8 @@ export interface SwitchboardServer {
   readonly rooms: RoomRegistry;
   /** The server's metrics. */
   readonly metrics: Metrics;
+  /** How this node reaches the rest of the cluster (in memory when it is alone). */
+  readonly bus: RoomBus;
   /** Stops accepting connections, then stops the mediasoup workers. Idempotent. */
   close(): Promise<void>;
 }
@@ -46,13 +51,13 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     port: config.rtcPort,
   });
   const startedAt = Date.now();
+  const bus = createRoomBus(config, logger.child({ component: 'cluster' }));
   const metrics = new Metrics();
-  const rooms = new RoomRegistry({
-    config,
-    workers,
-    logger: logger.child({ component: 'rooms' }),
-    dataMetrics: dataMetrics(metrics),
-  });
+  const membership = new ClusterMembership(bus, logger.child({ component: 'cluster' }));
+  const rooms = new RoomRegistry(
+    { config, workers, logger: logger.child({ component: 'rooms' }), dataMetrics: dataMetrics(metrics) },
+    membership,
+  );
   const app = uws.App();
   const httpLog = logger.child({ component: 'http' });
   const signaling = new SignalingServer(app, {
@@ -63,7 +68,9 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     ...abuseLimits(config, metrics),
   });
   collectGauges(metrics, rooms, signaling, workers);
-  const api = { rooms, apiSecret: config.apiSecret, maxMessageSize: config.maxMessageSize, metrics, logger: httpLog };
+  collectClusterGauges(metrics, bus);
+  const cluster = config.redisUrl === undefined ? undefined : bus;
+  const api = { rooms, cluster, apiSecret: config.apiSecret, maxMessageSize: config.maxMessageSize, metrics, logger: httpLog };
   registerHttpApi(app, api);
   registerZlmApi(app, api);
   if (config.dev) {
@@ -83,7 +90,9 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
 
   app.get('/healthz', (res) => {
     const health = workers.health();
-    const ok = health.some((w) => w.alive);
+    const cluster = bus.health();
+    // A node that cannot reach the cluster's Redis cannot take joins: a load balancer should skip it.
+    const ok = health.some((w) => w.alive) && cluster.reachable;
     sendJson(res, ok ? 200 : 503, {
       status: ok ? 'ok' : 'degraded',
       version,
@@ -91,6 +100,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
       uws: release,
       node: process.version,
       workers: health,
+      cluster,
     });
   });
   if (config.staticDir !== undefined) serveStatic(app, new StaticFiles(config.staticDir), httpLog);
@@ -101,6 +111,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     listenSocket = await listen(app, config.host, config.port);
   } catch (error) {
     workers.close();
+    await bus.close();
     throw error;
   }
   const port = uws.us_socket_local_port(listenSocket);
@@ -114,6 +125,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     uwsRelease: release,
     rooms,
     metrics,
+    bus,
     close() {
       closing ??= (async () => {
         logger.info('shutting down', { rooms: rooms.list().length, peers: rooms.peerCount });
@@ -121,6 +133,8 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
         rooms.closeAll('the server is shutting down');
         signaling.closeAll();
         workers.close();
+        await membership.drain();
+        await bus.close();
       })();
       return closing;
     },
@@ -172,6 +186,16 @@ function collectGauges(metrics: Metrics, rooms: RoomRegistry, signaling: Signali
     forwarded.set(bitrates.reduce((sum, b) => sum + b, 0));
     for (const { slot, seconds } of await workers.cpuSeconds()) cpu.set(seconds, { worker: String(slot) });
     for (const worker of workers.live()) load.set(worker.load, { worker: String(worker.slot) });
+  });
+}
+
+function collectClusterGauges(metrics: Metrics, bus: RoomBus): void {
+  const reachable = metrics.gauge('switchboard_cluster_reachable', '1 if this node reaches the cluster (always 1 for a single node)');
+  const nodes = metrics.gauge('switchboard_cluster_nodes', 'Live nodes this node sees, itself included');
+  metrics.collect(() => {
+    const health = bus.health();
+    reachable.set(health.reachable ? 1 : 0, { mode: health.mode });
+    nodes.set(health.nodes.length);
   });
 }
 

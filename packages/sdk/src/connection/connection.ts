@@ -7,6 +7,7 @@ import type { AnyNotification, JoinResult, RequestParams, RequestResult } from '
 import { SignalingClient } from '../signaling/signaling-client.js';
 import { RtcSession } from '../transport/rtc-session.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
+import type { ServerList } from './server-list.js';
 
 /** Where a room's connection stands. */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
@@ -25,8 +26,8 @@ export interface DisconnectedEvent {
 
 /** Everything a {@link Connection} needs, defaults applied. */
 export interface ConnectionSettings {
-  /** The signaling WebSocket URL, path included. */
-  url: string;
+  /** The signaling WebSocket URLs (path included) to use, one at a time. */
+  servers: ServerList;
   token: string;
   /** The room meant, checked by the server against the token's. */
   room: string | undefined;
@@ -88,20 +89,29 @@ export class Connection {
     return this.current;
   }
 
-  /** Joins with the token. On failure nothing stays open and no event is emitted. */
+  /**
+   * Joins with the token, trying each server once until one answers. On failure nothing stays
+   * open and no event is emitted.
+   */
   async open(): Promise<JoinResult> {
-    try {
-      const { token, room, topics } = this.settings;
-      const result = await this.attempt({ protocolVersion: PROTOCOL_VERSION, token, room, topics }, Infinity);
-      this.setState('connected');
-      return result;
-    } catch (error) {
-      // If the join itself went through, leaving spares the room a ghost peer until the server's
-      // grace period ends. Best effort: the socket may be gone.
-      if (this.credentials !== undefined) this.signaling?.request('leave', {}).catch(() => undefined);
-      this.teardown();
-      this.current = 'disconnected';
-      throw error;
+    const { token, room, topics, servers } = this.settings;
+    for (let tried = 1; ; tried++) {
+      try {
+        const result = await this.attempt({ protocolVersion: PROTOCOL_VERSION, token, room, topics }, Infinity);
+        this.setState('connected');
+        return result;
+      } catch (error) {
+        // If the join itself went through, leaving spares the room a ghost peer until the server's
+        // grace period ends. Best effort: the socket may be gone.
+        if (this.credentials !== undefined) this.signaling?.request('leave', {}).catch(() => undefined);
+        this.credentials = undefined;
+        this.teardown();
+        if (tried >= servers.size || !serverMayBeAtFault(error) || this.current === 'disconnected') {
+          this.current = 'disconnected';
+          throw error;
+        }
+        servers.next();
+      }
     }
   }
 
@@ -132,7 +142,7 @@ export class Connection {
   private async attempt(params: RequestParams<'join'>, deadline: number): Promise<JoinResult> {
     const { settings } = this;
     const budget = (): number => Math.max(1, Math.min(settings.requestTimeoutMs, deadline - Date.now()));
-    const signaling = await SignalingClient.open(settings.url, settings.environment, {
+    const signaling = await SignalingClient.open(settings.servers.current, settings.environment, {
       openTimeoutMs: budget(),
       requestTimeoutMs: settings.requestTimeoutMs,
     });
@@ -210,10 +220,10 @@ export class Connection {
         return;
       } catch (error) {
         this.teardown();
-        // A server's answer to `join` will not change on retry; INTERNAL and UNAVAILABLE may be passing.
-        if (error instanceof RequestError && error.method === 'join' && error.code !== 'INTERNAL' && error.code !== 'UNAVAILABLE') {
-          this.finish('resumeFailed', error.message, error);
-        }
+        // A server's answer to `join` will not change on retry, unless the server is at fault.
+        if (!serverMayBeAtFault(error)) this.finish('resumeFailed', (error as Error).message, error as SwitchboardError);
+        // The server may be gone for good: the next attempt goes to the next one.
+        else this.settings.servers.next();
       }
     }
   }
@@ -264,4 +274,13 @@ export class Connection {
     }
     this.events.emit('state', { state, previous });
   }
+}
+
+/**
+ * Whether another attempt (on this server later, or on another one) may succeed: anything but
+ * the server's considered answer to `join`, which INTERNAL and UNAVAILABLE are not.
+ */
+function serverMayBeAtFault(error: unknown): boolean {
+  if (!(error instanceof RequestError) || error.method !== 'join') return true;
+  return error.code === 'INTERNAL' || error.code === 'UNAVAILABLE';
 }

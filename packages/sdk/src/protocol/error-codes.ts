@@ -16,8 +16,8 @@
  * - `PEER_LEFT`: the peer an RPC was waiting for left the room.
  * - `HANDLER_ERROR`: a remote RPC handler threw.
  * - `DISCONNECTED`: the connection to the server is gone.
- * - `UNAVAILABLE`: the server cannot serve this right now (e.g. its media worker is restarting);
- *   retry shortly.
+ * - `UNAVAILABLE`: the server cannot serve this right now (its media worker is restarting, or
+ *   the cluster's Redis is unreachable); retrying shortly, or on another server, may succeed.
  * - `INTERNAL`: a server fault; details are in the server's log.
  *
  * The `DEVICE_*` codes never travel on the wire: the SDK reports them when it cannot open a

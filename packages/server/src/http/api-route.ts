@@ -40,6 +40,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   NOT_FOUND: 404,
   UNKNOWN_TARGET: 404,
   MESSAGE_TOO_LARGE: 413,
+  UNAVAILABLE: 503,
 };
 
 /** The request counter `switchboard_http_requests_total{route, status}`. */

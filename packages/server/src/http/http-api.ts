@@ -1,6 +1,7 @@
 import type { TemplatedApp } from 'uWebSockets.js';
 import { encode, SwitchboardError, type PeerInfo, type TrackInfo } from '@switchboard/sdk/protocol';
 import { apiSecretMatches } from '../auth/api-secret.js';
+import type { BusPeer } from '../cluster/room-bus.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import {
@@ -16,8 +17,11 @@ import type { Exchange } from './exchange.js';
 import { parseMessageRequest } from './message-request.js';
 import { bodyFormat, bodyLimit, decodeBody, type BodyFormat } from './request-body.js';
 
-/** A peer as the HTTP API lists it: connected, or dropped and waiting to resume. */
-export type ApiPeer = PeerInfo & { connected: boolean; tracks: TrackInfo[] };
+/**
+ * A peer as the HTTP API lists it: connected, or dropped and waiting to resume; in cluster
+ * mode, with the node it is connected through.
+ */
+export type ApiPeer = PeerInfo & { connected: boolean; tracks: TrackInfo[]; node?: string };
 
 /** What the HTTP API needs of a room; the server's room registry provides it. */
 export interface ApiRoom {
@@ -42,9 +46,21 @@ export interface ApiRooms {
   list(): ApiRoom[];
 }
 
+/** The members of every node's rooms (cluster mode), so any node can list the whole cluster. */
+export interface ApiCluster {
+  /** The answering node's ID. */
+  readonly nodeId: string;
+  /** Rooms with members on any node. */
+  rooms(): Promise<string[]>;
+  /** A room's members on every node. */
+  roomPeers(room: string): Promise<BusPeer[]>;
+}
+
 /** What {@link registerHttpApi} needs. */
 export interface HttpApiDeps {
   rooms: ApiRooms;
+  /** In cluster mode: room and peer listings cover every node. */
+  cluster?: ApiCluster | undefined;
   /** Secret a backend presents as `Authorization: Bearer …` or `X-Api-Secret`. */
   apiSecret: string;
   /** Largest data message, in bytes; bounds the request bodies read. */
@@ -75,9 +91,9 @@ export function registerHttpApi(app: TemplatedApp, deps: HttpApiDeps): void {
       checkApiSecret(exchange, deps.apiSecret);
       return handler(exchange);
     };
-  const { rooms, logger } = deps;
-  addRoute(app, 'get', ROOMS, context, {}, authorized(listRooms(rooms)));
-  addRoute(app, 'get', PEERS, context, {}, authorized(listPeers(rooms)));
+  const { rooms, logger, cluster } = deps;
+  addRoute(app, 'get', ROOMS, context, {}, authorized(cluster ? listClusterRooms(rooms, cluster) : listRooms(rooms)));
+  addRoute(app, 'get', PEERS, context, {}, authorized(cluster ? listClusterPeers(rooms, cluster) : listPeers(rooms)));
   addRoute(app, 'post', MESSAGES, context, { maxBodyBytes: bodyLimit(deps.maxMessageSize) }, authorized(sendMessage(rooms)));
   addRoute(app, 'post', KICK, context, { maxBodyBytes: KICK_BODY_LIMIT }, authorized(kickPeer(rooms, logger)));
   refuseOtherMethods(app, ROOMS, ['GET'], context);
@@ -103,6 +119,41 @@ function listPeers(rooms: ApiRooms): RouteHandler {
   return (exchange) => {
     const room = findRoom(rooms, decodeParam(exchange, 0, 'room name'));
     exchange.reply(200, { peers: room.peers().map(publicPeer) });
+  };
+}
+
+// A room with no peer on this node has no creation time here: its earliest member's join stands in.
+function listClusterRooms(rooms: ApiRooms, cluster: ApiCluster): RouteHandler {
+  return async (exchange) => {
+    const local = new Map(rooms.list().map((room) => [room.name, room]));
+    const names = [...new Set([...local.keys(), ...(await cluster.rooms())])];
+    const list = await Promise.all(
+      names.map(async (name) => {
+        const elsewhere = (await cluster.roomPeers(name)).filter((peer) => peer.node !== cluster.nodeId);
+        const room = local.get(name);
+        const createdAt = room?.createdAt ?? Math.min(...elsewhere.map((peer) => peer.joinedAt));
+        return { name, createdAt, peers: (room?.peers().length ?? 0) + elsewhere.length };
+      }),
+    );
+    exchange.reply(200, { rooms: list.filter((room) => room.peers > 0) });
+  };
+}
+
+// A peer of another node is listed as connected while it is a member: only its own node knows
+// when it is momentarily dropped.
+function listClusterPeers(rooms: ApiRooms, cluster: ApiCluster): RouteHandler {
+  return async (exchange) => {
+    const name = decodeParam(exchange, 0, 'room name');
+    const room = rooms.get(name);
+    const elsewhere = (await cluster.roomPeers(name)).filter((peer) => peer.node !== cluster.nodeId);
+    if (!room && elsewhere.length === 0) throw new SwitchboardError('NOT_FOUND', `no room "${name}"`);
+    const peers = [
+      ...(room?.peers() ?? []).map((peer) => publicPeer({ ...peer, node: cluster.nodeId })),
+      ...elsewhere.map((peer) =>
+        publicPeer({ ...peer, name: peer.name ?? undefined, metadata: peer.metadata ?? undefined, connected: true, tracks: [...peer.tracks] }),
+      ),
+    ];
+    exchange.reply(200, { peers });
   };
 }
 
@@ -172,8 +223,8 @@ function findRoom(rooms: ApiRooms, name: string): ApiRoom {
 // Copies the documented fields only, so whatever else a registry keeps on its peer objects
 // (a resume key, say) never reaches an API answer.
 function publicPeer(peer: ApiPeer): ApiPeer {
-  const { id, identity, name, metadata, joinedAt, connected, tracks } = peer;
-  return { id, identity, name, metadata, joinedAt, connected, tracks };
+  const { id, identity, name, metadata, joinedAt, connected, tracks, node } = peer;
+  return { id, identity, name, metadata, joinedAt, connected, tracks, node };
 }
 
 function parseKickReason(body: unknown): string {

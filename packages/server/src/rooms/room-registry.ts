@@ -1,10 +1,12 @@
+import type { ClusterMembership } from '../cluster/cluster-membership.js';
 import type { RoomContext, RoomIndex } from './room-context.js';
 import { Room } from './room.js';
 import type { Peer } from './peer.js';
 
 /**
  * All rooms of this server, created on first join and dropped when their last peer leaves,
- * plus the index from peer ID to room that resumption needs.
+ * plus the index from peer ID to room that resumption needs. The cluster's membership follows
+ * them: a room here has its channel on the bus, each peer here is registered there.
  */
 export class RoomRegistry implements RoomIndex {
   private readonly rooms = new Map<string, Room>();
@@ -12,7 +14,10 @@ export class RoomRegistry implements RoomIndex {
   private readonly peerRooms = new Map<string, Room>();
   private readonly context: RoomContext;
 
-  constructor(context: Omit<RoomContext, 'registry'>) {
+  constructor(
+    context: Omit<RoomContext, 'registry'>,
+    private readonly membership: ClusterMembership,
+  ) {
     this.context = { ...context, registry: this };
   }
 
@@ -31,13 +36,17 @@ export class RoomRegistry implements RoomIndex {
     return this.peerRooms.size;
   }
 
-  /** The room `name`, created if needed; concurrent callers share one creation. */
+  /**
+   * The room `name` for a new peer, created if needed; concurrent callers share one creation.
+   * Throws `UNAVAILABLE` while the cluster cannot register a peer.
+   */
   async getOrCreate(name: string): Promise<Room> {
+    this.membership.assertAvailable();
     const existing = this.rooms.get(name);
     if (existing) return existing;
     let pending = this.creating.get(name);
     if (!pending) {
-      pending = Room.create(name, this.context).then(
+      pending = this.create(name).then(
         (room) => {
           this.creating.delete(name);
           this.rooms.set(name, room);
@@ -53,6 +62,16 @@ export class RoomRegistry implements RoomIndex {
     return pending;
   }
 
+  private async create(name: string): Promise<Room> {
+    await this.membership.open(name);
+    try {
+      return await Room.create(name, this.context);
+    } catch (error) {
+      this.membership.close(name);
+      throw error;
+    }
+  }
+
   /** The peer with this ID and its room, wherever it is. */
   findPeer(peerId: string): { room: Room; peer: Peer } | undefined {
     const room = this.peerRooms.get(peerId);
@@ -62,14 +81,20 @@ export class RoomRegistry implements RoomIndex {
 
   indexPeer(peerId: string, room: Room): void {
     this.peerRooms.set(peerId, room);
+    const peer = room.peer(peerId);
+    if (peer) this.membership.joined(room.name, peer);
   }
 
   unindexPeer(peerId: string): void {
+    const room = this.peerRooms.get(peerId);
     this.peerRooms.delete(peerId);
+    if (room) this.membership.left(room.name, peerId);
   }
 
   removeRoom(room: Room): void {
-    if (this.rooms.get(room.name) === room) this.rooms.delete(room.name);
+    if (this.rooms.get(room.name) !== room) return;
+    this.rooms.delete(room.name);
+    this.membership.close(room.name);
   }
 
   /** Closes every room, telling each peer why. */

@@ -1,0 +1,269 @@
+import type { Redis } from 'ioredis';
+import { decodePeer, encodeLossy, encodePeer, optionalFields, parseEntry, type MembershipEvent } from './redis-codec.js';
+import { guarded, unavailable, type Script } from './redis-link.js';
+import type * as scripts from './redis-scripts.js';
+import type { BusLeaveReason, BusMessage, BusPeer, RoomBusHandlers, RoomChannel, SequencedMessage } from './room-bus.js';
+
+/** What a channel needs from its bus. */
+export interface ChannelContext {
+  readonly nodeId: string;
+  readonly prefix: string;
+  readonly command: Redis;
+  readonly log: { maxBytes: number; maxAgeMs: number; minRetainMs: number };
+  readonly lingerMs: number;
+  /** How long a node may stay silent before it counts as dead. */
+  readonly nodeTtlMs: number;
+  readonly scripts: { [K in keyof typeof scripts]: Script };
+  /** Whether Redis is usable now; operations fail with `UNAVAILABLE` when not. */
+  reachable(): boolean;
+  /** Stops delivering the room's traffic to this channel. */
+  detach(channel: RedisRoomChannel): Promise<void>;
+}
+
+// How long putPeer/removePeer wait for their own event to come back before resolving anyway
+// (the event is then late, or lost and made up for by the next resync).
+const OWN_EVENT_WAIT_MS = 2000;
+
+/**
+ * One room on one node of a Redis cluster. Members are a local view kept up to date by the
+ * room's membership events; each event carries the room's membership version, so the view can
+ * be ordered against a snapshot (at open, and after a missed event) without losing or repeating
+ * a change: every node reports each join and each leave exactly once.
+ */
+export class RedisRoomChannel implements RoomChannel {
+  private readonly members = new Map<string, BusPeer>();
+  /**
+   * This node's own members as it last registered them, whatever Redis said: after an outage
+   * they are registered again from here (a registration that failed meanwhile included).
+   */
+  private readonly own = new Map<string, BusPeer>();
+  /** Own members removed while Redis was unreachable: removed there once it is back. */
+  private readonly departed = new Map<string, BusLeaveReason>();
+  /** Version of the membership the view reflects; undefined while a snapshot is being taken. */
+  private version: number | undefined;
+  private pending: MembershipEvent[] = [];
+  private readonly waiters = new Set<{ version: number; resolve: () => void }>();
+  private open = true;
+  /** Highest sequence number this node was given by `publishReliable`. */
+  lastPublished = 0;
+
+  constructor(
+    readonly room: string,
+    private readonly handlers: RoomBusHandlers,
+    private readonly context: ChannelContext,
+  ) {}
+
+  get eventsChannel(): string {
+    return `${this.context.prefix}room:${this.room}:events`;
+  }
+
+  get lossyChannel(): string {
+    return `${this.context.prefix}room:${this.room}:lossy`;
+  }
+
+  async publishReliable(message: BusMessage): Promise<number> {
+    this.ensureReachable();
+    const { prefix, log, command } = this.context;
+    const [seq] = (await this.context.scripts.PUBLISH.runBuffer(command, [
+      prefix, this.room, log.maxBytes, log.maxAgeMs, log.minRetainMs, message.from, message.body, ...optionalFields(message),
+    ])) as [number, number];
+    this.lastPublished = Math.max(this.lastPublished, seq);
+    return seq;
+  }
+
+  publishLossy(message: BusMessage): void {
+    if (!this.open) return;
+    this.handlers.lossy(message);
+    if (!this.context.reachable()) return;
+    this.context.command.publish(this.lossyChannel, encodeLossy(this.context.nodeId, message)).catch(() => undefined);
+  }
+
+  async replay(afterSeq: number): Promise<SequencedMessage[] | undefined> {
+    this.ensureReachable();
+    const [last, entries] = (await this.context.scripts.REPLAY.runBuffer(this.context.command, [this.context.prefix, this.room, afterSeq])) as [
+      number,
+      [Buffer, Buffer[]][],
+    ];
+    if (afterSeq >= last) return [];
+    const messages = entries.map(([id, fields]) => parseEntry(id, fields));
+    return messages[0]?.seq === afterSeq + 1 ? messages : undefined;
+  }
+
+  async lastSeq(): Promise<number> {
+    this.ensureReachable();
+    const value = await guarded(() => this.context.command.get(`${this.context.prefix}room:${this.room}:seq`));
+    return Number(value ?? 0);
+  }
+
+  async putPeer(peer: BusPeer): Promise<void> {
+    if (peer.node === this.context.nodeId && this.open) this.own.set(peer.id, peer);
+    this.ensureReachable();
+    const version = (await this.context.scripts.PUT_PEER.run(this.context.command, [
+      this.context.prefix, this.room, peer.id, peer.node, encodePeer(peer),
+    ])) as number;
+    if (version > 0) await this.reach(version);
+  }
+
+  async removePeer(peerId: string, reason: BusLeaveReason): Promise<boolean> {
+    if (this.own.delete(peerId)) this.departed.set(peerId, reason);
+    this.ensureReachable();
+    const version = (await this.context.scripts.REMOVE_PEER.run(this.context.command, [
+      this.context.prefix, this.room, peerId, reason, this.context.lingerMs,
+    ])) as number;
+    this.departed.delete(peerId);
+    if (version === 0) return false;
+    await this.reach(version);
+    return true;
+  }
+
+  peers(): ReadonlyMap<string, BusPeer> {
+    return this.members;
+  }
+
+  async close(): Promise<void> {
+    if (!this.open) return;
+    this.open = false;
+    for (const waiter of this.waiters) waiter.resolve();
+    this.waiters.clear();
+    await this.context.detach(this);
+  }
+
+  /** This node's own members (to register again after Redis lost them). */
+  ownPeers(): BusPeer[] {
+    return [...this.own.values()];
+  }
+
+  /**
+   * Registers this node's members again and removes those that left meanwhile, straight
+   * through the scripts (the bus is not usable yet while it recovers).
+   */
+  async reregister(): Promise<void> {
+    const { scripts: run, command, prefix, lingerMs } = this.context;
+    for (const [peerId, reason] of [...this.departed]) {
+      await run.REMOVE_PEER.run(command, [prefix, this.room, peerId, reason, lingerMs]);
+      this.departed.delete(peerId);
+    }
+    for (const peer of this.own.values()) await run.PUT_PEER.run(command, [prefix, this.room, peer.id, peer.node, encodePeer(peer)]);
+  }
+
+  /** A membership event from the room's pub/sub channel. */
+  receiveEvent(event: MembershipEvent): void {
+    if (!this.open) return;
+    if (this.version === undefined) {
+      this.pending.push(event);
+      return;
+    }
+    if (event.ver <= this.version) return;
+    if (event.ver > this.version + 1) {
+      // An event went missing (the subscription dropped for a moment): start again from a snapshot.
+      this.pending.push(event);
+      void this.resync().catch(() => undefined);
+      return;
+    }
+    this.apply(event);
+  }
+
+  /** A lossy message from another node. */
+  receiveLossy(node: string, message: BusMessage): void {
+    if (this.open && node !== this.context.nodeId) this.handlers.lossy(message);
+  }
+
+  /** A reliable message from the node's stream reader. */
+  receiveReliable(message: SequencedMessage): void {
+    if (this.open) this.handlers.reliable(message);
+  }
+
+  receiveGap(fromSeq: number, toSeq: number): void {
+    if (this.open) this.handlers.gap(fromSeq, toSeq);
+  }
+
+  /**
+   * Brings the view up to Redis's membership: reports who joined, changed or left meanwhile,
+   * then applies the events that came during the snapshot. `open` reports nothing. `recover`
+   * (Redis is back, maybe empty) does not yet report other nodes' peers as gone: their nodes
+   * get one node TTL to register them again, then a second resync settles it.
+   */
+  async resync(mode: 'open' | 'recover' | 'gap' = 'gap'): Promise<void> {
+    if (mode !== 'open' && (!this.open || this.version === undefined)) return;
+    this.version = undefined;
+    let snapshot: string[];
+    try {
+      snapshot = (await this.context.scripts.SNAPSHOT.run(this.context.command, [this.context.prefix, this.room])) as string[];
+    } catch (error) {
+      // Keep the view as it was; the next event, heartbeat or recovery tries again.
+      this.version = 0;
+      this.pending = [];
+      throw error;
+    }
+    const [version, ...records] = snapshot as unknown as [number, ...string[]];
+    const fresh = new Map(records.map((text) => {
+      const peer = decodePeer(text);
+      return [peer.id, peer] as const;
+    }));
+    const report = mode !== 'open' && this.open;
+    let kept = false;
+    for (const [id, peer] of [...this.members]) {
+      if (fresh.has(id)) continue;
+      if (mode === 'recover' && peer.node !== this.context.nodeId) {
+        kept = true;
+        continue;
+      }
+      this.members.delete(id);
+      if (report) this.handlers.peerLeft(peer, 'left');
+    }
+    for (const [id, peer] of fresh) {
+      const known = this.members.get(id);
+      this.members.set(id, peer);
+      if (!report) continue;
+      if (!known) this.handlers.peerJoined(peer);
+      else if (encodePeer(known) !== encodePeer(peer)) this.handlers.peerUpdated(peer);
+    }
+    this.version = version;
+    const pending = this.pending.sort((a, b) => a.ver - b.ver);
+    this.pending = [];
+    for (const event of pending) this.receiveEvent(event);
+    this.settleWaiters();
+    if (kept) setTimeout(() => void this.resync('gap').catch(() => undefined), this.context.nodeTtlMs).unref();
+  }
+
+  private apply(event: MembershipEvent): void {
+    this.version = event.ver;
+    const { peer } = event;
+    if (event.type === 'left') {
+      if (this.members.delete(peer.id)) this.handlers.peerLeft(peer, event.reason ?? 'left');
+    } else {
+      const known = this.members.get(peer.id);
+      this.members.set(peer.id, peer);
+      // A peer registered again unchanged (after an outage) is no news.
+      if (!known) this.handlers.peerJoined(peer);
+      else if (encodePeer(known) !== encodePeer(peer)) this.handlers.peerUpdated(peer);
+    }
+    this.settleWaiters();
+  }
+
+  /** Resolves once the view reflects `version` (or after a bounded wait). */
+  private reach(version: number): Promise<void> {
+    if (!this.open || (this.version !== undefined && this.version >= version)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = {
+        version,
+        resolve: () => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.resolve, OWN_EVENT_WAIT_MS);
+      this.waiters.add(waiter);
+    });
+  }
+
+  private settleWaiters(): void {
+    for (const waiter of [...this.waiters]) if (this.version !== undefined && this.version >= waiter.version) waiter.resolve();
+  }
+
+  private ensureReachable(): void {
+    if (!this.open) throw new Error(`room "${this.room}" is closed on this node`);
+    if (!this.context.reachable()) throw unavailable();
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * The Lua scripts of the Redis room bus. Each runs atomically in Redis, so a room's sequence
+ * number, its log, its members and the events announcing them always agree, and Redis's own
+ * clock (TIME) is the only clock: nodes' clocks may differ.
+ *
+ * Keys, for a prefix `p` (default `sb:`) and a room `r`:
+ * - `p room:r:seq`    last sequence number given (string)
+ * - `p room:r:log`    the reliable log, a stream with IDs `<seq>-0` (fields f, b, a, t?, p?)
+ * - `p room:r:bytes`  total body bytes in the log
+ * - `p room:r:peers`  members: peer ID -> JSON record
+ * - `p room:r:ver`    membership version, stamped on every membership event
+ * - `p rooms`         rooms with members
+ * - `p nodes`         live nodes: node ID -> last heartbeat (Redis ms)
+ * - `p node:n:peers`  the peers connected through node n: peer ID -> room
+ * Pub/sub channels: `p room:r:events` (membership, JSON) and `p room:r:lossy` (MessagePack).
+ *
+ * Scripts name keys from the prefix instead of declaring them, so they need one Redis (a
+ * primary), not Redis Cluster.
+ */
+
+const COMMON = `
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function room_key(prefix, room, what) return prefix .. 'room:' .. room .. ':' .. what end
+-- Announces a membership change; the version lets nodes order events against snapshots.
+local function announce(prefix, room, kind, record, reason)
+  local ver = redis.call('INCR', room_key(prefix, room, 'ver'))
+  local extra = ''
+  if reason then extra = ',"reason":"' .. reason .. '"' end
+  redis.call('PUBLISH', room_key(prefix, room, 'events'),
+    '{"type":"' .. kind .. '","ver":' .. ver .. extra .. ',"peer":' .. record .. '}')
+  return ver
+end
+-- A room's data outlives its last member by linger_ms (late resumes can still replay), then goes.
+local function room_emptied(prefix, room, linger_ms)
+  if redis.call('HLEN', room_key(prefix, room, 'peers')) > 0 then return end
+  redis.call('SREM', prefix .. 'rooms', room)
+  for _, what in ipairs({'seq', 'log', 'bytes', 'ver'}) do
+    redis.call('PEXPIRE', room_key(prefix, room, what), linger_ms)
+  end
+end
+local function room_used(prefix, room)
+  redis.call('SADD', prefix .. 'rooms', room)
+  for _, what in ipairs({'seq', 'log', 'bytes', 'ver'}) do redis.call('PERSIST', room_key(prefix, room, what)) end
+end
+local function remove_peer(prefix, room, peer_id, reason, linger_ms)
+  local peers = room_key(prefix, room, 'peers')
+  local record = redis.call('HGET', peers, peer_id)
+  if not record then return 0 end
+  redis.call('HDEL', peers, peer_id)
+  redis.call('HDEL', prefix .. 'node:' .. cjson.decode(record).node .. ':peers', peer_id)
+  local ver = announce(prefix, room, 'left', record, reason)
+  room_emptied(prefix, room, linger_ms)
+  return ver
+end
+`;
+
+/**
+ * ARGV: prefix, room, maxBytes, maxAgeMs, minRetainMs, from, body, then optional field pairs
+ * (`t` JSON targets, `p` topic). Returns { seq, at }.
+ *
+ * The log is trimmed from its oldest end: what is older than maxAgeMs, and what is above
+ * maxBytes once older than minRetainMs (every node's reader must get to read it first). At most
+ * 100 entries per call, so the script stays short; the next call goes on.
+ */
+export const PUBLISH = `${COMMON}
+local prefix, room = ARGV[1], ARGV[2]
+local max_bytes, max_age, min_retain = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local now = now_ms()
+local seq = redis.call('INCR', room_key(prefix, room, 'seq'))
+local log = room_key(prefix, room, 'log')
+local fields = {'f', ARGV[6], 'b', ARGV[7], 'a', now}
+for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('XADD', log, seq .. '-0', unpack(fields))
+local bytes_key = room_key(prefix, room, 'bytes')
+local bytes = redis.call('INCRBY', bytes_key, #ARGV[7])
+for _ = 1, 100 do
+  local oldest = redis.call('XRANGE', log, '-', '+', 'COUNT', 1)[1]
+  if not oldest then break end
+  local size, at = 0, now
+  local f = oldest[2]
+  for j = 1, #f, 2 do
+    if f[j] == 'b' then size = #f[j + 1] elseif f[j] == 'a' then at = tonumber(f[j + 1]) end
+  end
+  local age = now - at
+  if not (age > max_age or (bytes > max_bytes and age > min_retain)) then break end
+  redis.call('XDEL', log, oldest[1])
+  bytes = redis.call('DECRBY', bytes_key, size)
+end
+return {seq, now}
+`;
+
+/** ARGV: prefix, room, afterSeq. Returns [lastSeq, entries after afterSeq], read at one instant. */
+export const REPLAY = `${COMMON}
+local prefix, room, after = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local last = tonumber(redis.call('GET', room_key(prefix, room, 'seq')) or '0')
+return {last, redis.call('XRANGE', room_key(prefix, room, 'log'), '(' .. after .. '-0', '+')}
+`;
+
+/**
+ * ARGV: prefix, room, peerId, node, record (JSON). Adds or replaces the member and announces it
+ * (`joined` or `updated`); an identical record changes nothing. Returns the version, or 0.
+ */
+export const PUT_PEER = `${COMMON}
+local prefix, room, peer_id, node, record = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local peers = room_key(prefix, room, 'peers')
+local old = redis.call('HGET', peers, peer_id)
+if old == record then return 0 end
+if old then
+  local old_node = cjson.decode(old).node
+  if old_node ~= node then redis.call('HDEL', prefix .. 'node:' .. old_node .. ':peers', peer_id) end
+end
+redis.call('HSET', peers, peer_id, record)
+redis.call('HSET', prefix .. 'node:' .. node .. ':peers', peer_id, room)
+room_used(prefix, room)
+if old then return announce(prefix, room, 'updated', record) end
+return announce(prefix, room, 'joined', record)
+`;
+
+/** ARGV: prefix, room, peerId, reason, lingerMs. Returns the version of the `left` event, or 0 if absent. */
+export const REMOVE_PEER = `${COMMON}
+return remove_peer(ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]))
+`;
+
+/** ARGV: prefix, room. Returns [version, records…]: a snapshot to order later events against. */
+export const SNAPSHOT = `${COMMON}
+local prefix, room = ARGV[1], ARGV[2]
+local ver = tonumber(redis.call('GET', room_key(prefix, room, 'ver')) or '0')
+local result = {ver}
+for _, record in ipairs(redis.call('HVALS', room_key(prefix, room, 'peers'))) do result[#result + 1] = record end
+return result
+`;
+
+/**
+ * ARGV: prefix, room, seq. Raises the room's sequence number to at least seq: after Redis lost
+ * its data, numbering must not restart below what peers have already seen.
+ */
+export const SEED_SEQ = `${COMMON}
+local key = room_key(ARGV[1], ARGV[2], 'seq')
+if tonumber(redis.call('GET', key) or '0') < tonumber(ARGV[3]) then redis.call('SET', key, ARGV[3]) end
+return 1
+`;
+
+/**
+ * ARGV: prefix, nodeId, ttlMs. Records this node's heartbeat. Returns [1 if the node was not
+ * registered (first beat, Redis lost its data, or the node was declared dead), nodes overdue…].
+ */
+export const HEARTBEAT = `${COMMON}
+local prefix, node, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local now = now_ms()
+local result = {redis.call('ZADD', prefix .. 'nodes', now, node)}
+for _, overdue in ipairs(redis.call('ZRANGEBYSCORE', prefix .. 'nodes', '-inf', now - ttl)) do
+  result[#result + 1] = overdue
+end
+return result
+`;
+
+/** ARGV: prefix, ttlMs. Returns the nodes whose last heartbeat is recent. */
+export const LIVE_NODES = `${COMMON}
+return redis.call('ZRANGEBYSCORE', ARGV[1] .. 'nodes', now_ms() - tonumber(ARGV[2]), '+inf')
+`;
+
+/**
+ * ARGV: prefix, deadNode, ttlMs, lingerMs. Removes an overdue node and its peers (reason
+ * `nodeLost`), once: of several nodes reaping at the same time, only the first finds it overdue.
+ * Returns the number of peers removed, or -1 if the node was not overdue (any more).
+ */
+export const REAP_NODE = `${COMMON}
+local prefix, node, ttl, linger = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local score = redis.call('ZSCORE', prefix .. 'nodes', node)
+if not score or tonumber(score) > now_ms() - ttl then return -1 end
+redis.call('ZREM', prefix .. 'nodes', node)
+local index = prefix .. 'node:' .. node .. ':peers'
+local list = redis.call('HGETALL', index)
+local removed = 0
+for i = 1, #list, 2 do
+  if remove_peer(prefix, list[i + 1], list[i], 'nodeLost', linger) ~= 0 then removed = removed + 1 end
+end
+redis.call('DEL', index)
+return removed
+`;

@@ -1,0 +1,117 @@
+import type { Grants, PeerMetadata, TrackInfo } from '@switchboard/sdk/protocol';
+
+/**
+ * What the room bus carries of a data message: the sender, the addressing the receiving node
+ * needs to route it, and the body, opaque to the bus (the data plane's encoding).
+ */
+export interface BusMessage {
+  /** Sender's peer ID (or the server's sender ID). */
+  readonly from: string;
+  /** Explicit recipients, or undefined for a broadcast. */
+  readonly targets: readonly string[] | undefined;
+  readonly topic: string | undefined;
+  readonly body: Uint8Array;
+}
+
+/** A reliable message with its place in the room's one total order. */
+export interface SequencedMessage extends BusMessage {
+  /** Room sequence number: 1, 2, 3… with no gaps, the same on every node. */
+  readonly seq: number;
+  /** When it was sequenced (ms since epoch). */
+  readonly at: number;
+}
+
+/** A room member as every node sees it. */
+export interface BusPeer {
+  readonly id: string;
+  readonly identity: string;
+  readonly name?: string | undefined;
+  readonly metadata?: PeerMetadata | undefined;
+  readonly grants: Grants;
+  /** ID of the node whose signaling connection the peer uses. */
+  readonly node: string;
+  readonly joinedAt: number;
+  /** Tracks it publishes. */
+  readonly tracks: readonly TrackInfo[];
+  /** Hash of its resume key: another node can check a resume without knowing the key. */
+  readonly resumeKeyHash: string;
+  /** Sequence number of the last reliable message accepted from it (for exactly-once sends). */
+  readonly lastSenderSeq: number;
+}
+
+/** Why a peer left, as the bus reports it. */
+export type BusLeaveReason = 'left' | 'kicked' | 'timeout' | 'nodeLost';
+
+/** What a node does with the room's traffic; the bus calls these on every node with the room open. */
+export interface RoomBusHandlers {
+  /** The next reliable message, in sequence order: each exactly once per node. */
+  reliable(message: SequencedMessage): void;
+  /** A lossy message: at most once per node, in no guaranteed order. */
+  lossy(message: BusMessage): void;
+  /** Messages `fromSeq`..`toSeq` were trimmed from the log before this node read them. */
+  gap(fromSeq: number, toSeq: number): void;
+  /** A peer appeared (on any node, this one included). */
+  peerJoined(peer: BusPeer): void;
+  /** A peer's record changed (tracks, metadata, last sender seq…). */
+  peerUpdated(peer: BusPeer): void;
+  /** A peer is gone: exactly once per peer per node. */
+  peerLeft(peer: BusPeer, reason: BusLeaveReason): void;
+}
+
+/** One room as this node takes part in it. Every method may fail with `UNAVAILABLE`. */
+export interface RoomChannel {
+  readonly room: string;
+  /**
+   * Gives the message the room's next sequence number and logs it; every node with the room
+   * open (this one too) then gets it through `reliable`, in order. Resolves with the number.
+   */
+  publishReliable(message: BusMessage): Promise<number>;
+  /** Sends to every node with the room open (this one at once); dropped, never delayed, when the bus is down. */
+  publishLossy(message: BusMessage): void;
+  /**
+   * The logged messages after `seq`, oldest first, or undefined when some of them were already
+   * trimmed (the caller cannot replay completely).
+   */
+  replay(afterSeq: number): Promise<SequencedMessage[] | undefined>;
+  /** The highest sequence number given so far (0: none). */
+  lastSeq(): Promise<number>;
+  /**
+   * Adds or replaces a member (a replacement is reported as `peerUpdated`). A member of this
+   * node added or removed while the bus is unavailable fails with `UNAVAILABLE`, and is still
+   * added or removed once the bus is back: the node is the authority on its own members.
+   */
+  putPeer(peer: BusPeer): Promise<void>;
+  /** Removes a member; resolves false if it was not there (someone else removed it first). */
+  removePeer(peerId: string, reason: BusLeaveReason): Promise<boolean>;
+  /** Current members, as last seen by this node. */
+  peers(): ReadonlyMap<string, BusPeer>;
+  /** Stops taking part: no more handler calls. This node's peers must have been removed first. */
+  close(): Promise<void>;
+}
+
+/** A node's view of the bus. */
+export interface BusHealth {
+  mode: 'local' | 'redis';
+  /** Whether the bus works right now (always true for the local bus). */
+  reachable: boolean;
+  /** IDs of the nodes alive, this one included. */
+  nodes: string[];
+}
+
+/**
+ * How the rooms of one node reach the rest of the cluster: a local implementation (one node,
+ * in memory) and a Redis one (many nodes). The data plane and the room registry talk only to this.
+ */
+export interface RoomBus {
+  /** This node's ID. */
+  readonly nodeId: string;
+  /** Opens `room` on this node; its traffic goes to `handlers` until the channel is closed. */
+  openRoom(room: string, handlers: RoomBusHandlers): Promise<RoomChannel>;
+  /** Names of the rooms that have members anywhere in the cluster. */
+  rooms(): Promise<string[]>;
+  /** Members of `room` anywhere in the cluster, whether or not this node has it open. */
+  roomPeers(room: string): Promise<BusPeer[]>;
+  health(): BusHealth;
+  /** Leaves the cluster: this node's peers are removed (reason `nodeLost`), connections closed. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,80 @@
+import { DEFAULT_GRANTS } from '@switchboard/sdk/protocol';
+import { Logger } from '../../src/log.js';
+import { RedisRoomBus, type RedisBusOptions } from '../../src/cluster/redis-room-bus.js';
+import type { BusLeaveReason, BusMessage, BusPeer, RoomBusHandlers, SequencedMessage } from '../../src/cluster/room-bus.js';
+
+/** Handlers that record everything the bus reports. */
+export class Recorder implements RoomBusHandlers {
+  readonly reliableMessages: SequencedMessage[] = [];
+  readonly lossyMessages: BusMessage[] = [];
+  readonly gaps: [number, number][] = [];
+  readonly joined: BusPeer[] = [];
+  readonly updated: BusPeer[] = [];
+  readonly left: { peer: BusPeer; reason: BusLeaveReason }[] = [];
+
+  reliable(message: SequencedMessage): void {
+    this.reliableMessages.push(message);
+  }
+  lossy(message: BusMessage): void {
+    this.lossyMessages.push(message);
+  }
+  gap(fromSeq: number, toSeq: number): void {
+    this.gaps.push([fromSeq, toSeq]);
+  }
+  peerJoined(peer: BusPeer): void {
+    this.joined.push(peer);
+  }
+  peerUpdated(peer: BusPeer): void {
+    this.updated.push(peer);
+  }
+  peerLeft(peer: BusPeer, reason: BusLeaveReason): void {
+    this.left.push({ peer, reason });
+  }
+}
+
+/** A message whose body is the UTF-8 of `text`. */
+export function message(from: string, text: string, extra: { targets?: string[]; topic?: string } = {}): BusMessage {
+  return { from, targets: extra.targets, topic: extra.topic, body: new TextEncoder().encode(text) };
+}
+
+export function text(message: BusMessage): string {
+  return new TextDecoder().decode(message.body);
+}
+
+export function peer(id: string, node: string, extra: Partial<BusPeer> = {}): BusPeer {
+  return {
+    id,
+    identity: `user-${id}`,
+    grants: { ...DEFAULT_GRANTS },
+    node,
+    joinedAt: 1_700_000_000_000,
+    tracks: [],
+    resumeKeyHash: `hash-${id}`,
+    lastSenderSeq: 0,
+    ...extra,
+  };
+}
+
+let prefixes = 0;
+/** A key prefix of its own for each test, so tests sharing one Redis never see each other. */
+export function freshPrefix(): string {
+  return `t${process.pid}-${++prefixes}:`;
+}
+
+/** Fast heartbeats so death detection fits in a test. */
+export const FAST = { heartbeatMs: 100, nodeTtlMs: 700 } as const;
+
+export async function redisBus(url: string, nodeId: string, keyPrefix: string, overrides: Partial<RedisBusOptions> = {}): Promise<RedisRoomBus> {
+  const bus = new RedisRoomBus({
+    url,
+    nodeId,
+    keyPrefix,
+    ...FAST,
+    log: { maxBytes: 1 << 20, maxAgeMs: 60_000, minRetainMs: 0 },
+    lingerMs: 60_000,
+    logger: new Logger('error'),
+    ...overrides,
+  });
+  await bus.ready();
+  return bus;
+}

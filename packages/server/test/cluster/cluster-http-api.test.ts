@@ -1,0 +1,79 @@
+import { expect } from 'chai';
+import { PROTOCOL_VERSION } from '@switchboard/sdk/protocol';
+import { mintToken } from '../../src/auth/token.js';
+import { DEV_SECRETS } from '../../src/config.js';
+import { startClusterNodes, stopClusterNodes, type ClusterNode } from '../support/cluster-harness.js';
+import { RawSignaling } from '../support/raw-peer.js';
+import { startTestRedis, type TestRedis } from '../support/redis-server.js';
+import { sleep } from '../support/test-server.js';
+
+interface ApiAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+async function api(node: ClusterNode, path: string): Promise<ApiAnswer> {
+  const response = await fetch(`${node.url}${path}`, { headers: { Authorization: `Bearer ${DEV_SECRETS.apiSecret}` } });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+describe('cluster mode: the HTTP API lists every node’s rooms and peers', function () {
+  this.timeout(60_000);
+  let redis: TestRedis;
+  let nodes: ClusterNode[] = [];
+  const sockets: RawSignaling[] = [];
+  const ids: Record<string, string> = {};
+
+  before(async () => {
+    redis = await startTestRedis();
+    nodes = await startClusterNodes(2, redis.url);
+    for (const [identity, node, room] of [['alice', 0, 'lobby'], ['bob', 1, 'lobby'], ['carol', 1, 'side']] as const) {
+      const signaling = await RawSignaling.open(nodes[node]!.wsUrl);
+      sockets.push(signaling);
+      const token = await mintToken({ room, sub: identity, name: identity.toUpperCase() }, DEV_SECRETS.tokenSecret, 300);
+      ids[identity] = (await signaling.request('join', { protocolVersion: PROTOCOL_VERSION, token })).self.id;
+    }
+  });
+  after(async () => {
+    for (const socket of sockets) socket.close();
+    await stopClusterNodes(nodes);
+    await redis?.close();
+  });
+
+  it('lists the rooms of the whole cluster on any node', async () => {
+    await eventually(async () => JSON.stringify((await api(nodes[0]!, '/api/rooms')).body).includes('"side"'), 'node 1 to see room side');
+    const { status, body } = await api(nodes[0]!, '/api/rooms');
+    expect(status).to.equal(200);
+    const rooms = (body.rooms as { name: string; peers: number; createdAt: number }[]).sort((a, b) => a.name.localeCompare(b.name));
+    expect(rooms.map((r) => [r.name, r.peers])).to.deep.equal([['lobby', 2], ['side', 1]]);
+    expect(rooms.every((r) => Number.isFinite(r.createdAt))).to.equal(true);
+  });
+
+  it('lists a room’s peers of every node, with their node', async () => {
+    const { body } = await api(nodes[1]!, '/api/rooms/lobby/peers');
+    const peers = (body.peers as { id: string; name: string; node: string; connected: boolean; resumeKeyHash?: string }[]).sort((a, b) => a.name.localeCompare(b.name));
+    expect(peers.map((p) => [p.id, p.name, p.node, p.connected])).to.deep.equal([
+      [ids.alice, 'ALICE', 'node-1', true],
+      [ids.bob, 'BOB', 'node-2', true],
+    ]);
+    expect(peers.every((p) => p.resumeKeyHash === undefined)).to.equal(true);
+    const side = await api(nodes[0]!, '/api/rooms/side/peers');
+    expect((side.body.peers as { id: string }[]).map((p) => p.id)).to.deep.equal([ids.carol]);
+    expect((await api(nodes[0]!, '/api/rooms/nowhere/peers')).status).to.equal(404);
+  });
+
+  it('answers 503 UNAVAILABLE while Redis is down', async () => {
+    await redis.stop();
+    await eventually(async () => (await api(nodes[0]!, '/api/rooms')).status === 503, 'the listing to fail');
+    expect((await api(nodes[0]!, '/api/rooms')).body).to.deep.include({ error: { code: 'UNAVAILABLE', message: 'the cluster is unavailable (Redis cannot be reached); retry later' } });
+    await redis.start();
+  });
+});
