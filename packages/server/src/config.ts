@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { ServerError } from './errors.js';
+import { parseCorsOrigins } from './http/cors.js';
 import type { LogLevel } from './log.js';
 
 /** Everything the server needs to start; see {@link loadConfig} for the sources. */
@@ -42,6 +43,10 @@ export interface ServerConfig {
   sctpSendBufferBytes: number;
   /** Most media a peer may send, in bits per second (0 = no limit). */
   maxIncomingBitrate: number;
+
+  // Production: browser access, TLS, ICE servers.
+  /** Origins allowed to call the HTTP API and /dev/token from a browser (`*` = any); none = no CORS. */
+  corsOrigins: string[];
 }
 
 /** Secrets used when the server runs with --dev and none are configured. Never for production. */
@@ -221,6 +226,16 @@ const OPTIONS: readonly AnyOptionSpec[] = [
     help: 'most media one peer may send, bits/s (0 = no limit)',
     parse: (raw) => parseInteger(raw, '--max-incoming-bitrate', 0, 1_000_000_000),
     fallback: () => 5_000_000,
+  },
+
+  // Production: browser access, TLS, ICE servers.
+  {
+    key: 'corsOrigins',
+    flag: '--cors-origins',
+    env: 'SWITCHBOARD_CORS_ORIGINS',
+    help: 'comma-separated origins (or *) that may call the HTTP API and /dev/token from a browser',
+    parse: (raw) => parseCorsOrigins(raw),
+    fallback: () => [],
   },
 ];
 

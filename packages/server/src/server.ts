@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import type { ServerConfig } from './config.js';
 import { ServerError } from './errors.js';
+import { CorsPolicy } from './http/cors.js';
 import { registerDevTokenApi } from './http/dev-token-api.js';
 import { registerHttpApi } from './http/http-api.js';
 import { handleAsync, sendBody, sendJson } from './http/respond.js';
@@ -63,11 +64,12 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     requests: metrics.counter('switchboard_signaling_requests_total', 'Signaling requests by method and outcome'),
   });
   collectGauges(metrics, rooms, signaling, workers);
-  const api = { rooms, apiSecret: config.apiSecret, maxMessageSize: config.maxMessageSize, metrics, logger: httpLog };
+  const cors = new CorsPolicy(config.corsOrigins);
+  const api = { rooms, apiSecret: config.apiSecret, maxMessageSize: config.maxMessageSize, metrics, logger: httpLog, cors };
   registerHttpApi(app, api);
   registerZlmApi(app, api);
   if (config.dev) {
-    registerDevTokenApi(app, { tokenSecret: config.tokenSecret, logger: httpLog, metrics });
+    registerDevTokenApi(app, { tokenSecret: config.tokenSecret, logger: httpLog, metrics, cors });
     logger.warn('development mode: default secrets unless configured, and /dev/token mints tokens for anyone');
   }
   app.get('/metrics', (res) => {

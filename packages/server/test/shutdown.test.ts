@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { PROTOCOL_VERSION } from '@switchboard/sdk/protocol';
 import { DEV_SECRETS } from '../src/config.js';
-import { mintToken } from '../src/auth/token.js';
+import { AccessToken } from '../src/auth/access-token.js';
 import { RawSignaling } from './support/raw-peer.js';
 import { waitFor } from './support/test-server.js';
 
@@ -34,7 +34,7 @@ describe('server process', function () {
   it('tells joined peers it is shutting down on SIGTERM, then exits 0', async () => {
     const url = logs.find((l) => l.msg === 'listening')?.url as string;
     const signaling = await RawSignaling.open(url.replace(/^http/, 'ws'));
-    const token = await mintToken({ room: 'r', sub: 'u' }, DEV_SECRETS.tokenSecret, 60);
+    const token = await new AccessToken(DEV_SECRETS.tokenSecret, { room: 'r', identity: 'u', ttlSeconds: 60 }).toJwt();
     await signaling.request('join', { protocolVersion: PROTOCOL_VERSION, token });
     const exited = once(child, 'exit');
     child.kill('SIGTERM');

@@ -1,7 +1,9 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
 import {
   DEFAULT_GRANTS,
+  GRANT_NAMES,
   SwitchboardError,
+  type GrantName,
   type Grants,
   type PeerMetadata,
   type TokenClaims,
@@ -18,11 +20,20 @@ export interface VerifiedToken {
   expiresAt?: number;
 }
 
-const GRANT_NAMES = Object.keys(DEFAULT_GRANTS) as (keyof Grants)[];
+/** The claims of a token, checked; what {@link verifyToken} returns without the expiry. */
+export type CheckedClaims = Omit<VerifiedToken, 'expiresAt'>;
+
+/** Shortest token secret accepted: an HMAC key shorter than this is guessable. */
+export const MIN_SECRET_LENGTH = 16;
 const MAX_NAME_LENGTH = 256;
 const MAX_ROOM_LENGTH = 256;
 
-function keyOf(secret: string): Uint8Array {
+/**
+ * The HMAC key of a token secret: the UTF-8 bytes of the string, used as they are (no base64 or
+ * hex decoding), so any JWT library given the same string as an HS256 key signs tokens that
+ * verify here.
+ */
+export function keyOf(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
@@ -38,54 +49,69 @@ export async function verifyToken(token: string, secret: string): Promise<Verifi
     if (error instanceof errors.JWTExpired) throw new SwitchboardError('TOKEN_EXPIRED', 'the access token has expired');
     throw new SwitchboardError('INVALID_TOKEN', `the access token is not valid (${(error as Error).message})`);
   }
-  const { room, sub, name, metadata, grants, exp } = payload as Partial<TokenClaims> & Record<string, unknown>;
+  const claims = checkClaims(payload, (message) => new SwitchboardError('INVALID_TOKEN', `the access token is not valid: ${message}`));
+  const { exp } = payload;
+  return { ...claims, ...(typeof exp === 'number' ? { expiresAt: exp * 1000 } : {}) };
+}
+
+/**
+ * Checks the claims of a token, whether read from a JWT or about to be signed, so a token
+ * builder can never sign what the server would refuse. `fail` makes the error for a message.
+ */
+export function checkClaims(claims: Partial<Record<keyof TokenClaims, unknown>>, fail: (message: string) => Error): CheckedClaims {
+  const { room, sub, name, metadata, grants } = claims;
   if (typeof room !== 'string' || room.length === 0 || room.length > MAX_ROOM_LENGTH) {
-    throw invalid('claim "room" must be a non-empty string');
+    throw fail(`claim "room" must be a string of 1 to ${MAX_ROOM_LENGTH} characters`);
   }
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_NAME_LENGTH) {
-    throw invalid('claim "sub" (identity) must be a non-empty string');
+    throw fail(`identity (claim "sub") must be a string of 1 to ${MAX_NAME_LENGTH} characters`);
   }
   if (name !== undefined && (typeof name !== 'string' || name.length > MAX_NAME_LENGTH)) {
-    throw invalid('claim "name" must be a string');
+    throw fail(`claim "name" must be a string of at most ${MAX_NAME_LENGTH} characters`);
   }
-  if (metadata !== undefined && !isPlainObject(metadata)) throw invalid('claim "metadata" must be an object');
+  if (metadata !== undefined && !isPlainObject(metadata)) throw fail('claim "metadata" must be an object');
   return {
     room,
     identity: sub,
     ...(name === undefined ? {} : { name }),
     ...(metadata === undefined ? {} : { metadata }),
-    grants: parseGrants(grants),
-    ...(typeof exp === 'number' ? { expiresAt: exp * 1000 } : {}),
+    grants: parseGrants(grants, fail),
   };
 }
 
-/** Signs an access token; `ttlSeconds` sets `exp`. */
-export async function mintToken(claims: Omit<TokenClaims, 'exp'>, secret: string, ttlSeconds: number): Promise<string> {
-  const { sub, ...rest } = claims;
-  return new SignJWT({ ...rest })
+/** Signs checked claims as an HS256 JWT that expires `ttlSeconds` from now. */
+export async function signToken(claims: CheckedClaims, secret: string, ttlSeconds: number): Promise<string> {
+  const { room, identity, name, metadata, grants } = claims;
+  const body: Omit<TokenClaims, 'sub' | 'exp'> = {
+    room,
+    ...(name === undefined ? {} : { name }),
+    ...(metadata === undefined ? {} : { metadata }),
+    grants: GRANT_NAMES.filter((grant) => grants[grant]),
+  };
+  return new SignJWT({ ...body })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(sub)
+    .setSubject(identity)
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
     .sign(keyOf(secret));
 }
 
-function parseGrants(value: unknown): Grants {
+// Grants are a list of names; an absent claim means the defaults, an empty list no grants.
+function parseGrants(value: unknown, fail: (message: string) => Error): Grants {
   if (value === undefined) return { ...DEFAULT_GRANTS };
-  if (!isPlainObject(value)) throw invalid('claim "grants" must be an object');
-  const grants = {} as Grants;
-  for (const grant of GRANT_NAMES) {
-    const given = value[grant];
-    if (given !== undefined && typeof given !== 'boolean') throw invalid(`grant "${grant}" must be true or false`);
-    grants[grant] = given === true;
+  if (!Array.isArray(value)) {
+    throw fail(`claim "grants" must be a list of grant names, such as ["publish", "sendData"]; grants are ${GRANT_NAMES.join(', ')}`);
+  }
+  const grants = Object.fromEntries(GRANT_NAMES.map((grant) => [grant, false])) as unknown as Grants;
+  for (const grant of value) {
+    if (typeof grant !== 'string' || !(GRANT_NAMES as readonly string[]).includes(grant)) {
+      throw fail(`unknown grant ${JSON.stringify(grant)}; grants are ${GRANT_NAMES.join(', ')}`);
+    }
+    grants[grant as GrantName] = true;
   }
   return grants;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function invalid(message: string): SwitchboardError {
-  return new SwitchboardError('INVALID_TOKEN', `the access token is not valid: ${message}`);
 }
