@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { ServerError } from './errors.js';
 import { parseCorsOrigins } from './http/cors.js';
+import { readConfigFile } from './config-file.js';
 import type { LogLevel } from './log.js';
 
 /** Everything the server needs to start; see {@link loadConfig} for the sources. */
@@ -239,19 +240,37 @@ const OPTIONS: readonly AnyOptionSpec[] = [
   },
 ];
 
+/** The flag naming a configuration file, and its environment variable. */
+const CONFIG_FLAG = '--config';
+const CONFIG_ENV = 'SWITCHBOARD_CONFIG';
+
 /**
  * Builds the configuration: command-line flags win over environment variables, which win over
- * defaults chosen to run locally with no setup. Flags take `--name value` or `--name=value`;
- * a boolean flag given alone means true.
+ * the configuration file (`--config`, see {@link readConfigFile}), which wins over defaults
+ * chosen to run locally with no setup. Flags take `--name value` or `--name=value`; a boolean
+ * flag given alone means true.
  */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServerConfig {
   const fromFlags = parseFlags(argv);
+  const file = fromFlags.get(CONFIG_FLAG) ?? env[CONFIG_ENV];
+  const fromFile = file ? readConfigFile(file, OPTIONS.map((o) => o.flag.slice(2))) : new Map<string, string>();
   const config: Partial<Record<keyof ServerConfig, unknown>> = {};
   for (const option of OPTIONS) {
-    const raw = fromFlags.get(option.flag) ?? env[option.env];
-    config[option.key] = raw === undefined || raw === '' ? option.fallback() : option.parse(raw);
+    const given = fromFlags.get(option.flag) ?? env[option.env];
+    const raw = given === undefined || given === '' ? fromFile.get(option.flag.slice(2)) : given;
+    config[option.key] = raw === undefined || raw === '' ? option.fallback() : parseFrom(option, raw, raw === given ? undefined : file);
   }
   return withSecrets(config as ServerConfig);
+}
+
+// A value from the file is checked as its flag would be; the message then names the file.
+function parseFrom(option: AnyOptionSpec, raw: string, file: string | undefined): unknown {
+  try {
+    return option.parse(raw);
+  } catch (error) {
+    if (file === undefined || !(error instanceof ServerError)) throw error;
+    throw new ServerError('CONFIG_INVALID', `config file ${file}: ${error.message}`);
+  }
 }
 
 // Outside dev mode a missing secret is an error: a server with a guessable secret would accept
@@ -276,11 +295,12 @@ function withSecrets(config: ServerConfig): ServerConfig {
 /** Text for `--help`: every flag with its environment variable. */
 export function configHelp(): string {
   const rows = OPTIONS.map((o) => `  ${o.flag.padEnd(22)} ${o.env.padEnd(32)} ${o.help}`);
-  return ['Options (flag, environment variable, meaning):', ...rows].join('\n');
+  const file = `  ${`${CONFIG_FLAG} FILE`.padEnd(22)} ${CONFIG_ENV.padEnd(32)} settings from a .json or .yaml file: flags without "--" as keys (flags and environment win)`;
+  return ['Options (flag, environment variable, meaning):', file, ...rows].join('\n');
 }
 
 function parseFlags(argv: readonly string[]): Map<string, string> {
-  const known = new Map(OPTIONS.map((o) => [o.flag, o] as const));
+  const known = new Map<string, { boolean?: true }>([[CONFIG_FLAG, {}], ...OPTIONS.map((o) => [o.flag, o] as const)]);
   const values = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
