@@ -40,6 +40,14 @@ export interface ConnectOptions<M extends MessageMap = AnyMessages> {
    * `subscribe` grant). With false, call `track.subscribe()` for the tracks wanted.
    */
   autoSubscribe?: boolean;
+  /**
+   * STUN/TURN servers for both transports, replacing those the server hands out in its join
+   * result (by default the server's are used: its operator configures TURN with short-lived
+   * credentials).
+   */
+  iceServers?: RTCIceServer[];
+  /** `'relay'` sends everything through TURN (default `'all'`). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -75,6 +83,10 @@ export async function connect<M extends MessageMap = AnyMessages>(
     },
     disconnectedGraceMs: DISCONNECTED_GRACE_MS,
     lastReceivedSeq: () => data.receiver.lastSeq,
+    ice: {
+      ...(options.iceServers === undefined ? {} : { servers: options.iceServers }),
+      ...(options.iceTransportPolicy === undefined ? {} : { transportPolicy: options.iceTransportPolicy }),
+    },
   });
   const room = new Room<M>(connection, data, options.rpcTimeoutMs ?? DEFAULT_RPC_TIMEOUT_MS, {
     autoSubscribe: options.autoSubscribe ?? true,

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { ServerError } from './errors.js';
 import { parseCorsOrigins } from './http/cors.js';
+import { parseIceUrls } from './ice/ice-servers.js';
 import { readConfigFile } from './config-file.js';
 import type { LogLevel } from './log.js';
 
@@ -48,6 +49,18 @@ export interface ServerConfig {
   // Production: browser access, TLS, ICE servers.
   /** Origins allowed to call the HTTP API and /dev/token from a browser (`*` = any); none = no CORS. */
   corsOrigins: string[];
+  /** PEM certificate (chain) file: with `tlsKey`, the listener serves HTTPS and wss://. */
+  tlsCert: string | undefined;
+  /** PEM private key file of `tlsCert`. */
+  tlsKey: string | undefined;
+  /** STUN URLs handed to clients. */
+  stunUrls: string[];
+  /** TURN URLs handed to clients, with credentials made from `turnSecret`. */
+  turnUrls: string[];
+  /** The TURN server's shared secret (coturn `static-auth-secret`). */
+  turnSecret: string | undefined;
+  /** Lifetime of the TURN credentials handed to a joining peer, in seconds. */
+  turnCredentialTtlSeconds: number;
 }
 
 /** Secrets used when the server runs with --dev and none are configured. Never for production. */
@@ -238,6 +251,54 @@ const OPTIONS: readonly AnyOptionSpec[] = [
     parse: (raw) => parseCorsOrigins(raw),
     fallback: () => [],
   },
+  {
+    key: 'tlsCert',
+    flag: '--tls-cert',
+    env: 'SWITCHBOARD_TLS_CERT',
+    help: 'PEM certificate file; with --tls-key serves https:// and wss://',
+    parse: (raw) => raw,
+    fallback: () => undefined,
+  },
+  {
+    key: 'tlsKey',
+    flag: '--tls-key',
+    env: 'SWITCHBOARD_TLS_KEY',
+    help: 'PEM private key file of --tls-cert',
+    parse: (raw) => raw,
+    fallback: () => undefined,
+  },
+  {
+    key: 'stunUrls',
+    flag: '--stun-urls',
+    env: 'SWITCHBOARD_STUN_URLS',
+    help: 'comma-separated STUN URLs handed to clients (stun:host:3478)',
+    parse: (raw) => parseIceUrls(raw, '--stun-urls', ['stun:', 'stuns:']),
+    fallback: () => [],
+  },
+  {
+    key: 'turnUrls',
+    flag: '--turn-urls',
+    env: 'SWITCHBOARD_TURN_URLS',
+    help: 'comma-separated TURN URLs handed to clients (turn:host:3478, turns:host:443?transport=tcp)',
+    parse: (raw) => parseIceUrls(raw, '--turn-urls', ['turn:', 'turns:']),
+    fallback: () => [],
+  },
+  {
+    key: 'turnSecret',
+    flag: '--turn-secret',
+    env: 'SWITCHBOARD_TURN_SECRET',
+    help: "the TURN server's shared secret (coturn static-auth-secret), for short-lived credentials",
+    parse: (raw) => parseSecret(raw, '--turn-secret'),
+    fallback: () => undefined,
+  },
+  {
+    key: 'turnCredentialTtlSeconds',
+    flag: '--turn-credential-ttl',
+    env: 'SWITCHBOARD_TURN_CREDENTIAL_TTL',
+    help: 'seconds the TURN credentials handed to a joining peer stay valid',
+    parse: (raw) => parseInteger(raw, '--turn-credential-ttl', 60, 7 * 24 * 3600),
+    fallback: () => 86400,
+  },
 ];
 
 /** The flag naming a configuration file, and its environment variable. */
@@ -260,7 +321,18 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
     const raw = given === undefined || given === '' ? fromFile.get(option.flag.slice(2)) : given;
     config[option.key] = raw === undefined || raw === '' ? option.fallback() : parseFrom(option, raw, raw === given ? undefined : file);
   }
-  return withSecrets(config as ServerConfig);
+  return withSecrets(checkPairs(config as ServerConfig));
+}
+
+// Options that only work together: a certificate needs its key, TURN URLs need the secret.
+function checkPairs(config: ServerConfig): ServerConfig {
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+    throw configError('--tls-cert and --tls-key go together: give both to serve TLS, or neither');
+  }
+  if (config.turnUrls.length > 0 && config.turnSecret === undefined) {
+    throw configError('--turn-urls needs --turn-secret (the TURN server\'s static-auth-secret) to make credentials');
+  }
+  return config;
 }
 
 // A value from the file is checked as its flag would be; the message then names the file.

@@ -8,7 +8,9 @@ import { registerHttpApi } from './http/http-api.js';
 import { handleAsync, sendBody, sendJson } from './http/respond.js';
 import { registerZlmApi } from './http/zlm-api.js';
 import { StaticFiles } from './http/static-files.js';
+import { createApp } from './http/tls.js';
 import { loadUws, type UwsImplementation } from './http/uws.js';
+import { IceServers } from './ice/ice-servers.js';
 import { Logger } from './log.js';
 import { WorkerPool } from './media/worker-pool.js';
 import { dataMetrics } from './data/data-metrics.js';
@@ -22,7 +24,7 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 export interface SwitchboardServer {
   /** The port actually bound (useful when the config asked for port 0). */
   readonly port: number;
-  /** Base URL for HTTP, e.g. `http://127.0.0.1:8080`. */
+  /** Base URL for HTTP, e.g. `http://127.0.0.1:8080` (`https://` with TLS). */
   readonly url: string;
   /** Which uWebSockets.js implementation serves requests. */
   readonly uwsImplementation: UwsImplementation;
@@ -39,6 +41,8 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
   const { uws, implementation } = loadUws({ allowFallback: config.allowUwsFallback });
   logger.info('uWebSockets.js loaded', { implementation });
   if (implementation === 'fallback') logger.warn('running on the slow uWebSockets.js fallback, as allowed by configuration');
+  // Before the workers start, so a bad certificate leaves nothing running.
+  const app = createApp(uws, config);
 
   const workers = await WorkerPool.start({
     size: config.workers,
@@ -54,8 +58,8 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     workers,
     logger: logger.child({ component: 'rooms' }),
     dataMetrics: dataMetrics(metrics),
+    iceServers: new IceServers(config),
   });
-  const app = uws.App();
   const httpLog = logger.child({ component: 'http' });
   const signaling = new SignalingServer(app, {
     registry: rooms,
@@ -105,7 +109,8 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     throw error;
   }
   const port = uws.us_socket_local_port(listenSocket);
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const scheme = config.tlsCert === undefined ? 'http' : 'https';
+  const url = `${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info('listening', { url, version });
 
   let closing: Promise<void> | undefined;

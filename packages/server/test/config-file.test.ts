@@ -28,6 +28,12 @@ const SAMPLE: Record<string, string | number | boolean | string[]> = {
   'sctp-send-buffer': 131072,
   'max-incoming-bitrate': 1_000_000,
   'cors-origins': ['https://app.example.com', 'http://localhost:5173'],
+  'tls-cert': '/etc/switchboard/fullchain.pem',
+  'tls-key': '/etc/switchboard/privkey.pem',
+  'stun-urls': ['stun:turn.example.com:3478'],
+  'turn-urls': ['turn:turn.example.com:3478?transport=udp', 'turns:turn.example.com:443?transport=tcp'],
+  'turn-secret': 'turn-secret-from-the-file-0123',
+  'turn-credential-ttl': 3600,
 };
 
 function asFlags(settings: typeof SAMPLE): string[] {

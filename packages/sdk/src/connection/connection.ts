@@ -5,7 +5,7 @@ import { Emitter } from '../events.js';
 import { PROTOCOL_VERSION, type CloseReason, type RequestMethod, type SwitchboardError } from '../protocol/index.js';
 import type { AnyNotification, JoinResult, RequestParams, RequestResult } from '../signaling/server-frame.js';
 import { SignalingClient } from '../signaling/signaling-client.js';
-import { RtcSession } from '../transport/rtc-session.js';
+import { RtcSession, type IceSettings } from '../transport/rtc-session.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 
 /** Where a room's connection stands. */
@@ -39,6 +39,8 @@ export interface ConnectionSettings {
   disconnectedGraceMs: number;
   /** The room sequence number of the last reliable message received, for resuming. */
   lastReceivedSeq: () => number;
+  /** ICE settings of the app; without `servers` the join result's are used. */
+  ice?: IceSettings;
 }
 
 /** Events of a {@link Connection}. */
@@ -159,6 +161,7 @@ export class Connection {
       onFailure: (error) => this.broken(error, true),
       openTimeoutMs: budget(),
       disconnectedGraceMs: settings.disconnectedGraceMs,
+      ...(settings.ice ? { ice: settings.ice } : {}),
     });
     this.session = session;
     await session.start();

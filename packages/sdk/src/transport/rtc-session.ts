@@ -8,6 +8,14 @@ import type { JoinResult, RequestParams, RequestResult } from '../signaling/serv
 /** Sends a signaling request; the session's only way to talk to the server. */
 export type RequestFn = <M extends RequestMethod>(method: M, data: RequestParams<M>) => Promise<RequestResult<M>>;
 
+/** How the transports gather ICE candidates. */
+export interface IceSettings {
+  /** The app's STUN/TURN servers; absent: those of the join result. */
+  servers?: RTCIceServer[];
+  /** Default `'all'`. */
+  transportPolicy?: RTCIceTransportPolicy;
+}
+
 /** What an {@link RtcSession} needs. */
 export interface RtcSessionOptions {
   environment: Environment;
@@ -21,6 +29,8 @@ export interface RtcSessionOptions {
   openTimeoutMs: number;
   /** How long a transport may stay `disconnected` before it counts as failed, in ms. */
   disconnectedGraceMs: number;
+  /** Default: the join result's servers, every candidate type. */
+  ice?: IceSettings;
 }
 
 /**
@@ -110,8 +120,10 @@ export class RtcSession implements MediaSession {
     await device.load({ routerRtpCapabilities: join.routerRtpCapabilities });
     if (this.isClosed) throw new DisconnectedError('the WebRTC session was closed');
     this.device = device;
-    const send = (this.sendTransport = this.watch(device.createSendTransport(join.sendTransport)));
-    const recv = (this.recvTransport = this.watch(device.createRecvTransport(join.recvTransport)));
+    const { ice = {} } = this.options;
+    const iceOptions = { iceServers: ice.servers ?? join.iceServers ?? [], iceTransportPolicy: ice.transportPolicy ?? 'all' };
+    const send = (this.sendTransport = this.watch(device.createSendTransport({ ...join.sendTransport, ...iceOptions })));
+    const recv = (this.recvTransport = this.watch(device.createRecvTransport({ ...join.recvTransport, ...iceOptions })));
     const { request } = this.options;
     send.on('producedata', ({ sctpStreamParameters, label = '', protocol = '', appData }, callback, errback) => {
       const channel = appData.channel as DataChannelKind;
