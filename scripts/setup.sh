@@ -50,6 +50,26 @@ else
   step "2/4 Debian packages: already installed"
 fi
 
+# 2b. coturn, for the TURN relay test (with --with-browser, as the test run uses). The test
+# starts its own coturn on a free loopback port; the Debian service the package may start is
+# stopped and disabled, so installing it never leaves an open TURN server running.
+if $with_browser; then
+  if command -v turnserver >/dev/null; then
+    step "2b coturn: already installed"
+  else
+    t=$(now_ms)
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    step "2b installing coturn (TURN relay test)"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends coturn >/dev/null ||
+      { $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends coturn >/dev/null; } ||
+      fail "apt-get install coturn failed."
+    if [ -d /run/systemd/system ]; then $sudo systemctl disable --now coturn >/dev/null 2>&1 || true; fi
+    step "2b coturn installed ($(elapsed "$t"))"
+  fi
+fi
+
 # 3. npm dependencies, reinstalled only when package-lock.json changed. mediasoup's own
 # postinstall would download a worker from the internet (or build one with tools fetched from
 # PyPI): it is denied in package.json's allowScripts, and MEDIASOUP_WORKER_BIN makes older npm

@@ -20,9 +20,10 @@ async function transportOptions(iceServers: IceServer[] | undefined, ice?: IceSe
     ...rtc.environment,
     createDevice: async (): Promise<Device> => {
       const device = await createDevice();
-      for (const method of ['createSendTransport', 'createRecvTransport'] as const) {
-        const create = device[method].bind(device);
-        device[method] = (options: TransportOptions) => {
+      const spied = device as unknown as Record<string, (options: TransportOptions) => unknown>;
+      for (const method of ['createSendTransport', 'createRecvTransport']) {
+        const create = spied[method]!.bind(device);
+        spied[method] = (options) => {
           created.push(options);
           return create(options);
         };

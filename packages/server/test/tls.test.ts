@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { PROTOCOL_VERSION } from '@switchboard/sdk/protocol';
 import { createApp } from '../src/http/tls.js';
 import { loadUws } from '../src/http/uws.js';
@@ -25,9 +26,10 @@ function selfSigned(dir: string, name: string): { cert: string; key: string } {
 function httpsGet(url: string, ca: Buffer): Promise<{ status: number; body: string; protocol: string }> {
   return new Promise((resolve, reject) => {
     get(url, { ca }, (response) => {
+      const protocol = (response.socket as TLSSocket).getProtocol() ?? '';
       let body = '';
       response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body, protocol: (response.socket as { getProtocol?: () => string }).getProtocol?.() ?? '' }));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body, protocol }));
     }).on('error', reject);
   });
 }
