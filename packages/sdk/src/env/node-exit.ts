@@ -1,3 +1,10 @@
+// The part of Node's `process` used here; the SDK is built without Node's types.
+interface ExitingProcess {
+  on(event: 'exit', listener: (code: number) => void): unknown;
+  listeners(event: 'exit'): ((this: unknown, code: number) => void)[];
+  exit(code: number): never;
+}
+
 let installed = false;
 
 /**
@@ -13,12 +20,13 @@ let installed = false;
  * the same code. Nothing changes for a process that calls `process.exit()` itself.
  */
 export function exitWithoutNativeTeardown(): void {
-  if (installed) return;
+  const node = (globalThis as { process?: ExitingProcess }).process;
+  if (installed || node === undefined) return;
   installed = true;
   const onExit = (code: number): void => {
-    const listeners = process.listeners('exit');
-    for (const listener of listeners.slice(listeners.indexOf(onExit) + 1)) listener.call(process, code);
-    process.exit(code);
+    const listeners = node.listeners('exit');
+    for (const listener of listeners.slice(listeners.indexOf(onExit) + 1)) listener.call(node, code);
+    node.exit(code);
   };
-  process.on('exit', onExit);
+  node.on('exit', onExit);
 }
