@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { Device } from 'mediasoup-client';
 import type { TransportOptions } from 'mediasoup-client/types';
 import type { IceServer } from '../src/protocol/index.js';
-import { RtcSession, type IceSettings } from '../src/transport/rtc-session.js';
+import { RtcSession } from '../src/transport/rtc-session.js';
+import type { IceSettings } from '../src/transport/session.js';
 import { FakeWebRtc } from './support/fake-webrtc.js';
 import { joinResult } from './support/join-result.js';
 

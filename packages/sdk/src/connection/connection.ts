@@ -5,7 +5,7 @@ import { Emitter } from '../events.js';
 import { PROTOCOL_VERSION, type CloseReason, type RequestMethod, type SwitchboardError } from '../protocol/index.js';
 import type { AnyNotification, JoinResult, RequestParams, RequestResult } from '../signaling/server-frame.js';
 import { SignalingClient } from '../signaling/signaling-client.js';
-import { RtcSession, type IceSettings } from '../transport/rtc-session.js';
+import type { IceSettings, SessionFactory, TransportSession } from '../transport/session.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 
 /** Where a room's connection stands. */
@@ -32,7 +32,10 @@ export interface ConnectionSettings {
   room: string | undefined;
   /** Initial topic filter; null receives all. */
   topics: string[] | null;
-  environment: Environment;
+  /** Where WebSockets come from. */
+  environment: Pick<Environment, 'createWebSocket'>;
+  /** Makes the WebRTC session of each join (with media, or data only). */
+  createSession: SessionFactory;
   requestTimeoutMs: number;
   reconnect: { enabled: boolean; timeoutMs: number; backoff: Required<BackoffOptions> };
   /** How long a transport may stay `disconnected` before the connection counts as lost, in ms. */
@@ -48,7 +51,7 @@ export interface ConnectionEvents {
   /** A `join` succeeded (first or resumed); transports are not up yet. */
   joined: JoinResult;
   /** The WebRTC session of the current join is up. */
-  ready: RtcSession;
+  ready: TransportSession;
   /** The connection broke; a reconnect follows unless `closed` does. */
   lost: DisconnectedError;
   notification: AnyNotification;
@@ -67,7 +70,7 @@ export class Connection {
   readonly events = new Emitter<ConnectionEvents>();
   private current: ConnectionState = 'connecting';
   private signaling: SignalingClient | undefined;
-  private session: RtcSession | undefined;
+  private session: TransportSession | undefined;
   /**
    * The socket of a session whose WebRTC side broke, kept open until the next join: when the
    * server ends a session it sends `closed` there, but its transports may close (and be noticed)
@@ -153,8 +156,7 @@ export class Connection {
     }
     this.credentials = { peerId: result.self.id, resumeKey: result.resumeKey };
     this.events.emit('joined', result);
-    const session = new RtcSession({
-      environment: settings.environment,
+    const session = settings.createSession({
       join: result,
       request: (method, data) => signaling.request(method, data),
       onData: (data) => this.events.emit('data', data),
@@ -165,7 +167,7 @@ export class Connection {
     });
     this.session = session;
     await session.start();
-    this.rtpCapabilities = session.device.rtpCapabilities;
+    this.rtpCapabilities = session.rtpCapabilities;
     this.events.emit('ready', session);
     return result;
   }
