@@ -80,12 +80,13 @@ describe('npm packages: both tarballs install into an empty folder and work', fu
       const { AccessToken } = await import('@switchboard/server');
       const elements = await import('@switchboard/sdk/elements');
       const { connect } = await import('@switchboard/sdk');
+      const data = await import('@switchboard/sdk/data');
       const secret = 'a-backend-secret-0123456789';
       const token = await new AccessToken(secret, { identity: 'alice', room: 'lobby', grants: ['subscribe'] }).toJwt();
       const verified = await AccessToken.verify(token, secret);
-      console.log(JSON.stringify({ identity: verified.identity, subscribe: verified.grants.subscribe, room: typeof elements.SbRoom, connect: typeof connect }));`;
+      console.log(JSON.stringify({ identity: verified.identity, subscribe: verified.grants.subscribe, room: typeof elements.SbRoom, connect: typeof connect, dataConnect: typeof data.connect }));`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app });
-    assert.deepEqual(JSON.parse(stdout), { identity: 'alice', subscribe: true, room: 'function', connect: 'function' });
+    assert.deepEqual(JSON.parse(stdout), { identity: 'alice', subscribe: true, room: 'function', connect: 'function', dataConnect: 'function' });
   });
 });
 
