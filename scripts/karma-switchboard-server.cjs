@@ -10,7 +10,6 @@ const readline = require('node:readline');
 
 const ROOT = path.join(__dirname, '..');
 const DEV_TOKEN_SECRET = 'switchboard-dev-token-secret';
-const GRANTS = ['publish', 'subscribe', 'sendData', 'receiveData', 'admin'];
 
 function startServer(logger) {
   const child = spawn(
@@ -63,7 +62,8 @@ function createSwitchboardServerMiddleware(logger, emitter) {
         if (!room || !identity) return reply(400, { error: 'room and identity are required' });
         const listed = url.searchParams.get('grants');
         const claims = { room };
-        if (listed !== null) claims.grants = Object.fromEntries(GRANTS.map((g) => [g, listed.split(',').includes(g)]));
+        // Tokens list their grants by name (docs/protocol.md); the server refuses unknown ones.
+        if (listed !== null) claims.grants = listed.split(',').filter((g) => g !== '');
         const token = await new SignJWT(claims)
           .setProtectedHeader({ alg: 'HS256' })
           .setSubject(identity)

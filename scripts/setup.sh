@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
 # Installs everything Switchboard needs on a Debian/Ubuntu machine, skipping what is already
-# there: Debian packages, npm dependencies and the mediasoup worker binary.
-# Usage: scripts/setup.sh [--with-browser] [--with-redis]
-#   --with-browser adds Chromium for the browser tests; --with-redis adds redis-server for the
-#   cluster tests (a server needs Redis only when started with --redis-url).
+# there: Node 22, Debian packages, npm dependencies and the mediasoup worker binary.
+# Usage: scripts/setup.sh [--for-tests]
+#   --for-tests adds what the test suites run beside the server: Chromium (browser tests),
+#   coturn (TURN relay test) and redis-server (cluster tests). A server needs none of them;
+#   Redis only when it is started with --redis-url.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-with_browser=false
-with_redis=false
+for_tests=false
 for arg in "$@"; do
   case "$arg" in
-    --with-browser) with_browser=true ;;
-    --with-redis) with_redis=true ;;
-    *) echo "setup: unknown option $arg (known: --with-browser, --with-redis)" >&2; exit 2 ;;
+    --for-tests) for_tests=true ;;
+    *) echo "setup: unknown option $arg (known: --for-tests)" >&2; exit 2 ;;
   esac
 done
 
@@ -29,12 +28,18 @@ started=$(now_ms)
 . scripts/node-runtime.sh
 step "1/4 node $(node -p 'process.versions.node') ($SWITCHBOARD_NODE): ok"
 
-# 2. Debian packages: the worker's shared libraries (and Chromium for browser tests).
+# 2. Debian packages: the worker's shared libraries, and with --for-tests the programs the tests
+# start themselves on free loopback ports (Chromium, coturn, redis-server). Debian may start
+# coturn's and Redis's own services on install: those are stopped and disabled, so setting up
+# never leaves an open TURN or Redis server behind.
 command -v apt-get >/dev/null || fail "apt-get not found: Switchboard's set-up supports Debian and Ubuntu."
 packages=(libssl3 libuv1 libsrtp2-1 libabsl20220623)
-if $with_browser; then packages+=(chromium); fi
+services=()
+if $for_tests; then packages+=(chromium coturn redis-server); services=(coturn redis-server); fi
 missing=()
-for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+for p in "${packages[@]}"; do
+  dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing+=("$p")
+done
 if ((${#missing[@]})); then
   t=$(now_ms)
   sudo=""
@@ -47,6 +52,9 @@ if ((${#missing[@]})); then
     fail "apt-get update failed; check the apt sources or network."
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
     fail "apt-get install ${missing[*]} failed."
+  if [ -d /run/systemd/system ]; then
+    for service in "${services[@]}"; do $sudo systemctl disable --now "$service" >/dev/null 2>&1 || true; done
+  fi
   step "2/4 Debian packages installed ($(elapsed "$t"))"
 else
   step "2/4 Debian packages: already installed"
@@ -74,26 +82,5 @@ fi
 step "4/4 mediasoup worker"
 node packages/server/scripts/mediasoup-worker/ensure-worker.mjs ||
   fail "no usable mediasoup worker (see above)."
-
-# Redis, only for the cluster tests: each test starts its own redis-server on a free port, so
-# the package's service is not needed (nor started here).
-if $with_redis; then
-  if command -v redis-server >/dev/null; then
-    step "redis-server: already installed"
-  else
-    t=$(now_ms)
-    step "installing Debian package redis-server (cluster tests)"
-    sudo=""
-    if [ "$(id -u)" -ne 0 ]; then
-      command -v sudo >/dev/null || fail "redis-server is missing and neither root nor sudo to install it."
-      sudo="sudo"
-    fi
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq ||
-      fail "apt-get update failed; check the apt sources or network."
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null ||
-      fail "apt-get install redis-server failed."
-    step "redis-server installed ($(elapsed "$t"))"
-  fi
-fi
 
 step "done in $(elapsed "$started")"

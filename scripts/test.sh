@@ -27,7 +27,7 @@ phase() {
 
 count() { grep -Eo "$1" "$logs/$2.log" 2>/dev/null | grep -Eo '^[0-9]+' | tail -n 1 || true; }
 
-phase setup bash scripts/setup.sh --with-browser --with-redis || exit 1
+phase setup bash scripts/setup.sh --for-tests || exit 1
 phase lint npx eslint . || exit 1
 phase typecheck npx tsc -p tsconfig.json || exit 1
 phase build npm run build || exit 1

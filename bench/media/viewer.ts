@@ -1,12 +1,12 @@
 import wrtc from '@roamhq/wrtc';
 import { WebSocket } from 'ws';
 import { connect, nodeEnvironment, type Room } from '@switchboard/sdk';
-import { mintToken } from '../../packages/server/src/auth/token.js';
+import { AccessToken } from '../../packages/server/src/auth/access-token.js';
 import { DEV_SECRETS } from '../../packages/server/src/config.js';
 
 /** A token that may only watch (subscribe to tracks, receive data), as a viewer's would. */
 export function viewerToken(room: string, identity: string): Promise<string> {
-  return mintToken({ room, sub: identity, grants: { subscribe: true, receiveData: true } }, DEV_SECRETS.tokenSecret, 600);
+  return new AccessToken(DEV_SECRETS.tokenSecret, { room, identity, grants: ['subscribe', 'receiveData'], ttlSeconds: 600 }).toJwt();
 }
 
 // Every RTCPeerConnection the SDK creates in this process, in order: the viewer's received bytes

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { mintToken } from '../../packages/server/src/auth/token.js';
+import { AccessToken } from '../../packages/server/src/auth/access-token.js';
 import { DEV_SECRETS } from '../../packages/server/src/config.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -82,7 +82,7 @@ export class ServerProcess {
 
   /** An access token for `identity` in `room`, signed with the dev secret the server uses. */
   token(room: string, identity: string): Promise<string> {
-    return mintToken({ room, sub: identity }, DEV_SECRETS.tokenSecret, 600);
+    return new AccessToken(DEV_SECRETS.tokenSecret, { room, identity, ttlSeconds: 600 }).toJwt();
   }
 
   /**

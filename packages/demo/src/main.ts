@@ -2,7 +2,10 @@ interface Health {
   status: 'ok' | 'degraded';
   version: string;
   uptimeSeconds: number;
-  uws: 'native' | 'fallback';
+  /** The uWebSockets.js package release, e.g. `@based/uws@6.0.1`. */
+  uws: string;
+  /** The Node.js version, e.g. `v22.23.3`. */
+  node: string;
   workers: { pid: number; alive: boolean }[];
 }
 
@@ -27,7 +30,7 @@ function show(health: Health): void {
   summary.dataset.state = health.status;
   summary.textContent = health.status === 'ok' ? 'The server is alive.' : 'The server is up but degraded.';
   element('version').textContent = health.version;
-  element('uws').textContent = health.uws === 'native' ? 'uWebSockets.js (native)' : 'uWebSockets.js (slow fallback)';
+  element('uws').textContent = `uWebSockets.js (${health.uws}) on Node ${health.node}`;
   element('workers').textContent = `${alive} of ${health.workers.length} running`;
   element('uptime').textContent = formatDuration(health.uptimeSeconds);
   element('details').hidden = false;

@@ -1,46 +1,17 @@
-import { DEFAULT_BACKOFF, type BackoffOptions } from './connection/backoff.js';
-import { Connection } from './connection/connection.js';
-import { ServerList, type ServerOrder } from './connection/server-list.js';
-import { DEFAULT_WATERMARKS, type Watermarks } from './data-channel/channel.js';
-import { DataPlane } from './data-channel/data-plane.js';
 import { browserEnvironment } from './env/browser.js';
 import type { Environment } from './env/environment.js';
-import type { AnyMessages, MessageMap, MessageSchema } from './messages/message-types.js';
-import { SIGNALING_PATH } from './protocol/index.js';
-import { Room } from './room.js';
+import type { AnyMessages, MessageMap } from './messages/message-types.js';
+import { openRoom, type RoomOptions } from './open-room.js';
+import type { Room } from './room.js';
+import { MediaPlane } from './track/media-plane.js';
+import { RtcSession } from './transport/rtc-session.js';
 
-/** How a room reconnects after its connection drops. */
-export interface ReconnectOptions {
-  /** Whether to try at all (default true). Without, a drop ends the room with `connectionLost`. */
-  enabled?: boolean;
-  /** Give up after this long, in ms (default 20000); the room ends with `reconnectTimeout`. */
-  timeoutMs?: number;
-  /** Delays between attempts. */
-  backoff?: BackoffOptions;
-}
+export { signalingUrl, type ReconnectOptions } from './open-room.js';
 
 /** Options of {@link connect}. */
-export interface ConnectOptions<M extends MessageMap = AnyMessages> {
+export interface ConnectOptions<M extends MessageMap = AnyMessages> extends RoomOptions<M> {
   /** Where WebSockets and WebRTC come from (default: the browser's). */
   environment?: Environment;
-  /** The room meant; the server refuses the join (`PERMISSION_DENIED`) if the token is for another. */
-  room?: string;
-  /** The application's messages, from {@link defineMessages}, for compile-time checks. */
-  messages?: MessageSchema<M>;
-  reconnect?: ReconnectOptions;
-  /**
-   * With several server URLs: try them in the order given (default) or in a random order. A
-   * server that cannot be reached, or answers `UNAVAILABLE`, hands over to the next.
-   */
-  serverOrder?: ServerOrder;
-  /** How long to wait for the server to answer a request, in ms (default 10000). */
-  requestTimeoutMs?: number;
-  /** Default RPC timeout, in ms (default 10000). */
-  rpcTimeoutMs?: number;
-  /** Receive only broadcasts without a topic or with one of these (default: all). */
-  topics?: readonly string[];
-  /** Backpressure limits of the data channels, in bytes (default: high 1 MiB, low 256 KiB). */
-  watermarks?: Partial<Watermarks>;
   /**
    * Whether to subscribe to every track other peers publish (default true; only with the
    * `subscribe` grant). With false, call `track.subscribe()` for the tracks wanted.
@@ -48,57 +19,20 @@ export interface ConnectOptions<M extends MessageMap = AnyMessages> {
   autoSubscribe?: boolean;
 }
 
-const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-const DEFAULT_RPC_TIMEOUT_MS = 10_000;
-const DEFAULT_RECONNECT_TIMEOUT_MS = 20_000;
-// ICE reports short 'disconnected' spells that recover by themselves; longer ones are a drop.
-const DISCONNECTED_GRACE_MS = 2_000;
-
 /**
  * Joins a room: opens the signaling connection at `url` (e.g. `ws://127.0.0.1:8080`; the
- * signaling path is appended), joins with `token`, and opens the data channels. Rejects with a
+ * signaling path is appended), joins with `token`, and opens the data channels. With a list of
+ * URLs (the nodes of a cluster), a server that cannot be reached or answers `UNAVAILABLE` hands
+ * over to the next, at join and on every reconnect. Rejects with a
  * typed error ({@link RequestError} with the server's code, {@link TimeoutError},
  * {@link DisconnectedError}) when it cannot.
- *
- * `url` may be a list of the servers of one cluster: the room joins through the first that
- * works (see {@link ConnectOptions.serverOrder}) and, when its server goes away, resumes
- * through the next.
  */
-export async function connect<M extends MessageMap = AnyMessages>(
-  url: string | readonly string[],
-  token: string,
-  options: ConnectOptions<M> = {},
-): Promise<Room<M>> {
-  const data = new DataPlane({ ...DEFAULT_WATERMARKS, ...options.watermarks });
+export function connect<M extends MessageMap = AnyMessages>(url: string | readonly string[], token: string, options: ConnectOptions<M> = {}): Promise<Room<M>> {
   const environment = options.environment ?? browserEnvironment();
-  const connection = new Connection({
-    servers: new ServerList((typeof url === 'string' ? [url] : url).map(signalingUrl), options.serverOrder),
-    token,
-    room: options.room,
-    topics: options.topics === undefined ? null : [...options.topics],
+  return openRoom(url, token, options, {
     environment,
-    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    reconnect: {
-      enabled: options.reconnect?.enabled ?? true,
-      timeoutMs: options.reconnect?.timeoutMs ?? DEFAULT_RECONNECT_TIMEOUT_MS,
-      backoff: { ...DEFAULT_BACKOFF, ...options.reconnect?.backoff },
-    },
-    disconnectedGraceMs: DISCONNECTED_GRACE_MS,
-    lastReceivedSeq: () => data.receiver.lastSeq,
+    createSession: (sessionOptions) => new RtcSession({ ...sessionOptions, environment }),
+    createMedia: (room) =>
+      new MediaPlane(room, { autoSubscribe: options.autoSubscribe ?? true, simulcast: environment.videoSimulcast ?? true }),
   });
-  const room = new Room<M>(connection, data, options.rpcTimeoutMs ?? DEFAULT_RPC_TIMEOUT_MS, {
-    autoSubscribe: options.autoSubscribe ?? true,
-    simulcast: environment.videoSimulcast ?? true,
-  });
-  room.hold();
-  await connection.open();
-  room.release();
-  return room;
-}
-
-/** `url` with the signaling path, unless it already ends with it. */
-export function signalingUrl(url: string): string {
-  const parsed = new URL(url);
-  if (!parsed.pathname.endsWith(SIGNALING_PATH)) parsed.pathname = parsed.pathname.replace(/\/+$/, '') + SIGNALING_PATH;
-  return parsed.toString();
 }

@@ -11,7 +11,7 @@ import { RpcEndpoint, type RpcCallOptions, type RpcHandler } from './rpc/rpc-end
 import type { AnyRoomEvent, RoomEvents } from './room-events.js';
 import type { AnyNotification, JoinResult } from './signaling/server-frame.js';
 import type { LocalTrack } from './track/local-track.js';
-import { MediaPlane, type MediaOptions } from './track/media-plane.js';
+import type { MediaFactory, RoomMedia } from './track/room-media.js';
 import type { PublishOptions } from './track/publish-options.js';
 import type { RemoteTrack } from './track/remote-track.js';
 import type { TrackEventEmitter, TrackEvents } from './track/track-events.js';
@@ -32,7 +32,7 @@ export class Room<M extends MessageMap = AnyMessages> {
   private readonly events = new Emitter<RoomEvents<AnyMessages>>();
   private readonly participants = new Participants();
   private readonly rpcEndpoint: RpcEndpoint;
-  private readonly media: MediaPlane;
+  private readonly media: RoomMedia;
   // Set by the first `join`, which completes before `connect` hands the room out.
   private session!: JoinResult;
   // Deliveries and media events that come before the application can listen (see `hold`).
@@ -43,12 +43,12 @@ export class Room<M extends MessageMap = AnyMessages> {
     private readonly connection: Connection,
     private readonly data: DataPlane,
     rpcTimeoutMs: number,
-    mediaOptions: MediaOptions = { autoSubscribe: true, simulcast: true },
+    createMedia: MediaFactory,
   ) {
     this.rpcEndpoint = new RpcEndpoint({ send: (envelope) => this.sendForRpc(envelope) }, rpcTimeoutMs);
     const emit: TrackEventEmitter = (event, payload) => this.holdback.run(() => this.events.emit<keyof TrackEvents>(event, payload));
     const room = { grants: () => this.grants, selfId: () => this.peerId, inRoom: (peerId: string) => this.peers.has(peerId), emit };
-    this.media = new MediaPlane(room, mediaOptions);
+    this.media = createMedia(room);
     const events = connection.events;
     events.on('joined', (result) => this.joined(result));
     events.on('ready', (session) => {

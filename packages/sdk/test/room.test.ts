@@ -9,7 +9,8 @@ import { defineMessages, type AnyMessages, type ReceivedMessage } from '../src/m
 import { decode, encode, encodeDelivered, EnvelopeKind, type DeliveredEnvelope } from '../src/protocol/index.js';
 import type { PeerLeftEvent } from '../src/room-events.js';
 import { Room } from '../src/room.js';
-import type { RtcSession } from '../src/transport/rtc-session.js';
+import { NoMedia } from '../src/track/no-media.js';
+import type { TransportSession } from '../src/transport/session.js';
 import { FakeChannel } from './support/fake-channel.js';
 import { joinResult, peerInfo } from './support/join-result.js';
 import { wsEnvironment } from './support/ws-server.js';
@@ -36,12 +37,15 @@ function harness<M extends object = AnyMessages>(join = joinResult()) {
     reconnect: { enabled: true, timeoutMs: 1000, backoff: DEFAULT_BACKOFF },
     disconnectedGraceMs: 2000,
     lastReceivedSeq: () => data.receiver.lastSeq,
+    createSession: () => {
+      throw new Error('this connection never opens');
+    },
   });
-  const room = new Room<M>(connection, data, 1000);
+  const room = new Room<M>(connection, data, 1000, () => new NoMedia());
   const events = connection.events;
   const attach = (): { reliable: FakeChannel; lossy: FakeChannel } => {
     const channels = { reliable: new FakeChannel(), lossy: new FakeChannel() };
-    events.emit('ready', { channels } as unknown as RtcSession);
+    events.emit('ready', { channels } as unknown as TransportSession);
     return channels;
   };
   events.emit('joined', join);

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { ServerError } from './errors.js';
+import { parseCorsOrigins } from './http/cors.js';
+import { parseIceUrls } from './ice/ice-servers.js';
+import { readConfigFile } from './config-file.js';
 import type { LogLevel } from './log.js';
 
 /** Everything the server needs to start; see {@link loadConfig} for the sources. */
@@ -78,6 +81,22 @@ export interface ServerConfig {
   clusterHeartbeatMs: number;
   /** A node silent for this long is dead and its peers leave their rooms, in ms. */
   clusterNodeTtlMs: number;
+
+  // Production: browser access, TLS, ICE servers.
+  /** Origins allowed to call the HTTP API and /dev/token from a browser (`*` = any); none = no CORS. */
+  corsOrigins: string[];
+  /** PEM certificate (chain) file: with `tlsKey`, the listener serves HTTPS and wss://. */
+  tlsCert: string | undefined;
+  /** PEM private key file of `tlsCert`. */
+  tlsKey: string | undefined;
+  /** STUN URLs handed to clients. */
+  stunUrls: string[];
+  /** TURN URLs handed to clients, with credentials made from `turnSecret`. */
+  turnUrls: string[];
+  /** The TURN server's shared secret (coturn `static-auth-secret`). */
+  turnSecret: string | undefined;
+  /** Lifetime of the TURN credentials handed to a joining peer, in seconds. */
+  turnCredentialTtlSeconds: number;
 }
 
 /** Secrets used when the server runs with --dev and none are configured. Never for production. */
@@ -408,6 +427,63 @@ const OPTIONS: readonly AnyOptionSpec[] = [
     parse: (raw) => parseInteger(raw, '--cluster-node-ttl-ms', 100, 600_000),
     fallback: () => 5000,
   },
+  // Production: browser access, TLS, ICE servers.
+  {
+    key: 'corsOrigins',
+    flag: '--cors-origins',
+    env: 'SWITCHBOARD_CORS_ORIGINS',
+    help: 'comma-separated origins (or *) that may call the HTTP API and /dev/token from a browser',
+    parse: (raw) => parseCorsOrigins(raw),
+    fallback: () => [],
+  },
+  {
+    key: 'tlsCert',
+    flag: '--tls-cert',
+    env: 'SWITCHBOARD_TLS_CERT',
+    help: 'PEM certificate file; with --tls-key serves https:// and wss://',
+    parse: (raw) => raw,
+    fallback: () => undefined,
+  },
+  {
+    key: 'tlsKey',
+    flag: '--tls-key',
+    env: 'SWITCHBOARD_TLS_KEY',
+    help: 'PEM private key file of --tls-cert',
+    parse: (raw) => raw,
+    fallback: () => undefined,
+  },
+  {
+    key: 'stunUrls',
+    flag: '--stun-urls',
+    env: 'SWITCHBOARD_STUN_URLS',
+    help: 'comma-separated STUN URLs handed to clients (stun:host:3478)',
+    parse: (raw) => parseIceUrls(raw, '--stun-urls', ['stun:', 'stuns:']),
+    fallback: () => [],
+  },
+  {
+    key: 'turnUrls',
+    flag: '--turn-urls',
+    env: 'SWITCHBOARD_TURN_URLS',
+    help: 'comma-separated TURN URLs handed to clients (turn:host:3478, turns:host:443?transport=tcp)',
+    parse: (raw) => parseIceUrls(raw, '--turn-urls', ['turn:', 'turns:']),
+    fallback: () => [],
+  },
+  {
+    key: 'turnSecret',
+    flag: '--turn-secret',
+    env: 'SWITCHBOARD_TURN_SECRET',
+    help: "the TURN server's shared secret (coturn static-auth-secret), for short-lived credentials",
+    parse: (raw) => parseSecret(raw, '--turn-secret'),
+    fallback: () => undefined,
+  },
+  {
+    key: 'turnCredentialTtlSeconds',
+    flag: '--turn-credential-ttl',
+    env: 'SWITCHBOARD_TURN_CREDENTIAL_TTL',
+    help: 'seconds the TURN credentials handed to a joining peer stay valid',
+    parse: (raw) => parseInteger(raw, '--turn-credential-ttl', 60, 7 * 24 * 3600),
+    fallback: () => 86400,
+  },
 ];
 
 // File descriptors kept free for everything besides signaling sockets (HTTP, logs, pipes to
@@ -426,19 +502,49 @@ function openFileLimit(): number {
   return 1024;
 }
 
+
+/** The flag naming a configuration file, and its environment variable. */
+const CONFIG_FLAG = '--config';
+const CONFIG_ENV = 'SWITCHBOARD_CONFIG';
+
 /**
  * Builds the configuration: command-line flags win over environment variables, which win over
- * defaults chosen to run locally with no setup. Flags take `--name value` or `--name=value`;
- * a boolean flag given alone means true.
+ * the configuration file (`--config`, see {@link readConfigFile}), which wins over defaults
+ * chosen to run locally with no setup. Flags take `--name value` or `--name=value`; a boolean
+ * flag given alone means true.
  */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServerConfig {
   const fromFlags = parseFlags(argv);
+  const file = fromFlags.get(CONFIG_FLAG) ?? env[CONFIG_ENV];
+  const fromFile = file ? readConfigFile(file, OPTIONS.map((o) => o.flag.slice(2))) : new Map<string, string>();
   const config: Partial<Record<keyof ServerConfig, unknown>> = {};
   for (const option of OPTIONS) {
-    const raw = fromFlags.get(option.flag) ?? env[option.env];
-    config[option.key] = raw === undefined || raw === '' ? option.fallback() : option.parse(raw);
+    const given = fromFlags.get(option.flag) ?? env[option.env];
+    const raw = given === undefined || given === '' ? fromFile.get(option.flag.slice(2)) : given;
+    config[option.key] = raw === undefined || raw === '' ? option.fallback() : parseFrom(option, raw, raw === given ? undefined : file);
   }
-  return withClusterTiming(withSecrets(config as ServerConfig));
+  return withClusterTiming(withSecrets(checkPairs(config as ServerConfig)));
+}
+
+// Options that only work together: a certificate needs its key, TURN URLs need the secret.
+function checkPairs(config: ServerConfig): ServerConfig {
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
+    throw configError('--tls-cert and --tls-key go together: give both to serve TLS, or neither');
+  }
+  if (config.turnUrls.length > 0 && config.turnSecret === undefined) {
+    throw configError('--turn-urls needs --turn-secret (the TURN server\'s static-auth-secret) to make credentials');
+  }
+  return config;
+}
+
+// A value from the file is checked as its flag would be; the message then names the file.
+function parseFrom(option: AnyOptionSpec, raw: string, file: string | undefined): unknown {
+  try {
+    return option.parse(raw);
+  } catch (error) {
+    if (file === undefined || !(error instanceof ServerError)) throw error;
+    throw new ServerError('CONFIG_INVALID', `config file ${file}: ${error.message}`);
+  }
 }
 
 // One late heartbeat must not make a live node look dead.
@@ -473,11 +579,12 @@ function withSecrets(config: ServerConfig): ServerConfig {
 /** Text for `--help`: every flag with its environment variable. */
 export function configHelp(): string {
   const rows = OPTIONS.map((o) => `  ${o.flag.padEnd(26)} ${o.env.padEnd(36)} ${o.help}`);
-  return ['Options (flag, environment variable, meaning):', ...rows].join('\n');
+  const file = `  ${`${CONFIG_FLAG} FILE`.padEnd(26)} ${CONFIG_ENV.padEnd(36)} settings from a .json or .yaml file: flags without "--" as keys (flags and environment win)`;
+  return ['Options (flag, environment variable, meaning):', file, ...rows].join('\n');
 }
 
 function parseFlags(argv: readonly string[]): Map<string, string> {
-  const known = new Map(OPTIONS.map((o) => [o.flag, o] as const));
+  const known = new Map<string, { boolean?: true }>([[CONFIG_FLAG, {}], ...OPTIONS.map((o) => [o.flag, o] as const)]);
   const values = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;

@@ -3,7 +3,8 @@ export type ServerErrorCode =
   | 'CONFIG_INVALID'
   | 'UWS_UNAVAILABLE'
   | 'LISTEN_FAILED'
-  | 'WORKER_START_FAILED';
+  | 'WORKER_START_FAILED'
+  | 'TLS_INVALID';
 
 /** An error with a stable `code`, so operators and callers can branch on it without parsing text. */
 export class ServerError extends Error {

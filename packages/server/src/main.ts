@@ -1,13 +1,25 @@
 #!/usr/bin/env node
 import { readdirSync } from 'node:fs';
+import { installWorker } from './cli/install-worker.js';
 import { configHelp, loadConfig } from './config.js';
 import { Logger } from './log.js';
 import { startServer } from './server.js';
 
 const argv = process.argv.slice(2);
 if (argv.includes('--help') || argv.includes('-h')) {
-  process.stdout.write(`Usage: switchboard-server [options]\n\n${configHelp()}\n`);
+  process.stdout.write(
+    `Usage: switchboard-server [options]\n       switchboard-server install-worker   (provide the mediasoup worker binary, offline)\n\n${configHelp()}\n`,
+  );
   process.exit(0);
+}
+if (argv[0] === 'install-worker') {
+  await installWorker((line) => process.stdout.write(`[switchboard] ${line}\n`)).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`[switchboard] install-worker failed: ${(error as Error).message}\n`);
+      process.exit(1);
+    },
+  );
 }
 
 // A closed stdout (the reader of the logs went away) must not crash the server.

@@ -5,12 +5,15 @@ import { createRoomBus } from './cluster/create-room-bus.js';
 import type { RoomBus } from './cluster/room-bus.js';
 import type { ServerConfig } from './config.js';
 import { ServerError } from './errors.js';
+import { CorsPolicy } from './http/cors.js';
 import { registerDevTokenApi } from './http/dev-token-api.js';
 import { registerHttpApi } from './http/http-api.js';
 import { handleAsync, sendBody, sendJson } from './http/respond.js';
 import { registerZlmApi } from './http/zlm-api.js';
 import { StaticFiles } from './http/static-files.js';
+import { createApp } from './http/tls.js';
 import { loadUws } from './http/uws.js';
+import { IceServers } from './ice/ice-servers.js';
 import { Logger } from './log.js';
 import { WorkerPool } from './media/worker-pool.js';
 import { dataMetrics } from './data/data-metrics.js';
@@ -24,7 +27,7 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 export interface SwitchboardServer {
   /** The port actually bound (useful when the config asked for port 0). */
   readonly port: number;
-  /** Base URL for HTTP, e.g. `http://127.0.0.1:8080`. */
+  /** Base URL for HTTP, e.g. `http://127.0.0.1:8080` (`https://` with TLS). */
   readonly url: string;
   /** The uWebSockets.js package serving requests (`name@version`). */
   readonly uwsRelease: string;
@@ -42,6 +45,8 @@ export interface SwitchboardServer {
 export async function startServer(config: ServerConfig, logger = new Logger(config.logLevel)): Promise<SwitchboardServer> {
   const { uws, release } = loadUws();
   logger.info('uWebSockets.js loaded', { release, node: process.version });
+  // Before the workers start, so a bad certificate leaves nothing running.
+  const app = createApp(uws, config);
 
   const workers = await WorkerPool.start({
     size: config.workers,
@@ -55,10 +60,15 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
   const metrics = new Metrics();
   const membership = new ClusterMembership(bus, logger.child({ component: 'cluster' }));
   const rooms = new RoomRegistry(
-    { config, workers, logger: logger.child({ component: 'rooms' }), dataMetrics: dataMetrics(metrics) },
+    {
+      config,
+      workers,
+      logger: logger.child({ component: 'rooms' }),
+      dataMetrics: dataMetrics(metrics),
+      iceServers: new IceServers(config),
+    },
     membership,
   );
-  const app = uws.App();
   const httpLog = logger.child({ component: 'http' });
   const signaling = new SignalingServer(app, {
     registry: rooms,
@@ -70,11 +80,12 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
   collectGauges(metrics, rooms, signaling, workers);
   collectClusterGauges(metrics, bus);
   const cluster = config.redisUrl === undefined ? undefined : bus;
-  const api = { rooms, cluster, apiSecret: config.apiSecret, maxMessageSize: config.maxMessageSize, metrics, logger: httpLog };
+  const cors = new CorsPolicy(config.corsOrigins);
+  const api = { rooms, cluster, apiSecret: config.apiSecret, maxMessageSize: config.maxMessageSize, metrics, logger: httpLog, cors };
   registerHttpApi(app, api);
   registerZlmApi(app, api);
   if (config.dev) {
-    registerDevTokenApi(app, { tokenSecret: config.tokenSecret, maxTokenTtlSeconds: config.maxTokenTtlSeconds, logger: httpLog, metrics });
+    registerDevTokenApi(app, { tokenSecret: config.tokenSecret, maxTokenTtlSeconds: config.maxTokenTtlSeconds, logger: httpLog, metrics, cors });
     logger.warn('development mode: default secrets unless configured, and /dev/token mints tokens for anyone');
   }
   app.get('/metrics', (res) => {
@@ -115,7 +126,8 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     throw error;
   }
   const port = uws.us_socket_local_port(listenSocket);
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const scheme = config.tlsCert === undefined ? 'http' : 'https';
+  const url = `${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info('listening', { url, version });
 
   let closing: Promise<void> | undefined;

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { encode, PROTOCOL_VERSION } from '@switchboard/sdk/protocol';
 import { DEV_SECRETS } from '../src/config.js';
-import { mintToken } from '../src/auth/token.js';
+import { AccessToken } from '../src/auth/access-token.js';
 import { RawPeer, RawSignaling } from './support/raw-peer.js';
 import { waitFor } from './support/test-server.js';
 
@@ -34,14 +34,14 @@ describe('server process', function () {
   it('on SIGTERM tells every joined peer, mid-traffic, it is shutting down, closes the rest, then exits 0', async () => {
     const url = logs.find((l) => l.msg === 'listening')?.url as string;
     const signaling = await RawSignaling.open(url.replace(/^http/, 'ws'));
-    const token = await mintToken({ room: 'r', sub: 'u' }, DEV_SECRETS.tokenSecret, 60);
+    const token = await new AccessToken(DEV_SECRETS.tokenSecret, { room: 'r', identity: 'u', ttlSeconds: 60 }).toJwt();
     await signaling.request('join', { protocolVersion: PROTOCOL_VERSION, token });
     // Peers with open DataChannels in the middle of numbered traffic, and a socket that never joined.
-    const grants = { sendData: true, receiveData: true };
+    const grants = ['sendData', 'receiveData'] as const;
     const wsUrl = url.replace(/^http/, 'ws');
     const talkers = [
-      await RawPeer.join(wsUrl, await mintToken({ room: 'chat', sub: 'a', grants }, DEV_SECRETS.tokenSecret, 60)),
-      await RawPeer.join(wsUrl, await mintToken({ room: 'chat', sub: 'b', grants }, DEV_SECRETS.tokenSecret, 60)),
+      await RawPeer.join(wsUrl, await new AccessToken(DEV_SECRETS.tokenSecret, { room: 'chat', identity: 'a', grants: [...grants], ttlSeconds: 60 }).toJwt()),
+      await RawPeer.join(wsUrl, await new AccessToken(DEV_SECRETS.tokenSecret, { room: 'chat', identity: 'b', grants: [...grants], ttlSeconds: 60 }).toJwt()),
     ];
     const idle = await RawSignaling.open(wsUrl);
     let n = 0;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { encode, PROTOCOL_VERSION } from '@switchboard/sdk/protocol';
-import { mintToken } from '../src/auth/token.js';
+import { AccessToken } from '../src/auth/access-token.js';
 import { RawPeer, RawSignaling, RequestFailed } from './support/raw-peer.js';
 import { startTestServer, waitFor, type TestServer } from './support/test-server.js';
 
@@ -58,7 +58,7 @@ describe('signaling: bad input', function () {
     const s = await connect();
     const join = (token: string, room?: string) => s.request('join', { protocolVersion: PROTOCOL_VERSION, token, ...(room ? { room } : {}) });
     await failsWith(join('not-a-jwt'), 'INVALID_TOKEN');
-    await failsWith(join(await mintToken({ room: 'r', sub: 'u' }, 'another-secret-of-16+chars', 60)), 'INVALID_TOKEN');
+    await failsWith(join(await new AccessToken('another-secret-of-16+chars', { room: 'r', identity: 'u' }).toJwt()), 'INVALID_TOKEN');
     await failsWith(join(await t.token('r', 'u', { ttlSeconds: -10 })), 'TOKEN_EXPIRED');
     await failsWith(join(await t.token('room-a', 'u'), 'room-b'), 'PERMISSION_DENIED');
     assert.equal(t.server.rooms.list().length, 0, 'no room was created by a refused join');

@@ -5,7 +5,7 @@ import { Emitter } from '../events.js';
 import { PROTOCOL_VERSION, type CloseReason, type RequestMethod, type SwitchboardError } from '../protocol/index.js';
 import type { AnyNotification, JoinResult, RequestParams, RequestResult } from '../signaling/server-frame.js';
 import { SignalingClient } from '../signaling/signaling-client.js';
-import { RtcSession } from '../transport/rtc-session.js';
+import type { IceSettings, SessionFactory, TransportSession } from '../transport/session.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import type { ServerList } from './server-list.js';
 
@@ -33,13 +33,18 @@ export interface ConnectionSettings {
   room: string | undefined;
   /** Initial topic filter; null receives all. */
   topics: string[] | null;
-  environment: Environment;
+  /** Where WebSockets come from. */
+  environment: Pick<Environment, 'createWebSocket'>;
+  /** Makes the WebRTC session of each join (with media, or data only). */
+  createSession: SessionFactory;
   requestTimeoutMs: number;
   reconnect: { enabled: boolean; timeoutMs: number; backoff: Required<BackoffOptions> };
   /** How long a transport may stay `disconnected` before the connection counts as lost, in ms. */
   disconnectedGraceMs: number;
   /** The room sequence number of the last reliable message received, for resuming. */
   lastReceivedSeq: () => number;
+  /** ICE settings of the app; without `servers` the join result's are used. */
+  ice?: IceSettings;
 }
 
 /** Events of a {@link Connection}. */
@@ -47,7 +52,7 @@ export interface ConnectionEvents {
   /** A `join` succeeded (first or resumed); transports are not up yet. */
   joined: JoinResult;
   /** The WebRTC session of the current join is up. */
-  ready: RtcSession;
+  ready: TransportSession;
   /** The connection broke; a reconnect follows unless `closed` does. */
   lost: DisconnectedError;
   notification: AnyNotification;
@@ -66,7 +71,7 @@ export class Connection {
   readonly events = new Emitter<ConnectionEvents>();
   private current: ConnectionState = 'connecting';
   private signaling: SignalingClient | undefined;
-  private session: RtcSession | undefined;
+  private session: TransportSession | undefined;
   /**
    * The socket of a session whose WebRTC side broke, kept open until the next join: when the
    * server ends a session it sends `closed` there, but its transports may close (and be noticed)
@@ -161,18 +166,18 @@ export class Connection {
     }
     this.credentials = { peerId: result.self.id, resumeKey: result.resumeKey };
     this.events.emit('joined', result);
-    const session = new RtcSession({
-      environment: settings.environment,
+    const session = settings.createSession({
       join: result,
       request: (method, data) => signaling.request(method, data),
       onData: (data) => this.events.emit('data', data),
       onFailure: (error) => this.broken(error, true),
       openTimeoutMs: budget(),
       disconnectedGraceMs: settings.disconnectedGraceMs,
+      ...(settings.ice ? { ice: settings.ice } : {}),
     });
     this.session = session;
     await session.start();
-    this.rtpCapabilities = session.device.rtpCapabilities;
+    this.rtpCapabilities = session.rtpCapabilities;
     this.events.emit('ready', session);
     return result;
   }

@@ -1,5 +1,6 @@
 import { Device } from 'mediasoup-client';
 import type { Environment, WebSocketConstructor } from './environment.js';
+import { exitWithoutNativeTeardown } from './node-exit.js';
 
 /** The parts of `@roamhq/wrtc` (or another WebRTC implementation for Node) the SDK needs. */
 export interface NodeWebRtc {
@@ -22,6 +23,10 @@ export interface NodeEnvironmentOptions {
  * tracks report 640×480 whatever frames they carry, so layers chosen by that size could leave
  * subscribers with a quarter of a smaller picture.
  *
+ * A process that connected this way ends through `process.exit()` when it exits, with its exit
+ * code, because wrtc crashes in Node's own teardown otherwise (see `exitWithoutNativeTeardown`):
+ * a bot exits with code 0 once `leave()` resolved and nothing else is pending.
+ *
  * @example
  * ```ts
  * import wrtc from '@roamhq/wrtc';
@@ -33,6 +38,7 @@ export function nodeEnvironment({ wrtc, WebSocket }: NodeEnvironmentOptions): En
   return {
     createWebSocket: (url) => new WebSocket(url),
     createDevice: async () => {
+      exitWithoutNativeTeardown();
       Object.assign(globalThis, { RTCPeerConnection: wrtc.RTCPeerConnection, MediaStream: wrtc.MediaStream });
       // wrtc is libwebrtc, which mediasoup-client drives like a current Chrome.
       return new Device({ handlerName: 'Chrome111' });

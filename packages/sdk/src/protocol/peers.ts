@@ -24,6 +24,12 @@ export const DEFAULT_GRANTS: Readonly<Grants> = Object.freeze({
   admin: false,
 });
 
+/** The name of one grant, as tokens list them: `['publish', 'sendData']`. */
+export type GrantName = keyof Grants;
+
+/** Every grant name, in a fixed order. */
+export const GRANT_NAMES: readonly GrantName[] = Object.freeze(Object.keys(DEFAULT_GRANTS) as GrantName[]);
+
 /** Free-form, JSON/MessagePack-compatible data attached to a peer by its token. */
 export type PeerMetadata = Record<string, unknown>;
 
@@ -49,8 +55,11 @@ export interface TokenClaims {
   sub: string;
   name?: string;
   metadata?: PeerMetadata;
-  /** Partial grants; omitted ones are false (all of them default when the claim is absent). */
-  grants?: Partial<Grants>;
+  /**
+   * The grants the token gives, as a list of names; grants not listed are false. Without the
+   * claim the token gets {@link DEFAULT_GRANTS}.
+   */
+  grants?: GrantName[];
   /** Expiry, seconds since epoch (JWT `exp`). */
   exp?: number;
 }

@@ -28,6 +28,16 @@ export interface TransportInfo {
   sctpParameters: SctpParameters;
 }
 
+/**
+ * A STUN or TURN server for ICE, in the shape of the browser's `RTCIceServer`. TURN entries
+ * carry a short-lived username and credential (TURN REST API).
+ */
+export interface IceServer {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
+
 /** A server-side DataConsumer the client mirrors on its receive transport. */
 export interface DataConsumerInfo {
   id: string;
@@ -90,6 +100,11 @@ export interface ClientRequests extends MediaRequests {
       tracks: TrackInfo[];
       /** Server clock (ms since epoch) when it answered. */
       serverTime: number;
+      /**
+       * STUN/TURN servers the server's operator configured, with short-lived TURN credentials;
+       * absent when none are. The client uses them for both transports unless the app gives its own.
+       */
+      iceServers?: IceServer[];
     };
   };
   connectTransport: {

@@ -1,9 +1,10 @@
 import type { Grants, SwitchboardError } from '../protocol/index.js';
 import type { AnyNotification, JoinResult } from '../signaling/server-frame.js';
-import type { MediaSession } from '../transport/rtc-session.js';
+import type { TransportSession } from '../transport/session.js';
 import type { LocalTrack } from './local-track.js';
 import type { PublishOptions } from './publish-options.js';
 import type { RemoteTrack } from './remote-track.js';
+import type { RoomMedia } from './room-media.js';
 import { RemoteTracks } from './remote-tracks.js';
 import type { TrackEventEmitter } from './track-events.js';
 import { TrackPublisher } from './track-publisher.js';
@@ -33,7 +34,7 @@ const UNPUBLISH_GRACE_MS = 3_000;
  * A room's audio and video: this peer's published tracks, the other peers' tracks and our
  * subscriptions to them, kept across reconnects. The room forwards its connection's events.
  */
-export class MediaPlane {
+export class MediaPlane implements RoomMedia {
   private readonly publisher: TrackPublisher;
   private readonly subscriber: TrackSubscriber;
   private readonly remote: RemoteTracks;
@@ -83,9 +84,11 @@ export class MediaPlane {
   }
 
   /** A connection is up: publishes and subscribes on it. */
-  ready(session: MediaSession): void {
-    this.publisher.ready(session);
-    this.subscriber.ready(session, this.remote.tracks.values());
+  ready(session: TransportSession): void {
+    const media = session.media;
+    if (media === undefined) return;
+    this.publisher.ready(media);
+    this.subscriber.ready(media, this.remote.tracks.values());
   }
 
   /** The connection dropped, and every producer and consumer with it. */

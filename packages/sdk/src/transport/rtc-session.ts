@@ -1,26 +1,13 @@
 import type { Device } from 'mediasoup-client';
-import type { DataProducer, Transport } from 'mediasoup-client/types';
+import type { DataProducer, RtpCapabilities, Transport } from 'mediasoup-client/types';
 import type { Environment } from '../env/environment.js';
 import { DisconnectedError, TimeoutError } from '../errors.js';
-import type { DataChannelKind, RequestMethod, TrackSource } from '../protocol/index.js';
-import type { JoinResult, RequestParams, RequestResult } from '../signaling/server-frame.js';
+import type { DataChannelKind, TrackSource } from '../protocol/index.js';
+import type { RequestFn, SessionOptions, TransportSession } from './session.js';
 
-/** Sends a signaling request; the session's only way to talk to the server. */
-export type RequestFn = <M extends RequestMethod>(method: M, data: RequestParams<M>) => Promise<RequestResult<M>>;
-
-/** What an {@link RtcSession} needs. */
-export interface RtcSessionOptions {
+/** What an {@link RtcSession} needs: the session options and where WebRTC comes from. */
+export interface RtcSessionOptions extends SessionOptions {
   environment: Environment;
-  join: JoinResult;
-  request: RequestFn;
-  /** A message arrived on one of the receive channels. */
-  onData: (data: unknown) => void;
-  /** The session broke after it opened: a transport failed or a channel closed. */
-  onFailure: (error: DisconnectedError) => void;
-  /** How long to wait for the outgoing channels to open, in ms. */
-  openTimeoutMs: number;
-  /** How long a transport may stay `disconnected` before it counts as failed, in ms. */
-  disconnectedGraceMs: number;
 }
 
 /**
@@ -57,7 +44,7 @@ const CHANNEL_OPTIONS: Record<DataChannelKind, { ordered: boolean; maxRetransmit
  * the `join` described, our two DataProducers (`reliable`, `lossy`) and the server's two
  * DataConsumers. A new connection after a drop makes a new RtcSession.
  */
-export class RtcSession implements MediaSession {
+export class RtcSession implements MediaSession, TransportSession {
   /** Our outgoing channels; absent without the `sendData` grant. */
   channels: Record<DataChannelKind, DataProducer> | undefined;
   readonly request: RequestFn;
@@ -78,6 +65,16 @@ export class RtcSession implements MediaSession {
   /** True once the session is over (closed, or broken). */
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  /** This session is its own media side. */
+  get media(): MediaSession {
+    return this;
+  }
+
+  /** What the device can receive, once started. */
+  get rtpCapabilities(): RtpCapabilities | undefined {
+    return this.device?.rtpCapabilities;
   }
 
   /**
@@ -110,8 +107,10 @@ export class RtcSession implements MediaSession {
     await device.load({ routerRtpCapabilities: join.routerRtpCapabilities });
     if (this.isClosed) throw new DisconnectedError('the WebRTC session was closed');
     this.device = device;
-    const send = (this.sendTransport = this.watch(device.createSendTransport(join.sendTransport)));
-    const recv = (this.recvTransport = this.watch(device.createRecvTransport(join.recvTransport)));
+    const { ice = {} } = this.options;
+    const iceOptions = { iceServers: ice.servers ?? join.iceServers ?? [], iceTransportPolicy: ice.transportPolicy ?? 'all' };
+    const send = (this.sendTransport = this.watch(device.createSendTransport({ ...join.sendTransport, ...iceOptions })));
+    const recv = (this.recvTransport = this.watch(device.createRecvTransport({ ...join.recvTransport, ...iceOptions })));
     const { request } = this.options;
     send.on('producedata', ({ sctpStreamParameters, label = '', protocol = '', appData }, callback, errback) => {
       const channel = appData.channel as DataChannelKind;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect, type AnyReceivedMessage, type Room } from '../../src/index.js';
 import { DEV_SECRETS } from '../../../server/src/config.js';
-import { mintToken } from '../../../server/src/auth/token.js';
+import { AccessToken } from '../../../server/src/auth/access-token.js';
 import { startClusterNodes, stopClusterNodes, type ClusterNode } from '../../../server/test/support/cluster-harness.js';
 import { startTestRedis, type TestRedis } from '../../../server/test/support/redis-server.js';
 import { environment, waitFor } from './sdk-peers.js';
@@ -27,7 +27,7 @@ describe('SDK end to end: a list of servers whose first is dead', function () {
   });
 
   async function join(identity: string): Promise<{ room: Room<Chat>; inbox: AnyReceivedMessage<Chat>[] }> {
-    const token = await mintToken({ room: 'lobby', sub: identity }, DEV_SECRETS.tokenSecret, 300);
+    const token = await new AccessToken(DEV_SECRETS.tokenSecret, { room: 'lobby', identity, ttlSeconds: 300 }).toJwt();
     const room = await connect<Chat>([nodes[0]!.wsUrl, nodes[1]!.wsUrl], token, { environment, requestTimeoutMs: 3000 });
     rooms.push(room);
     const inbox: AnyReceivedMessage<Chat>[] = [];

@@ -1,7 +1,9 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
 import {
   DEFAULT_GRANTS,
+  GRANT_NAMES,
   SwitchboardError,
+  type GrantName,
   type Grants,
   type PeerMetadata,
   type TokenClaims,
@@ -20,11 +22,17 @@ export interface VerifiedToken {
   expiresAt: number;
 }
 
+/** The claims of a token, checked; what {@link verifyToken} returns without the expiry. */
+export type CheckedClaims = Omit<VerifiedToken, 'expiresAt'>;
+
 /** How strict {@link verifyToken} is about a token's lifetime. */
 export interface TokenPolicy {
   /** Longest a token may still be valid from now, in seconds: a later `exp` is refused. */
   maxTtlSeconds: number;
 }
+
+/** The server's default `--max-token-ttl`: a day. */
+export const DEFAULT_MAX_TOKEN_TTL_SECONDS = 24 * 3600;
 
 /**
  * Seconds by which a token's `exp` (and `nbf`) may disagree with this server's clock: the
@@ -32,20 +40,30 @@ export interface TokenPolicy {
  */
 export const TOKEN_CLOCK_SKEW_SECONDS = 5;
 
-const GRANT_NAMES = Object.keys(DEFAULT_GRANTS) as (keyof Grants)[];
+/** Shortest token secret accepted: an HMAC key shorter than this is guessable. */
+export const MIN_SECRET_LENGTH = 16;
 const MAX_NAME_LENGTH = 256;
 const MAX_ROOM_LENGTH = 256;
 
-function keyOf(secret: string): Uint8Array {
+/**
+ * The HMAC key of a token secret: the UTF-8 bytes of the string, used as they are (no base64 or
+ * hex decoding), so any JWT library given the same string as an HS256 key signs tokens that
+ * verify here.
+ */
+export function keyOf(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
 /**
  * Checks an access token's signature (HS256 only), expiry (required, and at most
- * `policy.maxTtlSeconds` ahead) and claims. Throws
- * {@link SwitchboardError} `TOKEN_EXPIRED` or `INVALID_TOKEN` with a message saying what is wrong.
+ * `policy.maxTtlSeconds` ahead) and claims. Throws {@link SwitchboardError} `TOKEN_EXPIRED` or
+ * `INVALID_TOKEN` with a message saying what is wrong.
  */
-export async function verifyToken(token: string, secret: string, policy: TokenPolicy): Promise<VerifiedToken> {
+export async function verifyToken(
+  token: string,
+  secret: string,
+  policy: TokenPolicy = { maxTtlSeconds: DEFAULT_MAX_TOKEN_TTL_SECONDS },
+): Promise<VerifiedToken> {
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, keyOf(secret), {
@@ -57,66 +75,81 @@ export async function verifyToken(token: string, secret: string, policy: TokenPo
     if (error instanceof errors.JWTExpired) throw new SwitchboardError('TOKEN_EXPIRED', 'the access token has expired');
     throw new SwitchboardError('INVALID_TOKEN', `the access token is not valid (${(error as Error).message})`);
   }
-  const { room, sub, name, metadata, grants, exp } = payload as Partial<TokenClaims> & Record<string, unknown>;
-  if (typeof room !== 'string' || room.length === 0 || room.length > MAX_ROOM_LENGTH) {
-    throw invalid('claim "room" must be a non-empty string');
-  }
-  if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_NAME_LENGTH) {
-    throw invalid('claim "sub" (identity) must be a non-empty string');
-  }
-  if (name !== undefined && (typeof name !== 'string' || name.length > MAX_NAME_LENGTH)) {
-    throw invalid('claim "name" must be a string');
-  }
-  for (const [claim, text] of [['room', room], ['sub', sub], ['name', name]] as const) {
-    const unsafe = text === undefined ? undefined : unsafeTextReason(text);
-    if (unsafe !== undefined) throw invalid(`claim "${claim}" ${unsafe}`);
-  }
+  const invalid = (message: string) => new SwitchboardError('INVALID_TOKEN', `the access token is not valid: ${message}`);
+  const claims = checkClaims(payload, invalid);
   // jose has checked that `exp` is a number in the future.
-  const expiresAt = (exp as number) * 1000;
+  const expiresAt = (payload.exp as number) * 1000;
   const latest = Date.now() + (policy.maxTtlSeconds + TOKEN_CLOCK_SKEW_SECONDS) * 1000;
   if (expiresAt > latest) {
     throw invalid(`claim "exp" lies more than ${policy.maxTtlSeconds} s ahead (the server's --max-token-ttl)`);
   }
-  if (metadata !== undefined && !isPlainObject(metadata)) throw invalid('claim "metadata" must be an object');
+  return { ...claims, expiresAt };
+}
+
+/**
+ * Checks the claims of a token, whether read from a JWT or about to be signed, so a token
+ * builder can never sign what the server would refuse. `fail` makes the error for a message.
+ */
+export function checkClaims(claims: Partial<Record<keyof TokenClaims, unknown>>, fail: (message: string) => Error): CheckedClaims {
+  const { room, sub, name, metadata, grants } = claims;
+  if (typeof room !== 'string' || room.length === 0 || room.length > MAX_ROOM_LENGTH) {
+    throw fail(`claim "room" must be a string of 1 to ${MAX_ROOM_LENGTH} characters`);
+  }
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_NAME_LENGTH) {
+    throw fail(`identity (claim "sub") must be a string of 1 to ${MAX_NAME_LENGTH} characters`);
+  }
+  if (name !== undefined && (typeof name !== 'string' || name.length > MAX_NAME_LENGTH)) {
+    throw fail(`claim "name" must be a string of at most ${MAX_NAME_LENGTH} characters`);
+  }
+  for (const [claim, text] of [['room', room], ['sub', sub], ['name', name]] as const) {
+    const unsafe = text === undefined ? undefined : unsafeTextReason(text);
+    if (unsafe !== undefined) throw fail(`claim "${claim}" ${unsafe}`);
+  }
+  if (metadata !== undefined && !isPlainObject(metadata)) throw fail('claim "metadata" must be an object');
   const deep = metadata === undefined ? undefined : tooDeepField(metadata, MAX_METADATA_DEPTH);
-  if (deep !== undefined) throw invalid(`claim "metadata.${deep}" nests deeper than ${MAX_METADATA_DEPTH} levels`);
+  if (deep !== undefined) throw fail(`claim "metadata.${deep}" nests deeper than ${MAX_METADATA_DEPTH} levels`);
   return {
     room,
     identity: sub,
     ...(name === undefined ? {} : { name }),
-    ...(metadata === undefined ? {} : { metadata }),
-    grants: parseGrants(grants),
-    expiresAt,
+    ...(metadata === undefined ? {} : { metadata: metadata as PeerMetadata }),
+    grants: parseGrants(grants, fail),
   };
 }
 
-/** Signs an access token; `ttlSeconds` sets `exp`. */
-export async function mintToken(claims: Omit<TokenClaims, 'exp'>, secret: string, ttlSeconds: number): Promise<string> {
-  const { sub, ...rest } = claims;
-  return new SignJWT({ ...rest })
+/** Signs checked claims as an HS256 JWT that expires `ttlSeconds` from now. */
+export async function signToken(claims: CheckedClaims, secret: string, ttlSeconds: number): Promise<string> {
+  const { room, identity, name, metadata, grants } = claims;
+  const body: Omit<TokenClaims, 'sub' | 'exp'> = {
+    room,
+    ...(name === undefined ? {} : { name }),
+    ...(metadata === undefined ? {} : { metadata }),
+    grants: GRANT_NAMES.filter((grant) => grants[grant]),
+  };
+  return new SignJWT({ ...body })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(sub)
+    .setSubject(identity)
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
     .sign(keyOf(secret));
 }
 
-function parseGrants(value: unknown): Grants {
+// Grants are a list of names; an absent claim means the defaults, an empty list no grants.
+function parseGrants(value: unknown, fail: (message: string) => Error): Grants {
   if (value === undefined) return { ...DEFAULT_GRANTS };
-  if (!isPlainObject(value)) throw invalid('claim "grants" must be an object');
-  const grants = {} as Grants;
-  for (const grant of GRANT_NAMES) {
-    const given = value[grant];
-    if (given !== undefined && typeof given !== 'boolean') throw invalid(`grant "${grant}" must be true or false`);
-    grants[grant] = given === true;
+  if (!Array.isArray(value)) {
+    throw fail(`claim "grants" must be a list of grant names, such as ["publish", "sendData"]; grants are ${GRANT_NAMES.join(', ')}`);
+  }
+  const grants = Object.fromEntries(GRANT_NAMES.map((grant) => [grant, false])) as unknown as Grants;
+  for (const grant of value) {
+    if (typeof grant !== 'string' || !(GRANT_NAMES as readonly string[]).includes(grant)) {
+      throw fail(`unknown grant ${JSON.stringify(grant)}; grants are ${GRANT_NAMES.join(', ')}`);
+    }
+    grants[grant as GrantName] = true;
   }
   return grants;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function invalid(message: string): SwitchboardError {
-  return new SwitchboardError('INVALID_TOKEN', `the access token is not valid: ${message}`);
 }

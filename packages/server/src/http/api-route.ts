@@ -2,6 +2,7 @@ import type { TemplatedApp } from 'uWebSockets.js';
 import { SwitchboardError, type ErrorCode, type WireError } from '@switchboard/sdk/protocol';
 import type { Logger } from '../log.js';
 import type { Counter, Metrics } from '../metrics/metrics.js';
+import type { CorsPolicy } from './cors.js';
 import { Exchange } from './exchange.js';
 
 /** What all routes of the HTTP API share. */
@@ -9,6 +10,8 @@ export interface RouteContext {
   /** Counts answered requests by route and status. */
   requests: Counter;
   logger: Logger;
+  /** Which browser origins may call these routes; no CORS headers without it. */
+  cors?: CorsPolicy;
 }
 
 /** Handles one request; may answer synchronously or later. Thrown errors become error answers. */
@@ -66,7 +69,13 @@ export function addRoute(
 ): void {
   const paramCount = pattern.split('/').filter((segment) => segment.startsWith(':')).length;
   app[method](pattern, (res, req) => {
-    const exchange = new Exchange(res, req, { route: pattern, paramCount, requests: context.requests, ...options });
+    const exchange = new Exchange(res, req, {
+      route: pattern,
+      paramCount,
+      requests: context.requests,
+      ...(context.cors ? { cors: context.cors } : {}),
+      ...options,
+    });
     const fail = (error: unknown) => answerError(exchange, error, context.logger);
     try {
       handler(exchange)?.catch(fail);
@@ -78,10 +87,16 @@ export function addRoute(
 
 /**
  * Answers 405 on `pattern` for every method not registered there (uWS prefers method-specific
- * handlers over `any`), naming the allowed ones in `Allow`.
+ * handlers over `any`), naming the allowed ones in `Allow`. `OPTIONS` is answered 204 with the
+ * same `Allow`, plus the CORS preflight headers when the context's policy allows the origin.
  */
 export function refuseOtherMethods(app: TemplatedApp, pattern: string, allowed: readonly string[], context: RouteContext): void {
   const refuse: RouteHandler = (exchange) => {
+    if (exchange.method === 'options') {
+      const cors = context.cors?.preflightHeaders(exchange.header('origin'), allowed) ?? {};
+      exchange.replyEmpty({ Allow: allowed.join(', '), ...cors });
+      return;
+    }
     const message = `${exchange.method.toUpperCase()} is not allowed here; use ${allowed.join(' or ')}`;
     exchange.reply(405, errorBody('UNSUPPORTED', message), { Allow: allowed.join(', ') });
   };

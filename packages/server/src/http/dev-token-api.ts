@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { TemplatedApp } from 'uWebSockets.js';
-import { DEFAULT_GRANTS, SwitchboardError, type Grants, type PeerMetadata } from '@switchboard/sdk/protocol';
-import { mintToken, verifyToken } from '../auth/token.js';
+import { SwitchboardError, type GrantName, type PeerMetadata } from '@switchboard/sdk/protocol';
+import { AccessToken, DEFAULT_TOKEN_TTL_SECONDS } from '../auth/access-token.js';
+import { verifyToken } from '../auth/token.js';
 import type { Logger } from '../log.js';
+import type { CorsPolicy } from './cors.js';
 import type { Counter, Metrics } from '../metrics/metrics.js';
 import { addRoute, refuseOtherMethods, requestCounter, type RouteContext } from './api-route.js';
 import type { Exchange } from './exchange.js';
@@ -12,28 +14,17 @@ import { bodyFormat, decodeBody } from './request-body.js';
 export interface DevTokenApiDeps {
   /** The key access tokens are signed with. */
   tokenSecret: string;
-  /** The server's `--max-token-ttl`: no longer lifetime may be asked for. */
-  maxTokenTtlSeconds: number;
   logger: Logger;
   /** Where to count requests; not counted without it. */
   metrics?: Metrics;
-}
-
-/** A token request, checked, before signing. */
-interface TokenRequest {
-  room: string;
-  identity: string;
-  name?: string;
-  metadata?: PeerMetadata;
-  /** Absent: the token carries no grants claim and gets the default grants. */
-  grants?: Partial<Grants>;
-  ttlSeconds: number;
+  /** The server's `--max-token-ttl`: no longer lifetime may be asked for. */
+  maxTokenTtlSeconds: number;
+  /** Browser origins allowed to ask for tokens; no CORS headers without it. */
+  cors?: CorsPolicy;
 }
 
 const PATH = '/dev/token';
 const FIELDS = ['room', 'identity', 'name', 'grants', 'ttl', 'metadata'] as const;
-const GRANT_NAMES = Object.keys(DEFAULT_GRANTS) as (keyof Grants)[];
-const DEFAULT_TTL_SECONDS = 3600;
 const MAX_TTL_SECONDS = 7 * 24 * 3600;
 const BODY_LIMIT = 16 * 1024;
 const NOT_COUNTED: Counter = { inc: () => undefined };
@@ -47,26 +38,13 @@ export function registerDevTokenApi(app: TemplatedApp, deps: DevTokenApiDeps): v
   const context: RouteContext = {
     requests: deps.metrics ? requestCounter(deps.metrics) : NOT_COUNTED,
     logger: deps.logger,
+    ...(deps.cors ? { cors: deps.cors } : {}),
   };
   const handler = async (exchange: Exchange) => {
     const fields = exchange.method === 'post' ? await bodyFields(exchange) : queryFields(exchange.query);
-    const request = parseTokenRequest(fields, Math.min(MAX_TTL_SECONDS, deps.maxTokenTtlSeconds));
-    const token = await mintToken(
-      {
-        room: request.room,
-        sub: request.identity,
-        ...(request.name === undefined ? {} : { name: request.name }),
-        ...(request.metadata === undefined ? {} : { metadata: request.metadata }),
-        ...(request.grants === undefined ? {} : { grants: request.grants }),
-      },
-      deps.tokenSecret,
-      request.ttlSeconds,
-    );
-    // Verified with the same code that checks tokens at join, so this endpoint never hands out
-    // a token the server would refuse (a room name too long, say), and reports its real expiry.
-    const verified = await verifyToken(token, deps.tokenSecret, { maxTtlSeconds: deps.maxTokenTtlSeconds }).catch((error: SwitchboardError) => {
-      throw new SwitchboardError('MALFORMED', error.message);
-    });
+    const token = await tokenFor(fields, deps.tokenSecret, Math.min(MAX_TTL_SECONDS, deps.maxTokenTtlSeconds)).toJwt();
+    // Read back with the code that checks tokens at join, to report the real grants and expiry.
+    const verified = await verifyToken(token, deps.tokenSecret, { maxTtlSeconds: deps.maxTokenTtlSeconds });
     exchange.reply(200, {
       token,
       room: verified.room,
@@ -98,42 +76,30 @@ async function bodyFields(exchange: Exchange): Promise<Record<string, unknown>> 
   return body as Record<string, unknown>;
 }
 
-function parseTokenRequest(fields: Record<string, unknown>, maxTtlSeconds: number): TokenRequest {
+// The fields are those of AccessToken, which checks them and throws MALFORMED; only what a
+// query string cannot say directly (a list, a number) is converted here.
+function tokenFor(fields: Record<string, unknown>, secret: string, maxTtlSeconds: number): AccessToken {
   for (const key of Object.keys(fields)) {
     if (!(FIELDS as readonly string[]).includes(key)) malformed(`unknown field "${key}"; expected ${FIELDS.join(', ')}`);
   }
   const { room, identity, name, grants, ttl, metadata } = fields;
   if (typeof room !== 'string' || room.length === 0) malformed('"room" is required');
-  if (identity !== undefined && (typeof identity !== 'string' || identity.length === 0)) {
-    malformed('"identity" must be a non-empty string');
-  }
-  if (name !== undefined && typeof name !== 'string') malformed('"name" must be a string');
-  if (metadata !== undefined && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))) {
-    malformed('"metadata" must be an object');
-  }
-  return {
+  return new AccessToken(secret, {
     room,
-    identity: (identity as string | undefined) ?? `dev-${randomUUID().slice(0, 8)}`,
-    ...(name === undefined ? {} : { name }),
+    identity: identity === undefined ? `dev-${randomUUID().slice(0, 8)}` : (identity as string),
+    ...(name === undefined ? {} : { name: name as string }),
     ...(metadata === undefined ? {} : { metadata: metadata as PeerMetadata }),
-    ...(grants === undefined ? {} : { grants: parseGrants(grants) }),
-    ttlSeconds: ttl === undefined ? Math.min(DEFAULT_TTL_SECONDS, maxTtlSeconds) : parseTtl(ttl, maxTtlSeconds),
-  };
+    ...(grants === undefined ? {} : { grants: grantList(grants) }),
+    ttlSeconds: ttl === undefined ? Math.min(DEFAULT_TOKEN_TTL_SECONDS, maxTtlSeconds) : parseTtl(ttl, maxTtlSeconds),
+  });
 }
 
-// A comma-separated list ("publish,sendData") or, in JSON, a list of names; grants not named
-// are false, so "grants=" asks for a token that may do nothing.
-function parseGrants(value: unknown): Partial<Grants> {
+// A comma-separated string in a query; a JSON body sends the list itself. "grants=" (empty)
+// asks for a token that may do nothing.
+function grantList(value: unknown): GrantName[] {
   const names = typeof value === 'string' ? value.split(',').map((n) => n.trim()).filter((n) => n !== '') : value;
-  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) {
-    malformed('"grants" must be a comma-separated string or a list of grant names');
-  }
-  const grants: Partial<Grants> = {};
-  for (const grant of names as string[]) {
-    if (!(GRANT_NAMES as string[]).includes(grant)) malformed(`unknown grant "${grant}"; grants are ${GRANT_NAMES.join(', ')}`);
-    grants[grant as keyof Grants] = true;
-  }
-  return grants;
+  if (!Array.isArray(names)) malformed('"grants" must be a list of grant names (a comma-separated string in a query)');
+  return names as GrantName[];
 }
 
 function parseTtl(value: unknown, maxTtlSeconds: number): number {

@@ -2,11 +2,12 @@ import { STATUS_CODES } from 'node:http';
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { SwitchboardError } from '@switchboard/sdk/protocol';
 import type { Counter } from '../metrics/metrics.js';
+import type { CorsPolicy } from './cors.js';
 import { readBody } from './request-body.js';
 import { sendBody } from './respond.js';
 
 /** Request headers the HTTP API reads; only these are copied out of the short-lived request. */
-export type ApiHeader = 'authorization' | 'x-api-secret' | 'content-type' | 'content-length' | 'transfer-encoding';
+export type ApiHeader = 'authorization' | 'x-api-secret' | 'content-type' | 'content-length' | 'transfer-encoding' | 'origin';
 
 const API_HEADERS: readonly ApiHeader[] = [
   'authorization',
@@ -14,6 +15,7 @@ const API_HEADERS: readonly ApiHeader[] = [
   'content-type',
   'content-length',
   'transfer-encoding',
+  'origin',
 ];
 
 /** How an {@link Exchange} is set up for one route. */
@@ -26,6 +28,8 @@ export interface ExchangeOptions {
   maxBodyBytes?: number;
   /** `switchboard_http_requests_total`, counted once per answered request. */
   requests: Counter;
+  /** Adds CORS headers to every answer; none without it. */
+  cors?: CorsPolicy;
 }
 
 /**
@@ -105,7 +109,7 @@ export class Exchange {
     this.answered = true;
     this.options.requests.inc({ route: this.options.route, status: String(status) });
     const json = JSON.stringify(body);
-    const allHeaders = { 'Cache-Control': 'no-store', ...headers };
+    const allHeaders = { 'Cache-Control': 'no-store', ...this.options.cors?.headersFor(this.header('origin')), ...headers };
     if (!this.bodyPending) {
       sendBody(this.res, status, JSON_TYPE, json, allHeaders);
       return;
@@ -115,6 +119,18 @@ export class Exchange {
       this.res.writeHeader('Content-Type', JSON_TYPE);
       for (const [name, value] of Object.entries(allHeaders)) this.res.writeHeader(name, value);
       this.res.end(json, true);
+    });
+  }
+
+  /** Answers `204 No Content` with `headers` (a CORS preflight), unless already answered. */
+  replyEmpty(headers: Record<string, string>): void {
+    if (this.aborted || this.answered) return;
+    this.answered = true;
+    this.options.requests.inc({ route: this.options.route, status: '204' });
+    this.res.cork(() => {
+      this.res.writeStatus('204 No Content');
+      for (const [name, value] of Object.entries(headers)) this.res.writeHeader(name, value);
+      this.res.endWithoutBody();
     });
   }
 }

@@ -3,6 +3,7 @@ import { encode, SwitchboardError, type PeerInfo, type TrackInfo } from '@switch
 import { apiSecretMatches } from '../auth/api-secret.js';
 import type { BusPeer } from '../cluster/room-bus.js';
 import type { Logger } from '../log.js';
+import type { CorsPolicy } from './cors.js';
 import type { Metrics } from '../metrics/metrics.js';
 import {
   addRoute,
@@ -67,6 +68,8 @@ export interface HttpApiDeps {
   maxMessageSize: number;
   metrics: Metrics;
   logger: Logger;
+  /** Browser origins allowed to call the API; no CORS headers without it. */
+  cors?: CorsPolicy;
 }
 
 const ROOMS = '/api/rooms';
@@ -84,7 +87,11 @@ const DEFAULT_KICK_REASON = 'removed by the server';
  * here, so they never fall through to the static files.
  */
 export function registerHttpApi(app: TemplatedApp, deps: HttpApiDeps): void {
-  const context: RouteContext = { requests: requestCounter(deps.metrics), logger: deps.logger };
+  const context: RouteContext = {
+    requests: requestCounter(deps.metrics),
+    logger: deps.logger,
+    ...(deps.cors ? { cors: deps.cors } : {}),
+  };
   const authorized =
     (handler: RouteHandler): RouteHandler =>
     (exchange) => {

@@ -33,7 +33,11 @@ type ZlmArg = (typeof ARGS)[number];
  * broadcast of type `broadcastMessage` from `server`.
  */
 export function registerZlmApi(app: TemplatedApp, deps: ZlmApiDeps): void {
-  const context: RouteContext = { requests: requestCounter(deps.metrics), logger: deps.logger };
+  const context: RouteContext = {
+    requests: requestCounter(deps.metrics),
+    logger: deps.logger,
+    ...(deps.cors ? { cors: deps.cors } : {}),
+  };
   const handler = async (exchange: Exchange) => {
     exchange.reply(200, await broadcast(exchange, deps, context));
   };

@@ -1,5 +1,6 @@
 import type { ServerConfig } from '../config.js';
 import type { DataMetrics } from '../data/data-metrics.js';
+import type { IceServers } from '../ice/ice-servers.js';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/worker-pool.js';
 import type { Room } from './room.js';
@@ -19,4 +20,6 @@ export interface RoomContext {
   readonly registry: RoomIndex;
   readonly logger: Logger;
   readonly dataMetrics: DataMetrics;
+  /** STUN/TURN servers handed to joining peers. */
+  readonly iceServers: IceServers;
 }

@@ -326,6 +326,7 @@ export class Room implements ReceiverListener {
       ...(dataConsumers ? { dataConsumers } : {}),
       tracks: this.mediaRouter.tracks().filter((t) => t.peerId !== peer.id),
       serverTime: Date.now(),
+      ...this.context.iceServers.joinFields(peer.identity),
     };
   }
 
@@ -407,3 +408,4 @@ function sameSecret(a: string, b: string): boolean {
   const digest = (s: string) => createHash('sha256').update(s).digest();
   return timingSafeEqual(digest(a), digest(b));
 }
+

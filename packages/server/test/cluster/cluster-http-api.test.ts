@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { PROTOCOL_VERSION } from '@switchboard/sdk/protocol';
-import { mintToken } from '../../src/auth/token.js';
+import { AccessToken } from '../../src/auth/access-token.js';
 import { DEV_SECRETS } from '../../src/config.js';
 import { startClusterNodes, stopClusterNodes, type ClusterNode } from '../support/cluster-harness.js';
 import { RawSignaling } from '../support/raw-peer.js';
@@ -38,7 +38,7 @@ describe('cluster mode: the HTTP API lists every node’s rooms and peers', func
     for (const [identity, node, room] of [['alice', 0, 'lobby'], ['bob', 1, 'lobby'], ['carol', 1, 'side']] as const) {
       const signaling = await RawSignaling.open(nodes[node]!.wsUrl);
       sockets.push(signaling);
-      const token = await mintToken({ room, sub: identity, name: identity.toUpperCase() }, DEV_SECRETS.tokenSecret, 300);
+      const token = await new AccessToken(DEV_SECRETS.tokenSecret, { room, identity, name: identity.toUpperCase(), ttlSeconds: 300 }).toJwt();
       ids[identity] = (await signaling.request('join', { protocolVersion: PROTOCOL_VERSION, token })).self.id;
     }
   });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { PROTOCOL_VERSION } from '@switchboard/sdk/protocol';
-import { mintToken } from '../../src/auth/token.js';
+import { AccessToken } from '../../src/auth/access-token.js';
 import { DEV_SECRETS } from '../../src/config.js';
 import { startClusterNodes, stopClusterNodes, type ClusterNode } from '../support/cluster-harness.js';
 import { RawSignaling, RequestFailed } from '../support/raw-peer.js';
@@ -40,7 +40,7 @@ describe('cluster mode: membership of server processes in Redis', function () {
   async function join(node: ClusterNode, identity: string): Promise<string> {
     const signaling = await RawSignaling.open(node.wsUrl);
     sockets.push(signaling);
-    const token = await mintToken({ room: 'lobby', sub: identity }, DEV_SECRETS.tokenSecret, 300);
+    const token = await new AccessToken(DEV_SECRETS.tokenSecret, { room: 'lobby', identity, ttlSeconds: 300 }).toJwt();
     const result = await signaling.request('join', { protocolVersion: PROTOCOL_VERSION, token });
     return result.self.id;
   }

@@ -1,5 +1,5 @@
 import wrtc from '@roamhq/wrtc';
-import WebSocket from 'ws';
+import WebSocket, { type ClientOptions } from 'ws';
 import { Device } from 'mediasoup-client';
 import type { DataProducer, Transport } from 'mediasoup-client/types';
 import {
@@ -63,8 +63,9 @@ export class RawSignaling {
     });
   }
 
-  static async open(wsUrl: string): Promise<RawSignaling> {
-    const ws = new WebSocket(`${wsUrl}/rtc`);
+  /** `options` go to the `ws` client, e.g. `{ ca }` to trust a test certificate for wss://. */
+  static async open(wsUrl: string, options: ClientOptions = {}): Promise<RawSignaling> {
+    const ws = new WebSocket(`${wsUrl}/rtc`, options);
     await new Promise((resolve, reject) => {
       ws.once('open', resolve);
       ws.once('error', reject);

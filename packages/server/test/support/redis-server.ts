@@ -31,7 +31,7 @@ process.once('exit', () => {
 /** Starts a redis-server on a free 127.0.0.1 port; throws a clear error if it is not installed. */
 export async function startTestRedis(): Promise<TestRedis> {
   if (spawnSync('redis-server', ['--version']).error) {
-    throw new Error('redis-server is not installed; run `bash scripts/setup.sh --with-redis` (Debian package redis-server)');
+    throw new Error('redis-server is not installed; run `bash scripts/setup.sh --for-tests` (Debian package redis-server)');
   }
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-redis-'));
   let port = await freePort();

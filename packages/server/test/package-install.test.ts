@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const REPO = fileURLToPath(new URL('../../..', import.meta.url));
+const run = promisify(execFile);
+
+interface PackResult {
+  name: string;
+  filename: string;
+  files: { path: string }[];
+}
+
+// What a new user does, outside the monorepo: pack both packages, install the tarballs into an
+// empty project, provide the worker offline, start the server, use both packages.
+describe('npm packages: both tarballs install into an empty folder and work', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let packs: PackResult[];
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'switchboard-packages-'));
+    // prepack builds each package and strips the `source` export condition from the packed manifest.
+    const { stdout } = await run('npm', ['pack', '-w', 'packages/sdk', '-w', 'packages/server', '--pack-destination', dir, '--json'], {
+      cwd: REPO,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    packs = JSON.parse(stdout) as PackResult[];
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('packs README, LICENSE, engines and built code, without sources, tests or the source condition', async () => {
+    assert.deepEqual(packs.map((p) => p.name).sort(), ['@switchboard/sdk', '@switchboard/server']);
+    for (const pack of packs) {
+      const paths = pack.files.map((f) => f.path);
+      assert.ok(paths.includes('README.md') && paths.includes('LICENSE'), `${pack.name}: README.md and LICENSE`);
+      assert.deepEqual(paths.filter((p) => /(^|\/)(src|test)\/|\.test\.|\.ts$/.test(p) && !p.endsWith('.d.ts')), [], pack.name);
+      const { stdout } = await run('tar', ['-xOzf', join(dir, pack.filename), 'package/package.json']);
+      const manifest = JSON.parse(stdout) as { engines?: { node?: string }; exports: Record<string, Record<string, string>> };
+      assert.match(manifest.engines?.node ?? '', /^>=\d+/, `${pack.name}: engines.node`);
+      for (const [entry, conditions] of Object.entries(manifest.exports)) {
+        assert.deepEqual(Object.keys(conditions), ['types', 'default'], `${pack.name} ${entry}`);
+      }
+    }
+    // The repository's own manifests are restored after packing.
+    const sdkManifest = JSON.parse(await readFile(join(REPO, 'packages/sdk/package.json'), 'utf8')) as { exports: Record<string, Record<string, string>> };
+    assert.equal(sdkManifest.exports['.']?.source, './src/index.ts');
+  });
+
+  it('installs, provides the worker offline, starts the server and runs both packages', async () => {
+    const app = join(dir, 'app');
+    await mkdir(app);
+    // As the server's README says: deny mediasoup's postinstall, which would download a worker.
+    await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module', allowScripts: { mediasoup: false } }));
+    const tarballs = packs.map((p) => join(dir, p.filename));
+    await run('npm', ['install', ...tarballs, '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, maxBuffer: 16 * 1024 * 1024 });
+
+    const bin = join(app, 'node_modules', '.bin', 'switchboard-server');
+    const installed = await run(bin, ['install-worker'], { cwd: app });
+    assert.match(installed.stdout, /mediasoup worker ready/);
+
+    const server = spawn(bin, ['--dev', '--port', '0', '--rtc-port', '0', '--workers', '1'], { cwd: app, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const url = await listeningUrl(server.stdout);
+      const health = (await (await fetch(`${url}/healthz`)).json()) as { status: string; uws: string };
+      assert.equal(health.status, 'ok');
+      assert.match(health.uws, /^@based\/uws@/);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
+      server.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    }
+
+    // Both packages from the app: a token minted and verified, the elements imported under Node.
+    const script = `
+      const { AccessToken } = await import('@switchboard/server');
+      const elements = await import('@switchboard/sdk/elements');
+      const { connect } = await import('@switchboard/sdk');
+      const data = await import('@switchboard/sdk/data');
+      const secret = 'a-backend-secret-0123456789';
+      const token = await new AccessToken(secret, { identity: 'alice', room: 'lobby', grants: ['subscribe'] }).toJwt();
+      const verified = await AccessToken.verify(token, secret);
+      console.log(JSON.stringify({ identity: verified.identity, subscribe: verified.grants.subscribe, room: typeof elements.SbRoom, connect: typeof connect, dataConnect: typeof data.connect }));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app });
+    assert.deepEqual(JSON.parse(stdout), { identity: 'alice', subscribe: true, room: 'function', connect: 'function', dataConnect: 'function' });
+  });
+});
+
+/** The URL from the server's `listening` log line. */
+function listeningUrl(stdout: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the server did not log "listening" within 30 s')), 30_000);
+    createInterface({ input: stdout }).on('line', (line) => {
+      const entry = JSON.parse(line) as { msg?: string; url?: string };
+      if (entry.msg === 'listening' && entry.url) {
+        clearTimeout(timer);
+        resolve(entry.url);
+      }
+    });
+  });
+}
