@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ServerError } from './errors.js';
+import { ServerError } from '../errors.js';
 
 /**
  * Reads a configuration file (`--config switchboard.json|yaml`): one object whose keys are the

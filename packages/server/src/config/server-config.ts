@@ -1,0 +1,104 @@
+import type { LogLevel } from '../log.js';
+
+/**
+ * `least-loaded`: the live worker with the fewest transports and consumers. `spread`: each room
+ * takes its workers in turn, so consecutive peers of a room land on different workers (tests,
+ * benchmarks).
+ */
+export type WorkerPlacement = 'least-loaded' | 'spread';
+
+/** Everything the server needs to start; see {@link loadConfig} for the sources. */
+export interface ServerConfig {
+  /** Address the HTTP/WebSocket listener binds to. */
+  host: string;
+  /** Port of the HTTP/WebSocket listener; 0 picks a free one. */
+  port: number;
+  /** Number of mediasoup workers (processes). */
+  workers: number;
+  /** Minimum log level written. */
+  logLevel: LogLevel;
+  /** Directory of static files (the built demo) served at `/`, or undefined to serve none. */
+  staticDir: string | undefined;
+  /** Development mode: default secrets and the token-minting endpoint `/dev/token`. */
+  dev: boolean;
+  /** HS256 key that access tokens are signed with. */
+  tokenSecret: string;
+  /** Secret a backend presents to the HTTP API. */
+  apiSecret: string;
+  /** Local IP the WebRTC servers listen on. */
+  rtcListenIp: string;
+  /** Address announced in ICE candidates (public IP or host name), if not the listen IP. */
+  rtcAnnouncedAddress: string | undefined;
+  /** First WebRTC port: worker i listens on UDP and TCP port `rtcPort + i`. */
+  rtcPort: number;
+  /** Largest data message accepted, in bytes. */
+  maxMessageSize: number;
+  /** Sustained data messages per second per peer. */
+  messagesPerSecond: number;
+  /** Data messages a peer may send in a burst above the sustained rate. */
+  messageBurst: number;
+  /** How long a dropped peer stays in its room waiting to resume, in seconds. */
+  reconnectGraceSeconds: number;
+  /** Bytes of recent reliable messages each room keeps for peers that resume. */
+  replayBufferBytes: number;
+  /** SCTP send buffer of each peer's receive transport, in bytes. */
+  sctpSendBufferBytes: number;
+  /** Most media a peer may send, in bits per second (0 = no limit). */
+  maxIncomingBitrate: number;
+  /** How a room picks the worker for a new peer's transports. */
+  workerPlacement: WorkerPlacement;
+  /** How long a join or resume waits for a live mediasoup worker (e.g. while one respawns). */
+  workerWaitSeconds: number;
+  // Abuse limits (docs/security.md).
+  /** Longest an access token may still be valid, in seconds: a later `exp` is refused. */
+  maxTokenTtlSeconds: number;
+  /** Seconds a signaling socket may stay open without joining. */
+  joinTimeoutSeconds: number;
+  /** Open signaling sockets per client IP address (0 = no limit). */
+  maxConnectionsPerIp: number;
+  /** Open signaling sockets in all; kept below the process's open-file limit. */
+  maxConnections: number;
+  /** Sustained signaling frames per second per connection. */
+  requestsPerSecond: number;
+  /** Signaling frames a connection may send in a burst. */
+  requestBurst: number;
+  /** Sustained room-changing requests (updateSelf, setTopics, kick) per second per connection. */
+  updatesPerSecond: number;
+  /** Room-changing requests a connection may send in a burst. */
+  updateBurst: number;
+  /** Largest name plus metadata of a peer, MessagePack bytes. */
+  maxMetadataBytes: number;
+  /** Notification bytes one peer's updates may make the server send to others, per second. */
+  fanoutBytesPerSecond: number;
+  /** Refusals within 10 seconds after which a peer is kicked (0 = never kick). */
+  rateLimitKickAfter: number;
+
+  // Cluster mode (docs/scaling.md): on with a Redis URL; without one nothing needs Redis.
+  /** `redis://host:port[/db]` of the cluster's Redis, or undefined for a single node. */
+  redisUrl: string | undefined;
+  /** This node's ID in the cluster, unique among the live nodes. */
+  nodeId: string;
+  /** How often this node tells the cluster it is alive, in ms. */
+  clusterHeartbeatMs: number;
+  /** A node silent for this long is dead and its peers leave their rooms, in ms. */
+  clusterNodeTtlMs: number;
+
+  // Production: browser access, TLS, ICE servers.
+  /** Origins allowed to call the HTTP API and /dev/token from a browser (`*` = any); none = no CORS. */
+  corsOrigins: string[];
+  /** PEM certificate (chain) file: with `tlsKey`, the listener serves HTTPS and wss://. */
+  tlsCert: string | undefined;
+  /** PEM private key file of `tlsCert`. */
+  tlsKey: string | undefined;
+  /** STUN URLs handed to clients. */
+  stunUrls: string[];
+  /** TURN URLs handed to clients, with credentials made from `turnSecret`. */
+  turnUrls: string[];
+  /** The TURN server's shared secret (coturn `static-auth-secret`). */
+  turnSecret: string | undefined;
+  /** Lifetime of the TURN credentials handed to a joining peer, in seconds. */
+  turnCredentialTtlSeconds: number;
+}
+
+/** Secrets used when the server runs with --dev and none are configured. Never for production. */
+export const DEV_SECRETS = { tokenSecret: 'switchboard-dev-token-secret', apiSecret: 'switchboard-dev-api-secret' } as const;
