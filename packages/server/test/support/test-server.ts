@@ -1,8 +1,8 @@
 import { loadConfig, type ServerConfig } from '../../src/config.js';
 import { Logger } from '../../src/log.js';
-import { checkClaims, signToken } from '../../src/auth/token.js';
+import { signToken } from '../../src/auth/token.js';
 import { startServer, type SwitchboardServer } from '../../src/server.js';
-import { GRANT_NAMES, type Grants, type PeerMetadata } from '@switchboard/sdk/protocol';
+import { DEFAULT_GRANTS, GRANT_NAMES, type Grants, type PeerMetadata } from '@switchboard/sdk/protocol';
 
 /** A server on free loopback ports for one test file, with helpers to mint tokens. */
 export interface TestServer {
@@ -23,19 +23,17 @@ export async function startTestServer(flags: string[] = []): Promise<TestServer>
     config,
     wsUrl: server.url.replace(/^http/, 'ws'),
     token: (room, identity, extra = {}) =>
-      // Signed without AccessToken's checks, so a test can mint an already expired token
-      // (a negative ttl). Tests say grants as an object ({ subscribe: true }); tokens list names.
+      // Signed as given, without AccessToken's checks, so a test can mint tokens the server must
+      // refuse (an already expired one, a bad identity or metadata). Tests say grants as an
+      // object ({ subscribe: true }); tokens list names.
       signToken(
-        checkClaims(
-          {
-            room,
-            sub: identity,
-            ...(extra.grants ? { grants: GRANT_NAMES.filter((grant) => extra.grants?.[grant]) } : {}),
-            ...(extra.name ? { name: extra.name } : {}),
-            ...(extra.metadata ? { metadata: extra.metadata } : {}),
-          },
-          (message) => new Error(message),
-        ),
+        {
+          room,
+          identity,
+          grants: { ...DEFAULT_GRANTS, ...(extra.grants ? Object.fromEntries(GRANT_NAMES.map((grant) => [grant, extra.grants?.[grant] === true])) : {}) },
+          ...(extra.name ? { name: extra.name } : {}),
+          ...(extra.metadata ? { metadata: extra.metadata } : {}),
+        },
         config.tokenSecret,
         extra.ttlSeconds ?? 300,
       ),
