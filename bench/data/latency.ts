@@ -2,7 +2,7 @@ import type { ServerProcess } from '../support/server-process.js';
 import { joinRoom, leaveAll } from '../support/sdk-peer.js';
 import { percentiles, type Percentiles } from '../support/stats.js';
 import { sleep } from '../support/time.js';
-import { ageMs, stampedPayload } from './payload.js';
+import { stampedPayload, stampOf } from './payload.js';
 import { paced } from './pump.js';
 
 /** Messages measured per latency run, and their rate: ~10 s, far below any throughput limit. */
@@ -26,11 +26,17 @@ export async function measureLatency(
   send: (payload: Uint8Array<ArrayBuffer>) => unknown,
   receive: (listener: (payload: Uint8Array) => void) => void,
 ): Promise<LatencyResult> {
-  let samples: number[] = [];
-  receive((payload) => samples.push(ageMs(payload)));
+  const samples: number[] = [];
+  // Warm-up messages may still arrive after measuring starts (retransmitted, on a lossy path):
+  // only messages stamped since then count.
+  let measuredSince = Infinity;
+  receive((payload) => {
+    const stamp = stampOf(payload);
+    if (stamp >= measuredSince) samples.push(performance.now() - stamp);
+  });
   await paced(() => send(stampedPayload()), LATENCY_RATE, WARM_UP_MESSAGES);
   await sleep(100);
-  samples = [];
+  measuredSince = performance.now();
   await paced(() => send(stampedPayload()), LATENCY_RATE, LATENCY_MESSAGES);
   const deadline = performance.now() + SETTLE_MS;
   while (samples.length < LATENCY_MESSAGES && performance.now() < deadline) await sleep(20);

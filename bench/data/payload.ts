@@ -12,7 +12,7 @@ export function stampedPayload(): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** Milliseconds since `payload` was stamped by {@link stampedPayload}. */
-export function ageMs(payload: Uint8Array): number {
-  return performance.now() - new DataView(payload.buffer, payload.byteOffset, payload.byteLength).getFloat64(0);
+/** When `payload` was stamped by {@link stampedPayload} (`performance.now()` then). */
+export function stampOf(payload: Uint8Array): number {
+  return new DataView(payload.buffer, payload.byteOffset, payload.byteLength).getFloat64(0);
 }
