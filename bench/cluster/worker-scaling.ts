@@ -8,6 +8,7 @@ import type { PlacedRouter } from '../../packages/server/src/media/router-set.js
 import { WorkerPool } from '../../packages/server/src/media/worker-pool.js';
 import { Metrics } from '../../packages/server/src/metrics/metrics.js';
 import { Peer } from '../../packages/server/src/rooms/peer.js';
+import { NO_WEBHOOKS } from '../../packages/server/src/webhooks/webhook-event.js';
 
 /** Result of one run of one room over some workers. */
 export interface ScalingResult {
@@ -41,6 +42,8 @@ export async function workerScaling(workers: number, receiverCount: number, mess
       sctpSendBufferBytes: 2 * 1024 * 1024,
       // In-process receivers have no SCTP buffer to overflow or fall behind with.
       listener: { overflowed: () => undefined, replayIncomplete: () => undefined },
+      room: 'bench',
+      webhooks: NO_WEBHOOKS,
     });
     const homes: PlacedRouter[] = [];
     for (const worker of pool.live()) {

@@ -7,6 +7,7 @@ import { MEDIA_CODECS } from '../../packages/server/src/media/media-codecs.js';
 import { WorkerPool } from '../../packages/server/src/media/worker-pool.js';
 import { Metrics } from '../../packages/server/src/metrics/metrics.js';
 import { Peer } from '../../packages/server/src/rooms/peer.js';
+import { NO_WEBHOOKS } from '../../packages/server/src/webhooks/webhook-event.js';
 
 /** Result of one ceiling run. */
 export interface CeilingResult {
@@ -41,6 +42,8 @@ export async function serverCeiling(receiverCount: number, messages: number, pay
       sctpSendBufferBytes: 2 * 1024 * 1024,
       // In-process receivers have no SCTP buffer to overflow or fall behind with.
       listener: { overflowed: () => undefined, replayIncomplete: () => undefined },
+      room: 'bench',
+      webhooks: NO_WEBHOOKS,
     });
     await data.addRouter(router);
     const newPeer = (identity: string) => {

@@ -6,11 +6,12 @@ import { LIMIT_OPTIONS } from './config/limit-options.js';
 import { configError, type AnyOptionSpec } from './config/option-spec.js';
 import { PRODUCTION_OPTIONS } from './config/production-options.js';
 import { DEV_SECRETS, type ServerConfig } from './config/server-config.js';
+import { WEBHOOK_OPTIONS } from './config/webhook-options.js';
 
 export { DEV_SECRETS, type ServerConfig, type WorkerPlacement } from './config/server-config.js';
 
 // Every setting, in the order `--help` lists them; each group lives in config/.
-const OPTIONS: readonly AnyOptionSpec[] = [...CORE_OPTIONS, ...LIMIT_OPTIONS, ...CLUSTER_OPTIONS, ...PRODUCTION_OPTIONS];
+const OPTIONS: readonly AnyOptionSpec[] = [...CORE_OPTIONS, ...LIMIT_OPTIONS, ...CLUSTER_OPTIONS, ...PRODUCTION_OPTIONS, ...WEBHOOK_OPTIONS];
 
 /** The flag naming a configuration file, and its environment variable. */
 const CONFIG_FLAG = '--config';
@@ -35,13 +36,16 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
   return withClusterTiming(withSecrets(checkPairs(config as ServerConfig)));
 }
 
-// Options that only work together: a certificate needs its key, TURN URLs need the secret.
+// Options that only work together: a certificate needs its key, TURN URLs and webhooks a secret.
 function checkPairs(config: ServerConfig): ServerConfig {
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
     throw configError('--tls-cert and --tls-key go together: give both to serve TLS, or neither');
   }
   if (config.turnUrls.length > 0 && config.turnSecret === undefined) {
     throw configError('--turn-urls needs --turn-secret (the TURN server\'s static-auth-secret) to make credentials');
+  }
+  if (config.webhookUrls.length > 0 && config.webhookSecret === undefined) {
+    throw configError('--webhook-urls needs --webhook-secret: receivers must be able to check who sent an event');
   }
   return config;
 }

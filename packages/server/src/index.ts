@@ -6,3 +6,5 @@ export { loadUws, type LoadedUws } from './http/uws.js';
 export { AccessToken, DEFAULT_TOKEN_TTL_SECONDS, type AccessTokenOptions } from './auth/access-token.js';
 export { verifyToken, DEFAULT_MAX_TOKEN_TTL_SECONDS, type TokenPolicy, type VerifiedToken } from './auth/token.js';
 export { GRANT_NAMES, type GrantName, type Grants, type PeerMetadata } from '@switchboard/sdk/protocol';
+export { verifyWebhook, signWebhook, SIGNATURE_HEADER, DEFAULT_SIGNATURE_TOLERANCE_SECONDS } from './webhooks/webhook-signature.js';
+export type { WebhookDelivery, WebhookEvent } from './webhooks/webhook-event.js';

@@ -14,6 +14,7 @@ import { StaticFiles } from './http/static-files.js';
 import { createApp } from './http/tls.js';
 import { loadUws } from './http/uws.js';
 import { IceServers } from './ice/ice-servers.js';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { Logger } from './log.js';
 import { WorkerPool } from './media/worker-pool.js';
 import { dataMetrics } from './data/data-metrics.js';
@@ -22,6 +23,8 @@ import { RoomRegistry } from './rooms/room-registry.js';
 import { SignalingServer } from './signaling/signaling-server.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+// How long a stopping server keeps trying to deliver its last webhooks.
+const WEBHOOK_DRAIN_MS = 2000;
 
 /** A started server; `close()` stops it gracefully. */
 export interface SwitchboardServer {
@@ -59,6 +62,17 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
   const bus = createRoomBus(config, logger.child({ component: 'cluster' }));
   const metrics = new Metrics();
   const membership = new ClusterMembership(bus, logger.child({ component: 'cluster' }));
+  const webhooks = new WebhookDispatcher({
+    urls: config.webhookUrls,
+    secret: config.webhookSecret ?? '',
+    messageTypes: config.webhookMessageTypes,
+    queueLimit: config.webhookQueueLimit,
+    maxAttempts: config.webhookMaxAttempts,
+    retryDelayMs: config.webhookRetryDelayMs,
+    timeoutMs: config.webhookTimeoutMs,
+    logger: logger.child({ component: 'webhooks' }),
+    metrics,
+  });
   const rooms = new RoomRegistry(
     {
       config,
@@ -66,6 +80,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
       logger: logger.child({ component: 'rooms' }),
       dataMetrics: dataMetrics(metrics),
       iceServers: new IceServers(config),
+      webhooks,
     },
     membership,
   );
@@ -147,6 +162,8 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
         workers.close();
         await membership.drain();
         await bus.close();
+        // The rooms' last events (peers left, rooms finished) still go out, for a bounded time.
+        await webhooks.close(WEBHOOK_DRAIN_MS);
       })();
       return closing;
     },

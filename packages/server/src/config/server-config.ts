@@ -98,6 +98,22 @@ export interface ServerConfig {
   turnSecret: string | undefined;
   /** Lifetime of the TURN credentials handed to a joining peer, in seconds. */
   turnCredentialTtlSeconds: number;
+
+  // Webhooks (docs/http-api.md).
+  /** Receivers of room events; none = no webhooks. */
+  webhookUrls: string[];
+  /** HMAC key of the signature header; required with `webhookUrls`. */
+  webhookSecret: string | undefined;
+  /** Application message types also reported as `message` events. */
+  webhookMessageTypes: string[];
+  /** Events waiting per URL before the oldest is dropped. */
+  webhookQueueLimit: number;
+  /** Attempts per delivery. */
+  webhookMaxAttempts: number;
+  /** Delay before the first retry, ms (doubled each time). */
+  webhookRetryDelayMs: number;
+  /** Timeout of one POST, ms. */
+  webhookTimeoutMs: number;
 }
 
 /** Secrets used when the server runs with --dev and none are configured. Never for production. */

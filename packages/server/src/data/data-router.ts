@@ -17,6 +17,8 @@ import type { Peer } from '../rooms/peer.js';
 import type { DataMetrics } from './data-metrics.js';
 import { LocalDelivery, type ReceiverListener } from './local-delivery.js';
 import { LocalSequencer, type Sequencer } from './sequencer.js';
+import { messageWebhook } from '../webhooks/room-webhooks.js';
+import type { WebhookSink } from '../webhooks/webhook-event.js';
 
 export type { ReceiverListener } from './local-delivery.js';
 
@@ -35,6 +37,10 @@ export interface DataRouterOptions {
   sctpSendBufferBytes: number;
   /** What the room does about receivers that fell behind. */
   listener: ReceiverListener;
+  /** The room's name, for the webhooks' `message` events. */
+  room: string;
+  /** Where messages of the types the operator chose are reported. */
+  webhooks: WebhookSink;
 }
 
 /** A message the server itself sends (HTTP API). */
@@ -241,6 +247,9 @@ export class DataRouter {
         }),
     });
     const deliveries = this.local.deliver(message);
+    if (this.options.webhooks.wantsMessages(envelope.type)) {
+      this.options.webhooks.emit(messageWebhook(this.options.room, from, envelope.type, targets, envelope.topic, envelope.data));
+    }
     const metrics = this.options.metrics;
     metrics.messagesOut.inc({ channel }, deliveries);
     metrics.bytesOut.inc({ channel }, deliveries * message.bytes.byteLength);

@@ -3,6 +3,7 @@ import type { DataMetrics } from '../data/data-metrics.js';
 import type { IceServers } from '../ice/ice-servers.js';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/worker-pool.js';
+import type { WebhookSink } from '../webhooks/webhook-event.js';
 import type { Room } from './room.js';
 
 /** What the registry keeps for the rooms: the index from peer ID to room. */
@@ -22,4 +23,6 @@ export interface RoomContext {
   readonly dataMetrics: DataMetrics;
   /** STUN/TURN servers handed to joining peers. */
   readonly iceServers: IceServers;
+  /** Where room events go as webhooks (nowhere when none are configured). */
+  readonly webhooks: WebhookSink;
 }

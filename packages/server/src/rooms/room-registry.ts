@@ -65,7 +65,9 @@ export class RoomRegistry implements RoomIndex {
   private async create(name: string): Promise<Room> {
     await this.membership.open(name);
     try {
-      return await Room.create(name, this.context);
+      const room = await Room.create(name, this.context);
+      this.context.webhooks.emit({ type: 'room.started', room: name });
+      return room;
     } catch (error) {
       this.membership.close(name);
       throw error;
@@ -95,6 +97,7 @@ export class RoomRegistry implements RoomIndex {
     if (this.rooms.get(room.name) !== room) return;
     this.rooms.delete(room.name);
     this.membership.close(room.name);
+    this.context.webhooks.emit({ type: 'room.finished', room: room.name });
   }
 
   /** Closes every room, telling each peer why. */

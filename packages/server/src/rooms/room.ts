@@ -17,6 +17,7 @@ import { DataRouter, type ReceiverListener, type ServerMessage } from '../data/d
 import { MediaRouter } from '../media/media-router.js';
 import { RouterSet, type PlacedRouter } from '../media/router-set.js';
 import { openPeerTransports, transportInfo } from '../media/peer-transports.js';
+import { trackWebhook } from '../webhooks/room-webhooks.js';
 import type { RoomContext } from './room-context.js';
 import { Peer, type PeerConnection } from './peer.js';
 
@@ -52,7 +53,7 @@ export class Room implements ReceiverListener {
     readonly name: string,
     private readonly context: RoomContext,
   ) {
-    this.data = new DataRouter(this.members, dataOptions(context, this));
+    this.data = new DataRouter(this.members, dataOptions(context, name, this));
     this.mediaRouter = new MediaRouter({ broadcast: (method, data, except) => this.broadcast(method, data, except), logger: context.logger });
     this.routers = new RouterSet({
       pool: context.workers,
@@ -142,6 +143,7 @@ export class Room implements ReceiverListener {
         throw new SwitchboardError('DISCONNECTED', 'the same identity joined from another session meanwhile');
       }
       this.broadcast('peerJoined', { peer: peer.info() }, peer);
+      this.context.webhooks.emit({ type: 'peer.joined', room: this.name, peer: peer.info() });
       this.context.logger.info('peer joined', { room: this.name, peer: peer.id, identity: peer.identity });
       return { peer, result };
     } catch (error) {
@@ -346,6 +348,7 @@ export class Room implements ReceiverListener {
     this.mediaRouter.removePeer(peer);
     this.context.registry.unindexPeer(peer.id);
     this.broadcast('peerLeft', { peerId: peer.id, reason });
+    this.context.webhooks.emit({ type: 'peer.left', room: this.name, peerId: peer.id, identity: peer.identity, reason });
     this.context.logger.info('peer left', { room: this.name, peer: peer.id, reason });
     if (this.members.size === 0) this.dispose();
   }
@@ -354,6 +357,8 @@ export class Room implements ReceiverListener {
     for (const member of this.members.values()) {
       if (member !== except && member.announced) member.connection?.notify(method, data);
     }
+    const event = trackWebhook(this.name, method, data);
+    if (event) this.context.webhooks.emit(event);
   }
 
   // Closes the peer's transports and lets go of its router, which closes if nobody else uses it.
@@ -391,7 +396,7 @@ export class Room implements ReceiverListener {
   }
 }
 
-function dataOptions(context: RoomContext, listener: ReceiverListener) {
+function dataOptions(context: RoomContext, room: string, listener: ReceiverListener) {
   const { config } = context;
   return {
     maxMessageSize: config.maxMessageSize,
@@ -401,6 +406,8 @@ function dataOptions(context: RoomContext, listener: ReceiverListener) {
     logger: context.logger,
     sctpSendBufferBytes: config.sctpSendBufferBytes,
     listener,
+    room,
+    webhooks: context.webhooks,
   };
 }
 
