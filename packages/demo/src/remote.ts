@@ -5,6 +5,8 @@ const code = param('code').replace(/\D/g, '');
 const form = element<HTMLFormElement>('pair');
 const control = element<SbRemoteControl>('remote');
 const status = element('status');
+// How commands reach the screen: relayed by the server (the only path there is so far).
+const path = element('path');
 
 if (code.length !== 6) {
   // Nothing to control yet: the pairing form instead of a panel of dead buttons.
@@ -20,5 +22,6 @@ if (code.length !== 6) {
     else control.removeAttribute('target');
     status.textContent = peerId ? 'Paired with the screen.' : `No screen shows the code ${code} (yet). Check the code on the screen.`;
     form.hidden = peerId !== undefined;
+    path.hidden = peerId === undefined;
   });
 }

@@ -42,6 +42,7 @@ const player = element<SbControlledPlayer>('player');
 const media = element<HTMLVideoElement>('clip');
 const clipUrl = generateClip();
 media.src = clipUrl;
+media.classList.add('audio-only');
 
 const clock = element('clock');
 const progress = element<HTMLProgressElement>('progress');
@@ -137,6 +138,8 @@ const useSource = (): void => {
     } else {
       media.src = clipUrl;
     }
+    // The clip is sound only: no black box where its picture would be.
+    media.classList.toggle('audio-only', sourceSelect.value === 'clip');
     render();
   });
   switching.catch((error: Error) => {

@@ -222,7 +222,7 @@ describe('demo app (e2e)', function () {
       await remote.locator('[part~="play"]', { hasText: 'Pause' }).waitFor();
       if (SCREENSHOTS) {
         await screen.waitForTimeout(500);
-        await screen.screenshot({ path: join(IMAGES, 'screen-live.png') });
+        await screen.screenshot({ path: join(IMAGES, 'screen-live.png'), fullPage: true });
       }
     });
 
@@ -272,6 +272,8 @@ describe('demo app (e2e)', function () {
       const remote = await open('remote', `remote.html?code=${code}`, { width: 390, height: 700 });
       await remote.locator('#status', { hasText: 'Paired' }).waitFor();
       await screen.locator('#paired', { hasText: '1 remote connected' }).waitFor();
+      // Where the path of the commands shows (relayed by the server: the only path so far).
+      await remote.locator('#path[data-path="server"]').waitFor();
       await screen.locator('#muted-hint:not([hidden])').waitFor();
 
       const play = remote.locator('[part~="play"]');
@@ -291,7 +293,7 @@ describe('demo app (e2e)', function () {
       expect(drift).to.be.at.most(1);
       if (SCREENSHOTS) {
         await remote.screenshot({ path: join(IMAGES, 'remote.png') });
-        await screen.screenshot({ path: join(IMAGES, 'screen.png') });
+        await screen.screenshot({ path: join(IMAGES, 'screen.png'), fullPage: true });
         const dark = await open('remote (dark)', `remote.html?code=${code}`, { width: 390, height: 700 }, 'dark');
         await dark.locator('sb-remote-control[ready]').waitFor();
         await dark.screenshot({ path: join(IMAGES, 'remote-dark.png') });
