@@ -65,7 +65,8 @@ const tick = (): void => {
   if (!media.paused) requestAnimationFrame(tick);
 };
 media.addEventListener('play', () => requestAnimationFrame(tick));
-for (const type of ['pause', 'seeked', 'loadedmetadata', 'durationchange', 'volumechange', 'emptied']) media.addEventListener(type, render);
+// timeupdate too: a hidden page gets no animation frames.
+for (const type of ['pause', 'seeked', 'timeupdate', 'loadedmetadata', 'durationchange', 'volumechange', 'emptied']) media.addEventListener(type, render);
 element('unmute').addEventListener('click', () => {
   media.muted = false;
 });
