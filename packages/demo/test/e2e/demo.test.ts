@@ -19,7 +19,8 @@ const SCREENSHOTS = process.env.DEMO_SCREENSHOTS === '1';
  * microphone: each visitor is a separate browser context.
  */
 describe('demo app (e2e)', function () {
-  this.timeout(60000);
+  // Generous: six engineers' tests share two cores, and each visitor is a Chromium context.
+  this.timeout(120000);
 
   let outDir: string;
   let server: TestServer;
