@@ -293,6 +293,7 @@ describe('demo app (e2e)', function () {
       });
       expect(drift).to.be.at.most(1);
       if (SCREENSHOTS) {
+        await remote.mouse.move(0, 0); // no hover highlight in the picture
         await remote.screenshot({ path: join(IMAGES, 'remote.png') });
         await screen.screenshot({ path: join(IMAGES, 'screen.png'), fullPage: true });
         const dark = await open('remote (dark)', `remote.html?code=${code}`, { width: 390, height: 700 }, 'dark');
