@@ -7,4 +7,5 @@ bash scripts/setup.sh
 # shellcheck source=node-runtime.sh
 . scripts/node-runtime.sh
 npm run build
+node packages/demo/print-features.mjs
 exec node packages/server/dist/main.js --dev --static-dir packages/demo/dist "$@"

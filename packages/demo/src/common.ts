@@ -1,6 +1,6 @@
 import '@switchboard/sdk/elements';
 import type { Room } from '@switchboard/sdk';
-import type { SbRoom } from '@switchboard/sdk/elements';
+import type { SbRoom, SbRoomState } from '@switchboard/sdk/elements';
 
 /** The element with this id, or an error naming the page that lacks it. */
 export function element<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -27,12 +27,54 @@ export async function devToken(room: string, identity: string, grants: string[],
   return ((await response.json()) as { token: string }).token;
 }
 
+const CONNECTION_LABELS: Record<SbRoomState, string> = {
+  idle: 'Not connected',
+  connecting: 'Connecting…',
+  connected: 'Connected',
+  reconnecting: 'Reconnecting…',
+  disconnected: 'Disconnected',
+  failed: 'Could not connect',
+};
+
+/**
+ * Shows the state of `<sb-room>` in the page's `#connection` chip, the one place a page shows it
+ * (the element's own status line is kept for screen readers only).
+ */
+export function showConnection(sbRoom: SbRoom): void {
+  const chip = document.getElementById('connection');
+  if (!chip) return;
+  const update = (): void => {
+    chip.dataset.state = sbRoom.state;
+    chip.textContent = CONNECTION_LABELS[sbRoom.state];
+  };
+  update();
+  new MutationObserver(update).observe(sbRoom, { attributes: true, attributeFilter: ['state'] });
+}
+
+/**
+ * Leaves the room when the page goes away (closed, reloaded, navigated from): the server then
+ * tells the others at once, instead of waiting out the reconnect grace for a peer that will not
+ * come back. A page restored from the back/forward cache is reloaded, which joins again.
+ */
+function leaveWithThePage(sbRoom: SbRoom): void {
+  const leave = (): void => sbRoom.leave();
+  addEventListener('pagehide', leave);
+  // Chromium runs beforeunload before it tears the page's sockets down; pagehide can come late.
+  addEventListener('beforeunload', leave);
+  addEventListener('pageshow', (event) => {
+    if (event.persisted) location.reload();
+  });
+}
+
 /**
  * Joins `<sb-room id="room">` with a dev token and resolves with the room on the first
- * `sb-connected`; every room the element joins shows server announcements.
+ * `sb-connected`; every room the element joins shows server announcements, shows its state in
+ * `#connection`, and is left when the page goes away.
  */
 export async function join(room: string, identity: string, grants: string[], name?: string): Promise<Room> {
   const sbRoom = element<SbRoom>('room');
+  showConnection(sbRoom);
+  leaveWithThePage(sbRoom);
   const connected = new Promise<Room>((resolve) => {
     sbRoom.addEventListener('sb-connected', (event) => {
       showAnnouncements(event.detail.room);
@@ -74,4 +116,32 @@ export function followPeer(room: Room, identity: string, found: (peerId: string 
   update();
   room.on('peerJoined', update);
   room.on('peerLeft', update);
+}
+
+/** Identities of viewers start with this: watch pages, and screens showing the live stream. */
+export const VIEWER_PREFIX = 'viewer-';
+
+/**
+ * The one definition of the viewer count, shown the same on every page: the peers of the room
+ * that watch it (identity `viewer-…`), this page included when it watches. The host and admin
+ * pages are not viewers.
+ */
+export function viewerCount(room: Room, selfIsViewer: boolean): number {
+  const others = [...room.peers.values()].filter((peer) => peer.identity.startsWith(VIEWER_PREFIX)).length;
+  return others + (selfIsViewer ? 1 : 0);
+}
+
+/** Keeps `target`'s text as the room's viewer count ("1 watching", "3 watching"). */
+export function showViewerCount(room: Room, selfIsViewer: boolean, target: HTMLElement): void {
+  const update = (): void => {
+    target.textContent = `${viewerCount(room, selfIsViewer)} watching`;
+  };
+  update();
+  room.on('peerJoined', update);
+  room.on('peerLeft', update);
+}
+
+/** `count` and the noun, singular or plural: "1 remote", "2 remotes". */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
 }

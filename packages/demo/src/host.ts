@@ -1,5 +1,5 @@
 import type { SbPublisher, SbVideo } from '@switchboard/sdk/elements';
-import { element, join, param } from './common.js';
+import { element, join, param, showViewerCount } from './common.js';
 
 const roomName = param('room', 'demo');
 element('room-name').textContent = roomName;
@@ -7,20 +7,17 @@ element<HTMLAnchorElement>('watch-link').href = `watch.html?room=${encodeURIComp
 
 const publisher = element<SbPublisher>('publisher');
 const selfView = element<SbVideo>('self-view');
+const live = element('live');
 publisher.addEventListener('sb-published', (event) => {
   if (event.detail.source === 'camera') selfView.track = event.detail.track;
+  live.hidden = !publisher.isOn('camera');
 });
 publisher.addEventListener('sb-unpublished', (event) => {
   if (event.detail.source === 'camera') selfView.track = undefined;
+  live.hidden = !publisher.isOn('camera');
 });
 
 const room = await join(roomName, 'host', ['publish', 'subscribe', 'sendData', 'receiveData'], 'Host');
-const viewers = element('viewers');
-const count = (): void => {
-  viewers.textContent = String(room.peers.size);
-};
-count();
-room.on('peerJoined', count);
-room.on('peerLeft', count);
+showViewerCount(room, false, element('viewer-count'));
 await publisher.start('camera');
 await publisher.start('microphone');

@@ -63,4 +63,8 @@ const updateLinks = (): void => {
   }
 };
 roomInput.addEventListener('input', updateLinks);
-element('open-room').addEventListener('submit', (event) => event.preventDefault());
+// Enter (or the Watch button) opens the watch page of the room typed in.
+element('open-room').addEventListener('submit', (event) => {
+  event.preventDefault();
+  location.assign(`watch.html?room=${encodeURIComponent(roomInput.value.trim() || 'demo')}`);
+});

@@ -1,5 +1,6 @@
+import { connect, type RemoteTrack, type Room } from '@switchboard/sdk';
 import type { SbControlledPlayer } from '@switchboard/sdk/elements';
-import { element, join } from './common.js';
+import { devToken, element, join, param, plural, randomId, VIEWER_PREFIX } from './common.js';
 
 const code = String(Math.floor(100000 + Math.random() * 900000));
 element('code').textContent = code;
@@ -39,25 +40,125 @@ function generateClip(seconds = 60, rate = 8000): string {
 
 const player = element<SbControlledPlayer>('player');
 const media = element<HTMLVideoElement>('clip');
-media.src = generateClip();
+const clipUrl = generateClip();
+media.src = clipUrl;
+media.classList.add('audio-only');
+
 const clock = element('clock');
 const progress = element<HTMLProgressElement>('progress');
+const mutedHint = element('muted-hint');
 const render = (): void => {
   const t = Math.floor(media.currentTime);
   clock.textContent = `${Math.floor(t / 60)}:${String(t % 60).padStart(2, '0')}`;
-  progress.max = media.duration || 1;
-  progress.value = media.currentTime;
+  const seekable = Number.isFinite(media.duration) && media.duration > 0;
+  progress.hidden = !seekable;
+  if (seekable) {
+    progress.max = media.duration;
+    progress.value = media.currentTime;
+  }
   clock.dataset.paused = String(media.paused);
+  mutedHint.hidden = !media.muted;
 };
-for (const type of ['timeupdate', 'play', 'pause', 'seeked', 'loadedmetadata']) media.addEventListener(type, render);
-player.addEventListener('sb-control', (event) => {
-  element('last-command').textContent = `Last command: ${event.detail.command.action}`;
+// The clock follows every frame while playing: timeupdate alone comes only every 250 ms or so.
+const tick = (): void => {
+  render();
+  if (!media.paused) requestAnimationFrame(tick);
+};
+media.addEventListener('play', () => requestAnimationFrame(tick));
+// timeupdate too: a hidden page gets no animation frames.
+for (const type of ['pause', 'seeked', 'timeupdate', 'loadedmetadata', 'durationchange', 'volumechange', 'emptied']) media.addEventListener(type, render);
+element('unmute').addEventListener('click', () => {
+  media.muted = false;
 });
+player.addEventListener('sb-control', (event) => {
+  const { action, value } = event.detail.command;
+  element('last-command').textContent = `Last command from the remote: ${action}${value === undefined ? '' : ` ${Math.round(value * 100) / 100}`}`;
+});
+
+/**
+ * The room's live stream as the player's source: the host's camera plays in the controlled
+ * `<video>`, its microphone in an `<audio>` that follows the video's volume, mute and pause. The
+ * remote's commands are then local to this screen: the host and the other viewers are unaffected.
+ */
+class LiveSource {
+  private readonly audio = new Audio();
+  private readonly attached = new Set<RemoteTrack>();
+  private readonly follow = (): void => {
+    this.audio.volume = media.volume;
+    this.audio.muted = media.muted;
+    if (media.paused) this.audio.pause();
+    else this.audio.play().catch(() => undefined);
+  };
+
+  private constructor(private readonly room: Room) {
+    for (const type of ['play', 'pause', 'volumechange']) media.addEventListener(type, this.follow);
+    room.on('trackPublished', () => this.attachHost());
+    this.attachHost();
+  }
+
+  static async open(roomName: string): Promise<LiveSource> {
+    // A screen showing the live room watches it: it is a viewer (and counted as one).
+    const token = await devToken(roomName, randomId(`${VIEWER_PREFIX}screen`), ['subscribe', 'receiveData'], 'Screen');
+    return new LiveSource(await connect(location.origin.replace(/^http/, 'ws'), token));
+  }
+
+  private attachHost(): void {
+    for (const track of this.room.tracks.values()) {
+      if (this.attached.has(track) || this.room.peers.get(track.peerId)?.identity !== 'host') continue;
+      this.attached.add(track);
+      if (track.kind === 'video') track.attach(media);
+      else track.attach(this.audio);
+    }
+    this.follow();
+  }
+
+  close(): void {
+    for (const type of ['play', 'pause', 'volumechange']) media.removeEventListener(type, this.follow);
+    for (const track of this.attached) track.detach();
+    this.audio.pause();
+    void this.room.leave();
+  }
+}
+
+let live: LiveSource | undefined;
+const sourceSelect = element<HTMLSelectElement>('source');
+const liveRoomField = element<HTMLInputElement>('live-room');
+liveRoomField.value = param('room', 'demo');
+sourceSelect.value = param('source') === 'live' ? 'live' : 'clip';
+// Each switch waits for the previous one, so that two quick changes cannot leave two sources.
+let switching = Promise.resolve();
+const useSource = (): void => {
+  switching = switching.then(async () => {
+    live?.close();
+    live = undefined;
+    media.srcObject = null;
+    if (sourceSelect.value === 'live') {
+      media.removeAttribute('src');
+      media.load();
+      live = await LiveSource.open(liveRoomField.value.trim() || 'demo');
+    } else {
+      media.src = clipUrl;
+    }
+    // The clip is sound only: no black box where its picture would be.
+    media.classList.toggle('audio-only', sourceSelect.value === 'clip');
+    render();
+  });
+  switching.catch((error: Error) => {
+    element('last-command').textContent = `Could not open the live room: ${error.message}`;
+  });
+};
+sourceSelect.addEventListener('change', useSource);
+liveRoomField.addEventListener('change', () => {
+  if (sourceSelect.value === 'live') useSource();
+});
+element('source-form').addEventListener('submit', (event) => event.preventDefault());
+addEventListener('pagehide', () => live?.close());
+if (sourceSelect.value === 'live') useSource();
 
 const room = await join(`pair-${code}`, 'screen', ['sendData', 'receiveData'], 'Screen');
 const paired = element('paired');
 const update = (): void => {
-  paired.textContent = room.peers.size > 0 ? `${room.peers.size} remote(s) connected` : 'Waiting for a remote…';
+  paired.textContent = room.peers.size > 0 ? `${plural(room.peers.size, 'remote')} connected` : 'Waiting for a remote…';
 };
 update();
 room.on('peerJoined', update);

@@ -1,5 +1,6 @@
+import type { Room } from '@switchboard/sdk';
 import type { SbCommentBox, SbDanmaku, SbVideo } from '@switchboard/sdk/elements';
-import { element, followPeer, join, param, randomId } from './common.js';
+import { element, followPeer, join, param, randomId, showViewerCount, VIEWER_PREFIX } from './common.js';
 
 const roomName = param('room', 'demo');
 element('room-name').textContent = roomName;
@@ -20,22 +21,26 @@ function floatHeart(): void {
   hearts.append(heart);
 }
 
-const room = await join(roomName, randomId('viewer'), ['subscribe', 'sendData', 'receiveData'], 'Viewer');
+/** LIVE while the host's camera track is published and not muted: it follows the track, not the peer. */
+function followLive(room: Room, hostId: () => string | undefined): void {
+  const badge = element('live');
+  const update = (): void => {
+    const id = hostId();
+    badge.hidden = ![...room.tracks.values()].some((track) => track.peerId === id && track.name === 'camera' && !track.muted);
+  };
+  update();
+  for (const event of ['trackPublished', 'trackUnpublished', 'trackMuted', 'trackUnmuted', 'peerLeft'] as const) room.on(event, update);
+}
+
+const room = await join(roomName, randomId(VIEWER_PREFIX.slice(0, -1)), ['subscribe', 'sendData', 'receiveData'], 'Viewer');
+let host: string | undefined;
 followPeer(room, 'host', (peerId) => {
+  host = peerId;
   if (peerId) video.setAttribute('peer', peerId);
   else video.removeAttribute('peer');
-  element('live').hidden = !peerId;
 });
-
-const viewerCount = element('viewer-count');
-const count = (): void => {
-  // Viewers only: not the host, nor an admin page listening for its announcements.
-  const others = [...room.peers.values()].filter((peer) => peer.identity.startsWith('viewer-')).length;
-  viewerCount.textContent = `${others + 1} watching`;
-};
-count();
-room.on('peerJoined', count);
-room.on('peerLeft', count);
+followLive(room, () => host);
+showViewerCount(room, true, element('viewer-count'));
 
 room.on('message:heart', floatHeart);
 heartButton.disabled = false;

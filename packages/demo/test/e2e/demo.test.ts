@@ -19,15 +19,16 @@ const SCREENSHOTS = process.env.DEMO_SCREENSHOTS === '1';
  * microphone: each visitor is a separate browser context.
  */
 describe('demo app (e2e)', function () {
-  this.timeout(60000);
+  // Generous: six engineers' tests share two cores, and each visitor is a Chromium context.
+  this.timeout(120000);
 
   let outDir: string;
   let server: TestServer;
   let browser: Browser;
   const pages: { name: string; page: Page; errors: string[] }[] = [];
 
-  async function open(name: string, path: string, viewport = { width: 960, height: 720 }): Promise<Page> {
-    const context = await browser.newContext({ viewport });
+  async function open(name: string, path: string, viewport = { width: 960, height: 720 }, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
+    const context = await browser.newContext({ viewport, colorScheme });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (message) => {
@@ -50,6 +51,7 @@ describe('demo app (e2e)', function () {
       build: { outDir, emptyOutDir: true, modulePreload: { polyfill: false } },
     });
     server = await startTestServer(['--static-dir', outDir]);
+    if (SCREENSHOTS) await mkdir(IMAGES, { recursive: true });
     browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   });
 
@@ -72,7 +74,20 @@ describe('demo app (e2e)', function () {
       const page = await open('landing', '');
       await page.locator('#room-input').fill('my room');
       expect(await page.locator('a[data-page="watch.html"]').getAttribute('href')).to.equal('watch.html?room=my%20room');
+      expect(await page.locator('a[data-page="screen.html"]').getAttribute('href')).to.equal('screen.html?room=my%20room');
       await page.locator('#summary[data-state="ok"]').waitFor();
+      if (SCREENSHOTS) {
+        await page.locator('#room-input').fill('demo');
+        await page.screenshot({ path: join(IMAGES, 'landing.png') });
+      }
+    });
+
+    it('opens the watch page of the room typed in when Enter is pressed in the Room field', async function () {
+      const page = await open('landing (Enter)', '');
+      await page.locator('#room-input').fill('enter room');
+      await page.locator('#room-input').press('Enter');
+      await page.waitForURL(/\/watch\.html\?room=enter%20room$/);
+      await page.locator('#room-name', { hasText: 'enter room' }).waitFor();
     });
   });
 
@@ -91,7 +106,7 @@ describe('demo app (e2e)', function () {
       otherRoom = await open('viewer of another room', 'watch.html?room=live-2');
       admin = await open('admin', 'admin.html?room=live-1');
       await otherRoom.locator('#heart:enabled').waitFor();
-      await admin.locator('sb-room[state="connected"]').waitFor();
+      await admin.locator('#connection[data-state="connected"]').waitFor();
     });
 
     it("plays the host's camera to each viewer, with the viewer count", async function () {
@@ -102,8 +117,16 @@ describe('demo app (e2e)', function () {
       }
       await otherRoom.locator('#viewer-count', { hasText: '1 watching' }).waitFor();
       expect(await otherRoom.locator('#video[ready]').count()).to.equal(0);
-      // The host counts everyone else in the room: two viewers and the admin page.
-      await host.locator('#viewers', { hasText: '3' }).waitFor();
+      // One definition of a viewer: the host shows the count its viewers show (the admin page is no viewer).
+      await host.locator('#viewer-count', { hasText: '2 watching' }).waitFor();
+      const counts = await Promise.all([host, viewer1, viewer2].map((page) => page.locator('#viewer-count').textContent()));
+      expect(counts).to.deep.equal(['2 watching', '2 watching', '2 watching']);
+      await host.locator('#live:not([hidden])').waitFor();
+      for (const page of [host, viewer1, admin]) expect(await page.locator('#connection').textContent()).to.equal('Connected');
+      if (SCREENSHOTS) {
+        await host.waitForTimeout(500);
+        await host.screenshot({ path: join(IMAGES, 'host.png') });
+      }
     });
 
     it("shows a viewer's comment in the other viewers' danmaku within 2 s, and only in that room", async function () {
@@ -116,7 +139,6 @@ describe('demo app (e2e)', function () {
       // The sender sees its own comment too (a local echo).
       await viewer1.locator('[part~="comment"]', { hasText: text }).waitFor({ timeout: 2000 });
       if (SCREENSHOTS) {
-        await mkdir(IMAGES, { recursive: true });
         for (const more of ['What a view!', 'Hello from Lisbon', 'first time here']) {
           await viewer1.locator('sb-comment-box input').fill(more);
           await viewer1.locator('sb-comment-box input').press('Enter');
@@ -155,9 +177,94 @@ describe('demo app (e2e)', function () {
       expect(response.status).to.equal(200);
       await otherRoom.locator('#announcement', { hasText: 'Room 2 starts soon' }).waitFor({ timeout: 2000 });
     });
+
+    it("plays the live room on a screen, which the paired remote controls locally, following the screen's reports", async function () {
+      const screen = await open('live screen', 'screen.html?room=live-1&source=live');
+      await screen.waitForFunction(() => {
+        const media = document.getElementById('clip') as HTMLVideoElement;
+        return media.srcObject !== null && media.videoWidth > 0 && !media.paused;
+      }, undefined, { timeout: 15000 });
+      // The screen watches the room: a viewer, counted the same on every page.
+      for (const page of [host, viewer1, viewer2]) await page.locator('#viewer-count', { hasText: '3 watching' }).waitFor();
+      await screen.locator('#muted-hint:not([hidden])').waitFor();
+      await screen.locator('#connection[data-state="connected"]').waitFor();
+      const code = (await screen.locator('#code').textContent()) ?? '';
+      const remote = await open('live remote', `remote.html?code=${code}`, { width: 390, height: 700 });
+      await remote.locator('sb-remote-control[ready]').waitFor();
+      // A live stream: no seeking, the time alone, and the screen's mute shown as it is.
+      await remote.locator('[part~="play"]', { hasText: 'Pause' }).waitFor();
+      expect(await remote.locator('[part~="seek"]').isDisabled()).to.equal(true);
+      expect(await remote.locator('[part~="forward"]').isDisabled()).to.equal(true);
+      expect(await remote.locator('[part~="time"]').textContent()).to.match(/^\d+:\d\d$/);
+      await remote.locator('[part~="mute"][aria-pressed="true"]', { hasText: 'Unmute' }).waitFor();
+
+      await remote.locator('[part~="play"]').click();
+      await screen.locator('#clock[data-paused="true"]').waitFor({ timeout: 5000 });
+      await remote.locator('[part~="play"]', { hasText: 'Play' }).waitFor();
+      // Local to the screen: the viewers still play the host's camera.
+      expect(await viewer1.locator('#video').evaluate((el) => (el.shadowRoot?.querySelector('video') as HTMLVideoElement).paused)).to.equal(false);
+
+      await remote.locator('[part~="volume"]').evaluate((input: HTMLInputElement) => {
+        input.value = '0.4';
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+      });
+      await screen.waitForFunction(() => Math.abs((document.getElementById('clip') as HTMLVideoElement).volume - 0.4) < 0.01);
+      await remote.locator('[part~="mute"]').click();
+      await screen.waitForFunction(() => !(document.getElementById('clip') as HTMLVideoElement).muted);
+      // Whatever the browser made of the unmute (it may pause an element unmuted without a tap),
+      // the remote shows what the screen reports.
+      await remote.locator('[part~="mute"][aria-pressed="false"]', { hasText: 'Mute' }).waitFor();
+      await screen.locator('#muted-hint[hidden]').waitFor({ state: 'attached' });
+      const paused = await screen.locator('#clip').evaluate((media: HTMLVideoElement) => media.paused);
+      await remote.locator('[part~="play"]', { hasText: paused ? 'Play' : 'Pause' }).waitFor();
+      await remote.locator('[part~="play"]', { hasText: 'Play' }).click();
+      await screen.locator('#clock[data-paused="false"]').waitFor({ timeout: 5000 });
+      await remote.locator('[part~="play"]', { hasText: 'Pause' }).waitFor();
+      if (SCREENSHOTS) {
+        await screen.waitForTimeout(500);
+        await screen.screenshot({ path: join(IMAGES, 'screen-live.png'), fullPage: true });
+      }
+    });
+
+    // Last of the room: the host goes away.
+    it("takes LIVE down on the watch pages within 2 s of the host closing its page", async function () {
+      await viewer1.locator('#live:not([hidden])').waitFor();
+      const closedAt = Date.now();
+      await host.close();
+      for (const viewer of [viewer1, viewer2]) await viewer.locator('#live').waitFor({ state: 'hidden', timeout: 2000 });
+      expect(Date.now() - closedAt).to.be.below(2000);
+      await viewer1.locator('#video:not([ready])').waitFor({ timeout: 2000 });
+    });
   });
 
   describe('remote control', function () {
+    it('shows the pairing form, and no control panel, before a code is entered', async function () {
+      const remote = await open('unpaired remote', 'remote.html', { width: 390, height: 700 });
+      await remote.locator('#pair').waitFor();
+      expect(await remote.locator('#remote').isHidden()).to.equal(true);
+      if (SCREENSHOTS) await remote.screenshot({ path: join(IMAGES, 'remote-pair.png') });
+    });
+
+    it('shows a disabled panel that says why after a wrong code', async function () {
+      // Screens draw codes from 100000 to 999999: no screen ever shows this one.
+      const remote = await open('remote with a wrong code', 'remote.html?code=000000', { width: 390, height: 700 });
+      await remote.locator('#connection[data-state="connected"]').waitFor();
+      await remote.locator('#status', { hasText: 'No screen shows the code 000000' }).waitFor();
+      await remote.locator('#pair').waitFor();
+      expect(await remote.locator('#remote').isVisible()).to.equal(true);
+      expect(await remote.locator('#remote').getAttribute('ready')).to.equal(null);
+      expect(await remote.locator('[part~="controls"]').getAttribute('aria-disabled')).to.equal('true');
+      expect(await remote.locator('#remote [part~="status"]').textContent()).to.equal('Not paired with a player.');
+      const look = await remote.locator('[part~="play"]').evaluate((button: HTMLButtonElement) => {
+        const style = getComputedStyle(button);
+        return { disabled: button.disabled, opacity: Number(style.opacity), cursor: style.cursor };
+      });
+      expect(look.disabled).to.equal(true);
+      expect(look.opacity).to.be.below(0.6);
+      expect(look.cursor).to.equal('not-allowed');
+    });
+
     it('pairs a phone remote with a screen by its code and controls the clip', async function () {
       const screen = await open('screen', 'screen.html');
       await screen.locator('sb-room[state="connected"]').waitFor();
@@ -165,7 +272,10 @@ describe('demo app (e2e)', function () {
       expect(code).to.match(/^\d{6}$/);
       const remote = await open('remote', `remote.html?code=${code}`, { width: 390, height: 700 });
       await remote.locator('#status', { hasText: 'Paired' }).waitFor();
-      await screen.locator('#paired', { hasText: '1 remote' }).waitFor();
+      await screen.locator('#paired', { hasText: '1 remote connected' }).waitFor();
+      // Where the path of the commands shows (relayed by the server: the only path so far).
+      await remote.locator('#path[data-path="server"]').waitFor();
+      await screen.locator('#muted-hint:not([hidden])').waitFor();
 
       const play = remote.locator('[part~="play"]');
       await play.locator('xpath=self::*[not(@disabled)]').waitFor();
@@ -175,7 +285,21 @@ describe('demo app (e2e)', function () {
       await remote.locator('[part~="forward"]').click();
       await screen.waitForFunction(() => (document.getElementById('clip') as HTMLVideoElement).currentTime >= 10);
       await remote.locator('[part~="time"]', { hasText: /^0:1\d \/ 1:00$/ }).waitFor();
-      if (SCREENSHOTS) await remote.screenshot({ path: join(IMAGES, 'remote.png') });
+      // The screen's clock keeps up with the media (it is drawn every frame while playing).
+      const drift = await screen.evaluate(() => {
+        const media = document.getElementById('clip') as HTMLVideoElement;
+        const [m = NaN, s = NaN] = (document.getElementById('clock')?.textContent ?? '').split(':').map(Number);
+        return Math.abs(m * 60 + s - Math.floor(media.currentTime));
+      });
+      expect(drift).to.be.at.most(1);
+      if (SCREENSHOTS) {
+        await remote.mouse.move(0, 0); // no hover highlight in the picture
+        await remote.screenshot({ path: join(IMAGES, 'remote.png') });
+        await screen.screenshot({ path: join(IMAGES, 'screen.png'), fullPage: true });
+        const dark = await open('remote (dark)', `remote.html?code=${code}`, { width: 390, height: 700 }, 'dark');
+        await dark.locator('sb-remote-control[ready]').waitFor();
+        await dark.screenshot({ path: join(IMAGES, 'remote-dark.png') });
+      }
       await play.click();
       await screen.locator('#clock[data-paused="true"]').waitFor({ timeout: 5000 });
     });

@@ -9,11 +9,11 @@ export const CONTROL_MESSAGE = 'control';
 export const PLAYER_STATE_MESSAGE = 'playerState';
 
 /** What a controller can ask a player to do. */
-export type ControlAction = 'play' | 'pause' | 'seek' | 'volume' | 'rate';
+export type ControlAction = 'play' | 'pause' | 'seek' | 'volume' | 'rate' | 'mute';
 
 /**
  * A `control` message: `seek` takes the time in seconds, `volume` 0 to 1, `rate` the playback
- * rate (1 is normal); `play` and `pause` take no value.
+ * rate (1 is normal), `mute` 1 to mute and 0 to unmute; `play` and `pause` take no value.
  */
 export interface ControlCommand {
   action: ControlAction;
@@ -34,7 +34,7 @@ export interface PlayerState {
   muted?: boolean;
 }
 
-const ACTIONS: readonly ControlAction[] = ['play', 'pause', 'seek', 'volume', 'rate'];
+const ACTIONS: readonly ControlAction[] = ['play', 'pause', 'seek', 'volume', 'rate', 'mute'];
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);

@@ -173,6 +173,10 @@ function apply(media: HTMLMediaElement, { action, value = 0 }: ControlCommand, f
     case 'volume':
       media.volume = Math.min(1, Math.max(0, value));
       break;
+    case 'mute':
+      // Unmuting without a user gesture may make the browser pause the element: its report says so.
+      media.muted = value !== 0;
+      break;
     case 'rate':
       // The range every browser accepts; others throw.
       media.playbackRate = Math.min(16, Math.max(0.0625, value));

@@ -41,7 +41,7 @@ const NOUNS: Record<SbPublisherSource, string> = { camera: 'camera', microphone:
  * @fires sb-published - {@link SbPublishedDetail}, once a source is published
  * @fires sb-unpublished - {@link SbUnpublishedDetail}, once it is not any more
  * @fires sb-publish-error - {@link SbPublishErrorDetail}, when publishing failed
- * @csspart toggle - each toggle button (also `camera`, `microphone` or `screen`)
+ * @csspart toggle - each toggle button (also `camera`, `microphone` or `screen`, and `on` while published)
  * @csspart device - each device `<select>` (also `camera` or `microphone`)
  * @csspart error - the error message (role=alert)
  * @cssprop --sb-publisher-gap - space between the controls
@@ -245,7 +245,7 @@ export class SbPublisher extends RoomElement {
           const kind = DEVICE_KINDS[source];
           const devices = kind === undefined ? [] : this.devices.filter((device) => device.kind === kind && device.deviceId !== '');
           return html`<button
-              part="toggle ${source}"
+              part="toggle ${source}${on ? ' on' : ''}"
               type="button"
               aria-pressed=${on ? 'true' : 'false'}
               aria-busy=${busy ? 'true' : 'false'}

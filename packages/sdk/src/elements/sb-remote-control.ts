@@ -20,18 +20,21 @@ const SKIP_SECONDS = 10;
  * `<sb-remote-control target>` controls the `<sb-controlled-player>` of another peer (`target`,
  * its peer ID) in the room of the nearest `<sb-room>`: it sends it `control` messages and shows
  * the state the player reports, never a state it assumes. Several controllers of one player agree,
- * since they all show what the player reports.
+ * since they all show what the player reports. Until the player's first report the controls are
+ * disabled (the group is `aria-disabled`) and the status says why; `ready` is set from then on.
+ * A live stream (duration `0`) cannot be sought: the seek slider and skip buttons stay disabled.
  *
  * @fires sb-state - {@link SbStateDetail}, whenever the target reports its state
  * @csspart controls - the group of controls
  * @csspart play - the play/pause button
  * @csspart back - the "back 10 s" button
  * @csspart forward - the "forward 10 s" button
+ * @csspart mute - the mute toggle (`aria-pressed` while the player is muted)
  * @csspart seek - the position slider
- * @csspart time - the "0:12 / 3:00" text
+ * @csspart time - the "0:12 / 3:00" text ("0:12" alone for a live stream)
  * @csspart volume - the volume slider
  * @csspart rate - the playback-rate `<select>`
- * @csspart status - "Waiting for the player…" until its first report (role=status)
+ * @csspart status - why the controls are disabled, until the player's first report (role=status)
  * @csspart error - why a command could not be sent (role=alert)
  * @cssprop --sb-remote-control-gap - space between the controls
  * @cssprop --sb-remote-control-error-color - text colour of errors
@@ -40,6 +43,7 @@ export class SbRemoteControl extends RoomElement {
   static override properties = {
     target: { type: String },
     label: { type: String },
+    ready: { type: Boolean, reflect: true },
     state: { attribute: false },
     error: { state: true },
   };
@@ -90,6 +94,8 @@ export class SbRemoteControl extends RoomElement {
   declare label: string;
   /** The last state the target reported, or `undefined` before its first report. Read it. */
   declare state: PlayerState | undefined;
+  /** True (reflected) while the controls are usable: the target has reported its state. Read it. */
+  declare ready: boolean;
   declare private error: string;
 
   // The last state each peer reported, so that changing `target` shows the new one at once.
@@ -102,6 +108,7 @@ export class SbRemoteControl extends RoomElement {
     this.label = 'Remote control';
     this.error = '';
     this.state = undefined;
+    this.ready = false;
   }
 
   protected override roomChanged(room: Room | undefined): void {
@@ -122,6 +129,7 @@ export class SbRemoteControl extends RoomElement {
       this.state = this.target === undefined ? undefined : this.states.get(this.target);
       this.error = '';
     }
+    this.ready = this.state !== undefined && this.room !== undefined;
   }
 
   /** Asks the player to play. Resolves `true` once the command was handed to the room. */
@@ -142,6 +150,11 @@ export class SbRemoteControl extends RoomElement {
   /** Asks the player to set its volume (0 to 1). */
   setVolume(volume: number): Promise<boolean> {
     return this.send({ action: 'volume', value: volume });
+  }
+
+  /** Asks the player to mute (`true`) or unmute (`false`) its element. */
+  setMuted(muted: boolean): Promise<boolean> {
+    return this.send({ action: 'mute', value: muted ? 1 : 0 });
   }
 
   /** Asks the player to set its playback rate (1 is normal). */
@@ -194,21 +207,23 @@ export class SbRemoteControl extends RoomElement {
   protected override render(): unknown {
     const state = this.state;
     const disabled = state === undefined || this.room === undefined;
+    const muted = state?.muted ?? false;
     const paused = state?.paused ?? true;
     const time = state?.currentTime ?? 0;
     const duration = state?.duration ?? 0;
     const volume = state?.volume ?? 1;
     const rate = state?.playbackRate ?? 1;
-    const timeText = `${formatTime(time)} / ${formatTime(duration)}`;
-    const status = state === undefined ? 'Waiting for the player…' : '';
+    const isLive = duration === 0;
+    const timeText = isLive ? formatTime(time) : `${formatTime(time)} / ${formatTime(duration)}`;
+    const status = this.room === undefined ? 'Not connected to the room.' : !this.target ? 'Not paired with a player.' : state === undefined ? 'Waiting for the player…' : '';
     const startDrag = (): void => {
       this.dragging = true;
     };
-    return html`<div part="controls" role="group" aria-label=${this.label}>
+    return html`<div part="controls" role="group" aria-label=${this.label} aria-disabled=${disabled ? 'true' : 'false'}>
         <button part="play" type="button" ?disabled=${disabled} @click=${() => (paused ? this.play() : this.pause())}>
           ${paused ? 'Play' : 'Pause'}
         </button>
-        <button part="back" type="button" ?disabled=${disabled} aria-label="Back ${SKIP_SECONDS} seconds" @click=${() => this.seek(Math.max(0, time - SKIP_SECONDS))}>
+        <button part="back" type="button" ?disabled=${disabled || isLive} aria-label="Back ${SKIP_SECONDS} seconds" @click=${() => this.seek(Math.max(0, time - SKIP_SECONDS))}>
           −${SKIP_SECONDS}s
         </button>
         <input
@@ -220,14 +235,17 @@ export class SbRemoteControl extends RoomElement {
           step="0.1"
           .value=${this.sliderValue(time)}
           aria-valuetext=${`${formatTime(time)} of ${formatTime(duration)}`}
-          ?disabled=${disabled || duration === 0}
+          ?disabled=${disabled || isLive}
           @input=${startDrag}
           @change=${(event: Event) => this.onSlider(event, (value) => this.seek(value))}
         />
-        <button part="forward" type="button" ?disabled=${disabled} aria-label="Forward ${SKIP_SECONDS} seconds" @click=${() => this.seek(time + SKIP_SECONDS)}>
+        <button part="forward" type="button" ?disabled=${disabled || isLive} aria-label="Forward ${SKIP_SECONDS} seconds" @click=${() => this.seek(time + SKIP_SECONDS)}>
           +${SKIP_SECONDS}s
         </button>
         <span part="time" aria-hidden="true">${timeText}</span>
+        <button part="mute" type="button" ?disabled=${disabled} aria-pressed=${muted ? 'true' : 'false'} @click=${() => this.setMuted(!muted)}>
+          ${muted ? 'Unmute' : 'Mute'}
+        </button>
         <label>
           Volume
           <input

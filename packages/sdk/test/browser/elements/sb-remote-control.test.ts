@@ -112,6 +112,37 @@ describe('<sb-remote-control> and <sb-controlled-player>', function () {
     assert.isAtLeast(statesOfB.length, 4);
   });
 
+  it('is aria-disabled and says why until the player reports, then ready; mutes and unmutes the player', async () => {
+    const name = uniqueRoom('mute');
+    const { video, peerId } = await mountPlayer(name);
+    const control = await mountControl(name, 'controller', '');
+    await until(() => control.room !== undefined, 'the controller to join');
+    await control.updateComplete;
+    const group = control.shadowRoot!.querySelector('[part="controls"]')!;
+    assert.isFalse(control.ready);
+    assert.isFalse(control.hasAttribute('ready'));
+    assert.equal(group.getAttribute('aria-disabled'), 'true');
+    assert.equal(parts(control).status.textContent, 'Not paired with a player.');
+    assert.isTrue(parts(control).play.disabled);
+
+    control.target = peerId;
+    await until(() => control.ready, 'the controller to be ready');
+    await control.updateComplete;
+    assert.isTrue(control.hasAttribute('ready'));
+    assert.equal(group.getAttribute('aria-disabled'), 'false');
+    const mute = control.shadowRoot!.querySelector<HTMLButtonElement>('[part="mute"]')!;
+    // The tone plays muted: the button offers to unmute, pressed.
+    assert.equal(mute.getAttribute('aria-pressed'), 'true');
+    assert.equal(mute.textContent!.trim(), 'Unmute');
+
+    assert.isTrue(await control.setMuted(false));
+    await until(() => !video.muted && control.state?.muted === false, 'the player to unmute and report it');
+    await control.updateComplete;
+    assert.equal(mute.getAttribute('aria-pressed'), 'false');
+    mute.click();
+    await until(() => video.muted && control.state?.muted === true, 'the player to mute and report it');
+  });
+
   it('ignores broadcast control messages and obeys targeted ones', async () => {
     const name = uniqueRoom('broadcast');
     const { video, peerId } = await mountPlayer(name);
