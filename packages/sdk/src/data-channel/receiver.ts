@@ -15,7 +15,8 @@ const SEEN_WINDOW = 65536;
  * deliveries already seen: the server numbers them per room and replays recent ones after a
  * resume. Numbers are remembered one by one (not just the highest) because a replay after a
  * receive-buffer overflow may bring an older message that never arrived. Lossy deliveries
- * carry 0. Also drops our own broadcasts, which the server's fan-out hands back to us.
+ * carry 0. Also drops deliveries stamped with our own ID: the server skips a broadcast's sender
+ * in its fan-out, but a server that does not (or a relay between nodes) would hand them back.
  */
 export class Receiver {
   /** This peer's ID; deliveries from it are dropped. */
@@ -59,7 +60,7 @@ export class Receiver {
       }
       this.remember(seq);
     }
-    // Our own broadcasts are numbered in the room like any other, so they move `lastSeq` first.
+    // An echoed own broadcast is numbered in the room like any other, so it moves `lastSeq` first.
     if (envelope.from === this.ownId) return undefined;
     const payload = this.read(envelope.data, decode);
     if (payload === undefined) return undefined;

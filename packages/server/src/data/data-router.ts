@@ -159,9 +159,9 @@ export class DataRouter {
 
   /** Checks, stamps and forwards one message from a peer. */
   route(sender: Peer, channel: DataChannelKind, bytes: Buffer): void {
-    const metrics = this.options.metrics;
-    metrics.messagesIn.inc({ channel });
-    metrics.bytesIn.inc({ channel }, bytes.byteLength);
+    const counters = this.options.metrics.channels[channel];
+    counters.messagesIn.inc();
+    counters.bytesIn.inc(bytes.byteLength);
     let envelope: OutgoingEnvelope;
     try {
       envelope = decodeOutgoing(bytes);
@@ -172,7 +172,7 @@ export class DataRouter {
     const seq = envelope.seq;
     if (channel === 'reliable') {
       if (seq <= sender.lastAcceptedSeq) {
-        metrics.dropped.inc({ reason: 'duplicate' });
+        this.options.metrics.duplicates.inc();
         this.scheduleAck(sender);
         return;
       }
@@ -216,7 +216,7 @@ export class DataRouter {
 
   // Throws SwitchboardError for a target that cannot receive; nothing is sent then.
   private deliver(from: string, channel: DataChannelKind, envelope: OutgoingEnvelope): number {
-    const targets = envelope.to === undefined ? undefined : [...new Set(targetList(envelope.to))];
+    const targets = envelope.to === undefined ? undefined : typeof envelope.to === 'string' ? [envelope.to] : [...new Set(targetList(envelope.to))];
     for (const id of targets ?? []) {
       const target = this.members.get(id);
       if (!target) throw new SwitchboardError('UNKNOWN_TARGET', `peer ${id} is not in this room`);
@@ -241,9 +241,9 @@ export class DataRouter {
         }),
     });
     const deliveries = this.local.deliver(message);
-    const metrics = this.options.metrics;
-    metrics.messagesOut.inc({ channel }, deliveries);
-    metrics.bytesOut.inc({ channel }, deliveries * message.bytes.byteLength);
+    const counters = this.options.metrics.channels[channel];
+    counters.messagesOut.inc(deliveries);
+    counters.bytesOut.inc(deliveries * message.bytes.byteLength);
     return targets ? targets.length : deliveries;
   }
 

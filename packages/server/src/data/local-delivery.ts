@@ -82,10 +82,15 @@ export class LocalDelivery {
   deliver(message: StampedMessage): number {
     const list = this.listFor(message.targets, message.topic);
     if (list.length === 0) return 0;
-    this.lanes.send(message.channel, toBuffer(message.bytes), list);
     const count = this.subchannels.count(list);
-    if (message.targets) return count;
+    if (message.targets) {
+      this.lanes.send(message.channel, toBuffer(message.bytes), list);
+      return count;
+    }
+    // A broadcast skips its sender in the worker (`ignoredSubchannel`): no echo crosses the
+    // sender's SCTP association, and its SDK has nothing to discard.
     const sender = this.members.get(message.from);
+    this.lanes.send(message.channel, toBuffer(message.bytes), list, sender?.subchannel);
     return sender?.receiving && admits(sender, message.topic) ? count - 1 : count;
   }
 
