@@ -1,4 +1,4 @@
-import { decode, decodeDelivered, type DeliveredEnvelope } from '../protocol/index.js';
+import { decode, decodeDelivered, unpackDelivered, type DeliveredEnvelope } from '../protocol/index.js';
 
 /** A delivered envelope with its payload decoded. */
 export interface Delivery {
@@ -47,7 +47,22 @@ export class Receiver {
     return this.malformedCount;
   }
 
-  /** Reads one DataChannel message; undefined when it is a duplicate or cannot be read. */
+  /**
+   * Reads one DataChannel message, a single delivery or a batch of them: the deliveries accepted,
+   * in order. An unreadable batch counts as one malformed message.
+   */
+  acceptAll(data: unknown): Delivery[] {
+    const envelopes = this.read(data, unpackDelivered);
+    if (envelopes === undefined) return [];
+    const deliveries: Delivery[] = [];
+    for (const bytes of envelopes.value) {
+      const delivery = this.accept(bytes);
+      if (delivery !== undefined) deliveries.push(delivery);
+    }
+    return deliveries;
+  }
+
+  /** Reads one delivered envelope; undefined when it is a duplicate or cannot be read. */
   accept(data: unknown): Delivery | undefined {
     const decoded = this.read(data, decodeDelivered);
     if (decoded === undefined) return undefined;

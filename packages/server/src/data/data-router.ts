@@ -15,6 +15,7 @@ import {
 import type { Logger } from '../log.js';
 import type { Peer } from '../rooms/peer.js';
 import type { DataMetrics } from './data-metrics.js';
+import type { BatchOptions } from './fanout-batcher.js';
 import { LocalDelivery, type ReceiverListener } from './local-delivery.js';
 import { LocalSequencer, type Sequencer } from './sequencer.js';
 
@@ -35,6 +36,8 @@ export interface DataRouterOptions {
   sctpSendBufferBytes: number;
   /** What the room does about receivers that fell behind. */
   listener: ReceiverListener;
+  /** How live deliveries are batched. */
+  batch: BatchOptions;
 }
 
 /** A message the server itself sends (HTTP API). */
@@ -70,6 +73,7 @@ export class DataRouter {
       sctpSendBufferBytes: options.sctpSendBufferBytes,
       metrics: options.metrics,
       listener: options.listener,
+      batch: options.batch,
       since: (seq) => sequencer.since(seq),
     });
   }

@@ -401,6 +401,7 @@ function dataOptions(context: RoomContext, listener: ReceiverListener) {
     logger: context.logger,
     sctpSendBufferBytes: config.sctpSendBufferBytes,
     listener,
+    batch: { windowMs: config.dataBatchWindowMs, maxBytes: config.dataBatchMaxBytes },
   };
 }
 
