@@ -28,7 +28,13 @@ export interface NodeCostRun {
 export interface NodeCost {
   flood: NodeCostRun;
   isolated: NodeCostRun;
+  /** Node CPU seconds per second with both peers joined and silent (timers, keep-alives, stats). */
+  idleNodeShare: number;
+  /** How long the isolated run lasted, in seconds, to take its idle share out. */
+  isolatedSeconds: number;
 }
+
+const IDLE_MS = 3_000;
 
 /**
  * Node CPU per incoming message: one SDK peer sends 200-byte reliable messages to another (both
@@ -60,10 +66,13 @@ export async function nodeCost(server: ServerProcess): Promise<NodeCost> {
   };
   try {
     await paced(send, 1000, 200);
-    return {
-      flood: await run((fn) => flood(fn, FLOOD_MAX_MESSAGES, FLOOD_MAX_MS)),
-      isolated: await run((fn) => paced(fn, ISOLATED_RATE, ISOLATED_MESSAGES)),
-    };
+    const idle = new ProcessMeter(server.pids);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    const idleNodeShare = (idle.read().cpu['server Node'] ?? NaN) / (IDLE_MS / 1000);
+    const floodRun = await run((fn) => flood(fn, FLOOD_MAX_MESSAGES, FLOOD_MAX_MS));
+    const started = performance.now();
+    const isolated = await run((fn) => paced(fn, ISOLATED_RATE, ISOLATED_MESSAGES));
+    return { flood: floodRun, isolated, idleNodeShare, isolatedSeconds: (performance.now() - started) / 1000 };
   } finally {
     await leaveAll([sender, receiver]);
   }

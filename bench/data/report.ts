@@ -138,18 +138,19 @@ export function printServerCpu(comparisons: readonly FanoutComparison[]): void {
 
 /** Node CPU per incoming message, the server's own cost of reading, checking and forwarding one. */
 export function printNodeCost(cost: NodeCost): void {
-  const row = (label: string, run: NodeCostRun) => [
+  const row = (label: string, run: NodeCostRun, idleSeconds: number) => [
     label,
     String(run.messagesIn),
     `${run.received}/${run.messagesIn}`,
     fmt(run.nodeSeconds, 2),
     fmt((run.nodeSeconds / run.messagesIn) * 1e6, 0),
+    fmt(((run.nodeSeconds - idleSeconds) / run.messagesIn) * 1e6, 0),
     fmt((run.workerSeconds / run.messagesIn) * 1e6, 0),
   ];
   printTable(
-    'Node CPU µs per incoming message (1:1 targeted, 200-byte reliable; CPU of the server\'s processes, not wall time)',
-    ['Run', 'Messages in', 'Received', 'Node CPU s', 'Node CPU µs per incoming message', 'Worker CPU µs per message'],
-    [row('flood', cost.flood), row('isolated (100/s)', cost.isolated)],
+    `Node CPU µs per incoming message (1:1 targeted, 200-byte reliable; CPU of the server's processes, not wall time; idle Node ${fmt(cost.idleNodeShare * 100, 1)} % of a core)`,
+    ['Run', 'Messages in', 'Received', 'Node CPU s', 'Node CPU µs per incoming message', 'of which above idle', 'Worker CPU µs per message'],
+    [row('flood', cost.flood, 0), row('isolated (100/s)', cost.isolated, cost.idleNodeShare * cost.isolatedSeconds)],
   );
 }
 
