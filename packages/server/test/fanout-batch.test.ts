@@ -97,6 +97,8 @@ describe('batched fan-out: deliveries of one turn to the same receivers share SC
     await new Promise((resolve) => setTimeout(resolve, 100));
     const next = random(13);
     const expected = new Map<string, number[]>([['a', []], ['b', []], ['c', []]]);
+    // Deliveries carry the room's numbering, not the loop's: remember which is which.
+    const roomSeq = new Map<number, number>();
     const ids = ['a', 'b', 'c'];
     const peers = { a: a.peer, b: b.peer, c: c.peer } as Record<string, Peer>;
     // Everything in one turn: the batcher may group any of it.
@@ -120,10 +122,9 @@ describe('batched fan-out: deliveries of one turn to the same receivers share SC
           expected.get(id)!.push(seq);
         }
       }
-      // Remember what the room numbered this message: deliveries are checked by room seq.
-      expected.set(`seq:${seq}`, [data.lastSeq]);
+      roomSeq.set(seq, data.lastSeq);
     }
-    const roomSeqs = (id: string) => expected.get(id)!.map((seq) => expected.get(`seq:${seq}`)![0]!);
+    const roomSeqs = (id: string) => expected.get(id)!.map((seq) => roomSeq.get(seq)!);
     await waitFor(() => ids.every((id) => ({ a, b, c })[id as 'a']!.got.envelopes.length >= roomSeqs(id).length), 'all deliveries');
     await new Promise((resolve) => setTimeout(resolve, 200));
     for (const id of ids) {
