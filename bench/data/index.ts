@@ -6,6 +6,7 @@ import { ServerProcess } from '../support/server-process.js';
 import { joinTime } from './join-time.js';
 import { sdkLatency } from './latency.js';
 import { lossyLatency } from './lossy-latency.js';
+import { nodeCost } from './node-cost.js';
 import { sdkOneToMany } from './one-to-many.js';
 import { p2pLatency, p2pMesh } from './p2p-baseline.js';
 import { PAYLOAD_BYTES } from './payload.js';
@@ -16,6 +17,7 @@ import {
   printFanoutCpu,
   printJoinTime,
   printLatency,
+  printNodeCost,
   printLossyLatency,
   printProblems,
   printServerCpu,
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
   const host = ReceiverHost.start();
   try {
     printLatency(await sdkLatency(server), await p2pLatency());
+    printNodeCost(await nodeCost(server));
     printJoinTime(await joinTime(server));
     const comparisons: FanoutComparison[] = [];
     for (const receivers of FANOUT_RECEIVERS) {

@@ -5,6 +5,7 @@ import { JOINS, type JoinTimeResult } from './join-time.js';
 import { LATENCY_MESSAGES, LATENCY_RATE, type LatencyResult } from './latency.js';
 import type { ServerFanoutResult } from './one-to-many.js';
 import { LOSSY_NETWORK, type LossyLatency } from './lossy-latency.js';
+import type { NodeCost, NodeCostRun } from './node-cost.js';
 import type { CeilingResult } from './server-ceiling.js';
 
 /** The one-to-many runs at one receiver count, through the server and peer-to-peer. */
@@ -132,6 +133,24 @@ export function printServerCpu(comparisons: readonly FanoutComparison[]): void {
         ];
       }),
     ),
+  );
+}
+
+/** Node CPU per incoming message, the server's own cost of reading, checking and forwarding one. */
+export function printNodeCost(cost: NodeCost): void {
+  const row = (label: string, run: NodeCostRun, idleSeconds: number) => [
+    label,
+    String(run.messagesIn),
+    `${run.received}/${run.messagesIn}`,
+    fmt(run.nodeSeconds, 2),
+    fmt((run.nodeSeconds / run.messagesIn) * 1e6, 0),
+    fmt(((run.nodeSeconds - idleSeconds) / run.messagesIn) * 1e6, 0),
+    fmt((run.workerSeconds / run.messagesIn) * 1e6, 0),
+  ];
+  printTable(
+    `Node CPU µs per incoming message (1:1 targeted, 200-byte reliable; CPU of the server's processes, not wall time; idle Node ${fmt(cost.idleNodeShare * 100, 1)} % of a core)`,
+    ['Run', 'Messages in', 'Received', 'Node CPU s', 'Node CPU µs per incoming message', 'of which above idle', 'Worker CPU µs per message'],
+    [row('flood', cost.flood, 0), row('isolated (100/s)', cost.isolated, cost.idleNodeShare * cost.isolatedSeconds)],
   );
 }
 

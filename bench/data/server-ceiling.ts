@@ -1,5 +1,5 @@
 import type { DataConsumer } from 'mediasoup/types';
-import { encode, encodeOutgoing, EnvelopeKind, DEFAULT_GRANTS } from '@switchboard/sdk/protocol';
+import { encode, encodeOutgoing, EnvelopeKind, DEFAULT_GRANTS, unpackDelivered } from '@switchboard/sdk/protocol';
 import { DataRouter } from '../../packages/server/src/data/data-router.js';
 import { dataMetrics } from '../../packages/server/src/data/data-metrics.js';
 import { Logger } from '../../packages/server/src/log.js';
@@ -40,6 +40,7 @@ export async function serverCeiling(receiverCount: number, messages: number, pay
       metrics: dataMetrics(new Metrics()),
       logger: new Logger('error'),
       sctpSendBufferBytes: 2 * 1024 * 1024,
+      batch: { windowMs: 0, maxBytes: 16_384 },
       // In-process receivers have no SCTP buffer to overflow or fall behind with.
       listener: { overflowed: () => undefined, replayIncomplete: () => undefined },
       room: 'bench',
@@ -67,8 +68,10 @@ export async function serverCeiling(receiverCount: number, messages: number, pay
       const transport = await router.createDirectTransport();
       transport.observer.on('newdataconsumer', (consumer: DataConsumer) => {
         if (consumer.label !== 'reliable') return;
-        consumer.on('message', () => {
-          if (++delivered === target) resolveDone();
+        consumer.on('message', (message: Buffer) => {
+          // A batch carries several deliveries.
+          delivered += unpackDelivered(message).length;
+          if (delivered === target) resolveDone();
         });
       });
       await data.openReceiver(peer, transport);

@@ -27,7 +27,10 @@ export class ServerProcess {
 
   /** Starts the server, with `flags` added to the defaults, and resolves once it listens. */
   static async start(flags: readonly string[] = []): Promise<ServerProcess> {
+    // SWITCHBOARD_BENCH_CPU_PROF=<dir> profiles the server (`node --cpu-prof`), written on exit.
+    const profileDir = process.env.SWITCHBOARD_BENCH_CPU_PROF;
     const args = [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
       '--conditions=source',
       '--import',
       'tsx',

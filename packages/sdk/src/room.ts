@@ -275,8 +275,7 @@ export class Room<M extends MessageMap = AnyMessages> {
 
   private received(bytes: unknown): void {
     // Accepted at once, so the sequence number reported on resuming counts held deliveries too.
-    const delivery = this.data.receiver.accept(bytes);
-    if (delivery !== undefined) this.holdback.run(() => this.dispatch(delivery));
+    for (const delivery of this.data.receiver.acceptAll(bytes)) this.holdback.run(() => this.dispatch(delivery));
   }
 
   private dispatch(delivery: Delivery): void {

@@ -25,6 +25,8 @@ const SAMPLE: Record<string, string | number | boolean | string[]> = {
   'reconnect-grace': 5,
   'replay-buffer-bytes': 1024,
   'sctp-send-buffer': 131072,
+  'data-batch-window': 2,
+  'data-batch-max-bytes': 8192,
   'max-incoming-bitrate': 1_000_000,
   'worker-placement': 'spread',
   'worker-wait': 20,

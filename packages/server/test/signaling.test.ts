@@ -52,6 +52,9 @@ describe('signaling: bad input', function () {
     await failsWith(s.request('join', { protocolVersion: PROTOCOL_VERSION }), 'MALFORMED');
     await failsWith(s.request('join', { protocolVersion: 'one' as unknown as number, token: 'x' }), 'MALFORMED');
     await failsWith(s.request('join', { protocolVersion: 99, token: await t.token('r', 'u') }), 'UNSUPPORTED');
+    // Version 1 SDKs cannot read batched deliveries: they are refused with a clear error.
+    const old = await failsWith(s.request('join', { protocolVersion: 1, token: await t.token('r', 'u') }), 'UNSUPPORTED');
+    assert.match(old.error.message, /protocol version 1 is not supported; this server speaks 2/);
   });
 
   it('rejects bad, expired and wrong-room tokens with typed errors', async () => {

@@ -1,4 +1,4 @@
-import { decode, decodeDelivered, type DeliveredEnvelope } from '../protocol/index.js';
+import { decode, decodeDelivered, unpackDelivered, type DeliveredEnvelope } from '../protocol/index.js';
 
 /** A delivered envelope with its payload decoded. */
 export interface Delivery {
@@ -15,7 +15,8 @@ const SEEN_WINDOW = 65536;
  * deliveries already seen: the server numbers them per room and replays recent ones after a
  * resume. Numbers are remembered one by one (not just the highest) because a replay after a
  * receive-buffer overflow may bring an older message that never arrived. Lossy deliveries
- * carry 0. Also drops our own broadcasts, which the server's fan-out hands back to us.
+ * carry 0. Also drops deliveries stamped with our own ID: the server skips a broadcast's sender
+ * in its fan-out, but a server that does not (or a relay between nodes) would hand them back.
  */
 export class Receiver {
   /** This peer's ID; deliveries from it are dropped. */
@@ -46,7 +47,22 @@ export class Receiver {
     return this.malformedCount;
   }
 
-  /** Reads one DataChannel message; undefined when it is a duplicate or cannot be read. */
+  /**
+   * Reads one DataChannel message, a single delivery or a batch of them: the deliveries accepted,
+   * in order. An unreadable batch counts as one malformed message.
+   */
+  acceptAll(data: unknown): Delivery[] {
+    const envelopes = this.read(data, unpackDelivered);
+    if (envelopes === undefined) return [];
+    const deliveries: Delivery[] = [];
+    for (const bytes of envelopes.value) {
+      const delivery = this.accept(bytes);
+      if (delivery !== undefined) deliveries.push(delivery);
+    }
+    return deliveries;
+  }
+
+  /** Reads one delivered envelope; undefined when it is a duplicate or cannot be read. */
   accept(data: unknown): Delivery | undefined {
     const decoded = this.read(data, decodeDelivered);
     if (decoded === undefined) return undefined;
@@ -59,7 +75,7 @@ export class Receiver {
       }
       this.remember(seq);
     }
-    // Our own broadcasts are numbered in the room like any other, so they move `lastSeq` first.
+    // An echoed own broadcast is numbered in the room like any other, so it moves `lastSeq` first.
     if (envelope.from === this.ownId) return undefined;
     const payload = this.read(envelope.data, decode);
     if (payload === undefined) return undefined;

@@ -3,5 +3,6 @@ export { SwitchboardError, ProtocolError, type ErrorCode, type WireError } from 
 export * from './peers.js';
 export * from './signaling.js';
 export * from './envelope.js';
+export * from './batch.js';
 export * from './media.js';
 export { unsafeTextReason } from './display-text.js';

@@ -10,8 +10,11 @@ import type { WireError } from './error-codes.js';
 import type { MediaNotifications, MediaRequests, TrackInfo } from './media.js';
 import type { Grants, PeerInfo, PeerMetadata } from './peers.js';
 
-/** Version of this protocol; `join` carries it and the server refuses others. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Version of this protocol; `join` carries it and the server refuses others with `UNSUPPORTED`.
+ * 2: deliveries may come in batches (see `batch.ts`), which a version 1 SDK could not read.
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** Path of the signaling WebSocket on the server. */
 export const SIGNALING_PATH = '/rtc';

@@ -152,6 +152,22 @@ export const CORE_OPTIONS: readonly AnyOptionSpec[] = [
     fallback: () => 2 * 1024 * 1024,
   },
   {
+    key: 'dataBatchWindowMs',
+    flag: '--data-batch-window',
+    env: 'SWITCHBOARD_DATA_BATCH_WINDOW',
+    help: 'ms a data delivery may wait to share one SCTP message with others to the same receivers (0 = only those of the same event-loop turn)',
+    parse: (raw) => parseInteger(raw, '--data-batch-window', 0, 1000),
+    fallback: () => 0,
+  },
+  {
+    key: 'dataBatchMaxBytes',
+    flag: '--data-batch-max-bytes',
+    env: 'SWITCHBOARD_DATA_BATCH_MAX_BYTES',
+    help: 'largest batch of data deliveries in one SCTP message, bytes (a larger message goes alone)',
+    parse: (raw) => parseInteger(raw, '--data-batch-max-bytes', 256, 262144),
+    fallback: () => 16384,
+  },
+  {
     key: 'maxIncomingBitrate',
     flag: '--max-incoming-bitrate',
     env: 'SWITCHBOARD_MAX_INCOMING_BITRATE',

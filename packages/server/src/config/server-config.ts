@@ -43,6 +43,10 @@ export interface ServerConfig {
   replayBufferBytes: number;
   /** SCTP send buffer of each peer's receive transport, in bytes. */
   sctpSendBufferBytes: number;
+  /** How long a data delivery may wait for others to the same receivers to share its SCTP message, in ms. */
+  dataBatchWindowMs: number;
+  /** Largest batch of data deliveries sent as one SCTP message, in bytes. */
+  dataBatchMaxBytes: number;
   /** Most media a peer may send, in bits per second (0 = no limit). */
   maxIncomingBitrate: number;
   /** How a room picks the worker for a new peer's transports. */

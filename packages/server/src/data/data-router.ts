@@ -15,6 +15,7 @@ import {
 import type { Logger } from '../log.js';
 import type { Peer } from '../rooms/peer.js';
 import type { DataMetrics } from './data-metrics.js';
+import type { BatchOptions } from './fanout-batcher.js';
 import { LocalDelivery, type ReceiverListener } from './local-delivery.js';
 import { LocalSequencer, type Sequencer } from './sequencer.js';
 import { messageWebhook } from '../webhooks/room-webhooks.js';
@@ -41,6 +42,8 @@ export interface DataRouterOptions {
   room: string;
   /** Where messages of the types the operator chose are reported. */
   webhooks: WebhookSink;
+  /** How live deliveries are batched. */
+  batch: BatchOptions;
 }
 
 /** A message the server itself sends (HTTP API). */
@@ -76,6 +79,7 @@ export class DataRouter {
       sctpSendBufferBytes: options.sctpSendBufferBytes,
       metrics: options.metrics,
       listener: options.listener,
+      batch: options.batch,
       since: (seq) => sequencer.since(seq),
     });
   }
@@ -165,9 +169,9 @@ export class DataRouter {
 
   /** Checks, stamps and forwards one message from a peer. */
   route(sender: Peer, channel: DataChannelKind, bytes: Buffer): void {
-    const metrics = this.options.metrics;
-    metrics.messagesIn.inc({ channel });
-    metrics.bytesIn.inc({ channel }, bytes.byteLength);
+    const counters = this.options.metrics.channels[channel];
+    counters.messagesIn.inc();
+    counters.bytesIn.inc(bytes.byteLength);
     let envelope: OutgoingEnvelope;
     try {
       envelope = decodeOutgoing(bytes);
@@ -178,7 +182,7 @@ export class DataRouter {
     const seq = envelope.seq;
     if (channel === 'reliable') {
       if (seq <= sender.lastAcceptedSeq) {
-        metrics.dropped.inc({ reason: 'duplicate' });
+        this.options.metrics.duplicates.inc();
         this.scheduleAck(sender);
         return;
       }
@@ -222,7 +226,7 @@ export class DataRouter {
 
   // Throws SwitchboardError for a target that cannot receive; nothing is sent then.
   private deliver(from: string, channel: DataChannelKind, envelope: OutgoingEnvelope): number {
-    const targets = envelope.to === undefined ? undefined : [...new Set(targetList(envelope.to))];
+    const targets = envelope.to === undefined ? undefined : typeof envelope.to === 'string' ? [envelope.to] : [...new Set(targetList(envelope.to))];
     for (const id of targets ?? []) {
       const target = this.members.get(id);
       if (!target) throw new SwitchboardError('UNKNOWN_TARGET', `peer ${id} is not in this room`);
@@ -250,9 +254,9 @@ export class DataRouter {
     if (this.options.webhooks.wantsMessages(envelope.type)) {
       this.options.webhooks.emit(messageWebhook(this.options.room, from, envelope.type, targets, envelope.topic, envelope.data));
     }
-    const metrics = this.options.metrics;
-    metrics.messagesOut.inc({ channel }, deliveries);
-    metrics.bytesOut.inc({ channel }, deliveries * message.bytes.byteLength);
+    const counters = this.options.metrics.channels[channel];
+    counters.messagesOut.inc(deliveries);
+    counters.bytesOut.inc(deliveries * message.bytes.byteLength);
     return targets ? targets.length : deliveries;
   }
 

@@ -2,6 +2,7 @@ import type { DataConsumer, Router, Transport } from 'mediasoup/types';
 import { SwitchboardError, type DataChannelKind, type DataConsumerInfo } from '@switchboard/sdk/protocol';
 import type { Peer } from '../rooms/peer.js';
 import type { DataMetrics } from './data-metrics.js';
+import { FanoutBatcher, type BatchOptions } from './fanout-batcher.js';
 import type { LoggedMessage } from './replay-log.js';
 import type { StampedMessage } from './sequencer.js';
 import { ALL_TOPICS, Subchannels, UNTOPICED } from './subchannels.js';
@@ -29,6 +30,8 @@ export interface LocalDeliveryOptions {
   sctpSendBufferBytes: number;
   metrics: DataMetrics;
   listener: ReceiverListener;
+  /** How live deliveries are batched. */
+  batch: BatchOptions;
   /** The room's logged reliable messages after `seq` (undefined when some were evicted). */
   since(seq: number): readonly LoggedMessage[] | undefined;
 }
@@ -41,6 +44,7 @@ export interface LocalDeliveryOptions {
 export class LocalDelivery {
   private readonly subchannels = new Subchannels();
   readonly lanes: WorkerLanes;
+  private readonly batcher: FanoutBatcher;
   private readonly subscriptions = new Map<Peer, { routerId: string; list: number[] }>();
   private readonly receivers = new Map<Peer, Record<DataChannelKind, DataConsumer>>();
   private readonly catchingUp = new Set<Peer>();
@@ -50,6 +54,7 @@ export class LocalDelivery {
     private readonly options: LocalDeliveryOptions,
   ) {
     this.lanes = new WorkerLanes(options.maxMessageSize);
+    this.batcher = new FanoutBatcher(this.lanes, options.batch);
   }
 
   /** Creates the room's data objects on a new router of the room. */
@@ -77,15 +82,22 @@ export class LocalDelivery {
 
   /**
    * Fans a stamped message out to this node's receivers: one send per router with receivers
-   * for it. Returns the number of deliveries (for broadcasts, not counting the sender).
+   * for it, possibly in a batch with the messages before and after it to the same receivers
+   * (see {@link FanoutBatcher}). Returns the number of deliveries (for broadcasts, not counting
+   * the sender).
    */
   deliver(message: StampedMessage): number {
     const list = this.listFor(message.targets, message.topic);
     if (list.length === 0) return 0;
-    this.lanes.send(message.channel, toBuffer(message.bytes), list);
     const count = this.subchannels.count(list);
-    if (message.targets) return count;
+    if (message.targets) {
+      this.batcher.add(message.channel, toBuffer(message.bytes), list, undefined);
+      return count;
+    }
+    // A broadcast skips its sender in the worker (`ignoredSubchannel`): no echo crosses the
+    // sender's SCTP association, and its SDK has nothing to discard.
     const sender = this.members.get(message.from);
+    this.batcher.add(message.channel, toBuffer(message.bytes), list, sender?.subchannel);
     return sender?.receiving && admits(sender, message.topic) ? count - 1 : count;
   }
 
@@ -213,6 +225,7 @@ export class LocalDelivery {
 
   /** Stops the room's data objects on every router (the room is closing). */
   close(): void {
+    this.batcher.close();
     this.lanes.close();
   }
 

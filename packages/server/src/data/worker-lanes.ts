@@ -62,20 +62,24 @@ export class WorkerLanes {
     }
   }
 
-  /** Sends once into every router with a receiver on one of `list`; returns how many routers. */
-  send(kind: DataChannelKind, bytes: Buffer, list: readonly number[]): number {
+  /**
+   * Sends once into every router with a receiver on one of `list`, skipping the receiver that
+   * listens on `ignored` (the sender of a broadcast); returns how many routers.
+   */
+  send(kind: DataChannelKind, bytes: Buffer, list: number[], ignored?: number): number {
     let routers = 0;
     for (const lane of this.lanes.values()) {
       if (!list.some((id) => lane.listeners.has(id))) continue;
-      lane.producers[kind].send(bytes, undefined, [...list]);
+      // mediasoup only reads `list` to serialize it: no defensive copy.
+      lane.producers[kind].send(bytes, undefined, list, undefined, ignored);
       routers++;
     }
     return routers;
   }
 
   /** Sends into one router only (a replay to one receiver). */
-  sendOn(routerId: string, kind: DataChannelKind, bytes: Buffer, list: readonly number[]): void {
-    this.lane(routerId).producers[kind].send(bytes, undefined, [...list]);
+  sendOn(routerId: string, kind: DataChannelKind, bytes: Buffer, list: number[]): void {
+    this.lane(routerId).producers[kind].send(bytes, undefined, list);
   }
 
   /** Whether the room's objects exist on `routerId`. */

@@ -12,6 +12,17 @@ export interface Counter {
   inc(labels?: Labels, by?: number): void;
 }
 
+/** One series of a counter, bound once: its `inc` is a property add, with no label string built. */
+export interface BoundCounter {
+  inc(by?: number): void;
+}
+
+/** A counter family declared on {@link Metrics}, whose series can be bound ahead of the hot path. */
+export interface CounterFamily extends Counter {
+  /** The series of `labels`; it appears in `/metrics` from its first increment on. */
+  bind(labels: Labels): BoundCounter;
+}
+
 /** A gauge family set on each scrape by a collector. */
 export interface Gauge {
   set(value: number, labels?: Labels): void;
@@ -27,7 +38,7 @@ export class Metrics {
   private readonly collectors: (() => void | Promise<void>)[] = [];
 
   /** Declares (or returns the already declared) counter `name`. */
-  counter(name: string, help: string): Counter {
+  counter(name: string, help: string): CounterFamily {
     const family = this.family(name, help, 'counter');
     return {
       inc: (labels = {}, by = 1) => {
@@ -35,6 +46,20 @@ export class Metrics {
         const series = family.series.get(key);
         if (series) series.value += by;
         else family.series.set(key, { labels, value: by });
+      },
+      bind: (labels) => {
+        const key = seriesKey(labels);
+        let series = family.series.get(key);
+        return {
+          inc: (by = 1) => {
+            // Created on first use, so a bound series nobody increments is not rendered.
+            if (!series) {
+              series = family.series.get(key) ?? { labels, value: 0 };
+              family.series.set(key, series);
+            }
+            series.value += by;
+          },
+        };
       },
     };
   }

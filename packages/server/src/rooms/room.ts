@@ -408,6 +408,7 @@ function dataOptions(context: RoomContext, room: string, listener: ReceiverListe
     listener,
     room,
     webhooks: context.webhooks,
+    batch: { windowMs: config.dataBatchWindowMs, maxBytes: config.dataBatchMaxBytes },
   };
 }
 

@@ -5,6 +5,7 @@ import type { DataProducer, Transport } from 'mediasoup-client/types';
 import {
   decode,
   decodeDelivered,
+  unpackDelivered,
   encode,
   encodeOutgoing,
   EnvelopeKind,
@@ -142,7 +143,10 @@ export class RawPeer {
     });
     for (const info of Object.values(session.dataConsumers ?? {})) {
       const consumer = await recv.consumeData({ ...info });
-      consumer.on('message', (data: ArrayBuffer) => peer.received.push({ ...decodeDelivered(new Uint8Array(data)), arrivedAt: Date.now() }));
+      consumer.on('message', (data: ArrayBuffer) => {
+        // A batch (protocol 2) carries several deliveries.
+        for (const bytes of unpackDelivered(new Uint8Array(data))) peer.received.push({ ...decodeDelivered(bytes), arrivedAt: Date.now() });
+      });
     }
     await waitFor(() => Object.values(peer.producers).every((p) => p.readyState === 'open'), 'data channels to open');
     return peer;

@@ -1,0 +1,39 @@
+import { decode, encode } from './codec.js';
+import { ProtocolError } from './error-codes.js';
+
+/**
+ * Several delivered envelopes in one DataChannel message (protocol version 2): the server packs
+ * deliveries for the same receivers produced in the same tick into one SCTP message, so one
+ * crossing of the mediasoup channel and one SCTP message carry them all. Each element is a
+ * complete delivered envelope, with its own seq, from and targeting: unpacking gives exactly the
+ * messages that would have arrived one by one, in the same order.
+ */
+interface BatchWire {
+  b: Uint8Array[];
+}
+
+/** MessagePack bytes around each element (bin 32 header) and the whole batch (map, key, array 32). */
+export const BATCH_ELEMENT_OVERHEAD = 5;
+export const BATCH_OVERHEAD = 8;
+
+/** Packs encoded delivered envelopes into one batch. */
+export function encodeBatch(envelopes: readonly Uint8Array[]): Uint8Array {
+  const wire: BatchWire = { b: envelopes as Uint8Array[] };
+  return encode(wire);
+}
+
+/**
+ * The delivered envelopes in `bytes`: its elements if it is a batch, else `bytes` itself (one
+ * envelope, to be decoded by the caller). Throws {@link ProtocolError} `MALFORMED`.
+ */
+export function unpackDelivered(bytes: Uint8Array): Uint8Array[] {
+  // A delivered envelope is a map whose first key is `k`; a batch's only key is `b`. Peeking at
+  // the first key (fixmap, fixstr of one byte) spares a decode of every single delivery.
+  if (bytes.length < 3 || bytes[0] !== 0x81 || bytes[1] !== 0xa1 || bytes[2] !== 0x62) return [bytes];
+  const wire = decode(bytes) as Partial<BatchWire> | null;
+  const list = wire?.b;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((item) => item instanceof Uint8Array)) {
+    throw new ProtocolError('MALFORMED', 'a batch must hold a non-empty list of binary envelopes');
+  }
+  return list;
+}
