@@ -47,7 +47,7 @@ export class FakeRoom implements ApiRoom {
     return this.members;
   }
 
-  sendFromServer(message: Parameters<ApiRoom['sendFromServer']>[0]): number {
+  async sendFromServer(message: Parameters<ApiRoom['sendFromServer']>[0]): Promise<number> {
     if (this.failWith) throw new SwitchboardError(this.failWith, `fake room refused: ${this.failWith}`);
     this.calls.sends.push({ room: this.name, ...message });
     return message.to?.length ?? this.members.length;

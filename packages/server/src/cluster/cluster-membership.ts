@@ -24,9 +24,9 @@ interface OpenRoom {
 
 /**
  * Keeps the bus's membership of each room in step with this node's peers: a room's channel is
- * open while the room exists here, each local join and leave is registered in order. Joins are
- * refused with `UNAVAILABLE` while the bus is unreachable (the peer could not be registered).
- * Changes elsewhere in the cluster are logged; rooms act on them once they route through the bus.
+ * open while the room exists here, each local join, change and leave is registered in order.
+ * Joins are refused with `UNAVAILABLE` while the bus is unreachable (the peer could not be
+ * registered). The room gets the channel's traffic and the changes made elsewhere in the cluster.
  */
 export class ClusterMembership {
   private readonly rooms = new Map<string, OpenRoom>();
@@ -43,14 +43,14 @@ export class ClusterMembership {
     if (!this.bus.health().reachable) throw unavailable();
   }
 
-  /** Opens `room`'s channel; rejects (e.g. `UNAVAILABLE`) if it cannot. */
-  async open(room: string): Promise<void> {
+  /** Opens `room`'s channel, its traffic going to `handlers`; rejects (e.g. `UNAVAILABLE`) if it cannot. */
+  async open(room: string, handlers: RoomBusHandlers): Promise<RoomChannel> {
     await this.closing.get(room);
-    const channel = this.bus.openRoom(room, this.handlers(room));
+    const channel = this.bus.openRoom(room, handlers);
     const entry: OpenRoom = { channel, queue: channel };
     this.rooms.set(room, entry);
     try {
-      await channel;
+      return await channel;
     } catch (error) {
       if (this.rooms.get(room) === entry) this.rooms.delete(room);
       throw error;
@@ -108,18 +108,5 @@ export class ClusterMembership {
       .then(() => entry.channel)
       .then(operation)
       .catch((error: unknown) => this.logger.warn(`cluster: could not ${what}; it is retried when Redis is back`, { room, error }));
-  }
-
-  private handlers(room: string): RoomBusHandlers {
-    const log = this.logger;
-    const node = this.bus.nodeId;
-    return {
-      reliable: (message) => log.debug('cluster reliable message', { room, seq: message.seq }),
-      lossy: (message) => log.debug('cluster lossy message', { room, from: message.from }),
-      gap: (fromSeq, toSeq) => log.warn('cluster log trimmed before this node read it', { room, fromSeq, toSeq }),
-      peerJoined: (peer) => peer.node !== node && log.debug('peer joined on another node', { room, peer: peer.id, node: peer.node }),
-      peerUpdated: (peer) => log.debug('peer updated in the cluster', { room, peer: peer.id }),
-      peerLeft: (peer, reason) => peer.node !== node && log.debug('peer left on another node', { room, peer: peer.id, node: peer.node, reason }),
-    };
   }
 }

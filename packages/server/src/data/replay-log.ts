@@ -36,6 +36,11 @@ export class ReplayLog {
     this.evict(message.at);
   }
 
+  /** Messages up to `seq` will never be appended (they were lost before they got here). */
+  skipTo(seq: number): void {
+    this.evictedUpTo = Math.max(this.evictedUpTo, seq);
+  }
+
   /**
    * The logged messages after `seq`, oldest first, or undefined when some of them were already
    * evicted (the caller cannot replay completely).

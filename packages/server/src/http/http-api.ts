@@ -34,9 +34,9 @@ export interface ApiRoom {
   /**
    * Sends a message as the server (sender `server`); `payload` is the MessagePack bytes of the
    * data. Throws {@link SwitchboardError} `UNKNOWN_TARGET` if a target is not in the room (then
-   * nothing is sent) or `MESSAGE_TOO_LARGE`. Returns how many peers it was addressed to.
+   * nothing is sent), `MESSAGE_TOO_LARGE` or `UNAVAILABLE`. Resolves with how many peers it was addressed to.
    */
-  sendFromServer(message: { type: string; payload: Uint8Array; to?: string[]; topic?: string; reliable: boolean }): number;
+  sendFromServer(message: { type: string; payload: Uint8Array; to?: string[]; topic?: string; reliable: boolean }): Promise<number>;
   /** Removes a peer, telling it `reason`; false if there is no such peer. */
   kick(peerId: string, reason: string): boolean;
 }
@@ -170,7 +170,7 @@ function sendMessage(rooms: ApiRooms): RouteHandler {
     const roomName = decodeParam(exchange, 0, 'room name');
     const format = requestFormat(exchange);
     const { type, data, to, topic, reliable } = parseMessageRequest(decodeBody(await exchange.body(), format));
-    const delivered = findRoom(rooms, roomName).sendFromServer({
+    const delivered = await findRoom(rooms, roomName).sendFromServer({
       type,
       payload: encode(data),
       reliable,

@@ -1,3 +1,4 @@
+import type { RoomBusHandlers, RoomChannel } from '../cluster/room-bus.js';
 import type { ServerConfig } from '../config.js';
 import type { DataMetrics } from '../data/data-metrics.js';
 import type { IceServers } from '../ice/ice-servers.js';
@@ -5,9 +6,13 @@ import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/worker-pool.js';
 import type { Room } from './room.js';
 
-/** What the registry keeps for the rooms: the index from peer ID to room. */
+/** What the registry keeps for the rooms: the index from peer ID to room, and their bus channels. */
 export interface RoomIndex {
+  /** Opens the room's channel on the room bus; its traffic goes to `handlers`. */
+  openChannel(room: string, handlers: RoomBusHandlers): Promise<RoomChannel>;
   indexPeer(peerId: string, room: Room): void;
+  /** A peer's name or metadata changed: the cluster's record follows. */
+  peerChanged(peerId: string, room: Room): void;
   unindexPeer(peerId: string): void;
   /** The room closed (its last peer left, or the server is stopping). */
   removeRoom(room: Room): void;

@@ -1,4 +1,5 @@
 import type { ClusterMembership } from '../cluster/cluster-membership.js';
+import type { RoomBusHandlers, RoomChannel } from '../cluster/room-bus.js';
 import type { RoomContext, RoomIndex } from './room-context.js';
 import { Room } from './room.js';
 import type { Peer } from './peer.js';
@@ -63,13 +64,16 @@ export class RoomRegistry implements RoomIndex {
   }
 
   private async create(name: string): Promise<Room> {
-    await this.membership.open(name);
     try {
       return await Room.create(name, this.context);
     } catch (error) {
       this.membership.close(name);
       throw error;
     }
+  }
+
+  openChannel(room: string, handlers: RoomBusHandlers): Promise<RoomChannel> {
+    return this.membership.open(room, handlers);
   }
 
   /** The peer with this ID and its room, wherever it is. */
@@ -81,6 +85,11 @@ export class RoomRegistry implements RoomIndex {
 
   indexPeer(peerId: string, room: Room): void {
     this.peerRooms.set(peerId, room);
+    const peer = room.peer(peerId);
+    if (peer) this.membership.joined(room.name, peer);
+  }
+
+  peerChanged(peerId: string, room: Room): void {
     const peer = room.peer(peerId);
     if (peer) this.membership.joined(room.name, peer);
   }

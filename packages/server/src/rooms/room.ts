@@ -19,6 +19,7 @@ import { RouterSet, type PlacedRouter } from '../media/router-set.js';
 import { openPeerTransports, transportInfo } from '../media/peer-transports.js';
 import type { RoomContext } from './room-context.js';
 import { Peer, type PeerConnection } from './peer.js';
+import { RemotePeers } from './remote-peers.js';
 
 type JoinResult = ClientRequests['join']['result'];
 
@@ -36,12 +37,13 @@ export interface JoinOptions {
 /**
  * A room: its peers, its routers (one per mediasoup worker its peers are on) and its data plane.
  * Peers join with a token, may drop and resume within the grace period, and leave; the room
- * tells everyone.
+ * tells everyone. In a cluster, the room's peers on other nodes come through {@link RemotePeers}.
  */
 export class Room implements ReceiverListener {
   readonly createdAt = Date.now();
   private readonly members = new Map<string, Peer>();
   private readonly data: DataRouter;
+  private readonly remote: RemotePeers;
   private readonly mediaRouter: MediaRouter;
   private readonly routers: RouterSet;
   /** Peers whose join or resume is placing their transports; a worker death retries them. */
@@ -53,6 +55,7 @@ export class Room implements ReceiverListener {
     private readonly context: RoomContext,
   ) {
     this.data = new DataRouter(this.members, dataOptions(context, this));
+    this.remote = new RemotePeers(context.config.nodeId, (method, data) => this.broadcast(method, data), context.logger.child({ room: name }));
     this.mediaRouter = new MediaRouter({ broadcast: (method, data, except) => this.broadcast(method, data, except), logger: context.logger });
     this.routers = new RouterSet({
       pool: context.workers,
@@ -66,9 +69,13 @@ export class Room implements ReceiverListener {
     });
   }
 
-  /** Creates a room; its routers come with its peers. */
-  static create(name: string, context: RoomContext): Promise<Room> {
-    return Promise.resolve(new Room(name, context));
+  /** Creates a room and opens its channel on the room bus; its routers come with its peers. */
+  static async create(name: string, context: RoomContext): Promise<Room> {
+    const room = new Room(name, context);
+    const channel = await context.registry.openChannel(name, room.remote.handlers(room.data));
+    room.remote.attach(channel);
+    await room.data.attach(channel);
+    return room;
   }
 
   /** PIDs of the mediasoup workers the room's peers are on. */
@@ -206,6 +213,7 @@ export class Room implements ReceiverListener {
     if (update.name !== undefined) peer.name = update.name;
     if (update.metadata !== undefined) peer.metadata = update.metadata;
     const info = peer.info();
+    this.context.registry.peerChanged(peer.id, this);
     this.broadcast('peerUpdated', { peer: info }, peer);
     return info;
   }
@@ -258,8 +266,8 @@ export class Room implements ReceiverListener {
     this.remove(peer, 'resumeFailed');
   }
 
-  /** Sends a message as the server (HTTP API). */
-  sendFromServer(message: ServerMessage): number {
+  /** Sends a message as the server (HTTP API); resolves with how many peers it is addressed to. */
+  sendFromServer(message: ServerMessage): Promise<number> {
     this.assertOpen();
     return this.data.sendFromServer(message);
   }
@@ -315,7 +323,7 @@ export class Room implements ReceiverListener {
       self: peer.info(),
       room: this.name,
       grants: peer.grants,
-      peers: [...this.members.values()].filter((p) => p !== peer).map((p) => p.info()),
+      peers: [...[...this.members.values()].filter((p) => p !== peer).map((p) => p.info()), ...this.remote.infos()],
       resumeKey: peer.resumeKey,
       resumed,
       lastAcceptedSeq: peer.lastAcceptedSeq,
