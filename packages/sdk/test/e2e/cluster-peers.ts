@@ -33,12 +33,22 @@ export class ClusterFixture {
     }
   }
 
-  /** Joins `room` as `identity` through the next node in turn (or `node`) and records what it receives. */
-  async join<M extends MessageMap = Record<string, unknown>>(room: string, identity: string, options: ClusterJoinOptions<M> & { node?: ClusterNode } = {}): Promise<TestPeer<M>> {
-    const { claims, node: chosen, ...connectOptions } = options;
-    const node = chosen ?? (this.nodes[this.turn++ % this.nodes.length] as ClusterNode);
+  /**
+   * Joins `room` as `identity` through the next node in turn, or through the first of `servers`
+   * (the SDK's server list: it resumes through the others when that one dies), and records what
+   * it receives.
+   */
+  async join<M extends MessageMap = Record<string, unknown>>(
+    room: string,
+    identity: string,
+    options: ClusterJoinOptions<M> & { servers?: ClusterNode[] } = {},
+  ): Promise<TestPeer<M>> {
+    const { claims, servers, ...connectOptions } = options;
+    const list = servers ?? [this.nodes[this.turn++ % this.nodes.length] as ClusterNode];
+    const node = list[0] as ClusterNode;
     const token = await new AccessToken(DEV_SECRETS.tokenSecret, { room, identity, ttlSeconds: 600, ...claims }).toJwt();
-    const joined = await connect<M>(node.wsUrl, token, { environment, ...connectOptions });
+    const urls = list.map((n) => n.wsUrl);
+    const joined = await connect<M>(urls.length === 1 ? node.wsUrl : urls, token, { environment, ...connectOptions });
     this.rooms.push(joined as unknown as Room<MessageMap>);
     this.nodesOfRoom.set(room, (this.nodesOfRoom.get(room) ?? new Set()).add(node.nodeId));
     const inbox: AnyReceivedMessage<M>[] = [];

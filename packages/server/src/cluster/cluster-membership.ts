@@ -16,6 +16,11 @@ export interface LocalPeer {
   readonly lastAcceptedSeq: number;
 }
 
+/** What the bus keeps of a resume key: enough to check one, not to forge one. */
+export function resumeKeyHash(resumeKey: string): string {
+  return createHash('sha256').update(resumeKey).digest('base64url');
+}
+
 interface OpenRoom {
   channel: Promise<RoomChannel>;
   /** Bus operations of the room, one after the other, so a leave never overtakes its join. */
@@ -68,7 +73,7 @@ export class ClusterMembership {
       node: this.bus.nodeId,
       joinedAt: peer.joinedAt,
       tracks: [],
-      resumeKeyHash: createHash('sha256').update(peer.resumeKey).digest('base64url'),
+      resumeKeyHash: resumeKeyHash(peer.resumeKey),
       lastSenderSeq: peer.lastAcceptedSeq,
     };
     this.enqueue(room, 'register a peer', (channel) => channel.putPeer(record));

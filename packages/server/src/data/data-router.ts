@@ -98,6 +98,29 @@ export class DataRouter {
     this.fanOut(this.stamp('lossy', message, 0, Date.now()));
   }
 
+  /**
+   * Prepares this node to replay from `afterSeq` for a session it takes over from a dead node
+   * (fetching from the room's shared log what this node has not seen), and finds the sender
+   * sequence number of the session's last message in that log, so its resent messages are
+   * accepted exactly once. Throws `UNAVAILABLE` when the bus is down.
+   */
+  async takeOver(peerId: string, afterSeq: number): Promise<number> {
+    const bus = this.channel;
+    if (!bus) throw new SwitchboardError('UNAVAILABLE', 'the room is still opening; try again');
+    const logged = (await bus.replay(0)) ?? (await bus.replay(afterSeq)) ?? [];
+    this.sequencer.backfill(logged.filter((m) => m.seq > afterSeq), afterSeq);
+    let lastSent = 0;
+    for (const message of logged) {
+      if (message.from !== peerId) continue;
+      try {
+        lastSent = Math.max(lastSent, decodeOutgoing(message.body).seq);
+      } catch {
+        // Unreadable bodies are skipped when delivered too.
+      }
+    }
+    return lastSent;
+  }
+
   /** The bus lost messages up to `toSeq` before this node read them: they cannot be replayed here. */
   missed(toSeq: number): void {
     this.sequencer.skipTo(toSeq);

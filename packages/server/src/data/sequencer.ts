@@ -1,5 +1,5 @@
 import { decodeOutgoing, encodeDelivered, type DataChannelKind, type OutgoingEnvelope } from '@switchboard/sdk/protocol';
-import type { BusMessage } from '../cluster/room-bus.js';
+import type { BusMessage, SequencedMessage } from '../cluster/room-bus.js';
 import { ReplayLog, type LoggedMessage } from './replay-log.js';
 
 /** A message with its room-wide number (0 if lossy) and final bytes, ready for fan-out. */
@@ -31,8 +31,7 @@ export class Sequencer {
    * Throws the protocol's `MALFORMED` if the body is not an outgoing envelope.
    */
   stamp(channel: DataChannelKind, message: BusMessage, seq: number, at: number): StampedMessage {
-    const envelope = decodeOutgoing(message.body);
-    const stamped: StampedMessage = { channel, seq, from: message.from, targets: message.targets, topic: message.topic, bytes: deliveredBytes(envelope, message, seq, at), at };
+    const stamped = this.stampOnly(channel, message, seq, at);
     if (seq > 0) {
       this.seq = seq;
       this.log.append(stamped);
@@ -40,9 +39,26 @@ export class Sequencer {
     return stamped;
   }
 
+  private stampOnly(channel: DataChannelKind, message: BusMessage, seq: number, at: number): StampedMessage {
+    const envelope = decodeOutgoing(message.body);
+    return { channel, seq, from: message.from, targets: message.targets, topic: message.topic, bytes: deliveredBytes(envelope, message, seq, at), at };
+  }
+
   /** The logged messages after `seq`, or undefined when some were evicted or never reached this node. */
   since(seq: number): LoggedMessage[] | undefined {
     return this.log.since(seq, Date.now());
+  }
+
+  /**
+   * Fills this node's log back to `afterSeq` with messages fetched from the room's shared log
+   * (a peer resuming here after its node died may need more than this node has seen). Only
+   * what precedes the messages already held is taken: the rest reaches this node in order anyway.
+   */
+  backfill(messages: readonly SequencedMessage[], afterSeq: number): void {
+    const bound = (this.log.oldestSeq ?? this.seq + 1) - 1;
+    const older = messages.filter((m) => m.seq <= bound).map((m) => this.stampOnly('reliable', m, m.seq, m.at));
+    if (bound > afterSeq && older[older.length - 1]?.seq !== bound) return;
+    this.log.prepend(older, afterSeq);
   }
 
   /**

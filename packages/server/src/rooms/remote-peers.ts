@@ -25,6 +25,12 @@ export class RemotePeers {
     this.channel = channel;
   }
 
+  /** The bus record of a peer of another node. */
+  record(peerId: string): BusPeer | undefined {
+    const peer = this.channel?.peers().get(peerId);
+    return peer && this.remote(peer) ? peer : undefined;
+  }
+
   /** Peers of other nodes, as every member sees them. */
   infos(): PeerInfo[] {
     return [...(this.channel?.peers().values() ?? [])].filter((p) => this.remote(p)).map(info);

@@ -1,3 +1,4 @@
+import { SwitchboardError, type ResumeRequest } from '@switchboard/sdk/protocol';
 import type { ClusterMembership } from '../cluster/cluster-membership.js';
 import type { RoomBusHandlers, RoomChannel } from '../cluster/room-bus.js';
 import type { RoomContext, RoomIndex } from './room-context.js';
@@ -74,6 +75,23 @@ export class RoomRegistry implements RoomIndex {
 
   openChannel(room: string, handlers: RoomBusHandlers): Promise<RoomChannel> {
     return this.membership.open(room, handlers);
+  }
+
+  /**
+   * A session of `roomName` registered on the bus by another node, taken over by this one (its
+   * node died and the client came here to resume). Throws `RESUME_FAILED` if there is none.
+   */
+  async takeOver(roomName: string, request: ResumeRequest): Promise<{ room: Room; peer: Peer }> {
+    const room = await this.getOrCreate(roomName);
+    try {
+      const record = room.clusterPeer(request.peerId);
+      if (!record) throw new SwitchboardError('RESUME_FAILED', 'no such session any more (it timed out or left); join again');
+      return { room, peer: await room.adopt(record, request) };
+    } catch (error) {
+      // A room opened only for this resume must not stay open empty.
+      if (room.size === 0) room.close('resumeFailed', 'the session could not be taken over');
+      throw error;
+    }
   }
 
   /** The peer with this ID and its room, wherever it is. */

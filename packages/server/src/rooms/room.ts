@@ -17,6 +17,8 @@ import { DataRouter, type ReceiverListener, type ServerMessage } from '../data/d
 import { MediaRouter } from '../media/media-router.js';
 import { RouterSet, type PlacedRouter } from '../media/router-set.js';
 import { openPeerTransports, transportInfo } from '../media/peer-transports.js';
+import { resumeKeyHash } from '../cluster/cluster-membership.js';
+import type { BusPeer } from '../cluster/room-bus.js';
 import type { RoomContext } from './room-context.js';
 import { Peer, type PeerConnection } from './peer.js';
 import { RemotePeers } from './remote-peers.js';
@@ -98,6 +100,11 @@ export class Room implements ReceiverListener {
     return this.members.get(id);
   }
 
+  /** The bus record of a peer of the room on another node. */
+  clusterPeer(peerId: string): BusPeer | undefined {
+    return this.remote.record(peerId);
+  }
+
   /** Current peers and whether each is connected or waiting to resume. */
   peers(): (PeerInfo & { connected: boolean; tracks: TrackInfo[] })[] {
     return [...this.members.values()].map((p) => ({ ...p.info(), connected: p.connected, tracks: this.mediaRouter.tracksOf(p) }));
@@ -155,6 +162,27 @@ export class Room implements ReceiverListener {
       this.remove(peer, 'left');
       throw error;
     }
+  }
+
+  /**
+   * Takes over a session of the room whose node died (its record is on the bus): it becomes a
+   * suspended peer of this node, with its ID and resume key, ready to {@link resume}.
+   */
+  async adopt(record: BusPeer, request: ResumeRequest): Promise<Peer> {
+    this.assertOpen();
+    if (!sameSecret(resumeKeyHash(request.resumeKey), record.resumeKeyHash)) throw new SwitchboardError('RESUME_FAILED', 'wrong resume key');
+    const lastSent = await this.data.takeOver(record.id, request.lastReceivedSeq);
+    const subchannel = this.data.allocateSubchannel();
+    if (subchannel === undefined) throw new SwitchboardError('RESUME_FAILED', 'the room is full');
+    const { config } = this.context;
+    const session = { id: record.id, resumeKey: request.resumeKey, joinedAt: record.joinedAt };
+    const rate = { messagesPerSecond: config.messagesPerSecond, burst: config.messageBurst };
+    const peer = new Peer({ ...record, subchannel, rate, session });
+    peer.lastAcceptedSeq = Math.max(record.lastSenderSeq, lastSent);
+    this.members.set(peer.id, peer);
+    this.context.registry.indexPeer(peer.id, this);
+    this.context.logger.info('session taken over from another node', { room: this.name, peer: peer.id, node: record.node });
+    return peer;
   }
 
   /** Resumes a dropped session on a new connection. */

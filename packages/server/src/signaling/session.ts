@@ -271,7 +271,8 @@ export class SignalingSession implements PeerConnection {
       let peer: Peer;
       let result: Result<'join'>;
       if (params.resume) {
-        const found = this.context.registry.findPeer(params.resume.peerId);
+        const { peerId, room: roomName } = params.resume;
+        const found = this.context.registry.findPeer(peerId) ?? (roomName === undefined ? undefined : await this.context.registry.takeOver(roomName, params.resume));
         if (!found) throw new SwitchboardError('RESUME_FAILED', 'no such session any more (it timed out or left); join again');
         ({ room, peer } = found);
         result = await room.resume(peer, params.resume, this, params.rtpCapabilities as RtpCapabilities | undefined);
