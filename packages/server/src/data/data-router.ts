@@ -144,6 +144,11 @@ export class DataRouter {
     return this.local.allocateSubchannel();
   }
 
+  /** Returns a subchannel that ended up unused. */
+  releaseSubchannel(subchannel: number): void {
+    this.local.releaseSubchannel(subchannel);
+  }
+
   /** Forgets a peer that left the room. */
   removePeer(peer: Peer): void {
     this.local.stopReceiving(peer);

@@ -1,6 +1,7 @@
 import type { RoomBusHandlers, RoomChannel } from '../cluster/room-bus.js';
 import type { ServerConfig } from '../config.js';
 import type { DataMetrics } from '../data/data-metrics.js';
+import type { DataRouterOptions, ReceiverListener } from '../data/data-router.js';
 import type { IceServers } from '../ice/ice-servers.js';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/worker-pool.js';
@@ -27,4 +28,18 @@ export interface RoomContext {
   readonly dataMetrics: DataMetrics;
   /** STUN/TURN servers handed to joining peers. */
   readonly iceServers: IceServers;
+}
+
+/** The settings of a room's data plane, from the server's. */
+export function dataRouterOptions(context: RoomContext, listener: ReceiverListener): DataRouterOptions {
+  const { config } = context;
+  return {
+    maxMessageSize: config.maxMessageSize,
+    replayBufferBytes: config.replayBufferBytes,
+    replayMaxAgeMs: config.reconnectGraceSeconds * 1000 + 5000,
+    metrics: context.dataMetrics,
+    logger: context.logger,
+    sctpSendBufferBytes: config.sctpSendBufferBytes,
+    listener,
+  };
 }

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RtpCapabilities, WebRtcTransport } from 'mediasoup/types';
 import {
   SwitchboardError,
@@ -16,14 +15,13 @@ import type { VerifiedToken } from '../auth/token.js';
 import { DataRouter, type ReceiverListener, type ServerMessage } from '../data/data-router.js';
 import { MediaRouter } from '../media/media-router.js';
 import { RouterSet, type PlacedRouter } from '../media/router-set.js';
-import { openPeerTransports, transportInfo } from '../media/peer-transports.js';
-import { resumeKeyHash } from '../cluster/cluster-membership.js';
+import { openPeerTransports } from '../media/peer-transports.js';
 import type { BusPeer } from '../cluster/room-bus.js';
-import type { RoomContext } from './room-context.js';
+import { joinResult, type JoinResult } from './join-result.js';
+import { dataRouterOptions, type RoomContext } from './room-context.js';
 import { Peer, type PeerConnection } from './peer.js';
 import { RemotePeers } from './remote-peers.js';
-
-type JoinResult = ClientRequests['join']['result'];
+import { sameSecret, takeOverSession } from './session-takeover.js';
 
 // Workers a join or resume tries when the one it was placed on dies under it.
 const CONNECT_ATTEMPTS = 3;
@@ -56,7 +54,7 @@ export class Room implements ReceiverListener {
     readonly name: string,
     private readonly context: RoomContext,
   ) {
-    this.data = new DataRouter(this.members, dataOptions(context, this));
+    this.data = new DataRouter(this.members, dataRouterOptions(context, this));
     this.remote = new RemotePeers(context.config.nodeId, (method, data) => this.broadcast(method, data), context.logger.child({ room: name }));
     this.mediaRouter = new MediaRouter({ broadcast: (method, data, except) => this.broadcast(method, data, except), logger: context.logger });
     this.routers = new RouterSet({
@@ -170,15 +168,16 @@ export class Room implements ReceiverListener {
    */
   async adopt(record: BusPeer, request: ResumeRequest): Promise<Peer> {
     this.assertOpen();
-    if (!sameSecret(resumeKeyHash(request.resumeKey), record.resumeKeyHash)) throw new SwitchboardError('RESUME_FAILED', 'wrong resume key');
     const lastSent = await this.data.takeOver(record.id, request.lastReceivedSeq);
     const subchannel = this.data.allocateSubchannel();
     if (subchannel === undefined) throw new SwitchboardError('RESUME_FAILED', 'the room is full');
-    const { config } = this.context;
-    const session = { id: record.id, resumeKey: request.resumeKey, joinedAt: record.joinedAt };
-    const rate = { messagesPerSecond: config.messagesPerSecond, burst: config.messageBurst };
-    const peer = new Peer({ ...record, subchannel, rate, session });
-    peer.lastAcceptedSeq = Math.max(record.lastSenderSeq, lastSent);
+    let peer: Peer;
+    try {
+      peer = takeOverSession(record, request, lastSent, subchannel, this.context.config);
+    } catch (error) {
+      this.data.releaseSubchannel(subchannel);
+      throw error;
+    }
     this.members.set(peer.id, peer);
     this.context.registry.indexPeer(peer.id, this);
     this.context.logger.info('session taken over from another node', { room: this.name, peer: peer.id, node: record.node });
@@ -345,25 +344,11 @@ export class Room implements ReceiverListener {
     recv.on('sctpstatechange', (state) => {
       if (state === 'connected' && peer.transports === transports) this.data.startReceiving(peer);
     });
-    const { config } = this.context;
     peer.announced = true;
-    return {
-      self: peer.info(),
-      room: this.name,
-      grants: peer.grants,
-      peers: [...[...this.members.values()].filter((p) => p !== peer).map((p) => p.info()), ...this.remote.infos()],
-      resumeKey: peer.resumeKey,
-      resumed,
-      lastAcceptedSeq: peer.lastAcceptedSeq,
-      limits: { maxMessageSize: config.maxMessageSize, messagesPerSecond: config.messagesPerSecond, messageBurst: config.messageBurst },
-      routerRtpCapabilities: home.router.rtpCapabilities as JoinResult['routerRtpCapabilities'],
-      sendTransport: transportInfo(send),
-      recvTransport: transportInfo(recv),
-      ...(dataConsumers ? { dataConsumers } : {}),
-      tracks: this.mediaRouter.tracks().filter((t) => t.peerId !== peer.id),
-      serverTime: Date.now(),
-      ...this.context.iceServers.joinFields(peer.identity),
-    };
+    const peers = [...[...this.members.values()].filter((p) => p !== peer).map((p) => p.info()), ...this.remote.infos()];
+    const tracks = this.mediaRouter.tracks().filter((t) => t.peerId !== peer.id);
+    const ice = this.context.iceServers.joinFields(peer.identity);
+    return joinResult(peer, { room: this.name, resumed, peers, tracks, home, send, recv, dataConsumers, ice }, this.context.config);
   }
 
   private transportOf(peer: Peer, id: string): WebRtcTransport {
@@ -426,22 +411,3 @@ export class Room implements ReceiverListener {
     if (this.closed) throw new SwitchboardError('NOT_FOUND', `room ${this.name} is closed`);
   }
 }
-
-function dataOptions(context: RoomContext, listener: ReceiverListener) {
-  const { config } = context;
-  return {
-    maxMessageSize: config.maxMessageSize,
-    replayBufferBytes: config.replayBufferBytes,
-    replayMaxAgeMs: config.reconnectGraceSeconds * 1000 + 5000,
-    metrics: context.dataMetrics,
-    logger: context.logger,
-    sctpSendBufferBytes: config.sctpSendBufferBytes,
-    listener,
-  };
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
-
