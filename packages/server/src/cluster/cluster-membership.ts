@@ -48,6 +48,11 @@ export class ClusterMembership {
     if (!this.bus.health().reachable) throw unavailable();
   }
 
+  /** Members of `room` on every node (none on the local bus unless the room is open here). */
+  roomPeers(room: string): Promise<BusPeer[]> {
+    return this.bus.roomPeers(room);
+  }
+
   /** Opens `room`'s channel, its traffic going to `handlers`; rejects (e.g. `UNAVAILABLE`) if it cannot. */
   async open(room: string, handlers: RoomBusHandlers): Promise<RoomChannel> {
     await this.closing.get(room);

@@ -66,9 +66,8 @@ async function broadcast(exchange: Exchange, deps: ZlmApiDeps, context: RouteCon
 }
 
 async function send(rooms: ApiRooms, roomName: string, msg: string): Promise<ZlmResult> {
-  const room = rooms.get(roomName);
-  if (!room) return { code: -500, msg: 'can not find the stream' };
-  await room.sendFromServer({ type: MESSAGE_TYPE, payload: encode(msg), reliable: true });
+  const sent = await rooms.reach(roomName, (room) => room.sendFromServer({ type: MESSAGE_TYPE, payload: encode(msg), reliable: true }));
+  if (sent === undefined) return { code: -500, msg: 'can not find the stream' };
   return { code: 0, msg: 'success' };
 }
 

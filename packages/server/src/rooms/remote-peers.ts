@@ -3,8 +3,13 @@ import type { BusLeaveReason, BusPeer, RoomBusHandlers, RoomChannel } from '../c
 import type { DataRouter } from '../data/data-router.js';
 import type { Logger } from '../log.js';
 
-/** Tells this node's peers of the room something (the room's broadcast). */
-export type Broadcast = <N extends NotificationName>(method: N, data: ServerNotifications[N]) => void;
+/** What the room does about the bus's news. */
+export interface RemotePeerHooks {
+  /** Tells this node's peers of the room something (the room's broadcast). */
+  broadcast<N extends NotificationName>(method: N, data: ServerNotifications[N]): void;
+  /** A peer of this node was removed from the bus by another node (no-op if already gone here). */
+  removedHere(peerId: string, reason: ServerNotifications['peerLeft']['reason'] & ('left' | 'kicked' | 'timeout')): void;
+}
 
 /**
  * The room's peers on other nodes, as the room bus reports them: this node's peers are told
@@ -16,13 +21,19 @@ export class RemotePeers {
 
   constructor(
     private readonly nodeId: string,
-    private readonly broadcast: Broadcast,
+    private readonly hooks: RemotePeerHooks,
     private readonly logger: Logger,
   ) {}
 
   /** The room's channel, once open. */
   attach(channel: RoomChannel): void {
     this.channel = channel;
+  }
+
+  /** Removes a peer of another node from the bus (its node then ends it); false if there is none. */
+  async kick(peerId: string): Promise<boolean> {
+    if (!this.record(peerId) || !this.channel) return false;
+    return this.channel.removePeer(peerId, 'kicked');
   }
 
   /** The bus record of a peer of another node. */
@@ -45,9 +56,12 @@ export class RemotePeers {
         this.logger.warn('the room log was trimmed before this node read it', { fromSeq, toSeq });
         data.missed(toSeq);
       },
-      peerJoined: (peer) => this.remote(peer) && this.broadcast('peerJoined', { peer: info(peer) }),
-      peerUpdated: (peer) => this.remote(peer) && this.broadcast('peerUpdated', { peer: info(peer) }),
-      peerLeft: (peer, reason) => this.remote(peer) && this.broadcast('peerLeft', { peerId: peer.id, reason: leaveReason(reason) }),
+      peerJoined: (peer) => this.remote(peer) && this.hooks.broadcast('peerJoined', { peer: info(peer) }),
+      peerUpdated: (peer) => this.remote(peer) && this.hooks.broadcast('peerUpdated', { peer: info(peer) }),
+      peerLeft: (peer, reason) => {
+        if (this.remote(peer)) this.hooks.broadcast('peerLeft', { peerId: peer.id, reason: leaveReason(reason) });
+        else this.hooks.removedHere(peer.id, leaveReason(reason));
+      },
     };
   }
 
@@ -67,6 +81,6 @@ function info(peer: BusPeer): PeerInfo {
 }
 
 // A peer whose node died is, to the rest of the room, a peer whose connection timed out.
-function leaveReason(reason: BusLeaveReason): ServerNotifications['peerLeft']['reason'] {
+function leaveReason(reason: BusLeaveReason): 'left' | 'kicked' | 'timeout' {
   return reason === 'nodeLost' ? 'timeout' : reason;
 }

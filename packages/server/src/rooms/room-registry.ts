@@ -94,6 +94,23 @@ export class RoomRegistry implements RoomIndex {
     }
   }
 
+  /**
+   * Runs `use` on room `name`: this node's, or one opened here for the purpose while the room
+   * has members on other nodes only (closed again after, unless someone joined meanwhile).
+   * Undefined if the room has no members anywhere.
+   */
+  async reach<T>(name: string, use: (room: Room) => Promise<T>): Promise<T | undefined> {
+    const local = this.rooms.get(name);
+    if (local) return use(local);
+    if ((await this.membership.roomPeers(name)).length === 0) return undefined;
+    const room = await this.getOrCreate(name);
+    try {
+      return await use(room);
+    } finally {
+      if (room.size === 0) room.close('left', 'opened for one request');
+    }
+  }
+
   /** The peer with this ID and its room, wherever it is. */
   findPeer(peerId: string): { room: Room; peer: Peer } | undefined {
     const room = this.peerRooms.get(peerId);

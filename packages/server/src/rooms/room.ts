@@ -55,7 +55,10 @@ export class Room implements ReceiverListener {
     private readonly context: RoomContext,
   ) {
     this.data = new DataRouter(this.members, dataRouterOptions(context, this));
-    this.remote = new RemotePeers(context.config.nodeId, (method, data) => this.broadcast(method, data), context.logger.child({ room: name }));
+    this.remote = new RemotePeers(context.config.nodeId, {
+      broadcast: (method, data) => this.broadcast(method, data),
+      removedHere: (peerId, reason) => this.removedElsewhere(peerId, reason),
+    }, context.logger.child({ room: name }));
     this.mediaRouter = new MediaRouter({ broadcast: (method, data, except) => this.broadcast(method, data, except), logger: context.logger });
     this.routers = new RouterSet({
       pool: context.workers,
@@ -245,13 +248,24 @@ export class Room implements ReceiverListener {
     return info;
   }
 
-  /** Removes a peer, telling it why; false if there is no such peer. */
-  kick(peerId: string, reason: string): boolean {
+  /**
+   * Removes a peer, telling it why; false if there is no such peer. A peer of another node is
+   * removed from the bus, and its node ends its session (see {@link removedElsewhere}).
+   */
+  async kick(peerId: string, reason: string): Promise<boolean> {
     const peer = this.members.get(peerId);
-    if (!peer) return false;
+    if (!peer) return this.remote.kick(peerId);
     peer.connection?.end('kicked', reason);
     this.remove(peer, 'kicked');
     return true;
+  }
+
+  /** Another node removed one of this node's peers from the bus (a kick there): it ends here. */
+  removedElsewhere(peerId: string, reason: 'left' | 'kicked' | 'timeout'): void {
+    const peer = this.members.get(peerId);
+    if (!peer) return;
+    if (reason === 'kicked') peer.connection?.end('kicked', 'kicked through another node');
+    this.remove(peer, reason);
   }
 
   /** The peer asked to leave. */

@@ -203,7 +203,7 @@ export class SignalingSession implements PeerConnection {
     if (!verdict.kick) return;
     this.context.abuse.kicked.inc({ class: verdict.limit });
     this.context.logger.warn('kicking a connection that kept exceeding its rate limit', who);
-    if (peer && this.room) this.room.kick(peer.id, `kicked for exceeding the ${verdict.limit} rate limit`);
+    if (peer && this.room) void this.room.kick(peer.id, `kicked for exceeding the ${verdict.limit} rate limit`);
     else this.detach(CLOSE_CODES.rateLimited, 'rate limited');
   }
 
@@ -225,7 +225,7 @@ export class SignalingSession implements PeerConnection {
       case 'kick': {
         const { peerId, reason } = params as ClientRequests['kick']['params'];
         if (!peer.grants.admin) throw new SwitchboardError('PERMISSION_DENIED', 'kick needs the admin grant');
-        if (!room.kick(peerId, reason ?? `kicked by ${peer.identity}`)) {
+        if (!(await room.kick(peerId, reason ?? `kicked by ${peer.identity}`))) {
           throw new SwitchboardError('NOT_FOUND', `peer ${peerId} is not in this room`);
         }
         return {} as Result<M>;
