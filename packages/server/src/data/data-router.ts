@@ -246,17 +246,21 @@ export class DataRouter {
     } else {
       try {
         const published = this.publish(sender.id, channel, envelope, bytes);
+        // A reliable message is acknowledged once the bus has numbered (or refused) it.
         if (channel === 'reliable') {
           published.then(
             () => this.scheduleAck(sender),
-            (error: unknown) => this.rejectFailed(sender, channel, seq, error),
+            (error: unknown) => {
+              this.rejectFailed(sender, channel, seq, error);
+              this.scheduleAck(sender);
+            },
           );
+          return;
         }
       } catch (error) {
         if (!(error instanceof SwitchboardError)) throw error;
         this.reject(sender, channel, seq, error.code, error.message);
       }
-      return;
     }
     if (channel === 'reliable') this.scheduleAck(sender);
   }
