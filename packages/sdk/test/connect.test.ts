@@ -118,7 +118,7 @@ describe('connect() against a fake signaling server and fake WebRTC', function (
 
     assert.deepEqual(states, ['reconnecting', 'connected']);
     const { rtpCapabilities, ...resumeJoin } = server.joins[1]!;
-    assert.deepEqual(resumeJoin, { protocolVersion: PROTOCOL_VERSION, resume: { peerId: 'me', resumeKey: 'resume-secret', lastReceivedSeq: 7 } });
+    assert.deepEqual(resumeJoin, { protocolVersion: PROTOCOL_VERSION, resume: { peerId: 'me', resumeKey: 'resume-secret', lastReceivedSeq: 7, room: 'lobby' } });
     assert.ok(rtpCapabilities?.codecs?.length, 'a resume tells the server what the device can receive');
     const seqs = rtc.sent.reliable!.map((bytes) => decodeOutgoing(bytes).seq);
     assert.deepEqual(seqs, [1, 2, 3, 2, 3, 4]);

@@ -47,13 +47,13 @@ export class FakeRoom implements ApiRoom {
     return this.members;
   }
 
-  sendFromServer(message: Parameters<ApiRoom['sendFromServer']>[0]): number {
+  async sendFromServer(message: Parameters<ApiRoom['sendFromServer']>[0]): Promise<number> {
     if (this.failWith) throw new SwitchboardError(this.failWith, `fake room refused: ${this.failWith}`);
     this.calls.sends.push({ room: this.name, ...message });
     return message.to?.length ?? this.members.length;
   }
 
-  kick(peerId: string, reason: string): boolean {
+  async kick(peerId: string, reason: string): Promise<boolean> {
     const index = this.members.findIndex((p) => p.id === peerId);
     if (index === -1) return false;
     this.members.splice(index, 1);
@@ -82,6 +82,11 @@ export class FakeRooms implements ApiRooms {
 
   list(): FakeRoom[] {
     return [...this.rooms.values()];
+  }
+
+  async reach<T>(name: string, use: (room: FakeRoom) => Promise<T>): Promise<T | undefined> {
+    const room = this.get(name);
+    return room ? use(room) : undefined;
   }
 
   /** Forgets all rooms and calls. */

@@ -78,7 +78,7 @@ export class Connection {
    * first, and that reason must win over resuming.
    */
   private lingering: SignalingClient | undefined;
-  private credentials: { peerId: string; resumeKey: string } | undefined;
+  private credentials: { peerId: string; resumeKey: string; room: string } | undefined;
   // What our device can receive, from the last session that started; a resume sends them so the
   // server can let us consume again at once.
   private rtpCapabilities: RtpCapabilities | undefined;
@@ -164,7 +164,7 @@ export class Connection {
     if (params.resume !== undefined && !result.resumed) {
       throw new RequestError('join', 'RESUME_FAILED', 'the server started a new session instead of resuming');
     }
-    this.credentials = { peerId: result.self.id, resumeKey: result.resumeKey };
+    this.credentials = { peerId: result.self.id, resumeKey: result.resumeKey, room: result.room };
     this.events.emit('joined', result);
     const session = settings.createSession({
       join: result,

@@ -67,6 +67,8 @@ export interface ResumeRequest {
   resumeKey: string;
   /** Room sequence number of the last reliable message received. */
   lastReceivedSeq: number;
+  /** The session's room: lets another node of a cluster take the session over (its node died). */
+  room?: string;
 }
 
 /** Requests a client sends, by method: parameters and result (media ones in {@link MediaRequests}). */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { defineMessages, RpcError, type MessageRejectedError } from '../../src/index.js';
+import { ClusterFixture } from './cluster-peers.js';
 import { SdkFixture, sleep, waitFor, type TestPeer } from './sdk-peers.js';
 import { TOPOLOGIES } from './topologies.js';
 
@@ -12,21 +13,67 @@ const messages = defineMessages<Messages>();
 // How long "provably nothing" waits after the messages that did arrive.
 const QUIET_MS = 500;
 
-for (const topology of TOPOLOGIES) {
+/** Where the suite's peers are, and how to tell that the room spans what the topology promises. */
+interface MessagingTopology {
+  readonly name: string;
+  start(): Promise<Fixture>;
+}
+
+interface Fixture {
+  join: SdkFixture['join'];
+  /** Workers (one node) or nodes (cluster) the room `e2e` spans, and how many it should. */
+  spread(): { actual: number | undefined; expected: number };
+  close(): Promise<void>;
+}
+
+const CLUSTER_NODES = 3;
+
+const MESSAGING_TOPOLOGIES: readonly MessagingTopology[] = [
+  ...TOPOLOGIES.map((topology) => ({
+    name: topology.name,
+    async start(): Promise<Fixture> {
+      const f = await SdkFixture.start([...topology.flags]);
+      return {
+        join: (...args) => f.join(...args),
+        spread: () => ({ actual: f.server.server.rooms.get('e2e')?.workerPids.length, expected: topology.workersPerRoom }),
+        close: () => f.close(),
+      };
+    },
+  })),
+  {
+    name: 'three nodes with Redis, peers on different nodes',
+    async start(): Promise<Fixture> {
+      const f = await ClusterFixture.start(CLUSTER_NODES);
+      return {
+        join: (room, identity, options = {}) => {
+          const { claims, ...rest } = options;
+          return f.join(room, identity, { ...rest, ...(claims?.name === undefined ? {} : { claims: { name: claims.name } }) });
+        },
+        spread: () => ({ actual: f.nodesSpanned('e2e'), expected: CLUSTER_NODES }),
+        close: () => f.close(),
+      };
+    },
+  },
+];
+
+for (const topology of MESSAGING_TOPOLOGIES) {
   describe(`SDK end to end: messaging between Node peers (${topology.name})`, function () {
     this.timeout(30000);
-    let f: SdkFixture;
+    let f: Fixture;
     let a: TestPeer<Messages>;
     let b: TestPeer<Messages>;
     let c: TestPeer<Messages>;
 
-    before(async () => {
-      f = await SdkFixture.start([...topology.flags]);
+    before(async function () {
+      // Starting server processes and Redis takes longer than any one test.
+      this.timeout(90_000);
+      f = await topology.start();
       a = await f.join('e2e', 'alice', { messages });
       b = await f.join('e2e', 'bob', { messages });
       c = await f.join('e2e', 'carol', { messages });
       await waitFor(() => a.room.peers.size === 2 && b.room.peers.size === 2 && c.room.peers.size === 2, 'everyone to see everyone');
-      assert.equal(f.server.server.rooms.get('e2e')?.workerPids.length, topology.workersPerRoom, 'the room spans the expected workers');
+      const { actual, expected } = f.spread();
+      assert.equal(actual, expected, 'the room spans the expected workers or nodes');
     });
 
     after(() => f.close());

@@ -16,6 +16,11 @@ export interface LocalPeer {
   readonly lastAcceptedSeq: number;
 }
 
+/** What the bus keeps of a resume key: enough to check one, not to forge one. */
+export function resumeKeyHash(resumeKey: string): string {
+  return createHash('sha256').update(resumeKey).digest('base64url');
+}
+
 interface OpenRoom {
   channel: Promise<RoomChannel>;
   /** Bus operations of the room, one after the other, so a leave never overtakes its join. */
@@ -24,9 +29,9 @@ interface OpenRoom {
 
 /**
  * Keeps the bus's membership of each room in step with this node's peers: a room's channel is
- * open while the room exists here, each local join and leave is registered in order. Joins are
- * refused with `UNAVAILABLE` while the bus is unreachable (the peer could not be registered).
- * Changes elsewhere in the cluster are logged; rooms act on them once they route through the bus.
+ * open while the room exists here, each local join, change and leave is registered in order.
+ * Joins are refused with `UNAVAILABLE` while the bus is unreachable (the peer could not be
+ * registered). The room gets the channel's traffic and the changes made elsewhere in the cluster.
  */
 export class ClusterMembership {
   private readonly rooms = new Map<string, OpenRoom>();
@@ -43,14 +48,19 @@ export class ClusterMembership {
     if (!this.bus.health().reachable) throw unavailable();
   }
 
-  /** Opens `room`'s channel; rejects (e.g. `UNAVAILABLE`) if it cannot. */
-  async open(room: string): Promise<void> {
+  /** Members of `room` on every node (none on the local bus unless the room is open here). */
+  roomPeers(room: string): Promise<BusPeer[]> {
+    return this.bus.roomPeers(room);
+  }
+
+  /** Opens `room`'s channel, its traffic going to `handlers`; rejects (e.g. `UNAVAILABLE`) if it cannot. */
+  async open(room: string, handlers: RoomBusHandlers): Promise<RoomChannel> {
     await this.closing.get(room);
-    const channel = this.bus.openRoom(room, this.handlers(room));
+    const channel = this.bus.openRoom(room, handlers);
     const entry: OpenRoom = { channel, queue: channel };
     this.rooms.set(room, entry);
     try {
-      await channel;
+      return await channel;
     } catch (error) {
       if (this.rooms.get(room) === entry) this.rooms.delete(room);
       throw error;
@@ -68,7 +78,7 @@ export class ClusterMembership {
       node: this.bus.nodeId,
       joinedAt: peer.joinedAt,
       tracks: [],
-      resumeKeyHash: createHash('sha256').update(peer.resumeKey).digest('base64url'),
+      resumeKeyHash: resumeKeyHash(peer.resumeKey),
       lastSenderSeq: peer.lastAcceptedSeq,
     };
     this.enqueue(room, 'register a peer', (channel) => channel.putPeer(record));
@@ -108,18 +118,5 @@ export class ClusterMembership {
       .then(() => entry.channel)
       .then(operation)
       .catch((error: unknown) => this.logger.warn(`cluster: could not ${what}; it is retried when Redis is back`, { room, error }));
-  }
-
-  private handlers(room: string): RoomBusHandlers {
-    const log = this.logger;
-    const node = this.bus.nodeId;
-    return {
-      reliable: (message) => log.debug('cluster reliable message', { room, seq: message.seq }),
-      lossy: (message) => log.debug('cluster lossy message', { room, from: message.from }),
-      gap: (fromSeq, toSeq) => log.warn('cluster log trimmed before this node read it', { room, fromSeq, toSeq }),
-      peerJoined: (peer) => peer.node !== node && log.debug('peer joined on another node', { room, peer: peer.id, node: peer.node }),
-      peerUpdated: (peer) => log.debug('peer updated in the cluster', { room, peer: peer.id }),
-      peerLeft: (peer, reason) => peer.node !== node && log.debug('peer left on another node', { room, peer: peer.id, node: peer.node, reason }),
-    };
   }
 }

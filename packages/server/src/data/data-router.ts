@@ -1,7 +1,7 @@
 import type { Router, Transport } from 'mediasoup/types';
 import {
   decodeOutgoing,
-  encodeDelivered,
+  encodeOutgoing,
   EnvelopeKind,
   SERVER_SENDER_ID,
   SwitchboardError,
@@ -12,12 +12,13 @@ import {
   type ErrorCode,
   type OutgoingEnvelope,
 } from '@switchboard/sdk/protocol';
+import type { BusMessage, BusPeer, RoomChannel, SequencedMessage } from '../cluster/room-bus.js';
 import type { Logger } from '../log.js';
 import type { Peer } from '../rooms/peer.js';
 import type { DataMetrics } from './data-metrics.js';
 import type { BatchOptions } from './fanout-batcher.js';
-import { LocalDelivery, type ReceiverListener } from './local-delivery.js';
-import { LocalSequencer, type Sequencer } from './sequencer.js';
+import { admits, LocalDelivery, type ReceiverListener } from './local-delivery.js';
+import { Sequencer, type StampedMessage } from './sequencer.js';
 import { messageWebhook } from '../webhooks/room-webhooks.js';
 import type { WebhookSink } from '../webhooks/webhook-event.js';
 
@@ -57,22 +58,26 @@ export interface ServerMessage {
 
 /**
  * A room's data plane. Peers' DataChannels are read through a DirectTransport on their router;
- * each message's header is checked, then it takes two steps: the {@link Sequencer} numbers
- * (if reliable), stamps and logs it, and {@link LocalDelivery} sends it once into each router
- * (worker) with receivers for it, where the worker fans it out by subchannel. Reliable
- * deliveries are numbered per room and kept for replay to peers that resume.
+ * each message's header is checked (at the sender's node), then published on the room's
+ * {@link RoomChannel}, which numbers reliable ones in the room's one total order and hands every
+ * message back to each node with the room open (one node in memory, or many through Redis: a
+ * message crosses to another node once per node). What comes back is stamped by the
+ * {@link Sequencer} and sent by {@link LocalDelivery} once into each router (worker) with
+ * receivers for it, where the worker fans it out by subchannel. Reliable deliveries are kept
+ * for replay to peers that resume.
  */
 export class DataRouter {
   private readonly sequencer: Sequencer;
   private readonly local: LocalDelivery;
   private readonly pendingAcks = new Set<Peer>();
   private ackTimer: NodeJS.Timeout | undefined;
+  private channel: RoomChannel | undefined;
 
   constructor(
     private readonly members: ReadonlyMap<string, Peer>,
     private readonly options: DataRouterOptions,
   ) {
-    const sequencer = new LocalSequencer(options.replayBufferBytes, options.replayMaxAgeMs);
+    const sequencer = new Sequencer(options.replayBufferBytes, options.replayMaxAgeMs);
     this.sequencer = sequencer;
     this.local = new LocalDelivery(members, {
       maxMessageSize: options.maxMessageSize,
@@ -82,6 +87,53 @@ export class DataRouter {
       batch: options.batch,
       since: (seq) => sequencer.since(seq),
     });
+  }
+
+  /**
+   * Connects the data plane to the room's channel on the bus. Messages older than the channel's
+   * newest number when it opened never reach this node's log.
+   */
+  async attach(channel: RoomChannel): Promise<void> {
+    this.channel = channel;
+    this.sequencer.skipTo(await channel.lastSeq());
+  }
+
+  /** The next reliable message of the room, from the bus, in order. */
+  receiveReliable(message: SequencedMessage): void {
+    this.fanOut(this.stamp('reliable', message, message.seq, message.at));
+  }
+
+  /** A lossy message of the room, from the bus. */
+  receiveLossy(message: BusMessage): void {
+    this.fanOut(this.stamp('lossy', message, 0, Date.now()));
+  }
+
+  /**
+   * Prepares this node to replay from `afterSeq` for a session it takes over from a dead node
+   * (fetching from the room's shared log what this node has not seen), and finds the sender
+   * sequence number of the session's last message in that log, so its resent messages are
+   * accepted exactly once. Throws `UNAVAILABLE` when the bus is down.
+   */
+  async takeOver(peerId: string, afterSeq: number): Promise<number> {
+    const bus = this.channel;
+    if (!bus) throw new SwitchboardError('UNAVAILABLE', 'the room is still opening; try again');
+    const logged = (await bus.replay(0)) ?? (await bus.replay(afterSeq)) ?? [];
+    this.sequencer.backfill(logged.filter((m) => m.seq > afterSeq), afterSeq);
+    let lastSent = 0;
+    for (const message of logged) {
+      if (message.from !== peerId) continue;
+      try {
+        lastSent = Math.max(lastSent, decodeOutgoing(message.body).seq);
+      } catch {
+        // Unreadable bodies are skipped when delivered too.
+      }
+    }
+    return lastSent;
+  }
+
+  /** The bus lost messages up to `toSeq` before this node read them: they cannot be replayed here. */
+  missed(toSeq: number): void {
+    this.sequencer.skipTo(toSeq);
   }
 
   /**
@@ -100,6 +152,11 @@ export class DataRouter {
   /** A subchannel for a new peer, or undefined when the room is full. */
   allocateSubchannel(): number | undefined {
     return this.local.allocateSubchannel();
+  }
+
+  /** Returns a subchannel that ended up unused. */
+  releaseSubchannel(subchannel: number): void {
+    this.local.releaseSubchannel(subchannel);
   }
 
   /** Forgets a peer that left the room. */
@@ -187,7 +244,6 @@ export class DataRouter {
         return;
       }
       sender.lastAcceptedSeq = seq;
-      this.scheduleAck(sender);
     } else {
       sender.lastLossySeq = Math.max(sender.lastLossySeq, seq);
     }
@@ -199,23 +255,40 @@ export class DataRouter {
       this.reject(sender, channel, seq, 'RATE_LIMITED', 'too many messages; slow down');
     } else {
       try {
-        this.deliver(sender.id, channel, envelope);
+        const published = this.publish(sender.id, channel, envelope, bytes);
+        // A reliable message is acknowledged once the bus has numbered (or refused) it.
+        if (channel === 'reliable') {
+          published.then(
+            () => this.scheduleAck(sender),
+            (error: unknown) => {
+              this.rejectFailed(sender, channel, seq, error);
+              this.scheduleAck(sender);
+            },
+          );
+          return;
+        }
       } catch (error) {
         if (!(error instanceof SwitchboardError)) throw error;
         this.reject(sender, channel, seq, error.code, error.message);
       }
     }
+    if (channel === 'reliable') this.scheduleAck(sender);
   }
 
-  /** Sends a message as the server; returns how many peers it is addressed to. */
-  sendFromServer(message: ServerMessage): number {
+  /**
+   * Sends a message as the server; resolves with how many peers it is addressed to (for a
+   * broadcast: this node's receivers it admits plus every receiving peer on other nodes).
+   */
+  async sendFromServer(message: ServerMessage): Promise<number> {
     if (message.payload.byteLength > this.options.maxMessageSize) {
       throw new SwitchboardError('MESSAGE_TOO_LARGE', `payload of ${message.payload.byteLength} bytes is above the limit of ${this.options.maxMessageSize}`);
     }
     const envelope: OutgoingEnvelope = { kind: EnvelopeKind.message, seq: 0, type: message.type, data: message.payload };
     if (message.to !== undefined) envelope.to = message.to;
     if (message.topic !== undefined) envelope.topic = message.topic;
-    return this.deliver(SERVER_SENDER_ID, message.reliable ? 'reliable' : 'lossy', envelope);
+    const addressed = this.addressed(envelope);
+    await this.publish(SERVER_SENDER_ID, message.reliable ? 'reliable' : 'lossy', envelope, encodeOutgoing(envelope));
+    return addressed;
   }
 
   /** Stops the data plane (the room is closing). */
@@ -224,40 +297,58 @@ export class DataRouter {
     this.local.close();
   }
 
-  // Throws SwitchboardError for a target that cannot receive; nothing is sent then.
-  private deliver(from: string, channel: DataChannelKind, envelope: OutgoingEnvelope): number {
+  // Checks the targets (on any node) and hands the message to the bus; throws SwitchboardError
+  // for a target that cannot receive, and nothing is sent then. `body` is its outgoing envelope.
+  private publish(from: string, channel: DataChannelKind, envelope: OutgoingEnvelope, body: Uint8Array): Promise<unknown> {
+    const bus = this.channel;
+    if (!bus) throw new SwitchboardError('UNAVAILABLE', 'the room is still opening; try again');
     const targets = envelope.to === undefined ? undefined : typeof envelope.to === 'string' ? [envelope.to] : [...new Set(targetList(envelope.to))];
     for (const id of targets ?? []) {
-      const target = this.members.get(id);
+      const target: Peer | BusPeer | undefined = this.members.get(id) ?? bus.peers().get(id);
       if (!target) throw new SwitchboardError('UNKNOWN_TARGET', `peer ${id} is not in this room`);
       if (!target.grants.receiveData) throw new SwitchboardError('PERMISSION_DENIED', `peer ${id} does not receive data`);
     }
-    const message = this.sequencer.stamp({
-      channel,
-      from,
-      targets,
-      topic: envelope.topic,
-      encode: (seq, serverTime) =>
-        encodeDelivered({
-          kind: envelope.kind,
-          seq,
-          from,
-          serverTime,
-          type: envelope.type,
-          targeted: targets !== undefined,
-          data: envelope.data,
-          ...(envelope.topic === undefined ? {} : { topic: envelope.topic }),
-          ...(envelope.callId === undefined ? {} : { callId: envelope.callId }),
-        }),
-    });
-    const deliveries = this.local.deliver(message);
+    // Reported once, by the node that accepted the message from its sender.
     if (this.options.webhooks.wantsMessages(envelope.type)) {
       this.options.webhooks.emit(messageWebhook(this.options.room, from, envelope.type, targets, envelope.topic, envelope.data));
     }
-    const counters = this.options.metrics.channels[channel];
+    const message: BusMessage = { from, targets, topic: envelope.topic, body };
+    if (channel === 'reliable') return bus.publishReliable(message);
+    bus.publishLossy(message);
+    return Promise.resolve();
+  }
+
+  // How many peers a server message reaches: this node's receivers it admits, and the peers of
+  // other nodes that receive data (their topic filters are known only to their node).
+  private addressed(envelope: OutgoingEnvelope): number {
+    if (envelope.to !== undefined) return new Set(targetList(envelope.to)).size;
+    let count = 0;
+    for (const peer of this.members.values()) if (peer.receiving && admits(peer, envelope.topic)) count++;
+    for (const peer of this.channel?.peers().values() ?? []) if (!this.members.has(peer.id) && peer.grants.receiveData) count++;
+    return count;
+  }
+
+  private stamp(channel: DataChannelKind, message: BusMessage, seq: number, at: number): StampedMessage | undefined {
+    try {
+      return this.sequencer.stamp(channel, message, seq, at);
+    } catch (error) {
+      // Only a node of another version could publish a body this node cannot read.
+      this.options.logger.warn('unreadable message from the room bus; skipped', { seq, from: message.from, error });
+      return undefined;
+    }
+  }
+
+  private fanOut(message: StampedMessage | undefined): void {
+    if (!message) return;
+    const deliveries = this.local.deliver(message);
+    const counters = this.options.metrics.channels[message.channel];
     counters.messagesOut.inc(deliveries);
     counters.bytesOut.inc(deliveries * message.bytes.byteLength);
-    return targets ? targets.length : deliveries;
+  }
+
+  private rejectFailed(peer: Peer, channel: DataChannelKind, seq: number, error: unknown): void {
+    const typed = error instanceof SwitchboardError ? error : new SwitchboardError('UNAVAILABLE', 'the message could not be sequenced; try again');
+    this.reject(peer, channel, seq, typed.code, typed.message);
   }
 
   private reject(peer: Peer, channel: DataChannelKind, seq: number, code: ErrorCode, message: string): void {

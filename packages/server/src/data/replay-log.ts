@@ -37,6 +37,28 @@ export class ReplayLog {
   }
 
   /**
+   * Puts messages from before the oldest one held (fetched from elsewhere, in order, with no gap
+   * up to it) at the head: the log then replays from `afterSeq`.
+   */
+  prepend(older: readonly LoggedMessage[], afterSeq: number): void {
+    const held = this.entries.slice(this.head);
+    this.entries.splice(0, this.entries.length, ...older, ...held);
+    this.head = 0;
+    for (const message of older) this.bytes += message.bytes.byteLength;
+    this.evictedUpTo = Math.min(this.evictedUpTo, afterSeq);
+  }
+
+  /** Sequence number of the oldest message held, if any. */
+  get oldestSeq(): number | undefined {
+    return this.entries[this.head]?.seq;
+  }
+
+  /** Messages up to `seq` will never be appended (they were lost before they got here). */
+  skipTo(seq: number): void {
+    this.evictedUpTo = Math.max(this.evictedUpTo, seq);
+  }
+
+  /**
    * The logged messages after `seq`, oldest first, or undefined when some of them were already
    * evicted (the caller cannot replay completely).
    */

@@ -34,17 +34,22 @@ export interface ApiRoom {
   /**
    * Sends a message as the server (sender `server`); `payload` is the MessagePack bytes of the
    * data. Throws {@link SwitchboardError} `UNKNOWN_TARGET` if a target is not in the room (then
-   * nothing is sent) or `MESSAGE_TOO_LARGE`. Returns how many peers it was addressed to.
+   * nothing is sent), `MESSAGE_TOO_LARGE` or `UNAVAILABLE`. Resolves with how many peers it was addressed to.
    */
-  sendFromServer(message: { type: string; payload: Uint8Array; to?: string[]; topic?: string; reliable: boolean }): number;
+  sendFromServer(message: { type: string; payload: Uint8Array; to?: string[]; topic?: string; reliable: boolean }): Promise<number>;
   /** Removes a peer, telling it `reason`; false if there is no such peer. */
-  kick(peerId: string, reason: string): boolean;
+  kick(peerId: string, reason: string): Promise<boolean>;
 }
 
 /** The rooms the HTTP API can see. */
 export interface ApiRooms {
   get(name: string): ApiRoom | undefined;
   list(): ApiRoom[];
+  /**
+   * Runs `use` on room `name`, opened on this node for the purpose if it has members only on
+   * other nodes (cluster mode); undefined if the room has no members anywhere.
+   */
+  reach<T>(name: string, use: (room: ApiRoom) => Promise<T>): Promise<T | undefined>;
 }
 
 /** The members of every node's rooms (cluster mode), so any node can list the whole cluster. */
@@ -124,7 +129,9 @@ function listRooms(rooms: ApiRooms): RouteHandler {
 
 function listPeers(rooms: ApiRooms): RouteHandler {
   return (exchange) => {
-    const room = findRoom(rooms, decodeParam(exchange, 0, 'room name'));
+    const name = decodeParam(exchange, 0, 'room name');
+    const room = rooms.get(name);
+    if (!room) throw new SwitchboardError('NOT_FOUND', `no room "${name}"`);
     exchange.reply(200, { peers: room.peers().map(publicPeer) });
   };
 }
@@ -170,13 +177,15 @@ function sendMessage(rooms: ApiRooms): RouteHandler {
     const roomName = decodeParam(exchange, 0, 'room name');
     const format = requestFormat(exchange);
     const { type, data, to, topic, reliable } = parseMessageRequest(decodeBody(await exchange.body(), format));
-    const delivered = findRoom(rooms, roomName).sendFromServer({
-      type,
-      payload: encode(data),
-      reliable,
-      ...(to === undefined ? {} : { to }),
-      ...(topic === undefined ? {} : { topic }),
-    });
+    const delivered = await reachRoom(rooms, roomName, (room) =>
+      room.sendFromServer({
+        type,
+        payload: encode(data),
+        reliable,
+        ...(to === undefined ? {} : { to }),
+        ...(topic === undefined ? {} : { topic }),
+      }),
+    );
     exchange.reply(200, { delivered });
   };
 }
@@ -187,7 +196,7 @@ function kickPeer(rooms: ApiRooms, logger: Logger): RouteHandler {
     const peerId = decodeParam(exchange, 1, 'peer ID');
     const body = await exchange.body();
     const reason = body.byteLength === 0 ? DEFAULT_KICK_REASON : parseKickReason(decodeBody(body, requestFormat(exchange)));
-    if (!findRoom(rooms, roomName).kick(peerId, reason)) {
+    if (!(await reachRoom(rooms, roomName, (room) => room.kick(peerId, reason)))) {
       throw new SwitchboardError('NOT_FOUND', `no peer "${peerId}" in room "${roomName}"`);
     }
     logger.info('peer kicked through the HTTP API', { room: roomName, peerId, reason });
@@ -221,10 +230,11 @@ function requestFormat(exchange: Exchange): BodyFormat {
   return format;
 }
 
-function findRoom(rooms: ApiRooms, name: string): ApiRoom {
-  const room = rooms.get(name);
-  if (!room) throw new SwitchboardError('NOT_FOUND', `no room "${name}"`);
-  return room;
+/** Runs `use` on the room, wherever its members are; NOT_FOUND if it has none anywhere. */
+export async function reachRoom<T>(rooms: ApiRooms, name: string, use: (room: ApiRoom) => Promise<T>): Promise<T> {
+  const result = await rooms.reach(name, async (room) => ({ value: await use(room) }));
+  if (!result) throw new SwitchboardError('NOT_FOUND', `no room "${name}"`);
+  return result.value;
 }
 
 // Copies the documented fields only, so whatever else a registry keeps on its peer objects

@@ -57,7 +57,7 @@ async function broadcast(exchange: Exchange, deps: ZlmApiDeps, context: RouteCon
     // As in ZLMediaKit, an empty value counts as missing.
     const missing = REQUIRED.filter((name) => !args.get(name));
     if (missing.length > 0) return { code: -300, msg: `Required parameter missed: ${missing.map((n) => `"${n}"`).join(', ')}` };
-    return send(deps.rooms, `${args.get('app')}/${args.get('stream')}`, args.get('msg') as string);
+    return await send(deps.rooms, `${args.get('app')}/${args.get('stream')}`, args.get('msg') as string);
   } catch (error) {
     if (error instanceof SwitchboardError) return { code: error.code === 'MALFORMED' ? -300 : -400, msg: error.message };
     if (!exchange.aborted) context.logger.error('ZLMediaKit broadcastMessage failed', { error });
@@ -65,10 +65,9 @@ async function broadcast(exchange: Exchange, deps: ZlmApiDeps, context: RouteCon
   }
 }
 
-function send(rooms: ApiRooms, roomName: string, msg: string): ZlmResult {
-  const room = rooms.get(roomName);
-  if (!room) return { code: -500, msg: 'can not find the stream' };
-  room.sendFromServer({ type: MESSAGE_TYPE, payload: encode(msg), reliable: true });
+async function send(rooms: ApiRooms, roomName: string, msg: string): Promise<ZlmResult> {
+  const sent = await rooms.reach(roomName, (room) => room.sendFromServer({ type: MESSAGE_TYPE, payload: encode(msg), reliable: true }));
+  if (sent === undefined) return { code: -500, msg: 'can not find the stream' };
   return { code: 0, msg: 'success' };
 }
 

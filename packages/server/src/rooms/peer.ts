@@ -38,6 +38,8 @@ export interface PeerOptions {
   grants: Grants;
   subchannel: number;
   rate: { messagesPerSecond: number; burst: number };
+  /** An existing session this node takes over (its node died); otherwise a new one. */
+  session?: { id: string; resumeKey: string; joinedAt: number } | undefined;
 }
 
 /**
@@ -47,14 +49,14 @@ export interface PeerOptions {
  */
 export class Peer {
   /** Unique, unguessable session ID. */
-  readonly id = randomBytes(9).toString('base64url');
+  readonly id: string;
   /** Secret the client presents to resume this session. */
-  readonly resumeKey = randomBytes(18).toString('base64url');
+  readonly resumeKey: string;
   readonly identity: string;
   name: string | undefined;
   metadata: PeerMetadata | undefined;
   readonly grants: Grants;
-  readonly joinedAt = Date.now();
+  readonly joinedAt: number;
   /** This peer's mediasoup subchannel: targeted messages to it are sent on it. */
   readonly subchannel: number;
   readonly rateLimiter: TokenBucket;
@@ -88,6 +90,9 @@ export class Peer {
   graceTimer: NodeJS.Timeout | undefined;
 
   constructor(options: PeerOptions) {
+    this.id = options.session?.id ?? randomBytes(9).toString('base64url');
+    this.resumeKey = options.session?.resumeKey ?? randomBytes(18).toString('base64url');
+    this.joinedAt = options.session?.joinedAt ?? Date.now();
     this.identity = options.identity;
     this.name = options.name;
     this.metadata = options.metadata;

@@ -1,14 +1,20 @@
+import type { RoomBusHandlers, RoomChannel } from '../cluster/room-bus.js';
 import type { ServerConfig } from '../config.js';
 import type { DataMetrics } from '../data/data-metrics.js';
+import type { DataRouterOptions, ReceiverListener } from '../data/data-router.js';
 import type { IceServers } from '../ice/ice-servers.js';
 import type { Logger } from '../log.js';
 import type { WorkerPool } from '../media/worker-pool.js';
 import type { WebhookSink } from '../webhooks/webhook-event.js';
 import type { Room } from './room.js';
 
-/** What the registry keeps for the rooms: the index from peer ID to room. */
+/** What the registry keeps for the rooms: the index from peer ID to room, and their bus channels. */
 export interface RoomIndex {
+  /** Opens the room's channel on the room bus; its traffic goes to `handlers`. */
+  openChannel(room: string, handlers: RoomBusHandlers): Promise<RoomChannel>;
   indexPeer(peerId: string, room: Room): void;
+  /** A peer's name or metadata changed: the cluster's record follows. */
+  peerChanged(peerId: string, room: Room): void;
   unindexPeer(peerId: string): void;
   /** The room closed (its last peer left, or the server is stopping). */
   removeRoom(room: Room): void;
@@ -25,4 +31,21 @@ export interface RoomContext {
   readonly iceServers: IceServers;
   /** Where room events go as webhooks (nowhere when none are configured). */
   readonly webhooks: WebhookSink;
+}
+
+/** The settings of a room's data plane, from the server's. */
+export function dataRouterOptions(context: RoomContext, room: string, listener: ReceiverListener): DataRouterOptions {
+  const { config } = context;
+  return {
+    maxMessageSize: config.maxMessageSize,
+    replayBufferBytes: config.replayBufferBytes,
+    replayMaxAgeMs: config.reconnectGraceSeconds * 1000 + 5000,
+    metrics: context.dataMetrics,
+    logger: context.logger,
+    sctpSendBufferBytes: config.sctpSendBufferBytes,
+    listener,
+    room,
+    webhooks: context.webhooks,
+    batch: { windowMs: config.dataBatchWindowMs, maxBytes: config.dataBatchMaxBytes },
+  };
 }

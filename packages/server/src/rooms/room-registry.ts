@@ -1,4 +1,6 @@
+import { SwitchboardError, type ResumeRequest } from '@switchboard/sdk/protocol';
 import type { ClusterMembership } from '../cluster/cluster-membership.js';
+import type { RoomBusHandlers, RoomChannel } from '../cluster/room-bus.js';
 import type { RoomContext, RoomIndex } from './room-context.js';
 import { Room } from './room.js';
 import type { Peer } from './peer.js';
@@ -63,7 +65,6 @@ export class RoomRegistry implements RoomIndex {
   }
 
   private async create(name: string): Promise<Room> {
-    await this.membership.open(name);
     try {
       const room = await Room.create(name, this.context);
       this.context.webhooks.emit({ type: 'room.started', room: name });
@@ -71,6 +72,44 @@ export class RoomRegistry implements RoomIndex {
     } catch (error) {
       this.membership.close(name);
       throw error;
+    }
+  }
+
+  openChannel(room: string, handlers: RoomBusHandlers): Promise<RoomChannel> {
+    return this.membership.open(room, handlers);
+  }
+
+  /**
+   * A session of `roomName` registered on the bus by another node, taken over by this one (its
+   * node died and the client came here to resume). Throws `RESUME_FAILED` if there is none.
+   */
+  async takeOver(roomName: string, request: ResumeRequest): Promise<{ room: Room; peer: Peer }> {
+    const room = await this.getOrCreate(roomName);
+    try {
+      const record = room.clusterPeer(request.peerId);
+      if (!record) throw new SwitchboardError('RESUME_FAILED', 'no such session any more (it timed out or left); join again');
+      return { room, peer: await room.adopt(record, request) };
+    } catch (error) {
+      // A room opened only for this resume must not stay open empty.
+      if (room.size === 0) room.close('resumeFailed', 'the session could not be taken over');
+      throw error;
+    }
+  }
+
+  /**
+   * Runs `use` on room `name`: this node's, or one opened here for the purpose while the room
+   * has members on other nodes only (closed again after, unless someone joined meanwhile).
+   * Undefined if the room has no members anywhere.
+   */
+  async reach<T>(name: string, use: (room: Room) => Promise<T>): Promise<T | undefined> {
+    const local = this.rooms.get(name);
+    if (local) return use(local);
+    if ((await this.membership.roomPeers(name)).length === 0) return undefined;
+    const room = await this.getOrCreate(name);
+    try {
+      return await use(room);
+    } finally {
+      if (room.size === 0) room.close('left', 'opened for one request');
     }
   }
 
@@ -83,6 +122,11 @@ export class RoomRegistry implements RoomIndex {
 
   indexPeer(peerId: string, room: Room): void {
     this.peerRooms.set(peerId, room);
+    const peer = room.peer(peerId);
+    if (peer) this.membership.joined(room.name, peer);
+  }
+
+  peerChanged(peerId: string, room: Room): void {
     const peer = room.peer(peerId);
     if (peer) this.membership.joined(room.name, peer);
   }

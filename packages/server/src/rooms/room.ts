@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RtpCapabilities, WebRtcTransport } from 'mediasoup/types';
 import {
   SwitchboardError,
@@ -16,12 +15,14 @@ import type { VerifiedToken } from '../auth/token.js';
 import { DataRouter, type ReceiverListener, type ServerMessage } from '../data/data-router.js';
 import { MediaRouter } from '../media/media-router.js';
 import { RouterSet, type PlacedRouter } from '../media/router-set.js';
-import { openPeerTransports, transportInfo } from '../media/peer-transports.js';
+import { openPeerTransports } from '../media/peer-transports.js';
+import type { BusPeer } from '../cluster/room-bus.js';
 import { trackWebhook } from '../webhooks/room-webhooks.js';
-import type { RoomContext } from './room-context.js';
+import { joinResult, type JoinResult } from './join-result.js';
+import { dataRouterOptions, type RoomContext } from './room-context.js';
 import { Peer, type PeerConnection } from './peer.js';
-
-type JoinResult = ClientRequests['join']['result'];
+import { RemotePeers } from './remote-peers.js';
+import { sameSecret, takeOverSession } from './session-takeover.js';
 
 // Workers a join or resume tries when the one it was placed on dies under it.
 const CONNECT_ATTEMPTS = 3;
@@ -37,12 +38,13 @@ export interface JoinOptions {
 /**
  * A room: its peers, its routers (one per mediasoup worker its peers are on) and its data plane.
  * Peers join with a token, may drop and resume within the grace period, and leave; the room
- * tells everyone.
+ * tells everyone. In a cluster, the room's peers on other nodes come through {@link RemotePeers}.
  */
 export class Room implements ReceiverListener {
   readonly createdAt = Date.now();
   private readonly members = new Map<string, Peer>();
   private readonly data: DataRouter;
+  private readonly remote: RemotePeers;
   private readonly mediaRouter: MediaRouter;
   private readonly routers: RouterSet;
   /** Peers whose join or resume is placing their transports; a worker death retries them. */
@@ -53,7 +55,11 @@ export class Room implements ReceiverListener {
     readonly name: string,
     private readonly context: RoomContext,
   ) {
-    this.data = new DataRouter(this.members, dataOptions(context, name, this));
+    this.data = new DataRouter(this.members, dataRouterOptions(context, name, this));
+    this.remote = new RemotePeers(context.config.nodeId, {
+      broadcast: (method, data) => this.broadcast(method, data),
+      removedHere: (peerId, reason) => this.removedElsewhere(peerId, reason),
+    }, context.logger.child({ room: name }));
     this.mediaRouter = new MediaRouter({ broadcast: (method, data, except) => this.broadcast(method, data, except), logger: context.logger });
     this.routers = new RouterSet({
       pool: context.workers,
@@ -67,9 +73,13 @@ export class Room implements ReceiverListener {
     });
   }
 
-  /** Creates a room; its routers come with its peers. */
-  static create(name: string, context: RoomContext): Promise<Room> {
-    return Promise.resolve(new Room(name, context));
+  /** Creates a room and opens its channel on the room bus; its routers come with its peers. */
+  static async create(name: string, context: RoomContext): Promise<Room> {
+    const room = new Room(name, context);
+    const channel = await context.registry.openChannel(name, room.remote.handlers(room.data));
+    room.remote.attach(channel);
+    await room.data.attach(channel);
+    return room;
   }
 
   /** PIDs of the mediasoup workers the room's peers are on. */
@@ -90,6 +100,11 @@ export class Room implements ReceiverListener {
   /** A peer by ID. */
   peer(id: string): Peer | undefined {
     return this.members.get(id);
+  }
+
+  /** The bus record of a peer of the room on another node. */
+  clusterPeer(peerId: string): BusPeer | undefined {
+    return this.remote.record(peerId);
   }
 
   /** Current peers and whether each is connected or waiting to resume. */
@@ -152,6 +167,28 @@ export class Room implements ReceiverListener {
     }
   }
 
+  /**
+   * Takes over a session of the room whose node died (its record is on the bus): it becomes a
+   * suspended peer of this node, with its ID and resume key, ready to {@link resume}.
+   */
+  async adopt(record: BusPeer, request: ResumeRequest): Promise<Peer> {
+    this.assertOpen();
+    const lastSent = await this.data.takeOver(record.id, request.lastReceivedSeq);
+    const subchannel = this.data.allocateSubchannel();
+    if (subchannel === undefined) throw new SwitchboardError('RESUME_FAILED', 'the room is full');
+    let peer: Peer;
+    try {
+      peer = takeOverSession(record, request, lastSent, subchannel, this.context.config);
+    } catch (error) {
+      this.data.releaseSubchannel(subchannel);
+      throw error;
+    }
+    this.members.set(peer.id, peer);
+    this.context.registry.indexPeer(peer.id, this);
+    this.context.logger.info('session taken over from another node', { room: this.name, peer: peer.id, node: record.node });
+    return peer;
+  }
+
   /** Resumes a dropped session on a new connection. */
   async resume(peer: Peer, request: ResumeRequest, connection: PeerConnection, rtpCapabilities: RtpCapabilities | undefined): Promise<JoinResult> {
     this.assertOpen();
@@ -208,17 +245,29 @@ export class Room implements ReceiverListener {
     if (update.name !== undefined) peer.name = update.name;
     if (update.metadata !== undefined) peer.metadata = update.metadata;
     const info = peer.info();
+    this.context.registry.peerChanged(peer.id, this);
     this.broadcast('peerUpdated', { peer: info }, peer);
     return info;
   }
 
-  /** Removes a peer, telling it why; false if there is no such peer. */
-  kick(peerId: string, reason: string): boolean {
+  /**
+   * Removes a peer, telling it why; false if there is no such peer. A peer of another node is
+   * removed from the bus, and its node ends its session (see {@link removedElsewhere}).
+   */
+  async kick(peerId: string, reason: string): Promise<boolean> {
     const peer = this.members.get(peerId);
-    if (!peer) return false;
+    if (!peer) return this.remote.kick(peerId);
     peer.connection?.end('kicked', reason);
     this.remove(peer, 'kicked');
     return true;
+  }
+
+  /** Another node removed one of this node's peers from the bus (a kick there): it ends here. */
+  removedElsewhere(peerId: string, reason: 'left' | 'kicked' | 'timeout'): void {
+    const peer = this.members.get(peerId);
+    if (!peer) return;
+    if (reason === 'kicked') peer.connection?.end('kicked', 'kicked through another node');
+    this.remove(peer, reason);
   }
 
   /** The peer asked to leave. */
@@ -260,8 +309,8 @@ export class Room implements ReceiverListener {
     this.remove(peer, 'resumeFailed');
   }
 
-  /** Sends a message as the server (HTTP API). */
-  sendFromServer(message: ServerMessage): number {
+  /** Sends a message as the server (HTTP API); resolves with how many peers it is addressed to. */
+  sendFromServer(message: ServerMessage): Promise<number> {
     this.assertOpen();
     return this.data.sendFromServer(message);
   }
@@ -311,25 +360,11 @@ export class Room implements ReceiverListener {
     recv.on('sctpstatechange', (state) => {
       if (state === 'connected' && peer.transports === transports) this.data.startReceiving(peer);
     });
-    const { config } = this.context;
     peer.announced = true;
-    return {
-      self: peer.info(),
-      room: this.name,
-      grants: peer.grants,
-      peers: [...this.members.values()].filter((p) => p !== peer).map((p) => p.info()),
-      resumeKey: peer.resumeKey,
-      resumed,
-      lastAcceptedSeq: peer.lastAcceptedSeq,
-      limits: { maxMessageSize: config.maxMessageSize, messagesPerSecond: config.messagesPerSecond, messageBurst: config.messageBurst },
-      routerRtpCapabilities: home.router.rtpCapabilities as JoinResult['routerRtpCapabilities'],
-      sendTransport: transportInfo(send),
-      recvTransport: transportInfo(recv),
-      ...(dataConsumers ? { dataConsumers } : {}),
-      tracks: this.mediaRouter.tracks().filter((t) => t.peerId !== peer.id),
-      serverTime: Date.now(),
-      ...this.context.iceServers.joinFields(peer.identity),
-    };
+    const peers = [...[...this.members.values()].filter((p) => p !== peer).map((p) => p.info()), ...this.remote.infos()];
+    const tracks = this.mediaRouter.tracks().filter((t) => t.peerId !== peer.id);
+    const ice = this.context.iceServers.joinFields(peer.identity);
+    return joinResult(peer, { room: this.name, resumed, peers, tracks, home, send, recv, dataConsumers, ice }, this.context.config);
   }
 
   private transportOf(peer: Peer, id: string): WebRtcTransport {
@@ -395,25 +430,3 @@ export class Room implements ReceiverListener {
     if (this.closed) throw new SwitchboardError('NOT_FOUND', `room ${this.name} is closed`);
   }
 }
-
-function dataOptions(context: RoomContext, room: string, listener: ReceiverListener) {
-  const { config } = context;
-  return {
-    maxMessageSize: config.maxMessageSize,
-    replayBufferBytes: config.replayBufferBytes,
-    replayMaxAgeMs: config.reconnectGraceSeconds * 1000 + 5000,
-    metrics: context.dataMetrics,
-    logger: context.logger,
-    sctpSendBufferBytes: config.sctpSendBufferBytes,
-    listener,
-    room,
-    webhooks: context.webhooks,
-    batch: { windowMs: config.dataBatchWindowMs, maxBytes: config.dataBatchMaxBytes },
-  };
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
-

@@ -23,6 +23,7 @@ export const validators: { [M in RequestMethod]: (data: Record_) => Params<M> } 
         peerId: string(resume.peerId, 'resume.peerId', 64),
         resumeKey: string(resume.resumeKey, 'resume.resumeKey', 128),
         lastReceivedSeq: integer(resume.lastReceivedSeq, 'resume.lastReceivedSeq'),
+        ...(resume.room === undefined ? {} : { room: string(resume.room, 'resume.room', 256) }),
       };
     }
     if (params.token === undefined && params.resume === undefined) fail('join needs a token or resume');

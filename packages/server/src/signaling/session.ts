@@ -203,7 +203,7 @@ export class SignalingSession implements PeerConnection {
     if (!verdict.kick) return;
     this.context.abuse.kicked.inc({ class: verdict.limit });
     this.context.logger.warn('kicking a connection that kept exceeding its rate limit', who);
-    if (peer && this.room) this.room.kick(peer.id, `kicked for exceeding the ${verdict.limit} rate limit`);
+    if (peer && this.room) void this.room.kick(peer.id, `kicked for exceeding the ${verdict.limit} rate limit`);
     else this.detach(CLOSE_CODES.rateLimited, 'rate limited');
   }
 
@@ -225,7 +225,7 @@ export class SignalingSession implements PeerConnection {
       case 'kick': {
         const { peerId, reason } = params as ClientRequests['kick']['params'];
         if (!peer.grants.admin) throw new SwitchboardError('PERMISSION_DENIED', 'kick needs the admin grant');
-        if (!room.kick(peerId, reason ?? `kicked by ${peer.identity}`)) {
+        if (!(await room.kick(peerId, reason ?? `kicked by ${peer.identity}`))) {
           throw new SwitchboardError('NOT_FOUND', `peer ${peerId} is not in this room`);
         }
         return {} as Result<M>;
@@ -271,7 +271,8 @@ export class SignalingSession implements PeerConnection {
       let peer: Peer;
       let result: Result<'join'>;
       if (params.resume) {
-        const found = this.context.registry.findPeer(params.resume.peerId);
+        const { peerId, room: roomName } = params.resume;
+        const found = this.context.registry.findPeer(peerId) ?? (roomName === undefined ? undefined : await this.context.registry.takeOver(roomName, params.resume));
         if (!found) throw new SwitchboardError('RESUME_FAILED', 'no such session any more (it timed out or left); join again');
         ({ room, peer } = found);
         result = await room.resume(peer, params.resume, this, params.rtpCapabilities as RtpCapabilities | undefined);

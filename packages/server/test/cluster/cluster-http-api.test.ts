@@ -70,6 +70,29 @@ describe('cluster mode: the HTTP API lists every node’s rooms and peers', func
     expect((await api(nodes[0]!, '/api/rooms/nowhere/peers')).status).to.equal(404);
   });
 
+  it('sends and kicks on any node, for peers of another node, even where the room has no peers', async () => {
+    const post = (node: ClusterNode, path: string, body: unknown) =>
+      fetch(`${node.url}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${DEV_SECRETS.apiSecret}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    // Room side has its only peer on node 2; node 1 has no peer in it.
+    const sent = await post(nodes[0]!, '/api/rooms/side/messages', { type: 'notice', data: { text: 'hi' } });
+    expect(sent.status).to.equal(200);
+    expect(await sent.json()).to.deep.equal({ delivered: 1 });
+    const unknown = await post(nodes[0]!, '/api/rooms/side/messages', { type: 'notice', data: null, to: ['nobody'] });
+    expect(unknown.status).to.equal(404);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).to.equal('UNKNOWN_TARGET');
+    // Bob is on node 2, kicked through node 1: he is told why, alice (node 1) sees him leave.
+    const kicked = await post(nodes[0]!, `/api/rooms/lobby/peers/${ids.bob}/kick`, {});
+    expect(kicked.status).to.equal(200);
+    const bobSocket = sockets[1]!;
+    await eventually(async () => bobSocket.notifications.some((n) => n.method === 'closed'), 'bob to be told');
+    expect(bobSocket.notifications.find((n) => n.method === 'closed')?.data).to.deep.include({ reason: 'kicked' });
+    await eventually(
+      async () => sockets[0]!.notifications.some((n) => n.method === 'peerLeft' && (n.data as { peerId: string }).peerId === ids.bob),
+      'alice to see bob leave',
+    );
+    expect((await post(nodes[0]!, `/api/rooms/lobby/peers/${ids.bob}/kick`, {})).status).to.equal(404);
+  });
+
   it('answers 503 UNAVAILABLE while Redis is down', async () => {
     await redis.stop();
     await eventually(async () => (await api(nodes[0]!, '/api/rooms')).status === 503, 'the listing to fail');

@@ -1,0 +1,45 @@
+import type { WebRtcTransport } from 'mediasoup/types';
+import type { ClientRequests, DataChannelKind, DataConsumerInfo, PeerInfo, TrackInfo } from '@switchboard/sdk/protocol';
+import type { ServerConfig } from '../config.js';
+import type { PlacedRouter } from '../media/router-set.js';
+import { transportInfo } from '../media/peer-transports.js';
+import type { Peer } from './peer.js';
+
+export type JoinResult = ClientRequests['join']['result'];
+
+/** What a join (or resume) result is made of, besides the peer itself. */
+export interface JoinParts {
+  room: string;
+  resumed: boolean;
+  /** Every other peer of the room, on this node and others. */
+  peers: PeerInfo[];
+  /** Tracks of the other peers. */
+  tracks: TrackInfo[];
+  home: PlacedRouter;
+  send: WebRtcTransport;
+  recv: WebRtcTransport;
+  dataConsumers: Record<DataChannelKind, DataConsumerInfo> | undefined;
+  /** STUN/TURN fields for this peer. */
+  ice: Partial<JoinResult>;
+}
+
+/** The answer to a successful join or resume. */
+export function joinResult(peer: Peer, parts: JoinParts, config: ServerConfig): JoinResult {
+  return {
+    self: peer.info(),
+    room: parts.room,
+    grants: peer.grants,
+    peers: parts.peers,
+    resumeKey: peer.resumeKey,
+    resumed: parts.resumed,
+    lastAcceptedSeq: peer.lastAcceptedSeq,
+    limits: { maxMessageSize: config.maxMessageSize, messagesPerSecond: config.messagesPerSecond, messageBurst: config.messageBurst },
+    routerRtpCapabilities: parts.home.router.rtpCapabilities as JoinResult['routerRtpCapabilities'],
+    sendTransport: transportInfo(parts.send),
+    recvTransport: transportInfo(parts.recv),
+    ...(parts.dataConsumers ? { dataConsumers: parts.dataConsumers } : {}),
+    tracks: parts.tracks,
+    serverTime: Date.now(),
+    ...parts.ice,
+  };
+}

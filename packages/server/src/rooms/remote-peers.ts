@@ -1,0 +1,86 @@
+import type { NotificationName, PeerInfo, ServerNotifications } from '@switchboard/sdk/protocol';
+import type { BusLeaveReason, BusPeer, RoomBusHandlers, RoomChannel } from '../cluster/room-bus.js';
+import type { DataRouter } from '../data/data-router.js';
+import type { Logger } from '../log.js';
+
+/** What the room does about the bus's news. */
+export interface RemotePeerHooks {
+  /** Tells this node's peers of the room something (the room's broadcast). */
+  broadcast<N extends NotificationName>(method: N, data: ServerNotifications[N]): void;
+  /** A peer of this node was removed from the bus by another node (no-op if already gone here). */
+  removedHere(peerId: string, reason: ServerNotifications['peerLeft']['reason'] & ('left' | 'kicked' | 'timeout')): void;
+}
+
+/**
+ * The room's peers on other nodes, as the room bus reports them: this node's peers are told
+ * when they join, change or leave, and a joining peer finds them in its join result. This
+ * node's own peers come back from the bus too, and are left to the room, which announced them.
+ */
+export class RemotePeers {
+  private channel: RoomChannel | undefined;
+
+  constructor(
+    private readonly nodeId: string,
+    private readonly hooks: RemotePeerHooks,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The room's channel, once open. */
+  attach(channel: RoomChannel): void {
+    this.channel = channel;
+  }
+
+  /** Removes a peer of another node from the bus (its node then ends it); false if there is none. */
+  async kick(peerId: string): Promise<boolean> {
+    if (!this.record(peerId) || !this.channel) return false;
+    return this.channel.removePeer(peerId, 'kicked');
+  }
+
+  /** The bus record of a peer of another node. */
+  record(peerId: string): BusPeer | undefined {
+    const peer = this.channel?.peers().get(peerId);
+    return peer && this.remote(peer) ? peer : undefined;
+  }
+
+  /** Peers of other nodes, as every member sees them. */
+  infos(): PeerInfo[] {
+    return [...(this.channel?.peers().values() ?? [])].filter((p) => this.remote(p)).map(info);
+  }
+
+  /** What the room does with its traffic from the bus: data to `data`, membership here. */
+  handlers(data: DataRouter): RoomBusHandlers {
+    return {
+      reliable: (message) => data.receiveReliable(message),
+      lossy: (message) => data.receiveLossy(message),
+      gap: (fromSeq, toSeq) => {
+        this.logger.warn('the room log was trimmed before this node read it', { fromSeq, toSeq });
+        data.missed(toSeq);
+      },
+      peerJoined: (peer) => this.remote(peer) && this.hooks.broadcast('peerJoined', { peer: info(peer) }),
+      peerUpdated: (peer) => this.remote(peer) && this.hooks.broadcast('peerUpdated', { peer: info(peer) }),
+      peerLeft: (peer, reason) => {
+        if (this.remote(peer)) this.hooks.broadcast('peerLeft', { peerId: peer.id, reason: leaveReason(reason) });
+        else this.hooks.removedHere(peer.id, leaveReason(reason));
+      },
+    };
+  }
+
+  private remote(peer: BusPeer): boolean {
+    return peer.node !== this.nodeId;
+  }
+}
+
+function info(peer: BusPeer): PeerInfo {
+  return {
+    id: peer.id,
+    identity: peer.identity,
+    joinedAt: peer.joinedAt,
+    ...(peer.name === undefined ? {} : { name: peer.name }),
+    ...(peer.metadata === undefined ? {} : { metadata: peer.metadata }),
+  };
+}
+
+// A peer whose node died is, to the rest of the room, a peer whose connection timed out.
+function leaveReason(reason: BusLeaveReason): 'left' | 'kicked' | 'timeout' {
+  return reason === 'nodeLost' ? 'timeout' : reason;
+}
