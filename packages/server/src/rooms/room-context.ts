@@ -2,6 +2,7 @@ import type { ServerConfig } from '../config.js';
 import type { DataMetrics } from '../data/data-metrics.js';
 import type { IceServers } from '../ice/ice-servers.js';
 import type { Logger } from '../log.js';
+import type { RemoteProducers } from '../media/remote-producers.js';
 import type { WorkerPool } from '../media/worker-pool.js';
 import type { Room } from './room.js';
 
@@ -22,4 +23,6 @@ export interface RoomContext {
   readonly dataMetrics: DataMetrics;
   /** STUN/TURN servers handed to joining peers. */
   readonly iceServers: IceServers;
+  /** Tracks of other nodes, in cluster mode. */
+  readonly remoteProducers?: RemoteProducers | undefined;
 }

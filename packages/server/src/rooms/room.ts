@@ -53,7 +53,12 @@ export class Room implements ReceiverListener {
     private readonly context: RoomContext,
   ) {
     this.data = new DataRouter(this.members, dataOptions(context, this));
-    this.mediaRouter = new MediaRouter({ broadcast: (method, data, except) => this.broadcast(method, data, except), logger: context.logger });
+    this.mediaRouter = new MediaRouter({
+      broadcast: (method, data, except) => this.broadcast(method, data, except),
+      logger: context.logger,
+      room: name,
+      remote: context.remoteProducers,
+    });
     this.routers = new RouterSet({
       pool: context.workers,
       placement: context.config.workerPlacement,
