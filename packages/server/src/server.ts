@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import { ClusterMembership } from './cluster/cluster-membership.js';
+import { createNodePipes } from './cluster/create-node-pipes.js';
 import { createRoomBus } from './cluster/create-room-bus.js';
 import type { RoomBus } from './cluster/room-bus.js';
 import type { ServerConfig } from './config.js';
@@ -59,6 +60,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
   const bus = createRoomBus(config, logger.child({ component: 'cluster' }));
   const metrics = new Metrics();
   const membership = new ClusterMembership(bus, logger.child({ component: 'cluster' }));
+  const nodePipes = createNodePipes(config, bus, logger.child({ component: 'cluster-media' }));
   const rooms = new RoomRegistry(
     {
       config,
@@ -66,6 +68,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
       logger: logger.child({ component: 'rooms' }),
       dataMetrics: dataMetrics(metrics),
       iceServers: new IceServers(config),
+      remoteProducers: nodePipes?.pipes,
     },
     membership,
   );
@@ -122,6 +125,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     listenSocket = await listen(app, config.host, config.port);
   } catch (error) {
     workers.close();
+    nodePipes?.close();
     await bus.close();
     throw error;
   }
@@ -144,6 +148,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
         uws.us_listen_socket_close(listenSocket);
         rooms.closeAll('the server is shutting down');
         signaling.closeAll();
+        nodePipes?.close();
         workers.close();
         await membership.drain();
         await bus.close();
