@@ -45,7 +45,8 @@ export class NodeRequests {
   private readonly requestHandlers = new Map<string, RequestHandler>();
   private readonly noteHandlers = new Map<string, NoteHandler>();
   private readonly waiting = new Map<string, Waiting>();
-  private readonly subscribed: Promise<unknown>;
+  /** Whether the last subscription of this node's channel succeeded. */
+  private listening = Promise.resolve(false);
   private closed = false;
 
   constructor(private readonly options: NodeRequestsOptions) {
@@ -54,13 +55,23 @@ export class NodeRequests {
     this.command = connectRedis(options.url, `switchboard:${this.nodeId}:requests`);
     this.subscriber = connectRedis(options.url, `switchboard:${this.nodeId}:requests-in`);
     this.subscriber.on('message', (_channel: string, message: string) => this.received(message));
-    // ioredis subscribes again by itself after a reconnection.
-    this.subscribed = this.subscriber.subscribe(this.channelOf(this.nodeId)).catch(() => undefined);
+    // Subscribed on every (re)connection: with no offline queue, a subscription made while
+    // disconnected fails, and one made before a Redis restart is gone with it.
+    this.subscriber.on('ready', () => {
+      this.listening = this.subscriber.subscribe(this.channelOf(this.nodeId)).then(
+        () => true,
+        () => false,
+      );
+    });
   }
 
-  /** Resolves once this node listens for requests (for tests and start-up). */
-  async ready(): Promise<void> {
-    await this.subscribed;
+  /** Resolves once this node listens for requests, or rejects with `UNAVAILABLE` after `timeoutMs`. */
+  async ready(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await this.listening) || !(this.command.status === 'ready')) {
+      if (Date.now() > deadline) throw unavailable();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** Serves requests of `kind`. */
