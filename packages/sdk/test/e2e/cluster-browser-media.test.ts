@@ -83,7 +83,7 @@ describe('browser end to end: a camera on one node played on another', function 
     // the membership's; here the viewer is handed the track as that notification carries it.
     const info: TrackInfo = { ...published, peerId: hostId, kind: 'video', muted: false, layers: 1 };
     await viewer.page.evaluate((track) => {
-      const w = window as unknown as PageWindow & { room: { notified(n: unknown): void } };
+      const w = window as unknown as PageWindow;
       w.room.on('trackPublished', ({ track: remote }) => {
         const element = document.createElement('video');
         element.autoplay = true;
@@ -91,7 +91,8 @@ describe('browser end to end: a camera on one node played on another', function 
         document.body.append(element);
         remote.attach(element);
       });
-      w.room.notified({ method: 'trackPublished', data: { track } });
+      // The room's own handler of server notifications (private in the type, plain in the page).
+      (w.room as unknown as { notified(n: unknown): void }).notified({ method: 'trackPublished', data: { track } });
     }, info);
 
     await viewer.page.waitForFunction(() => (document.querySelector('video')?.videoWidth ?? 0) > 0, undefined, { timeout: 30_000 });
