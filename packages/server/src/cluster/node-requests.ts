@@ -63,6 +63,7 @@ export class NodeRequests {
         () => false,
       );
     });
+    this.subscriber.on('close', () => (this.listening = Promise.resolve(false)));
   }
 
   /** Resolves once this node listens for requests, or rejects with `UNAVAILABLE` after `timeoutMs`. */

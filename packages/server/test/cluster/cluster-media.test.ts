@@ -168,6 +168,19 @@ describe('cluster mode: media across nodes', function () {
     }
   });
 
+  it('closes the pipe out of node A when the viewers’ node dies', async () => {
+    const [extra] = await startClusterNodes(1, redis.url, { prefix: 'media-extra' });
+    nodes.push(extra!);
+    const viewer = await join(extra!, 'stage', 'viewer-3', ['subscribe', 'receiveData']);
+    producer = await host.sendTransport.produce({ track: camera.track.clone(), appData: { name: 'camera-2', source: 'camera' } });
+    const { consumer } = await consume(viewer, producer.id);
+    await waitFor(async () => (await bytesReceived(viewer, consumer)) > 0, 'RTP on the third node', 20_000);
+    assert.equal(await gauge(nodes[0]!, PIPES_OUT), 1);
+    await extra!.kill('SIGKILL');
+    viewer.close();
+    await waitFor(async () => (await gauge(nodes[0]!, PIPES_OUT)) === 0, 'the pipe out of node A closed', 15_000);
+  });
+
   it('closes the consumers on node B, telling them, when node A dies', async () => {
     producer = await host.sendTransport.produce({ track: camera.track.clone(), appData: { name: 'camera-again', source: 'camera' } });
     const { consumer } = await consume(viewers[0]!, producer.id);
