@@ -43,7 +43,8 @@ interface PipeOffer {
 interface Outgoing {
   readonly node: string;
   readonly transport: PipeTransport;
-  readonly consumer: Consumer;
+  /** Whether the other node let go of it (or is gone): then its closing needs no word. */
+  quiet: boolean;
 }
 
 /** Another node's producer piped here, shared by every local consumer of it. */
@@ -86,7 +87,7 @@ export class NodePipes implements RemoteProducers {
     const { requests } = options;
     requests.onRequest(PIPE, (from, body) => this.servePipe(from, body as PipeRequest));
     requests.onRequest(LOCATE, (_from, body) => Promise.resolve(this.has(body as { room: string; producerId: string })));
-    requests.onNote(RELEASED, (from, body) => this.outgoing.get(`${from}/${(body as { producerId: string }).producerId}`)?.transport.close());
+    requests.onNote(RELEASED, (from, body) => this.closeOutgoing(`${from}/${(body as { producerId: string }).producerId}`));
     requests.onNote(CLOSED, (from, body) => this.originClosed(from, (body as { producerId: string }).producerId));
     requests.onNote(PAUSED, (from, body) => void this.originPaused(from, body as { producerId: string; paused: boolean }));
     this.timer = setInterval(() => this.dropDeadNodes(), options.checkMs);
@@ -131,8 +132,8 @@ export class NodePipes implements RemoteProducers {
   /** Closes every pipe (the node is stopping). */
   close(): void {
     clearInterval(this.timer);
-    for (const { transport } of this.outgoing.values()) transport.close();
-    for (const pipe of this.incoming.values()) void pipe.ready.then(({ transport }) => transport.close(), () => undefined);
+    for (const { transport } of [...this.outgoing.values()]) transport.close();
+    for (const pipe of [...this.incoming.values()]) void pipe.ready.then(({ transport }) => transport.close(), () => undefined);
     this.incoming.clear();
   }
 
@@ -174,7 +175,16 @@ export class NodePipes implements RemoteProducers {
     const pipe: Incoming = { node, ready, users: 0 };
     this.incoming.set(producerId, pipe);
     const forget = () => this.incoming.get(producerId) === pipe && this.incoming.delete(producerId);
-    ready.then(({ transport }) => transport.observer.once('close', forget), forget);
+    // However it closes (last viewer gone, the origin's word, its router closing), the origin
+    // closes its side; a word to a side already closed finds nothing there.
+    ready.then(
+      ({ transport }) =>
+        transport.observer.once('close', () => {
+          forget();
+          this.options.requests.note(node, RELEASED, { producerId });
+        }),
+      forget,
+    );
     return pipe;
   }
 
@@ -182,10 +192,7 @@ export class NodePipes implements RemoteProducers {
   private let(producerId: string, pipe: Incoming): void {
     if (--pipe.users > 0) return;
     if (this.incoming.get(producerId) === pipe) this.incoming.delete(producerId);
-    void pipe.ready.then(({ transport }) => {
-      transport.close();
-      this.options.requests.note(pipe.node, RELEASED, { producerId });
-    }, () => undefined);
+    void pipe.ready.then(({ transport }) => transport.close(), () => undefined);
   }
 
   // Origin side: pipes one of this node's producers to `from`'s transport.
@@ -196,7 +203,7 @@ export class NodePipes implements RemoteProducers {
     }
     const key = `${from}/${request.producerId}`;
     // A repeated request (the other node lost its pipe and asks again) replaces the old pipe.
-    this.outgoing.get(key)?.transport.close();
+    this.closeOutgoing(key);
     const transport = await entry.router.createPipeTransport({ listenInfo: this.listenInfo() });
     let consumer: Consumer;
     try {
@@ -206,14 +213,16 @@ export class NodePipes implements RemoteProducers {
       transport.close();
       throw error;
     }
-    const pipe: Outgoing = { node: from, transport, consumer };
+    const pipe: Outgoing = { node: from, transport, quiet: false };
     this.outgoing.set(key, pipe);
-    transport.observer.once('close', () => this.outgoing.get(key) === pipe && this.outgoing.delete(key));
     const note = (kind: string, body: unknown) => this.options.requests.note(from, kind, body);
-    consumer.on('producerclose', () => {
-      transport.close();
-      note(CLOSED, { producerId: request.producerId });
+    // Closed here for any reason (the producer, its router or worker, this node stopping): the
+    // other node's viewers must not wait for RTP that will not come.
+    transport.observer.once('close', () => {
+      if (this.outgoing.get(key) === pipe) this.outgoing.delete(key);
+      if (!pipe.quiet) note(CLOSED, { producerId: request.producerId });
     });
+    consumer.on('producerclose', () => transport.close());
     consumer.on('producerpause', () => note(PAUSED, { producerId: request.producerId, paused: true }));
     consumer.on('producerresume', () => note(PAUSED, { producerId: request.producerId, paused: false }));
     return {
@@ -249,12 +258,19 @@ export class NodePipes implements RemoteProducers {
     const health = this.options.health();
     if (!health.reachable) return;
     const alive = new Set(health.nodes);
-    for (const pipe of this.outgoing.values()) if (!alive.has(pipe.node)) pipe.transport.close();
+    for (const [key, pipe] of [...this.outgoing]) if (!alive.has(pipe.node)) this.closeOutgoing(key);
     for (const [producerId, pipe] of [...this.incoming]) {
       if (alive.has(pipe.node)) continue;
       this.options.logger.warn('node of a piped track is gone; its consumers here close', { node: pipe.node, producerId });
       this.originClosed(pipe.node, producerId);
     }
+  }
+
+  private closeOutgoing(key: string): void {
+    const pipe = this.outgoing.get(key);
+    if (!pipe) return;
+    pipe.quiet = true;
+    pipe.transport.close();
   }
 
   private listenInfo(): TransportListenInfo {
