@@ -49,6 +49,7 @@ interface Outgoing {
 
 /** Another node's producer piped here, shared by every local consumer of it. */
 interface Incoming {
+  readonly room: string;
   readonly node: string;
   readonly ready: Promise<{ producer: Producer; router: Router; transport: PipeTransport }>;
   users: number;
@@ -101,14 +102,17 @@ export class NodePipes implements RemoteProducers {
 
   async hold(room: string, producerId: string, router: Router): Promise<HeldRemoteProducer> {
     let pipe = this.incoming.get(producerId);
+    // A track of another room is no more visible through a pipe than locally.
+    if (pipe && pipe.room !== room) throw new SwitchboardError('NOT_FOUND', `no track ${producerId} in this room`);
     if (!pipe) {
       const node = await this.locate(room, producerId);
       // Another subscriber may have opened it while this one looked the node up.
       pipe = this.incoming.get(producerId) ?? this.open(room, producerId, node, router);
+      if (pipe.room !== room) throw new SwitchboardError('NOT_FOUND', `no track ${producerId} in this room`);
     }
     const held = pipe;
     held.users++;
-    let release: PipeRelease = () => this.let(producerId, held);
+    let release: PipeRelease = () => this.letGo(producerId, held);
     try {
       const { producer, router: landing } = await held.ready;
       const local = await this.localPipes.hold(producer, landing, router);
@@ -172,7 +176,7 @@ export class NodePipes implements RemoteProducers {
         throw error;
       }
     })();
-    const pipe: Incoming = { node, ready, users: 0 };
+    const pipe: Incoming = { room, node, ready, users: 0 };
     this.incoming.set(producerId, pipe);
     const forget = () => this.incoming.get(producerId) === pipe && this.incoming.delete(producerId);
     // However it closes (last viewer gone, the origin's word, its router closing), the origin
@@ -189,7 +193,7 @@ export class NodePipes implements RemoteProducers {
   }
 
   // A user of an incoming pipe is gone; the last one closes it and tells the origin.
-  private let(producerId: string, pipe: Incoming): void {
+  private letGo(producerId: string, pipe: Incoming): void {
     if (--pipe.users > 0) return;
     if (this.incoming.get(producerId) === pipe) this.incoming.delete(producerId);
     void pipe.ready.then(({ transport }) => transport.close(), () => undefined);
