@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import { ClusterMembership } from './cluster/cluster-membership.js';
+import { createNodePipes } from './cluster/create-node-pipes.js';
 import { createRoomBus } from './cluster/create-room-bus.js';
+import type { NodePipes } from './cluster/node-pipes.js';
 import type { RoomBus } from './cluster/room-bus.js';
 import type { ServerConfig } from './config.js';
 import { ServerError } from './errors.js';
@@ -73,6 +75,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     logger: logger.child({ component: 'webhooks' }),
     metrics,
   });
+  const nodePipes = createNodePipes(config, bus, logger.child({ component: 'cluster-media' }));
   const rooms = new RoomRegistry(
     {
       config,
@@ -81,6 +84,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
       dataMetrics: dataMetrics(metrics),
       iceServers: new IceServers(config),
       webhooks,
+      remoteProducers: nodePipes?.pipes,
     },
     membership,
   );
@@ -93,7 +97,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     ...abuseLimits(config, metrics),
   });
   collectGauges(metrics, rooms, signaling, workers);
-  collectClusterGauges(metrics, bus);
+  collectClusterGauges(metrics, bus, nodePipes?.pipes);
   const cluster = config.redisUrl === undefined ? undefined : bus;
   const cors = new CorsPolicy(config.corsOrigins);
   const api = { rooms, cluster, apiSecret: config.apiSecret, maxMessageSize: config.maxMessageSize, metrics, logger: httpLog, cors };
@@ -137,6 +141,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     listenSocket = await listen(app, config.host, config.port);
   } catch (error) {
     workers.close();
+    nodePipes?.close();
     await bus.close();
     throw error;
   }
@@ -159,6 +164,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
         uws.us_listen_socket_close(listenSocket);
         rooms.closeAll('the server is shutting down');
         signaling.closeAll();
+        nodePipes?.close();
         workers.close();
         await membership.drain();
         await bus.close();
@@ -218,13 +224,18 @@ function collectGauges(metrics: Metrics, rooms: RoomRegistry, signaling: Signali
   });
 }
 
-function collectClusterGauges(metrics: Metrics, bus: RoomBus): void {
+function collectClusterGauges(metrics: Metrics, bus: RoomBus, pipes: NodePipes | undefined): void {
   const reachable = metrics.gauge('switchboard_cluster_reachable', '1 if this node reaches the cluster (always 1 for a single node)');
   const nodes = metrics.gauge('switchboard_cluster_nodes', 'Live nodes this node sees, itself included');
+  const piped = metrics.gauge('switchboard_cluster_media_pipes', 'Tracks piped between nodes: in (played here, published elsewhere) and out');
   metrics.collect(() => {
     const health = bus.health();
     reachable.set(health.reachable ? 1 : 0, { mode: health.mode });
     nodes.set(health.nodes.length);
+    if (!pipes) return;
+    const { incoming, outgoing } = pipes.counts();
+    piped.set(incoming, { direction: 'in' });
+    piped.set(outgoing, { direction: 'out' });
   });
 }
 

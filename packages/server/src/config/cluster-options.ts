@@ -41,4 +41,20 @@ export const CLUSTER_OPTIONS: readonly AnyOptionSpec[] = [
     parse: (raw) => parseInteger(raw, '--cluster-node-ttl-ms', 100, 600_000),
     fallback: () => 5000,
   },
+  {
+    key: 'pipeListenIp',
+    flag: '--pipe-ip',
+    env: 'SWITCHBOARD_PIPE_IP',
+    help: 'cluster mode: local IP of the UDP pipes that carry media between nodes (default: the --rtc-ip)',
+    parse: (raw) => raw,
+    fallback: () => undefined,
+  },
+  {
+    key: 'pipeAnnouncedAddress',
+    flag: '--pipe-announced-address',
+    env: 'SWITCHBOARD_PIPE_ANNOUNCED_ADDRESS',
+    help: 'cluster mode: address other nodes send piped media to, if not the --pipe-ip (NAT, containers)',
+    parse: (raw) => raw,
+    fallback: () => undefined,
+  },
 ];

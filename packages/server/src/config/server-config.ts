@@ -86,6 +86,10 @@ export interface ServerConfig {
   clusterHeartbeatMs: number;
   /** A node silent for this long is dead and its peers leave their rooms, in ms. */
   clusterNodeTtlMs: number;
+  /** Local IP of the PipeTransports that carry media between nodes; undefined: `rtcListenIp`. */
+  pipeListenIp: string | undefined;
+  /** Address other nodes reach this node's pipes at, if not the listen IP. */
+  pipeAnnouncedAddress: string | undefined;
 
   // Production: browser access, TLS, ICE servers.
   /** Origins allowed to call the HTTP API and /dev/token from a browser (`*` = any); none = no CORS. */

@@ -10,7 +10,8 @@ import {
 } from '@switchboard/sdk/protocol';
 import type { Logger } from '../log.js';
 import type { Peer } from '../rooms/peer.js';
-import { ProducerPipes } from './producer-pipes.js';
+import { ProducerPipes, type PipeRelease } from './producer-pipes.js';
+import type { RemoteProducers } from './remote-producers.js';
 
 type Params<M extends keyof MediaRequests> = MediaRequests[M]['params'];
 
@@ -19,6 +20,10 @@ export interface MediaRoomLink {
   /** Sends a notification to every connected peer but `except`. */
   broadcast<N extends NotificationName>(method: N, data: ServerNotifications[N], except?: Peer): void;
   logger: Logger;
+  /** The room's name, which other nodes' tracks are looked up in. */
+  room: string;
+  /** Tracks of other nodes (cluster mode); without it only this node's tracks can be played. */
+  remote?: RemoteProducers | undefined;
 }
 
 interface PeerMedia {
@@ -120,6 +125,7 @@ export class MediaRouter {
     });
     media.producers.set(producer.id, producer);
     this.origins.set(producer.id, router);
+    this.link.remote?.published(this.link.room, producer, router);
     // The transport closing (a dropped connection) ends its tracks like an explicit unpublish.
     producer.observer.once('close', () => {
       media.producers.delete(producer.id);
@@ -144,14 +150,11 @@ export class MediaRouter {
   private async consume(peer: Peer, transport: WebRtcTransport, router: Router, trackId: string): Promise<ConsumerInfo> {
     if (!peer.grants.subscribe) throw new SwitchboardError('PERMISSION_DENIED', 'this token does not grant subscribe');
     const media = this.of(peer);
-    const producer = this.findProducer(trackId);
-    const origin = this.origins.get(trackId);
-    if (!producer || !origin) throw new SwitchboardError('NOT_FOUND', `no track ${trackId} in this room`);
     const rtpCapabilities = media.rtpCapabilities;
     if (!rtpCapabilities) {
       throw new SwitchboardError('UNSUPPORTED', 'this device cannot receive that track (call setRtpCapabilities first; or no common codec)');
     }
-    const release = await this.pipes.hold(producer, origin, router);
+    const { producer, release } = await this.holdOn(trackId, router);
     let consumer: Consumer;
     try {
       if (!router.canConsume({ producerId: trackId, rtpCapabilities })) {
@@ -186,6 +189,16 @@ export class MediaRouter {
       rtpParameters: consumer.rtpParameters as ConsumerInfo['rtpParameters'],
       producerPaused: consumer.producerPaused,
     };
+  }
+
+  // Makes the track consumable on `router`: piped from another worker of this node, or from
+  // another node (cluster mode) when no local peer publishes it.
+  private async holdOn(trackId: string, router: Router): Promise<{ producer: Producer; release: PipeRelease }> {
+    const producer = this.findProducer(trackId);
+    const origin = this.origins.get(trackId);
+    if (producer && origin) return { producer, release: await this.pipes.hold(producer, origin, router) };
+    if (!this.link.remote) throw new SwitchboardError('NOT_FOUND', `no track ${trackId} in this room`);
+    return this.link.remote.hold(this.link.room, trackId, router);
   }
 
   /** Resumes or pauses one of the peer's consumers. */

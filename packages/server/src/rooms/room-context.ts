@@ -4,6 +4,7 @@ import type { DataMetrics } from '../data/data-metrics.js';
 import type { DataRouterOptions, ReceiverListener } from '../data/data-router.js';
 import type { IceServers } from '../ice/ice-servers.js';
 import type { Logger } from '../log.js';
+import type { RemoteProducers } from '../media/remote-producers.js';
 import type { WorkerPool } from '../media/worker-pool.js';
 import type { WebhookSink } from '../webhooks/webhook-event.js';
 import type { Room } from './room.js';
@@ -29,6 +30,8 @@ export interface RoomContext {
   readonly dataMetrics: DataMetrics;
   /** STUN/TURN servers handed to joining peers. */
   readonly iceServers: IceServers;
+  /** Tracks of other nodes, in cluster mode. */
+  readonly remoteProducers?: RemoteProducers | undefined;
   /** Where room events go as webhooks (nowhere when none are configured). */
   readonly webhooks: WebhookSink;
 }

@@ -60,7 +60,12 @@ export class Room implements ReceiverListener {
       broadcast: (method, data) => this.broadcast(method, data),
       removedHere: (peerId, reason) => this.removedElsewhere(peerId, reason),
     }, context.logger.child({ room: name }));
-    this.mediaRouter = new MediaRouter({ broadcast: (method, data, except) => this.broadcast(method, data, except), logger: context.logger });
+    this.mediaRouter = new MediaRouter({
+      broadcast: (method, data, except) => this.broadcast(method, data, except),
+      logger: context.logger,
+      room: name,
+      remote: context.remoteProducers,
+    });
     this.routers = new RouterSet({
       pool: context.workers,
       placement: context.config.workerPlacement,

@@ -1,0 +1,27 @@
+import type { ServerConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import { NodePipes } from './node-pipes.js';
+import { NodeRequests } from './node-requests.js';
+import type { RoomBus } from './room-bus.js';
+
+/** Media across nodes, in cluster mode (`--redis-url`); a single node has none. */
+export function createNodePipes(config: ServerConfig, bus: RoomBus, logger: Logger): { pipes: NodePipes; close(): void } | undefined {
+  if (config.redisUrl === undefined) return undefined;
+  const requests = new NodeRequests({ url: config.redisUrl, nodeId: config.nodeId, logger });
+  const pipes = new NodePipes({
+    requests,
+    health: () => bus.health(),
+    roomPeers: (room) => bus.roomPeers(room),
+    listenIp: config.pipeListenIp ?? config.rtcListenIp,
+    announcedAddress: config.pipeAnnouncedAddress,
+    checkMs: config.clusterHeartbeatMs,
+    logger,
+  });
+  return {
+    pipes,
+    close: () => {
+      pipes.close();
+      requests.close();
+    },
+  };
+}
