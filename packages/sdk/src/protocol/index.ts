@@ -4,4 +4,5 @@ export * from './peers.js';
 export * from './signaling.js';
 export * from './envelope.js';
 export * from './media.js';
+export * from './direct.js';
 export { unsafeTextReason } from './display-text.js';
