@@ -8,6 +8,8 @@ import { DirectLink } from './direct-link.js';
 import { DEFAULT_FALLBACK_MS, type DirectChannelOptions } from './direct-options.js';
 import { Sequencer } from './sequencer.js';
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Which way a direct channel's messages go: still opening, peer to peer, through the server, or nowhere. */
 export type DirectPath = 'connecting' | 'direct' | 'relay' | 'closed';
 
@@ -60,6 +62,11 @@ const ACK_DELAY_MS = 20;
 const ACK_EVERY = 64;
 // The opener tries the direct path again after these delays, the last one repeating.
 const RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000];
+// Backpressure on the direct path, as the room's data channels have: above HIGH bytes queued,
+// senders wait (in order) until it drains below LOW, polled since wrtc has no bufferedamountlow.
+const HIGH_WATERMARK = 1024 * 1024;
+const LOW_WATERMARK = 256 * 1024;
+const DRAIN_POLL_MS = 10;
 
 /**
  * A channel to one peer of the room over its own `RTCPeerConnection`, signaled through the server.
@@ -80,6 +87,8 @@ export class DirectChannel<M extends MessageMap = AnyMessages> {
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
   private unackedCount = 0;
   private readonly watch: ReturnType<typeof setInterval>;
+  private backlog: Promise<void> = Promise.resolve();
+  private waiting = 0;
   private opening: { resolve: () => void; reject: (error: DirectChannelError) => void } | undefined;
   /** Resolves once the channel carries messages (directly, or through the server after the fallback time). */
   readonly opened: Promise<void>;
@@ -128,17 +137,35 @@ export class DirectChannel<M extends MessageMap = AnyMessages> {
     if (this.current === 'closed') throw new DirectChannelError('DISCONNECTED', 'the direct channel is closed', this.peerId);
     const frame: DirectFrame & { kind: 'message' } = { kind: 'message', type, data: encode(data ?? null) };
     const reliable = options.reliable !== false;
-    if (reliable) frame.seq = this.sequencer.next();
-    const size = encodeFrame(frame, this.id).byteLength;
+    // Numbered as the relay would see it (the largest number it could carry), checked before anything is sent.
+    const size = encodeFrame({ ...frame, seq: Number.MAX_SAFE_INTEGER }, this.id).byteLength;
     if (size > this.host.maxFrameSize()) {
       throw new MessageError('MESSAGE_TOO_LARGE', `the message takes ${size} bytes; direct channels carry at most ${this.host.maxFrameSize()}`);
     }
+    if (this.waiting > 0 || (this.link?.buffered ?? 0) > HIGH_WATERMARK) await this.drained();
+    // The channel may have closed while this sender waited.
+    if (this.path === 'closed') throw new DirectChannelError('DISCONNECTED', 'the direct channel is closed', this.peerId);
+    if (reliable) frame.seq = this.sequencer.next();
     if (this.link?.send(encodeFrame(frame), reliable)) {
       if (frame.seq !== undefined) this.sequencer.keep(frame.seq, frame);
       return;
     }
     this.evaluate();
     await this.relay(frame, reliable);
+  }
+
+  // Waits for its turn behind earlier waiting senders, then for the direct buffer to drain.
+  private async drained(): Promise<void> {
+    this.waiting += 1;
+    const turn = this.backlog.then(async () => {
+      while (this.link?.up === true && this.link.buffered > LOW_WATERMARK) await sleep(DRAIN_POLL_MS);
+    });
+    this.backlog = turn;
+    try {
+      await turn;
+    } finally {
+      this.waiting -= 1;
+    }
   }
 
   /** Closes the channel for both sides. */

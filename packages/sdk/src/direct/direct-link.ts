@@ -60,6 +60,11 @@ export class DirectLink {
     );
   }
 
+  /** Bytes queued on the reliable data channel. */
+  get buffered(): number {
+    return this.reliable.bufferedAmount;
+  }
+
   /** Creates and signals the offer (the opener's side). */
   offer(): void {
     this.negotiate(async () => {
