@@ -1,6 +1,6 @@
 import { css, html, noChange, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
-import type { ReceivedMessage } from '../messages/message-types.js';
+import type { DirectChannel, DirectPath } from '../direct/direct-channel.js';
 import type { Room } from '../room.js';
 import { defineElement } from './define.js';
 import { CONTROL_MESSAGE, formatTime, parsePlayerState, PLAYER_STATE_MESSAGE, type ControlCommand, type PlayerState } from './player-state.js';
@@ -19,7 +19,10 @@ const SKIP_SECONDS = 10;
 /**
  * `<sb-remote-control target>` controls the `<sb-controlled-player>` of another peer (`target`,
  * its peer ID) in the room of the nearest `<sb-room>`: it sends it `control` messages and shows
- * the state the player reports, never a state it assumes. Several controllers of one player agree,
+ * the state the player reports, never a state it assumes. With `direct`, and the `direct` grant
+ * on both ends, it opens a direct peer-to-peer channel to the player and sends through it
+ * (falling back to the server on its own), showing the path; without, or when the player
+ * refuses, it uses room messages. Several controllers of one player agree,
  * since they all show what the player reports.
  *
  * @fires sb-state - {@link SbStateDetail}, whenever the target reports its state
@@ -33,6 +36,7 @@ const SKIP_SECONDS = 10;
  * @csspart rate - the playback-rate `<select>`
  * @csspart status - "Waiting for the player…" until its first report (role=status)
  * @csspart error - why a command could not be sent (role=alert)
+ * @csspart path - with `direct`: "Direct" or "Via server", the way commands take
  * @cssprop --sb-remote-control-gap - space between the controls
  * @cssprop --sb-remote-control-error-color - text colour of errors
  */
@@ -40,6 +44,8 @@ export class SbRemoteControl extends RoomElement {
   static override properties = {
     target: { type: String },
     label: { type: String },
+    direct: { type: Boolean },
+    path: { state: true },
     state: { attribute: false },
     error: { state: true },
   };
@@ -66,6 +72,7 @@ export class SbRemoteControl extends RoomElement {
       font-variant-numeric: tabular-nums;
     }
     [part='status'],
+    [part='path'],
     [part='error'] {
       font-size: 0.875em;
       margin: 0.25em 0 0;
@@ -88,6 +95,12 @@ export class SbRemoteControl extends RoomElement {
   declare target: string | undefined;
   /** The accessible name of the group of controls. */
   declare label: string;
+  /** Whether to open a direct peer-to-peer channel to the player when both tokens allow it. */
+  declare direct: boolean;
+  declare private path: DirectPath | undefined;
+  private channel: DirectChannel | undefined;
+  // Bumped whenever the channel should change, so a late openDirect result is dropped.
+  private channelEpoch = 0;
   /** The last state the target reported, or `undefined` before its first report. Read it. */
   declare state: PlayerState | undefined;
   declare private error: string;
@@ -100,6 +113,8 @@ export class SbRemoteControl extends RoomElement {
   constructor() {
     super();
     this.label = 'Remote control';
+    this.direct = false;
+    this.path = undefined;
     this.error = '';
     this.state = undefined;
   }
@@ -107,8 +122,11 @@ export class SbRemoteControl extends RoomElement {
   protected override roomChanged(room: Room | undefined): void {
     this.states.clear();
     this.state = undefined;
+    this.closeChannel();
     if (room === undefined) return;
-    this.listen(room.on(`message:${PLAYER_STATE_MESSAGE}`, (message) => this.onState(message)));
+    this.listen(room.on(`message:${PLAYER_STATE_MESSAGE}`, (message) => this.onState(message.data, message.from)));
+    this.listen(() => this.closeChannel());
+    this.openChannel();
     this.listen(
       room.on('peerLeft', ({ peer }) => {
         this.states.delete(peer.id);
@@ -122,6 +140,44 @@ export class SbRemoteControl extends RoomElement {
       this.state = this.target === undefined ? undefined : this.states.get(this.target);
       this.error = '';
     }
+    if (changed.has('target') || changed.has('direct')) {
+      this.closeChannel();
+      this.openChannel();
+    }
+  }
+
+  // Opens the direct channel if asked and allowed; a refusal or failure leaves room messages.
+  private openChannel(): void {
+    const room = this.room;
+    const target = this.target;
+    if (!this.direct || room === undefined || !target || !room.grants.direct || !room.peers.has(target)) return;
+    const epoch = ++this.channelEpoch;
+    room.openDirect(target).then(
+      (channel) => {
+        if (epoch !== this.channelEpoch) {
+          channel.close();
+          return;
+        }
+        this.channel = channel;
+        this.path = channel.path;
+        channel.on('path', ({ path }) => (this.path = path));
+        channel.on(`message:${PLAYER_STATE_MESSAGE}`, (message) => this.onState(message.data, message.from));
+        channel.on('closed', () => {
+          if (this.channel !== channel) return;
+          this.channel = undefined;
+          this.path = undefined;
+        });
+      },
+      () => undefined,
+    );
+  }
+
+  private closeChannel(): void {
+    this.channelEpoch += 1;
+    const channel = this.channel;
+    this.channel = undefined;
+    this.path = undefined;
+    channel?.close();
   }
 
   /** Asks the player to play. Resolves `true` once the command was handed to the room. */
@@ -162,7 +218,8 @@ export class SbRemoteControl extends RoomElement {
       return false;
     }
     try {
-      await room.send(CONTROL_MESSAGE, command, { to: target });
+      if (this.channel !== undefined) await this.channel.send(CONTROL_MESSAGE, command);
+      else await room.send(CONTROL_MESSAGE, command, { to: target });
     } catch {
       this.error = 'The command could not be sent. Try again.';
       return false;
@@ -171,13 +228,13 @@ export class SbRemoteControl extends RoomElement {
     return true;
   }
 
-  private onState(message: ReceivedMessage): void {
-    const state = parsePlayerState(message.data);
+  private onState(data: unknown, from: string): void {
+    const state = parsePlayerState(data);
     if (state === undefined) return;
-    this.states.set(message.from, state);
-    if (message.from !== this.target) return;
+    this.states.set(from, state);
+    if (from !== this.target) return;
     this.state = state;
-    this.dispatchEvent(new CustomEvent<SbStateDetail>('sb-state', { detail: { state, from: message.from }, bubbles: true, composed: true }));
+    this.dispatchEvent(new CustomEvent<SbStateDetail>('sb-state', { detail: { state, from }, bubbles: true, composed: true }));
   }
 
   private onSlider(event: Event, send: (value: number) => Promise<boolean>): void {
@@ -252,6 +309,7 @@ export class SbRemoteControl extends RoomElement {
           </select>
         </label>
       </div>
+      ${this.direct ? html`<p part="path" data-path=${this.path ?? 'room'}>${this.path === 'direct' ? 'Direct' : 'Via server'}</p>` : ''}
       <p part="status" role="status">${status}</p>
       <p part="error" role="alert">${this.error}</p>`;
   }
