@@ -12,7 +12,7 @@ if (code.length !== 6) {
 } else {
   element('code').textContent = code;
   status.textContent = 'Connecting…';
-  const room = await join(`pair-${code}`, randomId('remote'), ['sendData', 'receiveData'], 'Remote');
+  const room = await join(`pair-${code}`, randomId('remote'), ['sendData', 'receiveData', 'direct'], 'Remote');
   followPeer(room, 'screen', (peerId) => {
     if (peerId) control.setAttribute('target', peerId);
     else control.removeAttribute('target');

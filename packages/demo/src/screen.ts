@@ -54,7 +54,7 @@ player.addEventListener('sb-control', (event) => {
   element('last-command').textContent = `Last command: ${event.detail.command.action}`;
 });
 
-const room = await join(`pair-${code}`, 'screen', ['sendData', 'receiveData'], 'Screen');
+const room = await join(`pair-${code}`, 'screen', ['sendData', 'receiveData', 'direct'], 'Screen');
 const paired = element('paired');
 const update = (): void => {
   paired.textContent = room.peers.size > 0 ? `${room.peers.size} remote(s) connected` : 'Waiting for a remote…';
