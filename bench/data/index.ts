@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { ServerProcess } from '../support/server-process.js';
+import { directBenchmark } from './direct.js';
 import { joinTime } from './join-time.js';
 import { sdkLatency } from './latency.js';
 import { lossyLatency } from './lossy-latency.js';
@@ -13,6 +14,7 @@ import { PAYLOAD_BYTES } from './payload.js';
 import { ReceiverHost } from './receivers.js';
 import {
   printCeiling,
+  printDirect,
   printFanout,
   printFanoutCpu,
   printJoinTime,
@@ -39,7 +41,9 @@ async function main(): Promise<void> {
   const server = await ServerProcess.start();
   const host = ReceiverHost.start();
   try {
-    printLatency(await sdkLatency(server), await p2pLatency());
+    const [serverLatency, p2pBaseline] = [await sdkLatency(server), await p2pLatency()];
+    printLatency(serverLatency, p2pBaseline);
+    printDirect(serverLatency, p2pBaseline, await directBenchmark(server));
     printNodeCost(await nodeCost(server));
     printJoinTime(await joinTime(server));
     const comparisons: FanoutComparison[] = [];

@@ -1,5 +1,6 @@
 // Markdown tables of the data benchmarks' results.
 import { fmt, printTable } from '../support/stats.js';
+import { RATE_MESSAGES, type DirectResult } from './direct.js';
 import type { FanoutResult, FanoutRuns } from './fanout.js';
 import { JOINS, type JoinTimeResult } from './join-time.js';
 import { LATENCY_MESSAGES, LATENCY_RATE, type LatencyResult } from './latency.js';
@@ -25,6 +26,20 @@ export function printLatency(server: LatencyResult, p2p: LatencyResult): void {
       ['Ratio Switchboard / peer-to-peer', `${fmt(server.p50 / p2p.p50)}×`, `${fmt(server.p99 / p2p.p99)}×`, ''],
     ],
   );
+}
+
+export function printDirect(server: LatencyResult, p2p: LatencyResult, direct: DirectResult): void {
+  printTable(
+    `Direct channels: one-to-one latency, one-way (${LATENCY_MESSAGES} messages at ${LATENCY_RATE}/s), and 1:1 rate (${RATE_MESSAGES} messages, sent as fast as backpressure allows)`,
+    ['Path', 'p50 ms', 'p99 ms', 'Received', '1:1 msgs/s'],
+    [
+      ['via server (room message)', fmt(server.p50, 2), fmt(server.p99, 2), `${server.count}/${server.sent}`, fmt(direct.rate.server, 0)],
+      ['direct channel (room.openDirect)', fmt(direct.latency.p50, 2), fmt(direct.latency.p99, 2), `${direct.latency.count}/${direct.latency.sent}`, fmt(direct.rate.direct, 0)],
+      ['P2P baseline (raw wrtc RTCDataChannel)', fmt(p2p.p50, 2), fmt(p2p.p99, 2), `${p2p.count}/${p2p.sent}`, fmt(direct.rate.p2p, 0)],
+      ['Ratio direct / P2P baseline', `${fmt(direct.latency.p50 / p2p.p50)}×`, `${fmt(direct.latency.p99 / p2p.p99)}×`, '', ''],
+    ],
+  );
+  printTable('Direct channel open time (call → resolved, on loopback)', ['', 'p50 ms', 'p99 ms'], [['room.openDirect()', fmt(direct.open.p50), fmt(direct.open.p99)]]);
 }
 
 export function printLossyLatency({ reliable, lossy }: LossyLatency): void {

@@ -1,6 +1,6 @@
 import wrtc from '@roamhq/wrtc';
 import { WebSocket } from 'ws';
-import { connect, nodeEnvironment, type Room } from '@switchboard/sdk';
+import { connect, nodeEnvironment, type ConnectOptions, type Room } from '@switchboard/sdk';
 
 const environment = nodeEnvironment({ wrtc, WebSocket });
 
@@ -8,8 +8,8 @@ const environment = nodeEnvironment({ wrtc, WebSocket });
  * Joins a room through the SDK with its default options, as an application on Node would:
  * reconnecting on, since the server makes a receiver that fell behind resume to catch up.
  */
-export function joinRoom(wsUrl: string, token: string): Promise<Room> {
-  return connect(wsUrl, token, { environment });
+export function joinRoom(wsUrl: string, token: string, options: ConnectOptions = {}): Promise<Room> {
+  return connect(wsUrl, token, { ...options, environment });
 }
 
 /**

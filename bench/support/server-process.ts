@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { GrantName } from '@switchboard/sdk/protocol';
 import { AccessToken } from '../../packages/server/src/auth/access-token.js';
 import { DEV_SECRETS } from '../../packages/server/src/config.js';
 
@@ -84,8 +85,8 @@ export class ServerProcess {
   }
 
   /** An access token for `identity` in `room`, signed with the dev secret the server uses. */
-  token(room: string, identity: string): Promise<string> {
-    return new AccessToken(DEV_SECRETS.tokenSecret, { room, identity, ttlSeconds: 600 }).toJwt();
+  token(room: string, identity: string, grants?: readonly GrantName[]): Promise<string> {
+    return new AccessToken(DEV_SECRETS.tokenSecret, { room, identity, ttlSeconds: 600, ...(grants ? { grants } : {}) }).toJwt();
   }
 
   /**

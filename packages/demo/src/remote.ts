@@ -1,12 +1,19 @@
-import type { SbRemoteControl } from '@switchboard/sdk/elements';
+import type { SbPathDetail, SbRemoteControl } from '@switchboard/sdk/elements';
 import { element, followPeer, join, param, randomId } from './common.js';
 
 const code = param('code').replace(/\D/g, '');
 const form = element<HTMLFormElement>('pair');
 const control = element<SbRemoteControl>('remote');
 const status = element('status');
-// How commands reach the screen: relayed by the server (the only path there is so far).
+// How commands reach the screen: a direct peer-to-peer channel when both ends may open one,
+// else (or while it connects, or after it drops) relayed by the server.
 const path = element('path');
+const PATH_TEXT = { direct: 'Direct', relay: 'Via the server', connecting: 'Connecting directly…', closed: 'Via the server' } as const;
+control.addEventListener('sb-path', (event) => {
+  const shown = (event as CustomEvent<SbPathDetail>).detail.path ?? 'relay';
+  path.dataset.path = shown === 'direct' ? 'direct' : 'server';
+  path.textContent = PATH_TEXT[shown];
+});
 
 if (code.length !== 6) {
   // Nothing to control yet: the pairing form instead of a panel of dead buttons.
@@ -16,7 +23,7 @@ if (code.length !== 6) {
   element('code').textContent = code;
   control.hidden = false;
   status.textContent = 'Connecting…';
-  const room = await join(`pair-${code}`, randomId('remote'), ['sendData', 'receiveData'], 'Remote');
+  const room = await join(`pair-${code}`, randomId('remote'), ['sendData', 'receiveData', 'direct'], 'Remote');
   followPeer(room, 'screen', (peerId) => {
     if (peerId) control.setAttribute('target', peerId);
     else control.removeAttribute('target');

@@ -155,7 +155,7 @@ element('source-form').addEventListener('submit', (event) => event.preventDefaul
 addEventListener('pagehide', () => live?.close());
 if (sourceSelect.value === 'live') useSource();
 
-const room = await join(`pair-${code}`, 'screen', ['sendData', 'receiveData'], 'Screen');
+const room = await join(`pair-${code}`, 'screen', ['sendData', 'receiveData', 'direct'], 'Screen');
 const paired = element('paired');
 const update = (): void => {
   paired.textContent = room.peers.size > 0 ? `${plural(room.peers.size, 'remote')} connected` : 'Waiting for a remote…';

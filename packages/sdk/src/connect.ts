@@ -34,5 +34,12 @@ export function connect<M extends MessageMap = AnyMessages>(url: string | readon
     createSession: (sessionOptions) => new RtcSession({ ...sessionOptions, environment }),
     createMedia: (room) =>
       new MediaPlane(room, { autoSubscribe: options.autoSubscribe ?? true, simulcast: environment.videoSimulcast ?? true }),
+    ...peerConnectionOf(environment),
   });
+}
+
+// Direct channels need an RTCPeerConnection class: the environment's, or the global one.
+function peerConnectionOf(environment: Environment): { RTCPeerConnection?: typeof RTCPeerConnection } {
+  const found = environment.RTCPeerConnection ?? (globalThis as { RTCPeerConnection?: typeof RTCPeerConnection }).RTCPeerConnection;
+  return found === undefined ? {} : { RTCPeerConnection: found };
 }

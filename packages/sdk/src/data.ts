@@ -39,6 +39,7 @@ export function connect<M extends MessageMap = AnyMessages>(url: string | readon
     environment,
     createSession: (sessionOptions) => new DataSession({ ...sessionOptions, RTCPeerConnection: environment.RTCPeerConnection }),
     createMedia: () => new NoMedia(),
+    RTCPeerConnection: environment.RTCPeerConnection,
   });
 }
 
@@ -46,6 +47,10 @@ export type { ReconnectOptions, RoomOptions } from './open-room.js';
 export type { Room, SelfUpdate } from './room.js';
 export type { ConnectionState, DisconnectReason, DisconnectedEvent } from './connection/connection.js';
 export type { DataStats } from './data-channel/data-plane.js';
+export type { DirectChannel, DirectChannelEvents, DirectClosedEvent, DirectMessage, DirectPath, DirectPathChange } from './direct/direct-channel.js';
+export type { DirectEvents, DirectRequest } from './direct/direct-channels.js';
+export { DirectChannelError } from './direct/direct-error.js';
+export type { DirectChannelOptions, DirectOptions, IncomingDirectPolicy } from './direct/direct-options.js';
 export type { Watermarks } from './data-channel/channel.js';
 export type { WebSocketLike } from './env/environment.js';
 export { DisconnectedError, MessageError, MessageRejectedError, RequestError, RpcError, TimeoutError, type MessageErrorCode } from './errors.js';

@@ -3,6 +3,7 @@ import { Connection } from './connection/connection.js';
 import { ServerList, type ServerOrder } from './connection/server-list.js';
 import { DEFAULT_WATERMARKS, type Watermarks } from './data-channel/channel.js';
 import { DataPlane } from './data-channel/data-plane.js';
+import type { DirectOptions } from './direct/direct-options.js';
 import type { Environment } from './env/environment.js';
 import type { AnyMessages, MessageMap, MessageSchema } from './messages/message-types.js';
 import { SIGNALING_PATH } from './protocol/index.js';
@@ -48,6 +49,8 @@ export interface RoomOptions<M extends MessageMap = AnyMessages> {
   iceServers?: RTCIceServer[];
   /** `'relay'` sends everything through TURN (default `'all'`). */
   iceTransportPolicy?: RTCIceTransportPolicy;
+  /** Direct peer-to-peer channels: how to answer peers' requests, and defaults for every channel. */
+  direct?: DirectOptions;
 }
 
 /** What differs between the full SDK and the data-only entry point. */
@@ -55,6 +58,8 @@ export interface RoomParts {
   environment: Pick<Environment, 'createWebSocket'>;
   createSession: SessionFactory;
   createMedia: MediaFactory;
+  /** The RTCPeerConnection class direct channels use, if the environment has one. */
+  RTCPeerConnection?: typeof RTCPeerConnection;
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -91,7 +96,11 @@ export async function openRoom<M extends MessageMap = AnyMessages>(
       ...(options.iceTransportPolicy === undefined ? {} : { transportPolicy: options.iceTransportPolicy }),
     },
   });
-  const room = new Room<M>(connection, data, options.rpcTimeoutMs ?? DEFAULT_RPC_TIMEOUT_MS, parts.createMedia);
+  const room = new Room<M>(connection, data, options.rpcTimeoutMs ?? DEFAULT_RPC_TIMEOUT_MS, parts.createMedia, {
+    ...options.direct,
+    ...(parts.RTCPeerConnection === undefined ? {} : { RTCPeerConnection: parts.RTCPeerConnection }),
+    ...(options.iceServers === undefined ? {} : { roomIceServers: options.iceServers }),
+  });
   room.hold();
   await connection.open();
   room.release();

@@ -1,4 +1,5 @@
 import type { ConnectionState, DisconnectedEvent } from './connection/connection.js';
+import type { DirectEvents } from './direct/direct-channels.js';
 import type { MessageRejectedError } from './errors.js';
 import type { AnyMessages, AnyReceivedMessage, MessageMap, TypedMessageEvents } from './messages/message-types.js';
 import type { CloseReason, PeerInfo } from './protocol/index.js';
@@ -44,6 +45,7 @@ export type RoomEvents<M extends MessageMap> = {
   /** The server did not deliver one of our messages (its `seq` is the sender's number). */
   messageRejected: MessageRejectedError;
 } & TrackEvents &
+  DirectEvents &
   TypedMessageEvents<M>;
 
 /** Any event name of a room, whatever its message map. */

@@ -1,5 +1,9 @@
 import type { Connection, ConnectionState, DisconnectedEvent } from './connection/connection.js';
 import type { DataPlane, DataStats } from './data-channel/data-plane.js';
+import type { DirectChannel } from './direct/direct-channel.js';
+import { DirectChannels, type DirectEvents } from './direct/direct-channels.js';
+import { RELAY_MESSAGE_TYPE } from './direct/direct-frame.js';
+import type { DirectChannelOptions, DirectOptions } from './direct/direct-options.js';
 import type { UnsequencedEnvelope } from './data-channel/outgoing.js';
 import type { Delivery } from './data-channel/receiver.js';
 import { DisconnectedError, MessageError, MessageRejectedError } from './errors.js';
@@ -22,6 +26,17 @@ export interface SelfUpdate {
   metadata?: PeerMetadata;
 }
 
+/** Direct channel settings of a room, from `connect`. */
+export interface RoomDirectSettings extends DirectOptions {
+  /** The RTCPeerConnection class of the environment, if it has one. */
+  RTCPeerConnection?: typeof RTCPeerConnection;
+  /** `connect`'s `iceServers`, which replace the server's. */
+  roomIceServers?: RTCIceServer[];
+}
+
+// Room envelope header around a relayed direct frame: kind, seq, type, target.
+const RELAY_ENVELOPE_OVERHEAD = 128;
+
 /**
  * A joined room: its peers, messages, RPC, audio/video tracks and connection. Get one from
  * {@link connect}. The type parameter is the message map given to `connect` as `messages`.
@@ -33,6 +48,7 @@ export class Room<M extends MessageMap = AnyMessages> {
   private readonly participants = new Participants();
   private readonly rpcEndpoint: RpcEndpoint;
   private readonly media: RoomMedia;
+  private readonly direct: DirectChannels;
   // Set by the first `join`, which completes before `connect` hands the room out.
   private session!: JoinResult;
   // Deliveries and media events that come before the application can listen (see `hold`).
@@ -44,7 +60,25 @@ export class Room<M extends MessageMap = AnyMessages> {
     private readonly data: DataPlane,
     rpcTimeoutMs: number,
     createMedia: MediaFactory,
+    direct: RoomDirectSettings = {},
   ) {
+    const { RTCPeerConnection: peerConnectionClass, roomIceServers, ...directOptions } = direct;
+    this.direct = new DirectChannels(
+      {
+        grants: () => this.grants,
+        peer: (peerId) => this.peers.get(peerId),
+        iceServers: () => roomIceServers ?? this.session.iceServers ?? [],
+        signal: async (to, channelId, signal) => {
+          await connection.request('directSignal', { to, channelId, signal });
+        },
+        relay: (peerId, bytes, reliable) => this.relay(peerId, bytes, reliable),
+        maxFrameSize: () => this.limits.maxMessageSize - RELAY_ENVELOPE_OVERHEAD,
+        // The room's events include DirectEvents; the emitter is typed for any message map.
+        emitter: this.events as unknown as Emitter<DirectEvents>,
+      },
+      directOptions,
+      peerConnectionClass,
+    );
     this.rpcEndpoint = new RpcEndpoint({ send: (envelope) => this.sendForRpc(envelope) }, rpcTimeoutMs);
     const emit: TrackEventEmitter = (event, payload) => this.holdback.run(() => this.events.emit<keyof TrackEvents>(event, payload));
     const room = { grants: () => this.grants, selfId: () => this.peerId, inRoom: (peerId: string) => this.peers.has(peerId), emit };
@@ -157,6 +191,18 @@ export class Room<M extends MessageMap = AnyMessages> {
     return this.rpcEndpoint.handle(method, handler);
   }
 
+  /**
+   * Opens a direct peer-to-peer channel to `peerId` (both tokens need the `direct` grant; its
+   * offer, answer and ICE candidates go through the server). Resolves once the peer accepted and
+   * the channel carries messages: peer to peer, or through the server if ICE did not connect
+   * within `fallbackMs`. Rejects with {@link DirectChannelError} (`REFUSED`, `PERMISSION_DENIED`,
+   * `UNKNOWN_TARGET`, `PEER_LEFT`, `TIMEOUT`, `DISCONNECTED`). The type parameter is the
+   * channel's message map (default: the room's).
+   */
+  openDirect<DM extends MessageMap = M>(peerId: string, options?: DirectChannelOptions): Promise<DirectChannel<DM>> {
+    return this.direct.open<DM>(peerId, options);
+  }
+
   /** Receives only broadcasts without a topic or with one of `topics`; `null` receives all. */
   async setTopics(topics: readonly string[] | null): Promise<void> {
     await this.connection.request('setTopics', { topics: topics === null ? null : [...topics] });
@@ -218,6 +264,14 @@ export class Room<M extends MessageMap = AnyMessages> {
     return seq;
   }
 
+  // A direct channel's frame through the server, as a targeted room message.
+  private async relay(peerId: string, bytes: Uint8Array, reliable: boolean): Promise<void> {
+    this.assertMaySend();
+    const envelope: UnsequencedEnvelope = { kind: EnvelopeKind.message, type: RELAY_MESSAGE_TYPE, to: peerId, data: bytes };
+    if (reliable) await this.data.reliable.send(envelope).sent;
+    else this.data.lossy.send(envelope);
+  }
+
   private joined(result: JoinResult): void {
     const resumed = this.session !== undefined;
     this.session = result;
@@ -230,6 +284,7 @@ export class Room<M extends MessageMap = AnyMessages> {
     // Notifications missed while disconnected, reconstructed from the fresh peer list.
     for (const peer of changes.left) {
       this.rpcEndpoint.peerLeft(peer.id);
+      this.direct.peerLeft(peer.id);
       this.events.emit('peerLeft', { peer });
     }
     for (const peer of changes.joined) this.events.emit('peerJoined', { peer });
@@ -247,6 +302,7 @@ export class Room<M extends MessageMap = AnyMessages> {
       case 'peerLeft': {
         const { peerId, reason } = notification.data;
         this.rpcEndpoint.peerLeft(peerId);
+        this.direct.peerLeft(peerId);
         this.media.peerLeft(peerId);
         const peer = this.participants.remove(peerId);
         if (peer !== undefined) this.events.emit('peerLeft', { peer, reason });
@@ -258,6 +314,9 @@ export class Room<M extends MessageMap = AnyMessages> {
         if (previous !== undefined) this.events.emit('peerUpdated', { peer, previous });
         break;
       }
+      case 'directSignal':
+        this.direct.signaled(notification.data);
+        break;
       case 'ack':
         this.data.reliable.ack(notification.data.seq);
         break;
@@ -280,6 +339,10 @@ export class Room<M extends MessageMap = AnyMessages> {
 
   private dispatch(delivery: Delivery): void {
     const { envelope, payload } = delivery;
+    if (envelope.type === RELAY_MESSAGE_TYPE && envelope.targeted && envelope.kind === EnvelopeKind.message) {
+      this.direct.relayed(envelope.from, payload);
+      return;
+    }
     if (envelope.kind !== EnvelopeKind.message) {
       this.rpcEndpoint.receive(envelope, payload);
       return;
@@ -301,6 +364,7 @@ export class Room<M extends MessageMap = AnyMessages> {
     const error = new DisconnectedError(`the room is disconnected: ${event.message}`, { cause: event.error });
     this.data.fail(error);
     this.rpcEndpoint.failAll(error);
+    this.direct.closeAll(error.message);
     this.media.closed(error);
     this.events.emit('disconnected', event);
   }

@@ -185,6 +185,8 @@ function abuseLimits(config: ServerConfig, metrics: Metrics) {
       requestBurst: config.requestBurst,
       updatesPerSecond: config.updatesPerSecond,
       updateBurst: config.updateBurst,
+      directSignalsPerSecond: config.directSignalsPerSecond,
+      directSignalBurst: config.directSignalBurst,
       fanoutBytesPerSecond: config.fanoutBytesPerSecond,
       kickAfter: config.rateLimitKickAfter,
     },

@@ -21,7 +21,7 @@ describe('AccessToken (token builder for backends)', () => {
     assert.equal(verified.room, 'live/test');
     assert.equal(verified.name, 'Alice');
     assert.deepEqual(verified.metadata, { team: 'blue' });
-    assert.deepEqual(verified.grants, { publish: false, subscribe: true, sendData: false, receiveData: true, admin: false });
+    assert.deepEqual(verified.grants, { publish: false, subscribe: true, sendData: false, receiveData: true, admin: false, direct: false });
     const expiresAt = verified.expiresAt ?? 0;
     assert.ok(expiresAt >= (before + 120) * 1000 && expiresAt <= Date.now() + 121_000, String(expiresAt));
     // The documented claim form: grants as a list of names, identity in `sub`.

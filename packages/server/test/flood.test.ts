@@ -12,6 +12,7 @@ const FLOODS: { [M in RequestMethod]: ClientRequests[M]['params'] } = {
   updateSelf: { metadata: { note: 'z'.repeat(2000) } },
   kick: { peerId: 'nobody' },
   leave: {},
+  directSignal: { to: 'nobody', channelId: 'flood', signal: { type: 'candidate', candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' } },
   produce: { transportId: 'nope', kind: 'audio', rtpParameters: { codecs: [] }, name: 'mic', source: 'microphone' },
   setRtpCapabilities: { rtpCapabilities: { codecs: [] } },
   closeProducer: { trackId: 'nope' },

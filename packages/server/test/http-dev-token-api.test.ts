@@ -46,7 +46,7 @@ describe('dev token API', function () {
     assert.equal(verified.room, 'live/test');
     assert.equal(verified.identity, 'alice');
     assert.equal(verified.name, 'Alice');
-    assert.deepEqual(verified.grants, { publish: true, subscribe: false, sendData: true, receiveData: false, admin: true });
+    assert.deepEqual(verified.grants, { publish: true, subscribe: false, sendData: true, receiveData: false, admin: true, direct: false });
     assert.equal(expiresAt, verified.expiresAt);
     assert.ok(expiresAt >= Math.floor(before / 1000) * 1000 + 60_000 && expiresAt <= Date.now() + 61_000, String(expiresAt));
     await assert.rejects(verifyToken(token, 'another-secret-0123456789', POLICY), { code: 'INVALID_TOKEN' });
@@ -68,7 +68,7 @@ describe('dev token API', function () {
     const verified = await verifyToken((answer.body as TokenAnswer).token, TOKEN_SECRET, POLICY);
     assert.equal(verified.identity, 'bob');
     assert.deepEqual(verified.metadata, { team: 'blue' });
-    assert.deepEqual(verified.grants, { publish: false, subscribe: false, sendData: false, receiveData: true, admin: false });
+    assert.deepEqual(verified.grants, { publish: false, subscribe: false, sendData: false, receiveData: true, admin: false, direct: false });
   });
 
   it('answers 400 MALFORMED with a clear message for bad requests', async () => {

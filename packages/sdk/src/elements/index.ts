@@ -25,7 +25,7 @@ export {
   type PlayerState,
 } from './player-state.js';
 export { SbControlledPlayer, type SbControlDetail } from './sb-controlled-player.js';
-export { SbRemoteControl, type SbStateDetail } from './sb-remote-control.js';
+export { SbRemoteControl, type SbPathDetail, type SbStateDetail } from './sb-remote-control.js';
 export { SbVideo, type SbVideoFit } from './sb-video.js';
 export {
   SbPublisher,

@@ -1,5 +1,5 @@
 import { css, html } from 'lit';
-import type { ReceivedMessage } from '../messages/message-types.js';
+import type { DirectChannel } from '../direct/direct-channel.js';
 import type { Room } from '../room.js';
 import { defineElement } from './define.js';
 import { CONTROL_MESSAGE, parseControlCommand, PLAYER_STATE_MESSAGE, type ControlCommand, type PlayerState } from './player-state.js';
@@ -20,7 +20,8 @@ const MEDIA_EVENTS = ['play', 'pause', 'seeked', 'volumechange', 'ratechange', '
  * room of the nearest `<sb-room>` control it with `<sb-remote-control>`: it obeys the `control`
  * messages addressed to it (broadcast ones are ignored), and reports its state as `playerState`
  * messages to the whole room on every media event, every second while playing, and to each peer
- * that joins.
+ * that joins. With the `direct` grant, it accepts the direct channels allowed controllers open
+ * (see `<sb-remote-control direct>`), obeys commands on them and reports its state on them too.
  *
  * @fires sb-control - {@link SbControlDetail}, before a command is applied (cancelable)
  * @slot - the `<video>` or `<audio>` element to control
@@ -43,6 +44,7 @@ export class SbControlledPlayer extends RoomElement {
   declare allow: string;
 
   private media: HTMLMediaElement | undefined;
+  private readonly channels = new Set<DirectChannel>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly onMediaEvent = (): void => {
     this.updateTimer();
@@ -86,7 +88,18 @@ export class SbControlledPlayer extends RoomElement {
 
   protected override roomChanged(room: Room | undefined): void {
     if (room === undefined) return;
-    this.listen(room.on(`message:${CONTROL_MESSAGE}`, (message) => this.onControl(message)));
+    this.listen(room.on(`message:${CONTROL_MESSAGE}`, (message) => this.onControl(message.data, message.from, message.targeted)));
+    this.listen(
+      room.on('directRequest', (request) => {
+        if (!this.allows(request.peer.id)) request.refuse('not allowed to control this player');
+        else void request.accept().catch(() => undefined);
+      }),
+    );
+    this.listen(room.on('directChannel', (channel) => this.adopt(channel)));
+    this.listen(() => {
+      for (const channel of this.channels) channel.close();
+      this.channels.clear();
+    });
     // A controller that joins later learns the state at once, even of a paused player.
     this.listen(room.on('peerJoined', ({ peer }) => this.report(peer.id)));
     this.report();
@@ -98,25 +111,35 @@ export class SbControlledPlayer extends RoomElement {
     const state = this.state;
     if (room === undefined || state === undefined || room.connectionState === 'disconnected') return;
     room.send(PLAYER_STATE_MESSAGE, state, to === undefined ? {} : { to }).catch(() => undefined);
+    for (const channel of this.channels) {
+      if (to === undefined || to === channel.peerId) channel.send(PLAYER_STATE_MESSAGE, state).catch(() => undefined);
+    }
   }
 
-  private onControl(message: ReceivedMessage): void {
+  private adopt(channel: DirectChannel): void {
+    this.channels.add(channel);
+    channel.on(`message:${CONTROL_MESSAGE}`, (message) => this.onControl(message.data, message.from, true));
+    channel.on('closed', () => this.channels.delete(channel));
+    this.report(channel.peerId);
+  }
+
+  private onControl(data: unknown, from: string, targeted: boolean): void {
     // Only commands addressed to this player: a broadcast `control` is meant for nobody in particular.
-    if (!message.targeted) return;
-    const command = parseControlCommand(message.data);
+    if (!targeted) return;
+    const command = parseControlCommand(data);
     const media = this.media;
-    if (command === undefined || media === undefined || !this.allows(message.from)) return;
+    if (command === undefined || media === undefined || !this.allows(from)) return;
     const event = new CustomEvent<SbControlDetail>('sb-control', {
-      detail: { command, from: message.from },
+      detail: { command, from },
       bubbles: true,
       composed: true,
       cancelable: true,
     });
     if (!this.dispatchEvent(event)) {
-      this.report(message.from);
+      this.report(from);
       return;
     }
-    apply(media, command, () => this.report(message.from));
+    apply(media, command, () => this.report(from));
   }
 
   private allows(peerId: string): boolean {

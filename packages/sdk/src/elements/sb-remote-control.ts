@@ -1,10 +1,15 @@
 import { css, html, noChange, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
-import type { ReceivedMessage } from '../messages/message-types.js';
+import type { DirectChannel, DirectPath } from '../direct/direct-channel.js';
 import type { Room } from '../room.js';
 import { defineElement } from './define.js';
 import { CONTROL_MESSAGE, formatTime, parsePlayerState, PLAYER_STATE_MESSAGE, type ControlCommand, type PlayerState } from './player-state.js';
 import { RoomElement } from './room-element.js';
+
+/** Detail of `sb-path`: how commands reach the player now (undefined: no direct channel, room messages). */
+export interface SbPathDetail {
+  path: DirectPath | undefined;
+}
 
 /** Detail of `sb-state`: the state the target player reported. */
 export interface SbStateDetail {
@@ -19,12 +24,16 @@ const SKIP_SECONDS = 10;
 /**
  * `<sb-remote-control target>` controls the `<sb-controlled-player>` of another peer (`target`,
  * its peer ID) in the room of the nearest `<sb-room>`: it sends it `control` messages and shows
- * the state the player reports, never a state it assumes. Several controllers of one player agree,
+ * the state the player reports, never a state it assumes. With `direct`, and the `direct` grant
+ * on both ends, it opens a direct peer-to-peer channel to the player and sends through it
+ * (falling back to the server on its own), showing the path and firing `sb-path`; without, or
+ * when the player refuses, it uses room messages. Several controllers of one player agree,
  * since they all show what the player reports. Until the player's first report the controls are
  * disabled (the group is `aria-disabled`) and the status says why; `ready` is set from then on.
  * A live stream (duration `0`) cannot be sought: the seek slider and skip buttons stay disabled.
  *
  * @fires sb-state - {@link SbStateDetail}, whenever the target reports its state
+ * @fires sb-path - {@link SbPathDetail}, with `direct`, whenever the way commands take changes
  * @csspart controls - the group of controls
  * @csspart play - the play/pause button
  * @csspart back - the "back 10 s" button
@@ -36,6 +45,7 @@ const SKIP_SECONDS = 10;
  * @csspart rate - the playback-rate `<select>`
  * @csspart status - why the controls are disabled, until the player's first report (role=status)
  * @csspart error - why a command could not be sent (role=alert)
+ * @csspart path - with `direct`: "Direct" or "Via server", the way commands take
  * @cssprop --sb-remote-control-gap - space between the controls
  * @cssprop --sb-remote-control-error-color - text colour of errors
  */
@@ -44,6 +54,8 @@ export class SbRemoteControl extends RoomElement {
     target: { type: String },
     label: { type: String },
     ready: { type: Boolean, reflect: true },
+    direct: { type: Boolean },
+    path: { state: true },
     state: { attribute: false },
     error: { state: true },
   };
@@ -70,6 +82,7 @@ export class SbRemoteControl extends RoomElement {
       font-variant-numeric: tabular-nums;
     }
     [part='status'],
+    [part='path'],
     [part='error'] {
       font-size: 0.875em;
       margin: 0.25em 0 0;
@@ -92,6 +105,12 @@ export class SbRemoteControl extends RoomElement {
   declare target: string | undefined;
   /** The accessible name of the group of controls. */
   declare label: string;
+  /** Whether to open a direct peer-to-peer channel to the player when both tokens allow it. */
+  declare direct: boolean;
+  declare private path: DirectPath | undefined;
+  private channel: DirectChannel | undefined;
+  // Bumped whenever the channel should change, so a late openDirect result is dropped.
+  private channelEpoch = 0;
   /** The last state the target reported, or `undefined` before its first report. Read it. */
   declare state: PlayerState | undefined;
   /** True (reflected) while the controls are usable: the target has reported its state. Read it. */
@@ -106,6 +125,8 @@ export class SbRemoteControl extends RoomElement {
   constructor() {
     super();
     this.label = 'Remote control';
+    this.direct = false;
+    this.path = undefined;
     this.error = '';
     this.state = undefined;
     this.ready = false;
@@ -114,8 +135,11 @@ export class SbRemoteControl extends RoomElement {
   protected override roomChanged(room: Room | undefined): void {
     this.states.clear();
     this.state = undefined;
+    this.closeChannel();
     if (room === undefined) return;
-    this.listen(room.on(`message:${PLAYER_STATE_MESSAGE}`, (message) => this.onState(message)));
+    this.listen(room.on(`message:${PLAYER_STATE_MESSAGE}`, (message) => this.onState(message.data, message.from)));
+    this.listen(() => this.closeChannel());
+    this.openChannel();
     this.listen(
       room.on('peerLeft', ({ peer }) => {
         this.states.delete(peer.id);
@@ -130,6 +154,50 @@ export class SbRemoteControl extends RoomElement {
       this.error = '';
     }
     this.ready = this.state !== undefined && this.room !== undefined;
+    if (changed.has('target') || changed.has('direct')) {
+      this.closeChannel();
+      this.openChannel();
+    }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if ((changed as Map<PropertyKey, unknown>).has('path')) {
+      this.dispatchEvent(new CustomEvent<SbPathDetail>('sb-path', { detail: { path: this.path }, bubbles: true, composed: true }));
+    }
+  }
+
+  // Opens the direct channel if asked and allowed; a refusal or failure leaves room messages.
+  private openChannel(): void {
+    const room = this.room;
+    const target = this.target;
+    if (!this.direct || room === undefined || !target || !room.grants.direct || !room.peers.has(target)) return;
+    const epoch = ++this.channelEpoch;
+    room.openDirect(target).then(
+      (channel) => {
+        if (epoch !== this.channelEpoch) {
+          channel.close();
+          return;
+        }
+        this.channel = channel;
+        this.path = channel.path;
+        channel.on('path', ({ path }) => (this.path = path));
+        channel.on(`message:${PLAYER_STATE_MESSAGE}`, (message) => this.onState(message.data, message.from));
+        channel.on('closed', () => {
+          if (this.channel !== channel) return;
+          this.channel = undefined;
+          this.path = undefined;
+        });
+      },
+      () => undefined,
+    );
+  }
+
+  private closeChannel(): void {
+    this.channelEpoch += 1;
+    const channel = this.channel;
+    this.channel = undefined;
+    this.path = undefined;
+    channel?.close();
   }
 
   /** Asks the player to play. Resolves `true` once the command was handed to the room. */
@@ -175,7 +243,8 @@ export class SbRemoteControl extends RoomElement {
       return false;
     }
     try {
-      await room.send(CONTROL_MESSAGE, command, { to: target });
+      if (this.channel !== undefined) await this.channel.send(CONTROL_MESSAGE, command);
+      else await room.send(CONTROL_MESSAGE, command, { to: target });
     } catch {
       this.error = 'The command could not be sent. Try again.';
       return false;
@@ -184,13 +253,13 @@ export class SbRemoteControl extends RoomElement {
     return true;
   }
 
-  private onState(message: ReceivedMessage): void {
-    const state = parsePlayerState(message.data);
+  private onState(data: unknown, from: string): void {
+    const state = parsePlayerState(data);
     if (state === undefined) return;
-    this.states.set(message.from, state);
-    if (message.from !== this.target) return;
+    this.states.set(from, state);
+    if (from !== this.target) return;
     this.state = state;
-    this.dispatchEvent(new CustomEvent<SbStateDetail>('sb-state', { detail: { state, from: message.from }, bubbles: true, composed: true }));
+    this.dispatchEvent(new CustomEvent<SbStateDetail>('sb-state', { detail: { state, from }, bubbles: true, composed: true }));
   }
 
   private onSlider(event: Event, send: (value: number) => Promise<boolean>): void {
@@ -270,6 +339,7 @@ export class SbRemoteControl extends RoomElement {
           </select>
         </label>
       </div>
+      ${this.direct ? html`<p part="path" data-path=${this.path ?? 'room'}>${this.path === 'direct' ? 'Direct' : 'Via server'}</p>` : ''}
       <p part="status" role="status">${status}</p>
       <p part="error" role="alert">${this.error}</p>`;
   }

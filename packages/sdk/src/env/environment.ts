@@ -37,6 +37,8 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 export interface Environment {
   /** Opens a WebSocket to `url`. */
   createWebSocket(url: string): WebSocketLike;
+  /** The RTCPeerConnection class of direct channels (default: the global one). */
+  RTCPeerConnection?: typeof RTCPeerConnection;
   /** A new, not yet loaded, mediasoup-client Device whose handler works here. */
   createDevice(): Promise<Device>;
   /**

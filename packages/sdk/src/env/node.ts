@@ -37,6 +37,7 @@ export interface NodeEnvironmentOptions {
 export function nodeEnvironment({ wrtc, WebSocket }: NodeEnvironmentOptions): Environment {
   return {
     createWebSocket: (url) => new WebSocket(url),
+    RTCPeerConnection: wrtc.RTCPeerConnection as typeof RTCPeerConnection,
     createDevice: async () => {
       exitWithoutNativeTeardown();
       Object.assign(globalThis, { RTCPeerConnection: wrtc.RTCPeerConnection, MediaStream: wrtc.MediaStream });

@@ -13,7 +13,8 @@
  * - `RESUME_FAILED`: a session could not be resumed (expired or unknown).
  * - `NOT_FOUND`: a room, peer or transport that does not exist.
  * - `TIMEOUT`: no answer in time.
- * - `PEER_LEFT`: the peer an RPC was waiting for left the room.
+ * - `PEER_LEFT`: the peer an RPC or a direct channel was waiting for left the room.
+ * - `REFUSED`: the peer declined a direct channel.
  * - `HANDLER_ERROR`: a remote RPC handler threw.
  * - `DISCONNECTED`: the connection to the server is gone.
  * - `UNAVAILABLE`: the server cannot serve this right now (its media worker is restarting, or
@@ -47,6 +48,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'TIMEOUT'
   | 'PEER_LEFT'
+  | 'REFUSED'
   | 'HANDLER_ERROR'
   | 'DISCONNECTED'
   | 'UNAVAILABLE'

@@ -5,4 +5,5 @@ export * from './signaling.js';
 export * from './envelope.js';
 export * from './batch.js';
 export * from './media.js';
+export * from './direct.js';
 export { unsafeTextReason } from './display-text.js';

@@ -13,6 +13,8 @@ export interface Grants {
   receiveData: boolean;
   /** Kick peers and send as the server. */
   admin: boolean;
+  /** Open direct peer-to-peer channels with peers that have it too (signaling relayed by the server). */
+  direct: boolean;
 }
 
 /** Grants of a token that does not list any: a regular participant. */
@@ -22,6 +24,7 @@ export const DEFAULT_GRANTS: Readonly<Grants> = Object.freeze({
   sendData: true,
   receiveData: true,
   admin: false,
+  direct: false,
 });
 
 /** The name of one grant, as tokens list them: `['publish', 'sendData']`. */

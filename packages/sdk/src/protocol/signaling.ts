@@ -6,6 +6,7 @@ import type {
   SctpParameters,
   SctpStreamParameters,
 } from 'mediasoup-client/types';
+import type { DirectNotifications, DirectRequests } from './direct.js';
 import type { WireError } from './error-codes.js';
 import type { MediaNotifications, MediaRequests, TrackInfo } from './media.js';
 import type { Grants, PeerInfo, PeerMetadata } from './peers.js';
@@ -71,8 +72,8 @@ export interface ResumeRequest {
   room?: string;
 }
 
-/** Requests a client sends, by method: parameters and result (media ones in {@link MediaRequests}). */
-export interface ClientRequests extends MediaRequests {
+/** Requests a client sends, by method: parameters and result (media ones in {@link MediaRequests}, direct channels' in {@link DirectRequests}). */
+export interface ClientRequests extends MediaRequests, DirectRequests {
   join: {
     params: {
       protocolVersion: number;
@@ -157,8 +158,8 @@ export type CloseReason =
   | 'reconnectTimeout'
   | 'protocolError';
 
-/** Notifications the server pushes, by name (media ones in {@link MediaNotifications}). */
-export interface ServerNotifications extends MediaNotifications {
+/** Notifications the server pushes, by name (media ones in {@link MediaNotifications}, direct channels' in {@link DirectNotifications}). */
+export interface ServerNotifications extends MediaNotifications, DirectNotifications {
   peerJoined: { peer: PeerInfo };
   peerLeft: { peerId: string; reason: CloseReason | 'timeout' };
   peerUpdated: { peer: PeerInfo };

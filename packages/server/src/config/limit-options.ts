@@ -68,6 +68,22 @@ export const LIMIT_OPTIONS: readonly AnyOptionSpec[] = [
     fallback: () => 20,
   },
   {
+    key: 'directSignalsPerSecond',
+    flag: '--direct-signals-per-second',
+    env: 'SWITCHBOARD_DIRECT_SIGNALS_PER_SECOND',
+    help: 'sustained direct channel signals (offer, answer, ICE candidates) per second per connection',
+    parse: (raw) => parseInteger(raw, '--direct-signals-per-second', 1, 100_000),
+    fallback: () => 20,
+  },
+  {
+    key: 'directSignalBurst',
+    flag: '--direct-signal-burst',
+    env: 'SWITCHBOARD_DIRECT_SIGNAL_BURST',
+    help: 'direct channel signals a connection may send in a burst',
+    parse: (raw) => parseInteger(raw, '--direct-signal-burst', 1, 100_000),
+    fallback: () => 100,
+  },
+  {
     key: 'maxMetadataBytes',
     flag: '--max-metadata-bytes',
     env: 'SWITCHBOARD_MAX_METADATA_BYTES',

@@ -70,6 +70,10 @@ export interface ServerConfig {
   updatesPerSecond: number;
   /** Room-changing requests a connection may send in a burst. */
   updateBurst: number;
+  /** Sustained direct channel signals (directSignal) per second per connection. */
+  directSignalsPerSecond: number;
+  /** Direct channel signals a connection may send in a burst. */
+  directSignalBurst: number;
   /** Largest name plus metadata of a peer, MessagePack bytes. */
   maxMetadataBytes: number;
   /** Notification bytes one peer's updates may make the server send to others, per second. */

@@ -1,4 +1,17 @@
-import { MAX_NAME_LENGTH, ProtocolError, unsafeTextReason, type ClientRequests, type RequestMethod, type TrackSource } from '@switchboard/sdk/protocol';
+import {
+  MAX_CANDIDATE_LENGTH,
+  MAX_DIRECT_CHANNEL_ID_LENGTH,
+  MAX_DIRECT_REASON_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_SDP_LENGTH,
+  ProtocolError,
+  SwitchboardError,
+  unsafeTextReason,
+  type ClientRequests,
+  type DirectSignal,
+  type RequestMethod,
+  type TrackSource,
+} from '@switchboard/sdk/protocol';
 import { MAX_METADATA_DEPTH, tooDeepField } from '../limits/nesting.js';
 
 type Params<M extends RequestMethod> = ClientRequests[M]['params'];
@@ -70,6 +83,13 @@ export const validators: { [M in RequestMethod]: (data: Record_) => Params<M> } 
   leave() {
     return {};
   },
+  directSignal(data) {
+    return {
+      to: string(data.to, 'to', 64),
+      channelId: string(data.channelId, 'channelId', MAX_DIRECT_CHANNEL_ID_LENGTH),
+      signal: directSignal(object(data.signal, 'signal')),
+    };
+  },
   produce(data) {
     const kind = data.kind;
     if (kind !== 'audio' && kind !== 'video') fail('kind must be "audio" or "video"');
@@ -104,6 +124,35 @@ export const validators: { [M in RequestMethod]: (data: Record_) => Params<M> } 
 };
 
 const TRACK_SOURCES: readonly TrackSource[] = ['camera', 'microphone', 'screen', 'custom'];
+
+// Only the fields of each signal are relayed, so nothing else a client adds reaches the peer.
+function directSignal(signal: Record_): DirectSignal {
+  switch (signal.type) {
+    case 'offer':
+    case 'answer':
+      return { type: signal.type, sdp: capped(signal.sdp, 'signal.sdp', MAX_SDP_LENGTH) };
+    case 'candidate': {
+      const candidate: DirectSignal = { type: 'candidate', candidate: capped(signal.candidate, 'signal.candidate', MAX_CANDIDATE_LENGTH, true) };
+      if (signal.sdpMid !== undefined && signal.sdpMid !== null) candidate.sdpMid = string(signal.sdpMid, 'signal.sdpMid', 64, true);
+      if (signal.sdpMLineIndex !== undefined && signal.sdpMLineIndex !== null) {
+        candidate.sdpMLineIndex = integer(signal.sdpMLineIndex, 'signal.sdpMLineIndex');
+      }
+      return candidate;
+    }
+    case 'refuse':
+    case 'close':
+      return { type: signal.type, reason: string(signal.reason ?? '', 'signal.reason', MAX_DIRECT_REASON_LENGTH, true) };
+    default:
+      return fail('signal.type must be one of offer, answer, candidate, refuse, close');
+  }
+}
+
+// A string whose length is checked apart from its type: too long is MESSAGE_TOO_LARGE, not MALFORMED.
+function capped(value: unknown, name: string, maxLength: number, allowEmpty = false): string {
+  if (typeof value !== 'string' || (!allowEmpty && value.length === 0)) fail(`${name} must be a ${allowEmpty ? '' : 'non-empty '}string`);
+  if (value.length > maxLength) throw new SwitchboardError('MESSAGE_TOO_LARGE', `${name} has ${value.length} characters; the limit is ${maxLength}`);
+  return value;
+}
 
 function topicList(value: unknown): string[] | null {
   if (value === null) return null;

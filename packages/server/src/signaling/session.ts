@@ -22,6 +22,7 @@ import type { Counter } from '../metrics/metrics.js';
 import type { PeerConnection, Peer } from '../rooms/peer.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { Room } from '../rooms/room.js';
+import { relayDirectSignal } from './direct-relay.js';
 import { readRequest } from './request-frame.js';
 import { validators } from './request-validation.js';
 
@@ -77,6 +78,7 @@ const REFUSAL_MESSAGES: Record<LimitClass, string> = {
   request: 'too many signaling requests; slow down',
   update: 'too many updateSelf/setTopics/kick requests; slow down',
   fanout: 'your updates are sent to too many peers too often; slow down',
+  direct: 'too many direct channel signals; slow down',
 };
 
 type Result<M extends RequestMethod> = ClientRequests[M]['result'];
@@ -230,6 +232,9 @@ export class SignalingSession implements PeerConnection {
         }
         return {} as Result<M>;
       }
+      case 'directSignal':
+        relayDirectSignal(peer, room, params as ClientRequests['directSignal']['params']);
+        return {} as Result<M>;
       case 'leave':
         this.peer = undefined;
         this.room = undefined;

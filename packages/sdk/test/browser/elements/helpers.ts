@@ -25,8 +25,8 @@ export function uniqueRoom(label: string): string {
   return `elements-${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
-export async function tokenFor(roomName: string, identity: string): Promise<string> {
-  const query = new URLSearchParams({ room: roomName, identity });
+export async function tokenFor(roomName: string, identity: string, grants?: string): Promise<string> {
+  const query = new URLSearchParams({ room: roomName, identity, ...(grants === undefined ? {} : { grants }) });
   return (await getJson<{ token: string }>(`/switchboard-test-server/token?${query}`)).token;
 }
 
@@ -53,7 +53,7 @@ export class Cleanup {
   }
 
   /** Appends `<sb-room>` with `inner` HTML to the body and waits for `sb-connected`. */
-  async mountRoom(wsUrl: string, roomName: string, identity: string, inner = ''): Promise<SbRoom> {
+  async mountRoom(wsUrl: string, roomName: string, identity: string, inner = '', grants?: string): Promise<SbRoom> {
     const element = document.createElement('sb-room');
     element.innerHTML = inner;
     this.elements.push(element);
@@ -65,7 +65,7 @@ export class Cleanup {
       }, { once: true });
     });
     element.url = wsUrl;
-    element.token = await tokenFor(roomName, identity);
+    element.token = await tokenFor(roomName, identity, grants);
     document.body.append(element);
     await connected;
     return element;

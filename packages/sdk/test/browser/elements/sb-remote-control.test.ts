@@ -188,4 +188,43 @@ describe('<sb-remote-control> and <sb-controlled-player>', function () {
     assert.equal(p.error.getAttribute('role'), 'alert');
     assert.equal(p.error.textContent, 'The player is not in the room.');
   });
+
+  it('with direct on both ends, sends commands over a direct channel and shows the path', async () => {
+    const name = uniqueRoom('remote-direct');
+    const grants = 'sendData,receiveData,direct';
+    const element = await cleanup.mountRoom(
+      testServer.wsUrl,
+      name,
+      'player',
+      `<sb-controlled-player><video muted autoplay src="${url}"></video></sb-controlled-player>`,
+      grants,
+    );
+    const video = element.querySelector('video')!;
+    video.muted = true;
+    await video.play();
+    await until(() => !video.paused && video.duration > 5, 'the tone to play', 10_000);
+    const controlRoom = await cleanup.mountRoom(testServer.wsUrl, name, 'controller', `<sb-remote-control direct target="${element.room!.peerId}"></sb-remote-control>`, grants);
+    const control = controlRoom.querySelector('sb-remote-control')!;
+    const pathOf = (): string | undefined => control.shadowRoot!.querySelector<HTMLElement>('[part="path"]')?.dataset.path;
+    await until(() => pathOf() === 'direct', 'the direct path', 10_000);
+    assert.equal(control.shadowRoot!.querySelector('[part="path"]')!.textContent, 'Direct');
+    // Nothing of the command may go through the room: the player's room sees no control message.
+    let viaRoom = 0;
+    element.room!.on('message:control', () => (viaRoom += 1));
+    assert.isTrue(await control.pause());
+    await until(() => video.paused && control.state?.paused === true, 'the player to pause');
+    assert.equal(viaRoom, 0);
+  });
+
+  it('without the direct grant, falls back to room messages', async () => {
+    const name = uniqueRoom('remote-nodirect');
+    const { video, peerId } = await mountPlayer(name);
+    const controlRoom = await cleanup.mountRoom(testServer.wsUrl, name, 'controller', `<sb-remote-control direct target="${peerId}"></sb-remote-control>`);
+    const control = controlRoom.querySelector('sb-remote-control')!;
+    await until(() => control.state !== undefined, 'the first report');
+    await control.updateComplete;
+    assert.equal(control.shadowRoot!.querySelector('[part="path"]')!.textContent, 'Via server');
+    assert.isTrue(await control.pause());
+    await until(() => video.paused, 'the player to pause');
+  });
 });

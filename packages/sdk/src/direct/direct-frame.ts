@@ -1,0 +1,66 @@
+import { decode, encode, MAX_NAME_LENGTH, ProtocolError } from '../protocol/index.js';
+
+/**
+ * What a direct channel carries, on its data channels or through the relay: a message (with `n`,
+ * its number, when reliable) or an acknowledgement of reliable messages up to `ack`. Payloads
+ * stay MessagePack bytes inside the frame, as in room envelopes.
+ */
+export type DirectFrame = { kind: 'message'; seq?: number; type: string; data: Uint8Array } | { kind: 'ack'; ack: number };
+
+/** Message type of room messages that carry a direct channel's frames through the server. */
+export const RELAY_MESSAGE_TYPE = 'sb.direct';
+
+// Short keys, as in room envelopes: c channel, n number, a ack, t type, d data.
+interface FrameWire {
+  c?: string;
+  n?: number;
+  a?: number;
+  t?: string;
+  d?: Uint8Array;
+}
+
+/** Encodes a frame; `channelId` only on the relay, where frames of every channel meet. */
+export function encodeFrame(frame: DirectFrame, channelId?: string): Uint8Array {
+  const wire: FrameWire = frame.kind === 'ack' ? { a: frame.ack } : { t: frame.type, d: frame.data };
+  if (frame.kind === 'message' && frame.seq !== undefined) wire.n = frame.seq;
+  if (channelId !== undefined) wire.c = channelId;
+  return encode(wire);
+}
+
+/** Decodes a frame from a data channel's bytes; throws {@link ProtocolError} `MALFORMED`. */
+export function decodeFrame(bytes: Uint8Array): DirectFrame {
+  return readFrame(decode(bytes)).frame;
+}
+
+/** Reads a relayed frame, already decoded by the room; throws {@link ProtocolError} `MALFORMED`. */
+export function readRelayed(value: unknown): { channelId: string; frame: DirectFrame } {
+  const { channelId, frame } = readFrame(value);
+  if (channelId === undefined) malformed('relayed frame lacks its channel');
+  return { channelId, frame };
+}
+
+function readFrame(value: unknown): { channelId: string | undefined; frame: DirectFrame } {
+  if (typeof value !== 'object' || value === null) malformed('frame is not a map');
+  const wire = value as FrameWire;
+  const channelId = typeof wire.c === 'string' ? wire.c : undefined;
+  if (wire.a !== undefined) {
+    if (!isCount(wire.a)) malformed('ack must be a non-negative integer');
+    return { channelId, frame: { kind: 'ack', ack: wire.a } };
+  }
+  if (typeof wire.t !== 'string' || wire.t.length === 0 || wire.t.length > MAX_NAME_LENGTH) malformed('frame type must be a short string');
+  if (!(wire.d instanceof Uint8Array)) malformed('frame data must be binary');
+  const frame: DirectFrame = { kind: 'message', type: wire.t, data: wire.d };
+  if (wire.n !== undefined) {
+    if (!isCount(wire.n) || wire.n === 0) malformed('frame number must be a positive integer');
+    frame.seq = wire.n;
+  }
+  return { channelId, frame };
+}
+
+function isCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+function malformed(message: string): never {
+  throw new ProtocolError('MALFORMED', message);
+}

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { decodeFrame, encodeFrame, readRelayed } from '../src/direct/direct-frame.js';
+import { Sequencer } from '../src/direct/sequencer.js';
+import { decode, encode, ProtocolError } from '../src/protocol/index.js';
+
+describe('direct channel sequencing', () => {
+  it('delivers each number once, in order, holding back early ones', () => {
+    const s = new Sequencer<string>();
+    assert.deepEqual(s.receive(2, 'b'), []);
+    assert.deepEqual(s.receive(3, 'c'), []);
+    assert.deepEqual(s.receive(1, 'a'), ['a', 'b', 'c']);
+    assert.deepEqual(s.receive(2, 'b'), [], 'a duplicate of a delivered message');
+    assert.deepEqual(s.receive(5, 'e'), []);
+    assert.deepEqual(s.receive(5, 'e'), [], 'a duplicate of a held message');
+    assert.deepEqual(s.receive(4, 'd'), ['d', 'e']);
+    assert.equal(s.deliveredSeq, 5);
+  });
+
+  it('drops numbers too far ahead, so a peer cannot make it hold without bound', () => {
+    const s = new Sequencer<string>();
+    assert.deepEqual(s.receive(Sequencer.MAX_AHEAD + 2, 'far'), []);
+    assert.deepEqual(s.receive(1, 'a'), ['a']);
+    assert.equal(s.deliveredSeq, 1);
+  });
+
+  it('keeps what was sent directly until acknowledged, and hands back the rest in order', () => {
+    const s = new Sequencer<string>();
+    for (const item of ['a', 'b', 'c', 'd']) s.keep(s.next(), item);
+    s.acknowledged(2);
+    assert.deepEqual(s.takeUnacked(), [{ seq: 3, item: 'c' }, { seq: 4, item: 'd' }]);
+    assert.deepEqual(s.takeUnacked(), []);
+    assert.equal(s.next(), 5);
+  });
+});
+
+describe('direct channel frames', () => {
+  it('round-trips messages and acks, with the channel ID on the relay', () => {
+    const data = encode({ x: 1 });
+    assert.deepEqual(decodeFrame(encodeFrame({ kind: 'message', seq: 7, type: 't', data })), { kind: 'message', seq: 7, type: 't', data });
+    assert.deepEqual(decodeFrame(encodeFrame({ kind: 'message', type: 'lossy', data })), { kind: 'message', type: 'lossy', data });
+    assert.deepEqual(decodeFrame(encodeFrame({ kind: 'ack', ack: 3 })), { kind: 'ack', ack: 3 });
+    assert.deepEqual(readRelayed(decode(encodeFrame({ kind: 'ack', ack: 3 }, 'ch'))), { channelId: 'ch', frame: { kind: 'ack', ack: 3 } });
+  });
+
+  it('rejects malformed frames with MALFORMED', () => {
+    const bad = [encode(5), encode({ t: '', d: new Uint8Array() }), encode({ t: 'x', d: 'text' }), encode({ t: 'x', d: new Uint8Array(), n: 0 }), encode({ a: -1 })];
+    for (const bytes of bad) assert.throws(() => decodeFrame(bytes), (e: unknown) => e instanceof ProtocolError && e.code === 'MALFORMED');
+    assert.throws(() => readRelayed({ a: 1 }), /channel/);
+  });
+});
