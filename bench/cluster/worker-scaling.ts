@@ -9,6 +9,7 @@ import { WorkerPool } from '../../packages/server/src/media/worker-pool.js';
 import { Metrics } from '../../packages/server/src/metrics/metrics.js';
 import { Peer } from '../../packages/server/src/rooms/peer.js';
 import { NO_WEBHOOKS } from '../../packages/server/src/webhooks/webhook-event.js';
+import { attachLocalBus } from '../../packages/server/test/support/standalone-data.js';
 
 /** Result of one run of one room over some workers. */
 export interface ScalingResult {
@@ -46,6 +47,7 @@ export async function workerScaling(workers: number, receiverCount: number, mess
       room: 'bench',
       webhooks: NO_WEBHOOKS,
     });
+    await attachLocalBus(data);
     const homes: PlacedRouter[] = [];
     for (const worker of pool.live()) {
       const router = await worker.worker.createRouter({ mediaCodecs: MEDIA_CODECS });

@@ -8,6 +8,7 @@ import { WorkerPool } from '../../packages/server/src/media/worker-pool.js';
 import { Metrics } from '../../packages/server/src/metrics/metrics.js';
 import { Peer } from '../../packages/server/src/rooms/peer.js';
 import { NO_WEBHOOKS } from '../../packages/server/src/webhooks/webhook-event.js';
+import { attachLocalBus } from '../../packages/server/test/support/standalone-data.js';
 
 /** Result of one ceiling run. */
 export interface CeilingResult {
@@ -46,6 +47,7 @@ export async function serverCeiling(receiverCount: number, messages: number, pay
       room: 'bench',
       webhooks: NO_WEBHOOKS,
     });
+    await attachLocalBus(data);
     await data.addRouter(router);
     const newPeer = (identity: string) => {
       const peer = new Peer({

@@ -19,6 +19,7 @@ import { Metrics } from '../src/metrics/metrics.js';
 import { Peer } from '../src/rooms/peer.js';
 import { NO_WEBHOOKS } from '../src/webhooks/webhook-event.js';
 import { waitFor } from './support/test-server.js';
+import { attachLocalBus } from './support/standalone-data.js';
 
 // A random but repeatable sequence, so a failure can be replayed.
 function random(seed: number): () => number {
@@ -53,6 +54,7 @@ describe('batched fan-out: deliveries of one turn to the same receivers share SC
       webhooks: NO_WEBHOOKS,
       batch: { windowMs: 0, maxBytes: MAX_BATCH },
     });
+    await attachLocalBus(data);
     await data.addRouter(router);
   });
   afterEach(() => {
