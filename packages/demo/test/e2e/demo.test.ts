@@ -273,8 +273,9 @@ describe('demo app (e2e)', function () {
       const remote = await open('remote', `remote.html?code=${code}`, { width: 390, height: 700 });
       await remote.locator('#status', { hasText: 'Paired' }).waitFor();
       await screen.locator('#paired', { hasText: '1 remote connected' }).waitFor();
-      // Where the path of the commands shows (relayed by the server: the only path so far).
-      await remote.locator('#path[data-path="server"]').waitFor();
+      // Both pages hold the `direct` grant: the commands take a direct peer-to-peer channel,
+      // and the remote's path chip says so.
+      await remote.locator('#path[data-path="direct"]', { hasText: 'Direct' }).waitFor({ timeout: 15000 });
       await screen.locator('#muted-hint:not([hidden])').waitFor();
 
       const play = remote.locator('[part~="play"]');
