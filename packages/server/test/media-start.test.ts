@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import wrtc from '@roamhq/wrtc';
 import * as mediasoup from 'mediasoup';
-import type { Producer as ServerProducer, ProducerTraceEventData, Transport as ServerTransport, Worker } from 'mediasoup/types';
+import type { Producer as ServerProducer, ProducerTraceEventData, WebRtcTransport, Worker } from 'mediasoup/types';
 import type { Producer } from 'mediasoup-client/types';
 import { RawPeer } from './support/raw-peer.js';
 import { syntheticCamera } from './support/synthetic-camera.js';
@@ -13,14 +13,14 @@ const KEY_FRAME_DELAY_MS = 1_000;
 /** The server's mediasoup objects, seen through mediasoup's observer API. */
 class ServerMedia {
   readonly producers: ServerProducer[] = [];
-  /** Transports that carry at least one consumer: peers' receive transports. */
-  readonly receiving = new Set<ServerTransport>();
+  /** Transports that carry at least one consumer: peers' receive transports (WebRTC ones). */
+  readonly receiving = new Set<WebRtcTransport>();
 
   readonly watchWorker = (worker: Worker): void => {
     worker.observer.on('newrouter', (router) =>
       router.observer.on('newtransport', (transport) => {
         transport.observer.on('newproducer', (producer) => this.producers.push(producer));
-        transport.observer.on('newconsumer', () => this.receiving.add(transport));
+        transport.observer.on('newconsumer', () => this.receiving.add(transport as WebRtcTransport));
       }),
     );
   };
