@@ -11,6 +11,7 @@ import { nodeCost } from './node-cost.js';
 import { sdkOneToMany } from './one-to-many.js';
 import { p2pLatency, p2pMesh } from './p2p-baseline.js';
 import { PAYLOAD_BYTES } from './payload.js';
+import { receivePath } from './receive-path.js';
 import { ReceiverHost } from './receivers.js';
 import {
   printCeiling,
@@ -22,6 +23,7 @@ import {
   printNodeCost,
   printLossyLatency,
   printProblems,
+  printReceivePath,
   printServerCpu,
   type FanoutComparison,
 } from './report.js';
@@ -38,6 +40,8 @@ async function main(): Promise<void> {
   console.log('# Switchboard data benchmarks');
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
   console.log(`\n${machine}, code at ${codeVersion()}; ${PAYLOAD_BYTES}-byte reliable messages.`);
+  // First, while this process has nothing else to do: no server, no peers.
+  printReceivePath(receivePath());
   const server = await ServerProcess.start();
   const host = ReceiverHost.start();
   try {

@@ -7,6 +7,8 @@ export type Listener<P> = (payload: P) => void;
 interface Registration {
   listener: Listener<never>;
   once: boolean;
+  /** Set when removed, so that an emit already under way skips it. */
+  removed: boolean;
 }
 
 /**
@@ -15,7 +17,9 @@ interface Registration {
  * event targets do, so it is reported and not swallowed.
  */
 export class Emitter<Events extends object> {
-  private readonly registrations = new Map<keyof Events, Registration[]>();
+  // Each list is replaced, never changed in place, so an emit iterates the list as it was when
+  // the event came (listeners added meanwhile wait for the next one) without copying it.
+  private readonly registrations = new Map<keyof Events, readonly Registration[]>();
 
   /** Calls `listener` on every `event` until the returned function is called. */
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): Unsubscribe {
@@ -29,20 +33,17 @@ export class Emitter<Events extends object> {
 
   /** Removes `listener` from `event` (every registration of it). */
   off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
-    const list = this.registrations.get(event);
-    if (list === undefined) return;
-    const kept = list.filter((registration) => registration.listener !== listener);
-    if (kept.length > 0) this.registrations.set(event, kept);
-    else this.registrations.delete(event);
+    for (const registration of this.registrations.get(event) ?? []) {
+      if (registration.listener === listener) this.remove(event, registration);
+    }
   }
 
   /** Calls the listeners of `event` in the order they were added. */
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
     const list = this.registrations.get(event);
     if (list === undefined) return;
-    // A copy, so listeners added meanwhile wait for the next event; removed ones are skipped.
-    for (const registration of [...list]) {
-      if (!this.registrations.get(event)?.includes(registration)) continue;
+    for (const registration of list) {
+      if (registration.removed) continue;
       if (registration.once) this.remove(event, registration);
       try {
         (registration.listener as Listener<Events[K]>)(payload);
@@ -55,19 +56,17 @@ export class Emitter<Events extends object> {
   }
 
   private add<K extends keyof Events>(event: K, listener: Listener<Events[K]>, once: boolean): Unsubscribe {
-    const registration: Registration = { listener: listener as Listener<never>, once };
-    const list = this.registrations.get(event);
-    if (list === undefined) this.registrations.set(event, [registration]);
-    else list.push(registration);
+    const registration: Registration = { listener: listener as Listener<never>, once, removed: false };
+    this.registrations.set(event, [...(this.registrations.get(event) ?? []), registration]);
     return () => this.remove(event, registration);
   }
 
   private remove(event: keyof Events, registration: Registration): void {
-    const list = this.registrations.get(event);
-    const index = list?.indexOf(registration) ?? -1;
-    if (list === undefined || index < 0) return;
-    list.splice(index, 1);
-    if (list.length === 0) this.registrations.delete(event);
+    if (registration.removed) return;
+    registration.removed = true;
+    const kept = (this.registrations.get(event) ?? []).filter((r) => r !== registration);
+    if (kept.length > 0) this.registrations.set(event, kept);
+    else this.registrations.delete(event);
   }
 }
 

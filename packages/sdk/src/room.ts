@@ -6,9 +6,10 @@ import { RELAY_MESSAGE_TYPE } from './direct/direct-frame.js';
 import type { DirectChannelOptions, DirectOptions } from './direct/direct-options.js';
 import type { UnsequencedEnvelope } from './data-channel/outgoing.js';
 import type { Delivery } from './data-channel/receiver.js';
+import { receivedMessage } from './data-channel/received-message.js';
 import { DisconnectedError, MessageError, MessageRejectedError } from './errors.js';
 import { Emitter, Holdback, type Listener, type Unsubscribe } from './events.js';
-import type { AnyMessages, MessageMap, MessageType, ReceivedMessage, SendOptions } from './messages/message-types.js';
+import type { AnyMessages, MessageMap, MessageType, SendOptions } from './messages/message-types.js';
 import { Participants } from './participant/participants.js';
 import { encode, EnvelopeKind, type Grants, type Limits, type PeerInfo, type PeerMetadata } from './protocol/index.js';
 import { RpcEndpoint, type RpcCallOptions, type RpcHandler } from './rpc/rpc-endpoint.js';
@@ -347,15 +348,8 @@ export class Room<M extends MessageMap = AnyMessages> {
       this.rpcEndpoint.receive(envelope, payload);
       return;
     }
-    const message: ReceivedMessage = {
-      type: envelope.type,
-      data: payload,
-      from: envelope.from,
-      serverTime: envelope.serverTime,
-      targeted: envelope.targeted,
-    };
-    if (envelope.topic !== undefined) message.topic = envelope.topic;
     // The payload's shape is the sender's promise, as the message map says; nothing checks it.
+    const message = receivedMessage(delivery);
     this.events.emit('message', message);
     this.events.emit(`message:${envelope.type}`, message);
   }

@@ -28,6 +28,8 @@ const SAMPLE: Record<string, string | number | boolean | string[]> = {
   'data-batch-window': 2,
   'data-batch-max-bytes': 8192,
   'max-incoming-bitrate': 1_000_000,
+  'initial-outgoing-bitrate': 1_500_000,
+  'key-frame-request-delay': 500,
   'worker-placement': 'spread',
   'worker-wait': 20,
   'max-token-ttl': 7200,

@@ -76,6 +76,9 @@ describe('config', () => {
     assert.equal(config.workers, 3);
     assert.equal(config.host, '127.0.0.1');
     assert.equal(loadConfig(['--dev', '--max-incoming-bitrate', '1500000'], {}).maxIncomingBitrate, 1_500_000);
+    const media = loadConfig(['--dev', '--key-frame-request-delay', '0'], { SWITCHBOARD_INITIAL_OUTGOING_BITRATE: '3000000' });
+    assert.equal(media.keyFrameRequestDelayMs, 0);
+    assert.equal(media.initialOutgoingBitrate, 3_000_000);
   });
 
   it('rejects bad values with CONFIG_INVALID and a message naming the option', () => {

@@ -20,16 +20,17 @@ export function encode(value: unknown): Uint8Array {
 export function decode(bytes: Uint8Array | ArrayBuffer): unknown {
   const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   if (view.byteLength === 0) throw new ProtocolError('MALFORMED', 'empty MessagePack frame');
+  let value: unknown;
   try {
-    const values = packr.unpackMultiple(view) as unknown[];
-    if (values.length !== 1) {
-      throw new ProtocolError('MALFORMED', `expected one MessagePack value, found ${values.length}`);
-    }
-    // msgpackr decodes the never-used type byte 0xc1 to a marker object instead of failing.
-    if (values[0] === C1) throw new ProtocolError('MALFORMED', 'reserved MessagePack type 0xc1');
-    return values[0];
+    // `unpack`, not `unpackMultiple`: it throws on bytes left after the value too, without
+    // building an array per frame (every delivery is decoded twice: envelope, then payload).
+    value = packr.unpack(view);
   } catch (error) {
-    if (error instanceof ProtocolError) throw error;
+    const trailing = error instanceof Error && error.message.startsWith('Data read, but end of buffer not reached');
+    if (trailing) throw new ProtocolError('MALFORMED', 'expected one MessagePack value, found more', { cause: error });
     throw new ProtocolError('MALFORMED', `malformed MessagePack: ${(error as Error).message}`, { cause: error });
   }
+  // msgpackr decodes the never-used type byte 0xc1 to a marker object instead of failing.
+  if (value === C1) throw new ProtocolError('MALFORMED', 'reserved MessagePack type 0xc1');
+  return value;
 }

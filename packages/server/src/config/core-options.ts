@@ -175,6 +175,22 @@ export const CORE_OPTIONS: readonly AnyOptionSpec[] = [
     parse: (raw) => parseInteger(raw, '--max-incoming-bitrate', 0, 1_000_000_000),
     fallback: () => 5_000_000,
   },
+  {
+    key: 'initialOutgoingBitrate',
+    flag: '--initial-outgoing-bitrate',
+    env: 'SWITCHBOARD_INITIAL_OUTGOING_BITRATE',
+    help: "bandwidth estimate a peer's receive transport starts from, bits/s (higher: top video layer sooner, worse first seconds on poor links)",
+    parse: (raw) => parseInteger(raw, '--initial-outgoing-bitrate', 100_000, 100_000_000),
+    fallback: () => 2_000_000,
+  },
+  {
+    key: 'keyFrameRequestDelayMs',
+    flag: '--key-frame-request-delay',
+    env: 'SWITCHBOARD_KEY_FRAME_REQUEST_DELAY',
+    help: 'ms during which the key frame requests of new viewers of a video track are merged into one (0 = none)',
+    parse: (raw) => parseInteger(raw, '--key-frame-request-delay', 0, 5000),
+    fallback: () => 350,
+  },
   // Scale-out over the workers of this node.
   {
     key: 'workerPlacement',

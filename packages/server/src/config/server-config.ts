@@ -49,6 +49,10 @@ export interface ServerConfig {
   dataBatchMaxBytes: number;
   /** Most media a peer may send, in bits per second (0 = no limit). */
   maxIncomingBitrate: number;
+  /** Bandwidth estimate each receive transport starts from, in bits per second. */
+  initialOutgoingBitrate: number;
+  /** Window in which key frame requests for one video track are merged into one, in ms. */
+  keyFrameRequestDelayMs: number;
   /** How a room picks the worker for a new peer's transports. */
   workerPlacement: WorkerPlacement;
   /** How long a join or resume waits for a live mediasoup worker (e.g. while one respawns). */

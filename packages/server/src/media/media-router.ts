@@ -26,6 +26,16 @@ export interface MediaRoomLink {
   remote?: RemoteProducers | undefined;
 }
 
+/** How the media plane treats its tracks. */
+export interface MediaOptions {
+  /**
+   * Window in which a video track's key frame requests are merged into one, in ms (mediasoup's
+   * `keyFrameRequestDelay`). A browser ignores a request made within 300 ms of the previous one,
+   * so without it a viewer joining just after another waits for mediasoup's retry, a second later.
+   */
+  keyFrameRequestDelayMs: number;
+}
+
 interface PeerMedia {
   readonly producers: Map<string, Producer>;
   readonly consumers: Map<string, Consumer>;
@@ -51,7 +61,10 @@ export class MediaRouter {
   private readonly pipes = new ProducerPipes();
   private speakers: Promise<Speakers> | undefined;
 
-  constructor(private readonly link: MediaRoomLink) {}
+  constructor(
+    private readonly link: MediaRoomLink,
+    private readonly options: MediaOptions,
+  ) {}
 
   /** Handles one media request of `peer`, whose transports and their router are given. */
   async handle<M extends keyof MediaRequests>(
@@ -121,6 +134,7 @@ export class MediaRouter {
     const producer = await transport.produce({
       kind: params.kind,
       rtpParameters: params.rtpParameters as Parameters<WebRtcTransport['produce']>[0]['rtpParameters'],
+      keyFrameRequestDelay: params.kind === 'video' ? this.options.keyFrameRequestDelayMs : 0,
       appData: { peerId: peer.id, name: params.name, source: params.source },
     });
     media.producers.set(producer.id, producer);

@@ -65,7 +65,7 @@ export class Room implements ReceiverListener {
       logger: context.logger,
       room: name,
       remote: context.remoteProducers,
-    });
+    }, { keyFrameRequestDelayMs: context.config.keyFrameRequestDelayMs });
     this.routers = new RouterSet({
       pool: context.workers,
       placement: context.config.workerPlacement,
