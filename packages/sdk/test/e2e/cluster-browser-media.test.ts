@@ -6,7 +6,6 @@ import { join as joinPath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { TrackInfo } from '../../src/protocol/index.js';
 import type * as Sdk from '../../src/index.js';
 import { startClusterNodes, stopClusterNodes, type ClusterNode } from '../../../server/test/support/cluster-harness.js';
 import { startTestRedis, type TestRedis } from '../../../server/test/support/redis-server.js';
@@ -74,27 +73,29 @@ describe('browser end to end: a camera on one node played on another', function 
     const host = await page(nodes[1]!);
     await join(viewer.page, 'live', 'viewer', 'subscribe,receiveData');
     const hostId = await join(host.page, 'live', 'host');
-    const published = await host.page.evaluate(async () => {
+    // The viewer attaches every track announced to it; the host's, published on the other
+    // node, reaches it through the membership records and is auto-subscribed.
+    await viewer.page.evaluate(() => {
       const w = window as unknown as PageWindow;
-      const track = await w.room.publish(await w.sdk.openCamera({ width: 640, height: 480 }), { name: 'camera' });
-      return { id: track.id, name: track.name, source: track.source };
-    });
-    // The announcement of a track published on another node (trackPublished across nodes) is
-    // the membership's; here the viewer is handed the track as that notification carries it.
-    const info: TrackInfo = { ...published, peerId: hostId, kind: 'video', muted: false, layers: 1 };
-    await viewer.page.evaluate((track) => {
-      const w = window as unknown as PageWindow;
-      w.room.on('trackPublished', ({ track: remote }) => {
+      w.room.on('trackPublished', ({ track }) => {
         const element = document.createElement('video');
         element.autoplay = true;
         element.muted = true;
         document.body.append(element);
-        remote.attach(element);
+        track.attach(element);
       });
-      // The room's own handler of server notifications (private in the type, plain in the page).
-      (w.room as unknown as { notified(n: unknown): void }).notified({ method: 'trackPublished', data: { track } });
-    }, info);
-
+    });
+    const published = await host.page.evaluate(async () => {
+      const w = window as unknown as PageWindow;
+      const track = await w.room.publish(await w.sdk.openCamera({ width: 640, height: 480 }), { name: 'camera' });
+      return track.id;
+    });
+    await viewer.page.waitForFunction((id) => (window as unknown as PageWindow).room.tracks.has(id), published, { timeout: 30_000 });
+    const announced = await viewer.page.evaluate((id) => {
+      const track = (window as unknown as PageWindow).room.tracks.get(id);
+      return track && { peerId: track.peerId, name: track.name, kind: track.kind };
+    }, published);
+    assert.deepEqual(announced, { peerId: hostId, name: 'camera', kind: 'video' });
     await viewer.page.waitForFunction(() => (document.querySelector('video')?.videoWidth ?? 0) > 0, undefined, { timeout: 30_000 });
     const framesDecoded = () =>
       viewer.page.evaluate(async () => {

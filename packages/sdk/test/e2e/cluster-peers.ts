@@ -2,11 +2,12 @@ import { AccessToken } from '../../../server/src/auth/access-token.js';
 import { DEV_SECRETS } from '../../../server/src/config.js';
 import { startClusterNodes, stopClusterNodes, type ClusterNode } from '../../../server/test/support/cluster-harness.js';
 import { startTestRedis, type TestRedis } from '../../../server/test/support/redis-server.js';
+import type { GrantName } from '../../src/protocol/index.js';
 import { connect, type AnyReceivedMessage, type ConnectOptions, type MessageMap, type Room } from '../../src/index.js';
 import { environment, type TestPeer } from './sdk-peers.js';
 
 /** What a joining test peer may ask for (as with {@link SdkFixture.join}). */
-export type ClusterJoinOptions<M extends MessageMap> = ConnectOptions<M> & { claims?: { name?: string } };
+export type ClusterJoinOptions<M extends MessageMap> = ConnectOptions<M> & { claims?: { name?: string; grants?: readonly GrantName[] } };
 
 /**
  * Server processes in cluster mode on a test Redis of their own, and SDK peers joined to them in

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Grants, PeerMetadata } from '@switchboard/sdk/protocol';
+import type { Grants, PeerMetadata, TrackInfo } from '@switchboard/sdk/protocol';
 import type { Logger } from '../log.js';
 import { unavailable } from './redis-link.js';
 import type { BusLeaveReason, BusPeer, RoomBus, RoomBusHandlers, RoomChannel } from './room-bus.js';
@@ -67,8 +67,11 @@ export class ClusterMembership {
     }
   }
 
-  /** Registers one of this node's peers in `room`. */
-  joined(room: string, peer: LocalPeer): void {
+  /**
+   * Registers one of this node's peers in `room`, with the tracks it publishes (muted state
+   * included), or replaces its record when it changed: other nodes tell their peers the difference.
+   */
+  joined(room: string, peer: LocalPeer, tracks: readonly TrackInfo[]): void {
     const record: BusPeer = {
       id: peer.id,
       identity: peer.identity,
@@ -77,7 +80,7 @@ export class ClusterMembership {
       grants: peer.grants,
       node: this.bus.nodeId,
       joinedAt: peer.joinedAt,
-      tracks: [],
+      tracks: tracks.map((track) => ({ ...track })),
       resumeKeyHash: resumeKeyHash(peer.resumeKey),
       lastSenderSeq: peer.lastAcceptedSeq,
     };

@@ -141,8 +141,9 @@ export class NodePipes implements RemoteProducers {
     this.incoming.clear();
   }
 
-  // The node publishing `producerId` in `room`: from the membership records when they list
-  // tracks, else by asking every live node (a cluster has few).
+  // The node publishing `producerId` in `room`: from the membership records, which list each
+  // peer's tracks; else (a subscribe by ID that overtook the publisher's record write) by asking
+  // every live node (a cluster has few).
   private async locate(room: string, producerId: string): Promise<string> {
     const peers = await this.options.roomPeers(room);
     const owner = peers.find((peer) => peer.tracks.some((track) => track.id === producerId));

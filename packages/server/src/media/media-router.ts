@@ -19,6 +19,8 @@ type Params<M extends keyof MediaRequests> = MediaRequests[M]['params'];
 export interface MediaRoomLink {
   /** Sends a notification to every connected peer but `except`. */
   broadcast<N extends NotificationName>(method: N, data: ServerNotifications[N], except?: Peer): void;
+  /** The peer's tracks changed (published, unpublished, muted, unmuted): its cluster record follows. */
+  tracksChanged(peer: Peer): void;
   logger: Logger;
   /** The room's name, which other nodes' tracks are looked up in. */
   room: string;
@@ -145,10 +147,12 @@ export class MediaRouter {
       media.producers.delete(producer.id);
       this.origins.delete(producer.id);
       this.link.broadcast('trackUnpublished', { trackId: producer.id, peerId: peer.id });
+      this.link.tracksChanged(peer);
     });
     // The active speaker is a nicety: a failure here must not fail the publication.
     if (producer.kind === 'audio') await this.observeSpeaker(producer, router).catch(() => undefined);
     this.link.broadcast('trackPublished', { track: trackInfo(producer) }, peer);
+    this.link.tracksChanged(peer);
     return { id: producer.id };
   }
 
@@ -158,6 +162,7 @@ export class MediaRouter {
     if (paused) await producer.pause();
     else await producer.resume();
     this.link.broadcast(paused ? 'trackMuted' : 'trackUnmuted', { trackId, peerId: peer.id }, peer);
+    this.link.tracksChanged(peer);
   }
 
   /** Subscribes the peer to a track, on its receive transport; the consumer starts paused. */

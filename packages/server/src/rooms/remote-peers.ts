@@ -1,11 +1,12 @@
-import type { NotificationName, PeerInfo, ServerNotifications } from '@switchboard/sdk/protocol';
+import type { NotificationName, PeerInfo, ServerNotifications, TrackInfo } from '@switchboard/sdk/protocol';
 import type { BusLeaveReason, BusPeer, RoomBusHandlers, RoomChannel } from '../cluster/room-bus.js';
 import type { DataRouter } from '../data/data-router.js';
 import type { Logger } from '../log.js';
+import { RemoteTracks } from './remote-tracks.js';
 
 /** What the room does about the bus's news. */
 export interface RemotePeerHooks {
-  /** Tells this node's peers of the room something (the room's broadcast). */
+  /** Tells this node's peers of the room something (no webhook: the publishing node sends those). */
   broadcast<N extends NotificationName>(method: N, data: ServerNotifications[N]): void;
   /** A peer of this node was removed from the bus by another node (no-op if already gone here). */
   removedHere(peerId: string, reason: ServerNotifications['peerLeft']['reason'] & ('left' | 'kicked' | 'timeout')): void;
@@ -13,21 +14,26 @@ export interface RemotePeerHooks {
 
 /**
  * The room's peers on other nodes, as the room bus reports them: this node's peers are told
- * when they join, change or leave, and a joining peer finds them in its join result. This
- * node's own peers come back from the bus too, and are left to the room, which announced them.
+ * when they join, change or leave and when their tracks are published, muted, unmuted or
+ * unpublished, and a joining peer finds them and their tracks in its join result. This node's
+ * own peers come back from the bus too, and are left to the room, which announced them.
  */
 export class RemotePeers {
   private channel: RoomChannel | undefined;
+  private readonly tracks: RemoteTracks;
 
   constructor(
     private readonly nodeId: string,
     private readonly hooks: RemotePeerHooks,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.tracks = new RemoteTracks((method, data) => hooks.broadcast(method, data));
+  }
 
-  /** The room's channel, once open. */
+  /** The room's channel, once open: the tracks of the members already there are known from now on. */
   attach(channel: RoomChannel): void {
     this.channel = channel;
+    for (const peer of channel.peers().values()) if (this.remote(peer)) this.tracks.update(peer);
   }
 
   /** Removes a peer of another node from the bus (its node then ends it); false if there is none. */
@@ -47,6 +53,11 @@ export class RemotePeers {
     return [...(this.channel?.peers().values() ?? [])].filter((p) => this.remote(p)).map(info);
   }
 
+  /** Tracks of the peers of other nodes. */
+  trackInfos(): TrackInfo[] {
+    return this.tracks.all();
+  }
+
   /** What the room does with its traffic from the bus: data to `data`, membership here. */
   handlers(data: DataRouter): RoomBusHandlers {
     return {
@@ -56,11 +67,22 @@ export class RemotePeers {
         this.logger.warn('the room log was trimmed before this node read it', { fromSeq, toSeq });
         data.missed(toSeq);
       },
-      peerJoined: (peer) => this.remote(peer) && this.hooks.broadcast('peerJoined', { peer: info(peer) }),
-      peerUpdated: (peer) => this.remote(peer) && this.hooks.broadcast('peerUpdated', { peer: info(peer) }),
+      peerJoined: (peer) => {
+        if (!this.remote(peer)) return this.tracks.remove(peer.id);
+        this.hooks.broadcast('peerJoined', { peer: info(peer) });
+        this.tracks.update(peer);
+      },
+      // A record change that is about tracks only is told as track notifications, not as peerUpdated.
+      // A record that became this node's (a session taken over from a dead node) lost its tracks there.
+      peerUpdated: (peer) => {
+        if (!this.remote(peer)) return this.tracks.remove(peer.id);
+        if (!this.tracks.update(peer)) this.hooks.broadcast('peerUpdated', { peer: info(peer) });
+      },
+      // Its tracks go before it does, as they do when a peer of this node leaves.
       peerLeft: (peer, reason) => {
-        if (this.remote(peer)) this.hooks.broadcast('peerLeft', { peerId: peer.id, reason: leaveReason(reason) });
-        else this.hooks.removedHere(peer.id, leaveReason(reason));
+        if (!this.remote(peer)) return this.hooks.removedHere(peer.id, leaveReason(reason));
+        this.tracks.remove(peer.id);
+        this.hooks.broadcast('peerLeft', { peerId: peer.id, reason: leaveReason(reason) });
       },
     };
   }

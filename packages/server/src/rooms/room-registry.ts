@@ -123,12 +123,13 @@ export class RoomRegistry implements RoomIndex {
   indexPeer(peerId: string, room: Room): void {
     this.peerRooms.set(peerId, room);
     const peer = room.peer(peerId);
-    if (peer) this.membership.joined(room.name, peer);
+    if (peer) this.membership.joined(room.name, peer, room.tracksOf(peer));
   }
 
+  /** A peer's record changed: its name, metadata or tracks (published, muted, unpublished). */
   peerChanged(peerId: string, room: Room): void {
     const peer = room.peer(peerId);
-    if (peer) this.membership.joined(room.name, peer);
+    if (peer) this.membership.joined(room.name, peer, room.tracksOf(peer));
   }
 
   unindexPeer(peerId: string): void {

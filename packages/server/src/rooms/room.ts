@@ -14,18 +14,16 @@ import {
 import type { VerifiedToken } from '../auth/token.js';
 import { DataRouter, type ReceiverListener, type ServerMessage } from '../data/data-router.js';
 import { MediaRouter } from '../media/media-router.js';
-import { RouterSet, type PlacedRouter } from '../media/router-set.js';
+import type { PlacedRouter } from '../media/router-set.js';
 import { openPeerTransports } from '../media/peer-transports.js';
 import type { BusPeer } from '../cluster/room-bus.js';
 import { trackWebhook } from '../webhooks/room-webhooks.js';
 import { joinResult, type JoinResult } from './join-result.js';
 import { dataRouterOptions, type RoomContext } from './room-context.js';
 import { Peer, type PeerConnection } from './peer.js';
+import { PeerPlacement } from './peer-placement.js';
 import { RemotePeers } from './remote-peers.js';
 import { sameSecret, takeOverSession } from './session-takeover.js';
-
-// Workers a join or resume tries when the one it was placed on dies under it.
-const CONNECT_ATTEMPTS = 3;
 
 /** What a joining peer asks for besides admission. */
 export interface JoinOptions {
@@ -46,9 +44,7 @@ export class Room implements ReceiverListener {
   private readonly data: DataRouter;
   private readonly remote: RemotePeers;
   private readonly mediaRouter: MediaRouter;
-  private readonly routers: RouterSet;
-  /** Peers whose join or resume is placing their transports; a worker death retries them. */
-  private readonly connecting = new Set<Peer>();
+  private readonly placement: PeerPlacement;
   private closed = false;
 
   private constructor(
@@ -57,25 +53,17 @@ export class Room implements ReceiverListener {
   ) {
     this.data = new DataRouter(this.members, dataRouterOptions(context, name, this));
     this.remote = new RemotePeers(context.config.nodeId, {
-      broadcast: (method, data) => this.broadcast(method, data),
+      broadcast: (method, data) => this.notify(method, data),
       removedHere: (peerId, reason) => this.removedElsewhere(peerId, reason),
     }, context.logger.child({ room: name }));
     this.mediaRouter = new MediaRouter({
       broadcast: (method, data, except) => this.broadcast(method, data, except),
+      tracksChanged: (peer) => this.context.registry.peerChanged(peer.id, this),
       logger: context.logger,
       room: name,
       remote: context.remoteProducers,
     }, { keyFrameRequestDelayMs: context.config.keyFrameRequestDelayMs });
-    this.routers = new RouterSet({
-      pool: context.workers,
-      placement: context.config.workerPlacement,
-      waitMs: context.config.workerWaitSeconds * 1000,
-      logger: context.logger.child({ room: name }),
-      hooks: {
-        opened: (placed) => this.data.addRouter(placed.router),
-        closed: (placed, workerDied) => workerDied && this.workerDied(placed),
-      },
-    });
+    this.placement = new PeerPlacement({ name, members: this.members, data: this.data, closed: () => this.closed }, context);
   }
 
   /** Creates a room and opens its channel on the room bus; its routers come with its peers. */
@@ -89,7 +77,7 @@ export class Room implements ReceiverListener {
 
   /** PIDs of the mediasoup workers the room's peers are on. */
   get workerPids(): number[] {
-    return this.routers.workerPids();
+    return this.placement.workerPids();
   }
 
   /** PID of the worker a peer's transports are on, if it is connected. */
@@ -115,6 +103,11 @@ export class Room implements ReceiverListener {
   /** Current peers and whether each is connected or waiting to resume. */
   peers(): (PeerInfo & { connected: boolean; tracks: TrackInfo[] })[] {
     return [...this.members.values()].map((p) => ({ ...p.info(), connected: p.connected, tracks: this.mediaRouter.tracksOf(p) }));
+  }
+
+  /** The tracks a peer of this node publishes, muted state included. */
+  tracksOf(peer: Peer): TrackInfo[] {
+    return this.mediaRouter.tracksOf(peer);
   }
 
   /** Bits per second the server currently sends to the room's peers (media and data). */
@@ -330,31 +323,8 @@ export class Room implements ReceiverListener {
     this.dispose();
   }
 
-  // Places the peer's new transports on a router and builds its join result. A worker dying
-  // under it sends it to a live one; it never surfaces as INTERNAL.
-  private async connect(peer: Peer, resumed: boolean): Promise<JoinResult> {
-    const connection = peer.connection;
-    this.connecting.add(peer);
-    try {
-      for (let attempt = 1; ; attempt++) {
-        const home = await this.routers.forPeer();
-        // The peer may have left, or resumed on another connection, while it waited for a worker.
-        if (!this.members.has(peer.id) || peer.connection !== connection || this.closed) {
-          this.routers.release(home);
-          throw new SwitchboardError('NOT_FOUND', 'the session ended while it was being connected');
-        }
-        peer.home = home;
-        try {
-          return await this.connectOn(peer, home, resumed);
-        } catch (error) {
-          if (!home.router.closed) throw error;
-          this.disconnectMedia(peer);
-          if (attempt >= CONNECT_ATTEMPTS) throw new SwitchboardError('UNAVAILABLE', 'media workers keep failing; try again shortly', { cause: error });
-        }
-      }
-    } finally {
-      this.connecting.delete(peer);
-    }
+  private connect(peer: Peer, resumed: boolean): Promise<JoinResult> {
+    return this.placement.connect(peer, (home) => this.connectOn(peer, home, resumed));
   }
 
   private async connectOn(peer: Peer, home: PlacedRouter, resumed: boolean): Promise<JoinResult> {
@@ -367,7 +337,7 @@ export class Room implements ReceiverListener {
     });
     peer.announced = true;
     const peers = [...[...this.members.values()].filter((p) => p !== peer).map((p) => p.info()), ...this.remote.infos()];
-    const tracks = this.mediaRouter.tracks().filter((t) => t.peerId !== peer.id);
+    const tracks = [...this.mediaRouter.tracks().filter((t) => t.peerId !== peer.id), ...this.remote.trackInfos()];
     const ice = this.context.iceServers.joinFields(peer.identity);
     return joinResult(peer, { room: this.name, resumed, peers, tracks, home, send, recv, dataConsumers, ice }, this.context.config);
   }
@@ -394,40 +364,27 @@ export class Room implements ReceiverListener {
   }
 
   private broadcast<N extends NotificationName>(method: N, data: ServerNotifications[N], except?: Peer): void {
-    for (const member of this.members.values()) {
-      if (member !== except && member.announced) member.connection?.notify(method, data);
-    }
+    this.notify(method, data, except);
     const event = trackWebhook(this.name, method, data);
     if (event) this.context.webhooks.emit(event);
   }
 
-  // Closes the peer's transports and lets go of its router, which closes if nobody else uses it.
-  private disconnectMedia(peer: Peer): void {
-    peer.closeTransports();
-    const home = peer.home;
-    peer.home = undefined;
-    if (home) this.routers.release(home);
+  // Tells this node's peers, without a webhook (news of other nodes' peers: their node sends those).
+  private notify<N extends NotificationName>(method: N, data: ServerNotifications[N], except?: Peer): void {
+    for (const member of this.members.values()) {
+      if (member !== except && member.announced) member.connection?.notify(method, data);
+    }
   }
 
-  // A worker died: only the peers on it are affected. Their sockets are dropped, so the SDK
-  // resumes them onto a live worker (waiting, bounded, for the pool to respawn one), and the
-  // data plane's log, which lives in Node, replays what they missed.
-  private workerDied(placed: PlacedRouter): void {
-    if (this.closed) return;
-    for (const peer of this.members.values()) {
-      if (peer.home !== placed) continue;
-      peer.home = undefined;
-      this.data.stopReceiving(peer);
-      peer.closeTransports();
-      if (!this.connecting.has(peer)) peer.connection?.drop();
-    }
+  private disconnectMedia(peer: Peer): void {
+    this.placement.disconnect(peer);
   }
 
   private dispose(): void {
     if (this.closed) return;
     this.closed = true;
     this.data.close();
-    this.routers.close();
+    this.placement.close();
     this.context.registry.removeRoom(this);
   }
 

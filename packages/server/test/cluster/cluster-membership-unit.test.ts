@@ -27,10 +27,10 @@ describe('cluster membership (on the local bus)', () => {
     const membership = new ClusterMembership(bus, new Logger('error'));
     const events: string[] = [];
     await membership.open('lobby', recording(events));
-    membership.joined('lobby', localPeer('p1'));
-    membership.joined('lobby', localPeer('p2'));
+    membership.joined('lobby', localPeer('p1'), []);
+    membership.joined('lobby', localPeer('p2'), []);
     membership.left('lobby', 'p1');
-    membership.joined('lobby', localPeer('p2'));
+    membership.joined('lobby', localPeer('p2'), []);
     await membership.drain();
     expect(events).to.deep.equal(['joined p1', 'joined p2', 'left p1 left', 'updated p2'], 'the room is told of each change, in order');
     const [p2] = await bus.roomPeers('lobby');
