@@ -31,6 +31,11 @@ export class BenchCluster {
     return node;
   }
 
+  /** The redis-server's PID, for a CPU meter. */
+  get redisPid(): number {
+    return this.redis.pid!;
+  }
+
   /** Stops every node, then Redis. */
   async stop(): Promise<void> {
     await Promise.all(this.nodes.map((node) => node.stop()));

@@ -5,14 +5,13 @@ import { joinRoom } from '../support/sdk-peer.js';
 import type { ServerProcess } from '../support/server-process.js';
 import { nodePids } from './cluster-nodes.js';
 
-
 /**
  * One SDK sender on the first node broadcasts 200-byte reliable messages to `receivers` SDK
  * peers of the same room, spread evenly over `nodes` of one cluster (receiver i on node
  * i mod n), hosted by `host`: a flood, then paced runs if it was not steady. CPU is measured
- * for every node's Node process and mediasoup worker.
+ * for every node's Node process and mediasoup worker, and for the cluster's Redis (`redisPid`).
  */
-export async function nodeFanout(nodes: readonly ServerProcess[], host: ReceiverHost, receivers: number): Promise<FanoutRuns<FanoutResult>> {
+export async function nodeFanout(nodes: readonly ServerProcess[], redisPid: number, host: ReceiverHost, receivers: number): Promise<FanoutRuns<FanoutResult>> {
   const room = `cluster-fanout-${nodes.length}-${receivers}`;
   for (const [n, node] of nodes.entries()) {
     const identities = Array.from({ length: receivers }, (_, i) => i).filter((i) => i % nodes.length === n);
@@ -24,7 +23,7 @@ export async function nodeFanout(nodes: readonly ServerProcess[], host: Receiver
   const sender = await joinRoom(first.wsUrl, await first.token(room, 'sender'));
   try {
     const send = (payload: Uint8Array) => sender.send('bench', payload);
-    return await floodThenSteady((drive) => measureFanout(host, receivers, send, drive, nodePids(nodes)));
+    return await floodThenSteady((drive) => measureFanout(host, receivers, send, drive, { ...nodePids(nodes), redis: redisPid }));
   } finally {
     await sender.leave().catch(() => undefined);
     await host.call('clear', {});

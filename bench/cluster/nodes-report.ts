@@ -42,7 +42,7 @@ async function reportFanout(cluster: BenchCluster): Promise<void> {
   const results: { nodes: number; run: FanoutResult | undefined; load: string }[] = [];
   try {
     for (const count of NODE_COUNTS) {
-      const runs = await nodeFanout(cluster.nodes.slice(0, count), host, FANOUT_RECEIVERS);
+      const runs = await nodeFanout(cluster.nodes.slice(0, count), cluster.redisPid, host, FANOUT_RECEIVERS);
       results.push({ nodes: count, run: runs.steady, load: load() });
     }
   } finally {
@@ -50,13 +50,14 @@ async function reportFanout(cluster: BenchCluster): Promise<void> {
   }
   const base = results[0]?.run;
   const rows = results.map(({ nodes, run, load: average }) => {
-    if (!run) return [String(nodes), 'no steady run', '', '', '', '', average];
+    if (!run) return [String(nodes), 'no steady run', '', '', '', '', '', average];
     const capacity = nodesCapacity(run, nodes);
     return [
       String(nodes),
       fmt(run.deliveriesPerSecond),
       nodes === 1 ? '1.00× (baseline)' : ratio(run.deliveriesPerSecond, base?.deliveriesPerSecond),
       fmt(run.use.cpu.receivers ?? NaN, 2) + ` / ${fmt(run.seconds, 2)}`,
+      fmt(((run.use.cpu.redis ?? NaN) / run.delivered) * 100_000, 2),
       fmt(capacity),
       nodes === 1 ? '1.00× (baseline)' : ratio(capacity, base && nodesCapacity(base, 1)),
       average,
@@ -64,7 +65,7 @@ async function reportFanout(cluster: BenchCluster): Promise<void> {
   });
   printTable(
     `One room, ${FANOUT_RECEIVERS} receivers spread over 1, 2, 3 nodes (sender on node 1; wrtc SDK receivers, all in one child process; fastest steady run)`,
-    ['Nodes', 'Deliveries/s', 'vs 1 node', 'Receiver host CPU s / run s', "Nodes' capacity, deliveries/s", 'vs 1 node', 'Load (1 min)'],
+    ['Nodes', 'Deliveries/s', 'vs 1 node', 'Receiver host CPU s / run s', 'Redis CPU s / 100k', "Nodes' capacity, deliveries/s", 'vs 1 node', 'Load (1 min)'],
     rows,
   );
   console.log(
