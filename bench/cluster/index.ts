@@ -1,7 +1,10 @@
 // `npm run bench:cluster`: deliveries/s of one room over one and over two mediasoup workers of
-// one node, printed as Markdown tables. See docs/benchmarks.md and docs/scaling.md.
+// one node, then over 1, 2 and 3 nodes of a cluster on Redis, the latency crossing nodes adds
+// and membership convergence after a node is killed, printed as Markdown tables.
+// `npm run bench:cluster -- workers` or `-- nodes` runs one half. See docs/benchmarks.md.
 import { cpus } from 'node:os';
 import { fmt, printTable } from '../support/stats.js';
+import { load, reportNodes } from './nodes-report.js';
 import { workerScaling, type ScalingResult } from './worker-scaling.js';
 
 const PAYLOAD_BYTES = 200;
@@ -23,8 +26,14 @@ async function best(workers: number, receivers: number, messages: number): Promi
 }
 
 async function main(): Promise<void> {
+  const only = process.argv[2];
   console.log('# Switchboard cluster benchmarks');
-  console.log(`\n${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}; ${PAYLOAD_BYTES}-byte reliable messages.`);
+  console.log(`\n${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}; ${PAYLOAD_BYTES}-byte reliable messages; load average (1 min) at start ${load()}.`);
+  if (only !== 'nodes') await reportWorkers();
+  if (only !== 'workers') await reportNodes();
+}
+
+async function reportWorkers(): Promise<void> {
   const rows: string[][] = [];
   for (const { receivers, messages } of RUNS) {
     const one = await best(1, receivers, messages);
@@ -44,7 +53,7 @@ async function main(): Promise<void> {
     }
   }
   printTable(
-    `One room, same receivers on 1 vs 2 workers (real DataRouter; lightweight receivers: in-process DirectTransport DataConsumers, spread evenly; best of ${REPEATS})`,
+    `One room, same receivers on 1 vs 2 workers (real DataRouter; lightweight receivers: in-process DirectTransport DataConsumers, spread evenly; best of ${REPEATS}; load ${load()})`,
     ['Receivers', 'Workers', 'Deliveries/s', 'vs 1 worker', 'Node CPU s / 100k', 'Worker CPU s / 100k (each)', 'Workers\' capacity, deliveries/s', 'vs 1 worker'],
     rows,
   );

@@ -1,15 +1,15 @@
 import type { DataConsumer } from 'mediasoup/types';
 import { encode, encodeOutgoing, EnvelopeKind, DEFAULT_GRANTS, unpackDelivered } from '@switchboard/sdk/protocol';
-import { DataRouter } from '../../packages/server/src/data/data-router.js';
-import { dataMetrics } from '../../packages/server/src/data/data-metrics.js';
 import { Logger } from '../../packages/server/src/log.js';
 import { MEDIA_CODECS } from '../../packages/server/src/media/media-codecs.js';
 import type { PlacedRouter } from '../../packages/server/src/media/router-set.js';
 import { WorkerPool } from '../../packages/server/src/media/worker-pool.js';
-import { Metrics } from '../../packages/server/src/metrics/metrics.js';
 import { Peer } from '../../packages/server/src/rooms/peer.js';
-import { NO_WEBHOOKS } from '../../packages/server/src/webhooks/webhook-event.js';
-import { attachLocalBus } from '../../packages/server/test/support/standalone-data.js';
+import { benchDataRouter } from '../support/bench-data-router.js';
+import { withTimeout } from '../support/time.js';
+
+// A run is a few seconds; one that has not delivered everything by then lost a delivery.
+const RUN_TIMEOUT_MS = 120_000;
 
 /** Result of one run of one room over some workers. */
 export interface ScalingResult {
@@ -34,20 +34,7 @@ export async function workerScaling(workers: number, receiverCount: number, mess
   const pool = await WorkerPool.start({ size: workers, logger, listenIp: '127.0.0.1', port: 0, workerLogLevel: 'error' });
   try {
     const members = new Map<string, Peer>();
-    const data = new DataRouter(members, {
-      maxMessageSize: 65536,
-      replayBufferBytes: 8 * 1024 * 1024,
-      replayMaxAgeMs: 30_000,
-      metrics: dataMetrics(new Metrics()),
-      logger,
-      sctpSendBufferBytes: 2 * 1024 * 1024,
-      batch: { windowMs: 0, maxBytes: 16_384 },
-      // In-process receivers have no SCTP buffer to overflow or fall behind with.
-      listener: { overflowed: () => undefined, replayIncomplete: () => undefined },
-      room: 'bench',
-      webhooks: NO_WEBHOOKS,
-    });
-    await attachLocalBus(data);
+    const data = await benchDataRouter(members);
     const homes: PlacedRouter[] = [];
     for (const worker of pool.live()) {
       const router = await worker.worker.createRouter({ mediaCodecs: MEDIA_CODECS });
@@ -90,7 +77,7 @@ export async function workerScaling(workers: number, receiverCount: number, mess
       data.route(sender, 'reliable', Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       if (seq % 200 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    await done;
+    await withTimeout(done, RUN_TIMEOUT_MS, `all ${target} deliveries (${delivered} so far)`);
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     const workersAfter = await pool.cpuSeconds();

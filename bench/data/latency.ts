@@ -43,10 +43,13 @@ export async function measureLatency(
   return { ...percentiles(samples), sent: LATENCY_MESSAGES };
 }
 
-/** One-to-one through the server: two SDK peers in this process, the message addressed to the other. */
-export async function sdkLatency(server: ServerProcess): Promise<LatencyResult> {
-  const sender = await joinRoom(server.wsUrl, await server.token('latency', 'sender'));
-  const receiver = await joinRoom(server.wsUrl, await server.token('latency', 'receiver'));
+/**
+ * One-to-one through the server: two SDK peers in this process, the message addressed to the
+ * other. With `receiverServer` (another node of the sender's cluster) the receiver joins there.
+ */
+export async function sdkLatency(server: ServerProcess, receiverServer = server, room = 'latency'): Promise<LatencyResult> {
+  const sender = await joinRoom(server.wsUrl, await server.token(room, 'sender'));
+  const receiver = await joinRoom(receiverServer.wsUrl, await receiverServer.token(room, 'receiver'));
   try {
     return await measureLatency(
       (payload) => sender.send('bench', payload, { to: receiver.peerId }),

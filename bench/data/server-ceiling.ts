@@ -1,14 +1,10 @@
 import type { DataConsumer } from 'mediasoup/types';
 import { encode, encodeOutgoing, EnvelopeKind, DEFAULT_GRANTS, unpackDelivered } from '@switchboard/sdk/protocol';
-import { DataRouter } from '../../packages/server/src/data/data-router.js';
-import { dataMetrics } from '../../packages/server/src/data/data-metrics.js';
 import { Logger } from '../../packages/server/src/log.js';
 import { MEDIA_CODECS } from '../../packages/server/src/media/media-codecs.js';
 import { WorkerPool } from '../../packages/server/src/media/worker-pool.js';
-import { Metrics } from '../../packages/server/src/metrics/metrics.js';
 import { Peer } from '../../packages/server/src/rooms/peer.js';
-import { NO_WEBHOOKS } from '../../packages/server/src/webhooks/webhook-event.js';
-import { attachLocalBus } from '../../packages/server/test/support/standalone-data.js';
+import { benchDataRouter } from '../support/bench-data-router.js';
 
 /** Result of one ceiling run. */
 export interface CeilingResult {
@@ -34,20 +30,7 @@ export async function serverCeiling(receiverCount: number, messages: number, pay
     const worker = home.worker;
     const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
     const members = new Map<string, Peer>();
-    const data = new DataRouter(members, {
-      maxMessageSize: 65536,
-      replayBufferBytes: 8 * 1024 * 1024,
-      replayMaxAgeMs: 30_000,
-      metrics: dataMetrics(new Metrics()),
-      logger: new Logger('error'),
-      sctpSendBufferBytes: 2 * 1024 * 1024,
-      batch: { windowMs: 0, maxBytes: 16_384 },
-      // In-process receivers have no SCTP buffer to overflow or fall behind with.
-      listener: { overflowed: () => undefined, replayIncomplete: () => undefined },
-      room: 'bench',
-      webhooks: NO_WEBHOOKS,
-    });
-    await attachLocalBus(data);
+    const data = await benchDataRouter(members);
     await data.addRouter(router);
     const newPeer = (identity: string) => {
       const peer = new Peer({

@@ -26,8 +26,11 @@ export class ServerProcess {
     readonly problems: readonly string[],
   ) {}
 
-  /** Starts the server, with `flags` added to the defaults, and resolves once it listens. */
-  static async start(flags: readonly string[] = []): Promise<ServerProcess> {
+  /**
+   * Starts the server, with `flags` added to the defaults, and resolves once it listens and has
+   * also logged each of `readyAfter` (e.g. `joined the cluster` for a node of a cluster).
+   */
+  static async start(flags: readonly string[] = [], readyAfter: readonly string[] = []): Promise<ServerProcess> {
     // SWITCHBOARD_BENCH_CPU_PROF=<dir> profiles the server (`node --cpu-prof`), written on exit.
     const profileDir = process.env.SWITCHBOARD_BENCH_CPU_PROF;
     const args = [
@@ -43,8 +46,10 @@ export class ServerProcess {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     const problems: string[] = [];
     let workerPid: number | undefined;
+    const awaited = new Set(['listening', ...readyAfter]);
+    let listeningUrl = '';
     const listening = new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the server did not listen within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+      const timer = setTimeout(() => reject(new Error(`the server did not log ${[...awaited].join(', ')} within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
       child.once('exit', (code) => reject(new Error(`the server exited with code ${code} before listening`)));
       createInterface({ input: child.stdout! }).on('line', (line) => {
         const entry = parseLogLine(line);
@@ -54,9 +59,10 @@ export class ServerProcess {
           problems.push(`${String(entry.level)}: ${String(entry.msg)}`);
         }
         if (entry.msg === 'mediasoup worker started') workerPid = Number(entry.pid);
-        if (entry.msg === 'listening') {
+        if (entry.msg === 'listening') listeningUrl = String(entry.url);
+        if (awaited.delete(String(entry.msg)) && awaited.size === 0) {
           clearTimeout(timer);
-          resolve(String(entry.url));
+          resolve(listeningUrl);
         }
       });
     });
@@ -103,6 +109,22 @@ export class ServerProcess {
       sums[key] = (sums[key] ?? 0) + Number(match[3]);
     }
     return sums;
+  }
+
+  /**
+   * Crashes the server: SIGKILL to its Node process and its mediasoup worker at once, as a
+   * machine failure would, and resolves once the Node process has exited.
+   */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = once(this.child, 'exit');
+    this.child.kill('SIGKILL');
+    try {
+      process.kill(this.workerPid, 'SIGKILL');
+    } catch {
+      // The worker already went with its parent.
+    }
+    await exited;
   }
 
   /** Stops the server (SIGTERM, then SIGKILL if it hangs). */
