@@ -59,6 +59,10 @@ const MESSAGING_TOPOLOGIES: readonly MessagingTopology[] = [
 for (const topology of MESSAGING_TOPOLOGIES) {
   describe(`SDK end to end: messaging between Node peers (${topology.name})`, function () {
     this.timeout(30000);
+    // Three server processes, their workers and Redis share 2 cores with the peers: a bounded
+    // wait can run out under load. A test that fails three times is a failure; docs/scaling.md
+    // notes the concurrent-join case that has needed a retry.
+    if (topology.name.startsWith('three nodes')) this.retries(2);
     let f: Fixture;
     let a: TestPeer<Messages>;
     let b: TestPeer<Messages>;
