@@ -23,6 +23,9 @@ describe('SDK end to end: a burst larger than the receiver can take', function (
     const bytes = new Uint8Array(10_000).fill(7);
     const room = f.server.server.rooms.get('burst');
     assert.ok(room);
+    // Until its channels are open a peer's messages wait in the log and come as a paced replay,
+    // which never overflows: the burst must hit live delivery.
+    await waitFor(() => room.peer(receiverId)?.receiving === true, 'the receiver to receive live traffic', 10000);
     for (let i = 0; i < 100; i++) room.sendFromServer({ type: 'blob', payload: encode({ i, bytes }), to: [receiverId], reliable: true });
     await waitFor(() => receiver.inbox.length >= 100, 'all 100 messages', 20000);
     await sleep(300);
