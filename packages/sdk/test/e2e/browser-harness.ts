@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type * as Sdk from '../../src/index.js';
 import { startTestServer, type TestServer } from '../../../server/test/support/test-server.js';
 
 const SDK_ENTRY = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
@@ -69,4 +70,21 @@ export class BrowserHarness {
     await this.server.close();
     await rm(this.siteDir, { recursive: true, force: true });
   }
+}
+
+// What a page knows: the SDK as `window.sdk`, the room as `window.room`.
+export type PageWindow = Window & { sdk: typeof Sdk; room: Sdk.Room };
+
+/** Joins `room` from `page` with a development token; resolves with the page's peer ID. */
+export async function joinFromPage(page: Page, room: string, identity: string, grants?: string): Promise<string> {
+  return page.evaluate(
+    async ({ room, identity, grants }) => {
+      const w = window as unknown as PageWindow;
+      const query = new URLSearchParams({ room, identity, ...(grants ? { grants } : {}) });
+      const { token } = (await (await fetch(`/dev/token?${query}`)).json()) as { token: string };
+      w.room = await w.sdk.connect(location.origin.replace(/^http/, 'ws'), token);
+      return w.room.peerId;
+    },
+    { room, identity, grants },
+  );
 }

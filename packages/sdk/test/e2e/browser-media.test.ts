@@ -1,23 +1,6 @@
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
-import type * as Sdk from '../../src/index.js';
-import { BrowserHarness } from './browser-harness.js';
+import { BrowserHarness, joinFromPage, type PageWindow } from './browser-harness.js';
 
-// What a page knows: the SDK as `window.sdk`, the room as `window.room`.
-type PageWindow = Window & { sdk: typeof Sdk; room: Sdk.Room };
-
-async function join(page: Page, room: string, identity: string, grants?: string): Promise<string> {
-  return page.evaluate(
-    async ({ room, identity, grants }) => {
-      const w = window as unknown as PageWindow;
-      const query = new URLSearchParams({ room, identity, ...(grants ? { grants } : {}) });
-      const { token } = (await (await fetch(`/dev/token?${query}`)).json()) as { token: string };
-      w.room = await w.sdk.connect(location.origin.replace(/^http/, 'ws'), token);
-      return w.room.peerId;
-    },
-    { room, identity, grants },
-  );
-}
 
 describe('browser end to end: camera and microphone through the server', function () {
   this.timeout(90000);
@@ -29,8 +12,8 @@ describe('browser end to end: camera and microphone through the server', functio
   it('plays a published camera and microphone in another browser, and switches to the lowest simulcast layer', async () => {
     const host = await harness.page();
     const viewer = await harness.page();
-    await join(host.page, 'live', 'host');
-    await join(viewer.page, 'live', 'viewer', 'subscribe,receiveData');
+    await joinFromPage(host.page, 'live', 'host');
+    await joinFromPage(viewer.page, 'live', 'viewer', 'subscribe,receiveData');
     await viewer.page.evaluate(() => {
       const w = window as unknown as PageWindow & { lastStats?: unknown };
       w.room.on('trackPublished', ({ track }) => {
@@ -86,7 +69,7 @@ describe('browser end to end: camera and microphone through the server', functio
 
   it('refuses to publish without the publish grant, with a typed error', async () => {
     const guest = await harness.page();
-    await join(guest.page, 'live', 'guest', 'subscribe,receiveData,sendData');
+    await joinFromPage(guest.page, 'live', 'guest', 'subscribe,receiveData,sendData');
     const error = await guest.page.evaluate(async () => {
       const w = window as unknown as PageWindow;
       try {

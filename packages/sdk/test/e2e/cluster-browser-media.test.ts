@@ -6,28 +6,13 @@ import { join as joinPath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type * as Sdk from '../../src/index.js';
 import { startClusterNodes, stopClusterNodes, type ClusterNode } from '../../../server/test/support/cluster-harness.js';
 import { startTestRedis, type TestRedis } from '../../../server/test/support/redis-server.js';
+import { joinFromPage, type PageWindow } from './browser-harness.js';
 
 const SDK_ENTRY = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
 const CHROMIUM_ARGS = createRequire(import.meta.url)('../../../../scripts/chromium-flags.json') as string[];
 
-// What a page knows: the SDK as `window.sdk`, the room as `window.room`.
-type PageWindow = Window & { sdk: typeof Sdk; room: Sdk.Room };
-
-async function join(page: Page, room: string, identity: string, grants?: string): Promise<string> {
-  return page.evaluate(
-    async ({ room, identity, grants }) => {
-      const w = window as unknown as PageWindow;
-      const query = new URLSearchParams({ room, identity, ...(grants ? { grants } : {}) });
-      const { token } = (await (await fetch(`/dev/token?${query}`)).json()) as { token: string };
-      w.room = await w.sdk.connect(location.origin.replace(/^http/, 'ws'), token);
-      return w.room.peerId;
-    },
-    { room, identity, grants },
-  );
-}
 
 // Two server processes on one Redis, each serving the SDK page; Chromium publishes its fake
 // camera on node B and plays it on node A, through the PipeTransports between the nodes.
@@ -71,8 +56,8 @@ describe('browser end to end: a camera on one node played on another', function 
   it('plays in Chromium on node A a camera published in Chromium on node B: decoded frames grow', async () => {
     const viewer = await page(nodes[0]!);
     const host = await page(nodes[1]!);
-    await join(viewer.page, 'live', 'viewer', 'subscribe,receiveData');
-    const hostId = await join(host.page, 'live', 'host');
+    await joinFromPage(viewer.page, 'live', 'viewer', 'subscribe,receiveData');
+    const hostId = await joinFromPage(host.page, 'live', 'host');
     // The viewer attaches every track announced to it; the host's, published on the other
     // node, reaches it through the membership records and is auto-subscribed.
     await viewer.page.evaluate(() => {
