@@ -1,8 +1,8 @@
 import type { OutgoingChannel, ChannelEvent } from '../data-channel/channel.js';
 import type { OutgoingChannels } from '../data-channel/data-plane.js';
-import { DisconnectedError, TimeoutError } from '../errors.js';
 import type { DataChannelKind, TransportInfo } from '../protocol/index.js';
 import { readOffer, sctpAnswer } from './sctp-sdp.js';
+import { SessionLifecycle } from './session-lifecycle.js';
 import type { SessionOptions, TransportSession } from './session.js';
 
 /** What a {@link DataSession} needs: the session options and the RTCPeerConnection class. */
@@ -29,34 +29,24 @@ export class DataSession implements TransportSession {
   readonly media = undefined;
   readonly rtpCapabilities = undefined;
   private readonly connections: RTCPeerConnection[] = [];
-  private readonly graceTimers = new Map<RTCPeerConnection, ReturnType<typeof setTimeout>>();
-  private isClosed = false;
-  private opened = false;
-  private breakOpening: ((error: Error) => void) | undefined;
+  private readonly lifecycle: SessionLifecycle;
 
-  constructor(private readonly options: DataSessionOptions) {}
-
-  get closed(): boolean {
-    return this.isClosed;
+  constructor(private readonly options: DataSessionOptions) {
+    this.lifecycle = new SessionLifecycle(options, () => {
+      for (const connection of this.connections) connection.close();
+    });
   }
 
-  async start(): Promise<void> {
-    try {
-      await this.setUp();
-      if (this.isClosed) throw new DisconnectedError('the WebRTC session was closed');
-      this.opened = true;
-    } catch (error) {
-      this.close();
-      throw error;
-    }
+  get closed(): boolean {
+    return this.lifecycle.closed;
+  }
+
+  start(): Promise<void> {
+    return this.lifecycle.start(() => this.setUp());
   }
 
   close(): void {
-    if (this.isClosed) return;
-    this.isClosed = true;
-    for (const timer of this.graceTimers.values()) clearTimeout(timer);
-    for (const connection of this.connections) connection.close();
-    this.breakOpening?.(new DisconnectedError('the WebRTC session was closed'));
+    this.lifecycle.close();
   }
 
   private async setUp(): Promise<void> {
@@ -78,7 +68,7 @@ export class DataSession implements TransportSession {
             }),
           ),
         ),
-        this.opening([reliable, lossy]),
+        this.lifecycle.opening([reliable, lossy], (channel) => new Promise((resolve) => channel.addEventListener('open', () => resolve(), { once: true }))),
       );
     }
     const consumers = Object.values(join.dataConsumers ?? {});
@@ -110,18 +100,7 @@ export class DataSession implements TransportSession {
       rtcpMuxPolicy: 'require',
     });
     this.connections.push(pc);
-    pc.addEventListener('connectionstatechange', () => {
-      const state = pc.connectionState;
-      clearTimeout(this.graceTimers.get(pc));
-      this.graceTimers.delete(pc);
-      if (state === 'failed' || state === 'closed') {
-        this.fail(`the ${direction} transport ${state}`);
-      } else if (state === 'disconnected') {
-        // ICE often recovers from a short 'disconnected' by itself; only a long one is a failure.
-        const timer = setTimeout(() => this.fail(`the ${direction} transport stayed disconnected`), this.options.disconnectedGraceMs);
-        this.graceTimers.set(pc, timer);
-      }
-    });
+    pc.addEventListener('connectionstatechange', () => this.lifecycle.connectionState(pc, direction, pc.connectionState));
     return pc;
   }
 
@@ -135,34 +114,12 @@ export class DataSession implements TransportSession {
       transportId: transport.id,
       dtlsParameters: { role: 'client', fingerprints: [facts.fingerprint] },
     });
-    if (this.isClosed) throw new DisconnectedError('the WebRTC session was closed');
+    this.lifecycle.throwIfClosed();
     await pc.setRemoteDescription({ type: 'answer', sdp: sctpAnswer(transport, facts) });
   }
 
-  /** Resolves when `channels` are open; rejects on timeout or when the session breaks first. */
-  private opening(channels: RTCDataChannel[]): Promise<void> {
-    const { openTimeoutMs } = this.options;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TimeoutError(`data channels not open within ${openTimeoutMs} ms`)), openTimeoutMs);
-      this.breakOpening = reject;
-    });
-    const open = channels.map((channel) =>
-      channel.readyState === 'open' ? undefined : new Promise<void>((resolve) => channel.addEventListener('open', () => resolve(), { once: true })),
-    );
-    return Promise.race([Promise.all(open).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
-  }
-
   private failOn(channel: RTCDataChannel, message: string): void {
-    channel.addEventListener('close', () => this.fail(message));
-  }
-
-  private fail(message: string): void {
-    if (this.isClosed) return;
-    const error = new DisconnectedError(message);
-    this.breakOpening?.(error);
-    this.close();
-    if (this.opened) this.options.onFailure(error);
+    channel.addEventListener('close', () => this.lifecycle.fail(message));
   }
 }
 

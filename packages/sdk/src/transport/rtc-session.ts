@@ -1,8 +1,8 @@
 import type { Device } from 'mediasoup-client';
 import type { DataProducer, RtpCapabilities, Transport } from 'mediasoup-client/types';
 import type { Environment } from '../env/environment.js';
-import { DisconnectedError, TimeoutError } from '../errors.js';
 import type { DataChannelKind, TrackSource } from '../protocol/index.js';
+import { SessionLifecycle } from './session-lifecycle.js';
 import type { RequestFn, SessionOptions, TransportSession } from './session.js';
 
 /** What an {@link RtcSession} needs: the session options and where WebRTC comes from. */
@@ -53,18 +53,18 @@ export class RtcSession implements MediaSession, TransportSession {
   sendTransport!: Transport;
   recvTransport!: Transport;
   private readonly transports: Transport[] = [];
-  private readonly graceTimers = new Map<Transport, ReturnType<typeof setTimeout>>();
-  private isClosed = false;
-  private opened = false;
-  private breakOpening: ((error: Error) => void) | undefined;
+  private readonly lifecycle: SessionLifecycle;
 
   constructor(private readonly options: RtcSessionOptions) {
     this.request = options.request;
+    this.lifecycle = new SessionLifecycle(options, () => {
+      for (const transport of this.transports) transport.close();
+    });
   }
 
   /** True once the session is over (closed, or broken). */
   get closed(): boolean {
-    return this.isClosed;
+    return this.lifecycle.closed;
   }
 
   /** This session is its own media side. */
@@ -81,31 +81,20 @@ export class RtcSession implements MediaSession, TransportSession {
    * Creates the transports and channels and resolves once the outgoing channels are open. On
    * failure, or if {@link close} is called meanwhile, it rejects and everything is closed.
    */
-  async start(): Promise<void> {
-    try {
-      await this.setUp();
-      if (this.isClosed) throw new DisconnectedError('the WebRTC session was closed');
-      this.opened = true;
-    } catch (error) {
-      this.close();
-      throw error;
-    }
+  start(): Promise<void> {
+    return this.lifecycle.start(() => this.setUp());
   }
 
   /** Closes transports, channels and timers. */
   close(): void {
-    if (this.isClosed) return;
-    this.isClosed = true;
-    for (const timer of this.graceTimers.values()) clearTimeout(timer);
-    for (const transport of this.transports) transport.close();
-    this.breakOpening?.(new DisconnectedError('the WebRTC session was closed'));
+    this.lifecycle.close();
   }
 
   private async setUp(): Promise<void> {
     const { environment, join } = this.options;
     const device = await environment.createDevice();
     await device.load({ routerRtpCapabilities: join.routerRtpCapabilities });
-    if (this.isClosed) throw new DisconnectedError('the WebRTC session was closed');
+    this.lifecycle.throwIfClosed();
     this.device = device;
     const { ice = {} } = this.options;
     const iceOptions = { iceServers: ice.servers ?? join.iceServers ?? [], iceTransportPolicy: ice.transportPolicy ?? 'all' };
@@ -132,7 +121,7 @@ export class RtcSession implements MediaSession, TransportSession {
   private async produceChannels(send: Transport): Promise<void> {
     const [reliable, lossy] = await Promise.all([this.produce(send, 'reliable'), this.produce(send, 'lossy')]);
     this.channels = { reliable, lossy };
-    await this.opening([reliable, lossy]);
+    await this.lifecycle.opening([reliable, lossy], (producer) => new Promise((resolve) => producer.once('open', () => resolve())));
   }
 
   private async produce(send: Transport, channel: DataChannelKind): Promise<DataProducer> {
@@ -150,50 +139,17 @@ export class RtcSession implements MediaSession, TransportSession {
     }
   }
 
-  /** Resolves when `producers` are open; rejects on timeout or when the session breaks first. */
-  private opening(producers: DataProducer[]): Promise<void> {
-    const { openTimeoutMs } = this.options;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TimeoutError(`data channels not open within ${openTimeoutMs} ms`)), openTimeoutMs);
-      this.breakOpening = reject;
-    });
-    // 'open' may have fired already, so look at the state first.
-    const open = producers.map((producer) =>
-      producer.readyState === 'open' ? undefined : new Promise<void>((resolve) => producer.once('open', () => resolve())),
-    );
-    return Promise.race([Promise.all(open).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
-  }
-
   /** Wires the `connect` request and failure detection of a new transport. */
   private watch(transport: Transport): Transport {
     this.transports.push(transport);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       this.options.request('connectTransport', { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
     });
-    transport.on('connectionstatechange', (state) => {
-      clearTimeout(this.graceTimers.get(transport));
-      this.graceTimers.delete(transport);
-      if (state === 'failed' || state === 'closed') {
-        this.fail(`the ${transport.direction} transport ${state}`);
-      } else if (state === 'disconnected') {
-        // ICE often recovers from a short 'disconnected' by itself; only a long one is a failure.
-        const timer = setTimeout(() => this.fail(`the ${transport.direction} transport stayed disconnected`), this.options.disconnectedGraceMs);
-        this.graceTimers.set(transport, timer);
-      }
-    });
+    transport.on('connectionstatechange', (state) => this.lifecycle.connectionState(transport, transport.direction, state));
     return transport;
   }
 
   private failOn(channel: { on(event: 'close', listener: () => void): unknown }, message: string): void {
-    channel.on('close', () => this.fail(message));
-  }
-
-  private fail(message: string): void {
-    if (this.isClosed) return;
-    const error = new DisconnectedError(message);
-    this.breakOpening?.(error);
-    this.close();
-    if (this.opened) this.options.onFailure(error);
+    channel.on('close', () => this.lifecycle.fail(message));
   }
 }
