@@ -59,6 +59,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     listenIp: config.rtcListenIp,
     announcedAddress: config.rtcAnnouncedAddress,
     port: config.rtcPort,
+    socketBufferBytes: config.rtcSocketBufferBytes,
   });
   const startedAt = Date.now();
   const bus = createRoomBus(config, logger.child({ component: 'cluster' }));

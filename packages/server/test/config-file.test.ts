@@ -19,6 +19,7 @@ const SAMPLE: Record<string, string | number | boolean | string[]> = {
   'rtc-ip': '127.0.0.3',
   'rtc-announced-address': 'rtc.example.com',
   'rtc-port': 41000,
+  'rtc-socket-buffer': 2097152,
   'max-message-size': 4096,
   'messages-per-second': 50,
   'message-burst': 60,

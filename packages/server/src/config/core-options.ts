@@ -104,6 +104,14 @@ export const CORE_OPTIONS: readonly AnyOptionSpec[] = [
     fallback: () => 40000,
   },
   {
+    key: 'rtcSocketBufferBytes',
+    flag: '--rtc-socket-buffer',
+    env: 'SWITCHBOARD_RTC_SOCKET_BUFFER',
+    help: 'receive and send buffer of each worker UDP socket, bytes (capped by net.core.rmem_max/wmem_max; 0 = kernel default)',
+    parse: (raw) => parseInteger(raw, '--rtc-socket-buffer', 0, 1 << 30),
+    fallback: () => 4 * 1024 * 1024,
+  },
+  {
     key: 'maxMessageSize',
     flag: '--max-message-size',
     env: 'SWITCHBOARD_MAX_MESSAGE_SIZE',

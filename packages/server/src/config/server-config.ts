@@ -31,6 +31,12 @@ export interface ServerConfig {
   rtcAnnouncedAddress: string | undefined;
   /** First WebRTC port: worker i listens on UDP and TCP port `rtcPort + i`. */
   rtcPort: number;
+  /**
+   * Receive and send buffer of each worker's UDP socket, in bytes (0 = the kernel's default).
+   * Every peer's packets of a worker arrive on its one socket, so bursts of acknowledgements
+   * from a large fan-out overflow the kernel's usual 208 KiB.
+   */
+  rtcSocketBufferBytes: number;
   /** Largest data message accepted, in bytes. */
   maxMessageSize: number;
   /** Sustained data messages per second per peer. */

@@ -30,6 +30,8 @@ export interface WorkerPoolOptions {
   readonly announcedAddress?: string | undefined;
   /** First port; worker `slot` listens on `port + slot` (UDP and TCP). 0 = any free port. */
   readonly port: number;
+  /** UDP socket receive and send buffer, bytes; 0 = the kernel's default. */
+  readonly socketBufferBytes?: number;
   /** Level of the worker's own (C++) log. */
   readonly workerLogLevel?: WorkerLogLevel;
 }
@@ -116,9 +118,10 @@ export class WorkerPool {
       worker = await mediasoup.createWorker({ logLevel: this.options.workerLogLevel ?? 'warn', appData: { slot } });
       const port = this.options.port === 0 ? undefined : this.options.port + slot;
       const listen = { ip: this.options.listenIp, announcedAddress: this.options.announcedAddress, port };
+      const buffers = this.options.socketBufferBytes ? { recvBufferSize: this.options.socketBufferBytes, sendBufferSize: this.options.socketBufferBytes } : {};
       webRtcServer = await worker.createWebRtcServer({
         listenInfos: [
-          { protocol: 'udp', ...listen },
+          { protocol: 'udp', ...listen, ...buffers },
           { protocol: 'tcp', ...listen },
         ],
       });
