@@ -174,7 +174,7 @@ describe('data plane: routing and bad input', function () {
       /^switchboard_messages_in_total\{channel="reliable"\} [1-9]\d*$/m,
       /^switchboard_messages_out_total\{channel="reliable"\} [1-9]\d*$/m,
       /^switchboard_messages_dropped_total\{reason="unknown_target"\} [1-9]\d*$/m,
-      /^switchboard_messages_dropped_total\{reason="malformed"\} 3$/m,
+      /^switchboard_messages_dropped_total\{reason="malformed"\} 5$/m,
       /^switchboard_peers 4$/m,
       /^switchboard_rooms 2$/m,
       /^switchboard_worker_cpu_seconds\{worker="0"\} [\d.]+$/m,
