@@ -72,7 +72,7 @@ function timeSdk(frames: ArrayBuffer[]): number {
     for (const delivery of receiver.acceptAll(frame)) {
       const message = receivedMessage(delivery);
       events.emit('message', message);
-      events.emit(`message:${delivery.envelope.type}`, message);
+      events.emit(`message:${delivery.type}`, message);
     }
   }
   const micros = ((performance.now() - started) * 1000) / received;

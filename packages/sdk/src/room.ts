@@ -5,13 +5,12 @@ import { DirectChannels, type DirectEvents } from './direct/direct-channels.js';
 import { RELAY_MESSAGE_TYPE } from './direct/direct-frame.js';
 import type { DirectChannelOptions, DirectOptions } from './direct/direct-options.js';
 import type { UnsequencedEnvelope } from './data-channel/outgoing.js';
-import type { Delivery } from './data-channel/receiver.js';
 import { receivedMessage } from './data-channel/received-message.js';
 import { DisconnectedError, MessageError, MessageRejectedError } from './errors.js';
 import { Emitter, Holdback, type Listener, type Unsubscribe } from './events.js';
 import type { AnyMessages, MessageMap, MessageType, SendOptions } from './messages/message-types.js';
 import { Participants } from './participant/participants.js';
-import { encode, EnvelopeKind, type Grants, type Limits, type PeerInfo, type PeerMetadata } from './protocol/index.js';
+import { encode, EnvelopeKind, type Grants, type Limits, type PeerInfo, type PeerMetadata, type ReceivedEnvelope } from './protocol/index.js';
 import { RpcEndpoint, type RpcCallOptions, type RpcHandler } from './rpc/rpc-endpoint.js';
 import type { AnyRoomEvent, RoomEvents } from './room-events.js';
 import type { AnyNotification, JoinResult } from './signaling/server-frame.js';
@@ -338,8 +337,8 @@ export class Room<M extends MessageMap = AnyMessages> {
     for (const delivery of this.data.receiver.acceptAll(bytes)) this.holdback.run(() => this.dispatch(delivery));
   }
 
-  private dispatch(delivery: Delivery): void {
-    const { envelope, payload } = delivery;
+  private dispatch(envelope: ReceivedEnvelope): void {
+    const payload = envelope.data;
     if (envelope.type === RELAY_MESSAGE_TYPE && envelope.targeted && envelope.kind === EnvelopeKind.message) {
       this.direct.relayed(envelope.from, payload);
       return;
@@ -349,7 +348,7 @@ export class Room<M extends MessageMap = AnyMessages> {
       return;
     }
     // The payload's shape is the sender's promise, as the message map says; nothing checks it.
-    const message = receivedMessage(delivery);
+    const message = receivedMessage(envelope);
     this.events.emit('message', message);
     this.events.emit(`message:${envelope.type}`, message);
   }

@@ -23,16 +23,16 @@ describe('Receiver', () => {
     const receiver = new Receiver();
     const delivery = receiver.accept(delivered(1, 'hello'));
     assert.ok(delivery);
-    assert.equal(delivery.envelope.from, 'peer-a');
-    assert.equal(delivery.envelope.topic, 'news');
-    assert.equal(delivery.envelope.targeted, true);
-    assert.equal(delivery.envelope.serverTime, 1_700_000_000_000);
-    assert.deepEqual(delivery.payload, { text: 'hello' });
+    assert.equal(delivery.from, 'peer-a');
+    assert.equal(delivery.topic, 'news');
+    assert.equal(delivery.targeted, true);
+    assert.equal(delivery.serverTime, 1_700_000_000_000);
+    assert.deepEqual(delivery.data, { text: 'hello' });
   });
 
   it('drops reliable deliveries already seen, but accepts a late one that fills a gap', () => {
     const receiver = new Receiver();
-    const accepted = [1, 2, 2, 5, 3, 5, 6, 3].map((seq) => receiver.accept(delivered(seq))?.envelope.seq);
+    const accepted = [1, 2, 2, 5, 3, 5, 6, 3].map((seq) => receiver.accept(delivered(seq))?.seq);
     assert.deepEqual(accepted, [1, 2, undefined, 5, 3, undefined, 6, undefined]);
     assert.equal(receiver.lastSeq, 6);
     assert.equal(receiver.duplicates, 3);
@@ -56,12 +56,12 @@ describe('Receiver', () => {
     assert.equal(receiver.accept(delivered(0, 'mine, lossy', 'me')), undefined);
     assert.equal(receiver.lastSeq, 1);
     assert.equal(receiver.accept(delivered(1, 'replayed', 'peer-a')), undefined);
-    assert.equal(receiver.accept(delivered(2))?.envelope.seq, 2);
+    assert.equal(receiver.accept(delivered(2))?.seq, 2);
     assert.equal(receiver.received, 1);
     assert.equal(receiver.duplicates, 1);
   });
 
-  it('counts and drops what it cannot decode', () => {
+  it('counts and drops what it cannot decode, payload included', () => {
     const receiver = new Receiver();
     const badPayload = encodeDelivered({
       kind: EnvelopeKind.message,
@@ -76,8 +76,9 @@ describe('Receiver', () => {
       assert.equal(receiver.accept(data), undefined);
     }
     assert.equal(receiver.malformed, 4);
-    // The last one was a well-formed delivery number 1 with an unreadable payload: seen all the same.
-    assert.equal(receiver.lastSeq, 1);
+    // The payload is part of the envelope's one value: an unreadable one makes the whole delivery
+    // unreadable (the server refuses such a payload from its sender, so only a broken server sends it).
+    assert.equal(receiver.lastSeq, 0);
     assert.equal(receiver.received, 0);
   });
 
@@ -106,15 +107,15 @@ describe('Receiver', () => {
       start += size;
       const bytes = batch.length === 1 ? batch[0]! : encodeBatch(batch);
       assert.equal(unpackDelivered(bytes).length, batch.length);
-      for (const delivery of receiver.acceptAll(new Uint8Array(bytes).buffer)) got.push((delivery.payload as { i: number }).i);
+      for (const delivery of receiver.acceptAll(new Uint8Array(bytes).buffer)) got.push((delivery.data as { i: number }).i);
     }
     const one = new Receiver();
     one.ownId = 'me';
-    const expected = envelopes.flatMap((bytes) => one.accept(bytes) ?? []).map((d) => (d.payload as { i: number }).i);
+    const expected = envelopes.flatMap((bytes) => one.accept(bytes) ?? []).map((d) => (d.data as { i: number }).i);
     assert.deepEqual(got, expected, 'the same deliveries as one by one, in order');
     // A replay after a resume, batched too: every reliable delivery is already seen.
     const replayed = receiver.acceptAll(encodeBatch(envelopes.slice(0, 100)));
-    assert.ok(replayed.every((d) => d.envelope.seq === 0), 'only lossy (unnumbered) ones come through again');
+    assert.ok(replayed.every((d) => d.seq === 0), 'only lossy (unnumbered) ones come through again');
     assert.ok(receiver.duplicates > 0);
   });
 

@@ -100,8 +100,12 @@ describe('data plane: routing and bad input', function () {
     b.sendBytes('reliable', new Uint8Array([0xc1, 0xff, 0x00]));
     b.sendBytes('lossy', encode({ k: 7, s: 1, t: 'x', d: encode(1) }));
     b.sendBytes('reliable', encode({ k: 0, s: 99, t: '', d: 'not binary' }));
-    await waitFor(() => rejections(b).length === 3, 'three rejections');
-    assert.deepEqual(rejections(b).map((r) => r.code), ['MALFORMED', 'MALFORMED', 'MALFORMED']);
+    // Payloads are spliced into deliveries unread: one that is not exactly one MessagePack value
+    // (here one trying to append a forged sender) is refused, as is an empty one.
+    b.sendBytes('reliable', encode({ k: 0, s: 100, t: 'x', d: Uint8Array.of(0x01, 0xa1, 0x66, 0xa1, 0x62) }));
+    b.sendBytes('reliable', encode({ k: 0, s: 101, t: 'x', d: new Uint8Array(0) }));
+    await waitFor(() => rejections(b).length === 5, 'five rejections');
+    assert.deepEqual(rejections(b).map((r) => r.code), ['MALFORMED', 'MALFORMED', 'MALFORMED', 'MALFORMED', 'MALFORMED']);
     b.send('reliable', { type: 'chat', data: encode('still here') });
     await waitFor(() => a.payloads().length === 1, 'a valid message after the bad ones');
     assert.deepEqual(a.payloads(), ['still here']);
@@ -170,7 +174,7 @@ describe('data plane: routing and bad input', function () {
       /^switchboard_messages_in_total\{channel="reliable"\} [1-9]\d*$/m,
       /^switchboard_messages_out_total\{channel="reliable"\} [1-9]\d*$/m,
       /^switchboard_messages_dropped_total\{reason="unknown_target"\} [1-9]\d*$/m,
-      /^switchboard_messages_dropped_total\{reason="malformed"\} 3$/m,
+      /^switchboard_messages_dropped_total\{reason="malformed"\} 5$/m,
       /^switchboard_peers 4$/m,
       /^switchboard_rooms 2$/m,
       /^switchboard_worker_cpu_seconds\{worker="0"\} [\d.]+$/m,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { decode, encode, PROTOCOL_VERSION, type ClientRequests, type RequestMethod } from '@switchboard/sdk/protocol';
+import { encode, PROTOCOL_VERSION, type ClientRequests, type RequestMethod } from '@switchboard/sdk/protocol';
 import { RawPeer, RawSignaling } from './support/raw-peer.js';
 import { sleep, startTestServer, waitFor, type TestServer } from './support/test-server.js';
 
@@ -66,7 +66,7 @@ describe('flood: one peer floods, the others carry on', function () {
       talking = false;
       await talk;
     }
-    const fromVictim = () => witness.received.filter((m) => m.from === victim.id).map((m) => decode(m.data));
+    const fromVictim = () => witness.received.filter((m) => m.from === victim.id).map((m) => m.data);
     await waitFor(() => fromVictim().length >= sent, `all ${sent} messages of the victim to arrive`, 15000);
     assert.deepEqual(fromVictim(), Array.from({ length: sent }, (_, i) => i + 1));
     assert.equal(victim.signaling.closeCode, undefined, 'the victim was never disconnected');

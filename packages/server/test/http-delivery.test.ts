@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { decode, encode, SERVER_SENDER_ID } from '@switchboard/sdk/protocol';
+import { encode, SERVER_SENDER_ID } from '@switchboard/sdk/protocol';
 import { RawPeer } from './support/raw-peer.js';
 import { sleep, startTestServer, waitFor, type TestServer } from './support/test-server.js';
 
@@ -41,7 +41,7 @@ describe('HTTP API delivery to peers', function () {
       assert.equal(message?.from, SERVER_SENDER_ID);
       assert.equal(message?.type, 'announcement');
       assert.equal(message?.topic, 'news');
-      assert.deepEqual(decode(message!.data), { text: 'Doors open' });
+      assert.deepEqual(message!.data, { text: 'Doors open' });
     }
     await sleep(300);
     assert.deepEqual(stranger.received, []);
@@ -55,7 +55,7 @@ describe('HTTP API delivery to peers', function () {
     });
     assert.deepEqual(await response.json(), { delivered: 1 });
     await waitFor(() => b.received.length === 1, 'b');
-    assert.deepEqual(decode(b.received[0]!.data), [1, 2, 3]);
+    assert.deepEqual(b.received[0]!.data, [1, 2, 3]);
     assert.equal(b.received[0]?.targeted, true);
     await sleep(300);
     assert.deepEqual(a.received, []);
@@ -67,7 +67,7 @@ describe('HTTP API delivery to peers', function () {
     assert.deepEqual(await response.json(), { code: 0, msg: 'success' });
     await waitFor(() => a.received.length === 1 && b.received.length === 1, 'both peers');
     assert.equal(a.received[0]?.type, 'broadcastMessage');
-    assert.equal(decode(a.received[0]!.data), 'hello from zlm');
+    assert.equal(a.received[0]!.data, 'hello from zlm');
     const missing = await fetch(`${t.server.url}/index/api/broadcastMessage?${new URLSearchParams({ ...Object.fromEntries(query), stream: 'nope' })}`);
     assert.equal(((await missing.json()) as { code: number }).code, -500);
   });

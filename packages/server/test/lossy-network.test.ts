@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import wrtc from '@roamhq/wrtc';
-import { decode, encode } from '@switchboard/sdk/protocol';
+import { encode } from '@switchboard/sdk/protocol';
 import { RawPeer } from './support/raw-peer.js';
 import { syntheticCamera } from './support/synthetic-camera.js';
 import { sleep, startTestServer, waitFor, type TestServer } from './support/test-server.js';
@@ -45,7 +45,7 @@ describe('lossy network: 5 % loss and 20 ms jitter between peers and the worker'
   });
 
   const fromA = (key: 'reliable' | 'lossy') =>
-    b.received.filter((m) => m.from === a.id && m.type === key).map((m) => ({ ...(decode(m.data) as { n: number; at: number }), arrived: m.arrivedAt }));
+    b.received.filter((m) => m.from === a.id && m.type === key).map((m) => ({ ...(m.data as { n: number; at: number }), arrived: m.arrivedAt }));
 
   it('delivers reliable messages exactly once and in order', async () => {
     for (let n = 1; n <= MESSAGES; n++) {

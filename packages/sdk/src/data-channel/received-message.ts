@@ -1,11 +1,11 @@
 import type { ReceivedMessage } from '../messages/message-types.js';
-import type { Delivery } from './receiver.js';
+import type { ReceivedEnvelope } from '../protocol/index.js';
 
 /** What a `message` listener gets for a delivery of kind `message`. */
-export function receivedMessage({ envelope, payload }: Delivery): ReceivedMessage {
+export function receivedMessage(envelope: ReceivedEnvelope): ReceivedMessage {
   const message: ReceivedMessage = {
     type: envelope.type,
-    data: payload,
+    data: envelope.data,
     from: envelope.from,
     serverTime: envelope.serverTime,
     targeted: envelope.targeted,

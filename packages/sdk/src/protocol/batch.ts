@@ -6,7 +6,10 @@ import { ProtocolError } from './error-codes.js';
  * deliveries for the same receivers produced in the same tick into one SCTP message, so one
  * crossing of the mediasoup channel and one SCTP message carry them all. Each element is a
  * complete delivered envelope, with its own seq, from and targeting: unpacking gives exactly the
- * messages that would have arrived one by one, in the same order.
+ * messages that would have arrived one by one, in the same order. Elements stay binary (each
+ * decoded on its own) so that a sender's payload, spliced into its envelope unread, can at worst
+ * make its own envelope unreadable, never its neighbours': msgpackr's extensions (records,
+ * sets) let one value change how the values after it in the same decode read.
  */
 interface BatchWire {
   b: Uint8Array[];

@@ -23,14 +23,18 @@ export function decode(bytes: Uint8Array | ArrayBuffer): unknown {
   let value: unknown;
   try {
     // `unpack`, not `unpackMultiple`: it throws on bytes left after the value too, without
-    // building an array per frame (every delivery is decoded twice: envelope, then payload).
+    // building an array per frame.
     value = packr.unpack(view);
   } catch (error) {
     const trailing = error instanceof Error && error.message.startsWith('Data read, but end of buffer not reached');
     if (trailing) throw new ProtocolError('MALFORMED', 'expected one MessagePack value, found more', { cause: error });
     throw new ProtocolError('MALFORMED', `malformed MessagePack: ${(error as Error).message}`, { cause: error });
   }
-  // msgpackr decodes the never-used type byte 0xc1 to a marker object instead of failing.
-  if (value === C1) throw new ProtocolError('MALFORMED', 'reserved MessagePack type 0xc1');
+  if (isReservedType(value)) throw new ProtocolError('MALFORMED', 'reserved MessagePack type 0xc1');
   return value;
+}
+
+/** Whether a decoded value is msgpackr's marker for the never-used type byte 0xc1 (it does not fail on it). */
+export function isReservedType(value: unknown): boolean {
+  return value === C1;
 }

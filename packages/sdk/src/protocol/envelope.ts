@@ -1,5 +1,6 @@
-import { decode, encode } from './codec.js';
+import { decode, encode, isReservedType } from './codec.js';
 import { ProtocolError } from './error-codes.js';
+import { checkOneValue } from './value-bounds.js';
 
 /** What a data envelope carries. */
 export const EnvelopeKind = {
@@ -34,7 +35,7 @@ export interface OutgoingEnvelope {
   topic?: string;
   /** RPC call ID. */
   callId?: number;
-  /** MessagePack-encoded payload. */
+  /** MessagePack-encoded payload: exactly one value (the server refuses anything else as `MALFORMED`). */
   data: Uint8Array;
 }
 
@@ -52,8 +53,16 @@ export interface DeliveredEnvelope {
   /** True when the message was addressed to chosen peers rather than broadcast. */
   targeted: boolean;
   callId?: number;
+  /**
+   * The payload's MessagePack bytes (the sender's, untouched). On the wire they are the value of
+   * the envelope's data field itself, not binary wrapping it, so a receiver decodes header and
+   * payload in one pass (protocol version 3).
+   */
   data: Uint8Array;
 }
+
+/** A delivered envelope as a receiver reads it: the header and the payload, decoded together. */
+export type ReceivedEnvelope = Omit<DeliveredEnvelope, 'data'> & { data: unknown };
 
 // Short keys on the wire: the header of every message is repeated in every delivery.
 interface OutgoingWire {
@@ -75,7 +84,8 @@ interface DeliveredWire {
   tp?: string;
   p?: true;
   c?: number;
-  d: Uint8Array;
+  // Not in what `encodeDelivered` packs: the payload bytes are appended after the header.
+  d?: unknown;
 }
 
 /** Encodes a client's envelope. */
@@ -96,6 +106,7 @@ export function decodeOutgoing(bytes: Uint8Array): OutgoingEnvelope {
   if (!Number.isSafeInteger(seq) || (seq as number) < 0) malformed('seq must be a non-negative integer');
   const type = checkName(wire.t, 'type');
   if (!(wire.d instanceof Uint8Array)) malformed('data must be binary');
+  checkOneValue(wire.d);
   const envelope: OutgoingEnvelope = { kind, seq: seq as number, type, data: wire.d };
   if (wire.to !== undefined) envelope.to = checkTargets(wire.to);
   if (wire.tp !== undefined) envelope.topic = checkName(wire.tp, 'topic');
@@ -104,7 +115,11 @@ export function decodeOutgoing(bytes: Uint8Array): OutgoingEnvelope {
   return envelope;
 }
 
-/** Encodes an envelope for delivery to receivers. */
+/**
+ * Encodes an envelope for delivery to receivers: its header, then the payload bytes as they are
+ * (checked to be one MessagePack value when the sender's envelope was decoded) as the value of
+ * the last field, `d`. Nothing follows the payload, so no payload can pass for header fields.
+ */
 export function encodeDelivered(envelope: DeliveredEnvelope): Uint8Array {
   const wire: DeliveredWire = {
     k: envelope.kind,
@@ -112,23 +127,25 @@ export function encodeDelivered(envelope: DeliveredEnvelope): Uint8Array {
     f: envelope.from,
     ts: envelope.serverTime,
     t: envelope.type,
-    d: envelope.data,
   };
   if (envelope.topic !== undefined) wire.tp = envelope.topic;
   if (envelope.targeted) wire.p = true;
   if (envelope.callId !== undefined) wire.c = envelope.callId;
-  return encode(wire);
+  return withPayload(encode(wire), envelope.data);
 }
 
-/** Decodes a delivered envelope; throws {@link ProtocolError} `MALFORMED`. */
-export function decodeDelivered(bytes: Uint8Array): DeliveredEnvelope {
+/**
+ * Decodes a delivered envelope, payload included, in one pass; throws {@link ProtocolError}
+ * `MALFORMED`.
+ */
+export function decodeDelivered(bytes: Uint8Array): ReceivedEnvelope {
   const wire = decode(bytes) as Partial<DeliveredWire> | null;
   if (typeof wire !== 'object' || wire === null) malformed('envelope is not a map');
   if (typeof wire.f !== 'string' || typeof wire.ts !== 'number' || !Number.isSafeInteger(wire.s)) {
     malformed('delivered envelope lacks from, serverTime or seq');
   }
-  if (!(wire.d instanceof Uint8Array)) malformed('data must be binary');
-  const envelope: DeliveredEnvelope = {
+  if (!('d' in wire) || isReservedType(wire.d)) malformed('delivered envelope lacks data');
+  const envelope: ReceivedEnvelope = {
     kind: checkKind(wire.k),
     seq: wire.s as number,
     from: wire.f,
@@ -140,6 +157,20 @@ export function decodeDelivered(bytes: Uint8Array): DeliveredEnvelope {
   if (wire.tp !== undefined) envelope.topic = checkName(wire.tp, 'topic');
   if (wire.c !== undefined) envelope.callId = checkCallId(wire.c);
   return envelope;
+}
+
+// The header packs as a fixmap (up to 15 fields, sized to fit); the payload becomes one more
+// entry, key `d`, appended as raw MessagePack rather than packed again.
+function withPayload(header: Uint8Array, payload: Uint8Array): Uint8Array {
+  const fields = header[0]! - 0x80;
+  if (fields < 0 || fields >= 15) throw new RangeError('a delivered envelope header must stay below 15 fields');
+  const bytes = new Uint8Array(header.length + 2 + payload.length);
+  bytes.set(header);
+  bytes[0] = 0x80 + fields + 1;
+  bytes[header.length] = 0xa1; // fixstr of one byte: "d"
+  bytes[header.length + 1] = 0x64;
+  bytes.set(payload, header.length + 2);
+  return bytes;
 }
 
 /** The list of target IDs of an envelope (empty for a broadcast). */

@@ -7,3 +7,4 @@ export * from './batch.js';
 export * from './media.js';
 export * from './direct.js';
 export { unsafeTextReason } from './display-text.js';
+export { checkOneValue, MAX_PAYLOAD_DEPTH } from './value-bounds.js';

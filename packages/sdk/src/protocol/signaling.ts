@@ -14,8 +14,10 @@ import type { Grants, PeerInfo, PeerMetadata } from './peers.js';
 /**
  * Version of this protocol; `join` carries it and the server refuses others with `UNSUPPORTED`.
  * 2: deliveries may come in batches (see `batch.ts`), which a version 1 SDK could not read.
+ * 3: a delivered envelope carries its payload as a nested MessagePack value, not as binary
+ * (see `encodeDelivered`), which a version 2 SDK would hand to its listeners undecoded.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Path of the signaling WebSocket on the server. */
 export const SIGNALING_PATH = '/rtc';

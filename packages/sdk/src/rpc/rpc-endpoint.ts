@@ -1,7 +1,7 @@
 import type { UnsequencedEnvelope } from '../data-channel/outgoing.js';
 import { DisconnectedError, MessageError, RpcError } from '../errors.js';
 import type { Unsubscribe } from '../events.js';
-import { encode, EnvelopeKind, SwitchboardError, type DeliveredEnvelope, type ErrorCode, type WireError } from '../protocol/index.js';
+import { encode, EnvelopeKind, SwitchboardError, type ErrorCode, type ReceivedEnvelope, type WireError } from '../protocol/index.js';
 
 /** Who is calling a handler, and how. */
 export interface RpcContext {
@@ -83,7 +83,7 @@ export class RpcEndpoint {
   }
 
   /** Takes an RPC envelope (request or response) that arrived with its decoded payload. */
-  receive(envelope: DeliveredEnvelope, payload: unknown): void {
+  receive(envelope: ReceivedEnvelope, payload: unknown): void {
     if (envelope.callId === undefined) return;
     if (envelope.kind === EnvelopeKind.rpcRequest) void this.answer(envelope, envelope.callId, payload);
     else if (envelope.kind === EnvelopeKind.rpcResponse) this.resolveCall(envelope.from, envelope.callId, payload);
@@ -139,7 +139,7 @@ export class RpcEndpoint {
     else call.reject(error);
   }
 
-  private async answer(request: DeliveredEnvelope, callId: number, payload: unknown): Promise<void> {
+  private async answer(request: ReceivedEnvelope, callId: number, payload: unknown): Promise<void> {
     const method = request.type;
     const handler = this.handlers.get(method);
     let response: RpcResponsePayload;

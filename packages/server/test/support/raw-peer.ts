@@ -12,7 +12,7 @@ import {
   PROTOCOL_VERSION,
   type ClientRequests,
   type DataChannelKind,
-  type DeliveredEnvelope,
+  type ReceivedEnvelope,
   type NotificationFrame,
   type OutgoingEnvelope,
   type RequestMethod,
@@ -100,7 +100,7 @@ export class RawSignaling {
 /** A joined peer with both DataChannels each way, speaking raw envelopes. */
 export class RawPeer {
   /** Envelopes received, with the time each arrived (ms since epoch). */
-  readonly received: (DeliveredEnvelope & { arrivedAt: number })[] = [];
+  readonly received: (ReceivedEnvelope & { arrivedAt: number })[] = [];
   private readonly seqs: Record<DataChannelKind, number> = { reliable: 0, lossy: 0 };
 
   private constructor(
@@ -171,13 +171,13 @@ export class RawPeer {
   }
 
   /** Application messages received from others (own broadcast echoes excluded). */
-  messagesFromOthers(): DeliveredEnvelope[] {
+  messagesFromOthers(): ReceivedEnvelope[] {
     return this.received.filter((m) => m.from !== this.id);
   }
 
-  /** Payloads of received messages from others, decoded. */
+  /** Payloads of received messages from others. */
   payloads(): unknown[] {
-    return this.messagesFromOthers().map((m) => decode(m.data));
+    return this.messagesFromOthers().map((m) => m.data);
   }
 
   close(): void {
