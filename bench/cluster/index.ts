@@ -1,7 +1,8 @@
 // `npm run bench:cluster`: deliveries/s of one room over one and over two mediasoup workers of
 // one node, then over 1, 2 and 3 nodes of a cluster on Redis, the latency crossing nodes adds
 // and membership convergence after a node is killed, printed as Markdown tables.
-// `npm run bench:cluster -- workers` or `-- nodes` runs one half. See docs/benchmarks.md.
+// `npm run bench:cluster -- workers` or `-- nodes` runs one half, `-- latency` the cross-node
+// latency alone. See docs/benchmarks.md.
 import { cpus } from 'node:os';
 import { fmt, printTable } from '../support/stats.js';
 import { load, reportNodes } from './nodes-report.js';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   const only = process.argv[2];
   console.log('# Switchboard cluster benchmarks');
   console.log(`\n${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}; ${PAYLOAD_BYTES}-byte reliable messages; load average (1 min) at start ${load()}.`);
+  if (only === 'latency') return reportNodes(true);
   if (only !== 'nodes') await reportWorkers();
   if (only !== 'workers') await reportNodes();
 }

@@ -24,14 +24,15 @@ export function load(): string {
 /**
  * The cluster rows of `npm run bench:cluster`: one room over 1, 2 and 3 nodes, the extra
  * latency of crossing nodes, and membership convergence after a node is killed. One Redis and
- * three nodes serve every section; each section uses its own room.
+ * three nodes serve every section; each section uses its own room. `latencyOnly` runs the
+ * latency section alone, on two nodes.
  */
-export async function reportNodes(): Promise<void> {
-  const cluster = await BenchCluster.start(Math.max(...NODE_COUNTS));
+export async function reportNodes(latencyOnly = false): Promise<void> {
+  const cluster = await BenchCluster.start(latencyOnly ? 2 : Math.max(...NODE_COUNTS));
   try {
-    await reportFanout(cluster);
+    if (!latencyOnly) await reportFanout(cluster);
     await reportLatency(cluster);
-    await reportConvergence(cluster);
+    if (!latencyOnly) await reportConvergence(cluster);
   } finally {
     await cluster.stop();
   }

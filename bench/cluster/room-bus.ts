@@ -35,6 +35,7 @@ class Timer implements RoomBusHandlers {
     this.lossyMs.push(performance.now() - sentAt(message));
   }
   gap(): void {}
+  readDone(): void {}
   peerJoined(): void {}
   peerUpdated(): void {}
   peerLeft(peer: BusPeer, _reason: BusLeaveReason): void {

@@ -5,6 +5,7 @@ import { DisconnectedError, RequestError } from '../src/errors.js';
 import { decode, decodeOutgoing, encode, encodeDelivered, EnvelopeKind, PROTOCOL_VERSION } from '../src/protocol/index.js';
 import type { Room } from '../src/room.js';
 import { FakeSignalingServer } from './support/fake-server.js';
+import { peerInfo } from './support/join-result.js';
 import { FakeWebRtc } from './support/fake-webrtc.js';
 
 function delivered(seq: number, text: string): Uint8Array {
@@ -123,6 +124,27 @@ describe('connect() against a fake signaling server and fake WebRTC', function (
     const seqs = rtc.sent.reliable!.map((bytes) => decodeOutgoing(bytes).seq);
     assert.deepEqual(seqs, [1, 2, 3, 2, 3, 4]);
     assert.equal(room.peerId, 'me');
+  });
+
+  // A notification the server sent after its join answer reflects news the answer's peer list
+  // lacks; read from the same chunk, it must still apply after the answer, never be dropped.
+  it('applies notifications that arrive in the same chunk as the join answer, after it', async () => {
+    server.afterJoin = [{ method: 'peerJoined', data: { peer: peerInfo('bob') } }];
+    const room = await join();
+    assert.deepEqual([...room.peers.keys()], ['bob']);
+  });
+
+  it('applies notifications that arrive in the same chunk as a resume answer, after it', async () => {
+    server.peers = [peerInfo('bob')];
+    const room = await join();
+    const left: string[] = [];
+    room.on('peerLeft', ({ peer }) => left.push(peer.id));
+    server.afterJoin = [{ method: 'peerLeft', data: { peerId: 'bob', reason: 'left' } }];
+    const reconnected = reaches(room, 'connected');
+    server.drop();
+    await reconnected;
+    assert.deepEqual([...room.peers.keys()], []);
+    assert.deepEqual(left, ['bob']);
   });
 
   it('resumes when a transport fails while the socket stays up', async () => {

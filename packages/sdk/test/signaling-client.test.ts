@@ -44,6 +44,32 @@ describe('SignalingClient', () => {
     assert.deepEqual(server.frames.map((frame) => [frame.type, frame.id]), [['request', 1], ['request', 2]]);
   });
 
+  it('holds notifications after an in-order answer until released; a close delivers them first', async () => {
+    server.onFrame = (frame, socket) => {
+      // Before the answer, the answer, after it, then the close: all in one TCP write.
+      const tcp = (socket as unknown as { _socket: Socket })._socket;
+      tcp.cork();
+      TestWsServer.send(socket, { type: 'notification', method: 'ack', data: { seq: 1 } });
+      TestWsServer.send(socket, { type: 'response', id: frame.id, ok: true, data: {} });
+      TestWsServer.send(socket, { type: 'notification', method: 'ack', data: { seq: 2 } });
+      if (frame.method === 'leave') socket.close(4000, 'ended');
+      process.nextTick(() => tcp.uncork());
+    };
+    const signaling = await open();
+    const seen: string[] = [];
+    signaling.on('notification', (n) => seen.push(`ack ${(n.data as { seq: number }).seq}`));
+    signaling.on('close', () => seen.push('close'));
+    await signaling.requestInOrder('setTopics', { topics: null });
+    seen.push('answer taken');
+    signaling.release();
+    assert.deepEqual(seen, ['ack 1', 'answer taken', 'ack 2']);
+
+    seen.length = 0;
+    await signaling.requestInOrder('leave', {});
+    await new Promise((resolve) => signaling.on('close', resolve));
+    assert.deepEqual(seen, ['ack 1', 'ack 2', 'close']);
+  });
+
   it('turns an error response into a RequestError with the server code', async () => {
     server.onFrame = (frame, socket) =>
       TestWsServer.send(socket, { type: 'response', id: frame.id, ok: false, error: { code: 'PERMISSION_DENIED', message: 'not an admin' } });

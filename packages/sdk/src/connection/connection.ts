@@ -160,12 +160,19 @@ export class Connection {
     signaling.on('close', () => {
       if (signaling === this.signaling) this.broken(new DisconnectedError('the signaling connection closed'), false);
     });
-    const result = await signaling.request('join', params);
-    if (params.resume !== undefined && !result.resumed) {
-      throw new RequestError('join', 'RESUME_FAILED', 'the server started a new session instead of resuming');
+    // Notifications the server sent after its answer tell what the answer's peer list does not
+    // know yet: they are handled after it, even when they arrive together with it.
+    let result: JoinResult;
+    try {
+      result = await signaling.requestInOrder('join', params);
+      if (params.resume !== undefined && !result.resumed) {
+        throw new RequestError('join', 'RESUME_FAILED', 'the server started a new session instead of resuming');
+      }
+      this.credentials = { peerId: result.self.id, resumeKey: result.resumeKey, room: result.room };
+      this.events.emit('joined', result);
+    } finally {
+      signaling.release();
     }
-    this.credentials = { peerId: result.self.id, resumeKey: result.resumeKey, room: result.room };
-    this.events.emit('joined', result);
     const session = settings.createSession({
       join: result,
       request: (method, data) => signaling.request(method, data),

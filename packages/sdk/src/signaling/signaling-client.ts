@@ -27,6 +27,8 @@ interface PendingRequest {
   resolve: (data: unknown) => void;
   reject: (error: Error) => void;
   timer: ReturnType<typeof setTimeout>;
+  /** Whether notifications after its answer wait for {@link SignalingClient.release}. */
+  holdsAfter: boolean;
 }
 
 const OPEN = 1;
@@ -44,6 +46,8 @@ export class SignalingClient {
   private opened = false;
   private closed = false;
   private openFailed: ((error: Error) => void) | undefined;
+  /** Notifications received since the answer of a {@link requestInOrder}, not yet delivered. */
+  private held: AnyNotification[] | undefined;
 
   private constructor(
     private readonly socket: WebSocketLike,
@@ -90,16 +94,25 @@ export class SignalingClient {
 
   /** Sends a request and resolves with the server's result. */
   request<M extends RequestMethod>(method: M, data: RequestParams<M>, timeoutMs = this.requestTimeoutMs): Promise<RequestResult<M>> {
-    if (!this.isOpen) return Promise.reject(new DisconnectedError(`${method}: the signaling connection is closed`));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new TimeoutError(`${method}: no response within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, { method, resolve: resolve as (data: unknown) => void, reject, timer });
-      this.socket.send(encode({ type: 'request', id, method, data }));
-    });
+    return this.send(method, data, timeoutMs, false);
+  }
+
+  /**
+   * Sends a request whose answer the caller takes in before any notification the server sent
+   * after it: from the answer on, notifications wait, in order, until {@link release}. A
+   * WebSocket may hand over several frames at once (Node's `ws` does, for one TCP read) before
+   * the code awaiting the answer runs, and a notification handled then would meet state the
+   * answer has not set yet (a `join`'s peer list).
+   */
+  requestInOrder<M extends RequestMethod>(method: M, data: RequestParams<M>): Promise<RequestResult<M>> {
+    return this.send(method, data, this.requestTimeoutMs, true);
+  }
+
+  /** Delivers the notifications held since a {@link requestInOrder} answer, and stops holding. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const notification of held) this.events.emit('notification', notification);
   }
 
   /** Closes the connection; pending requests fail with {@link DisconnectedError}. No `close` event. */
@@ -108,6 +121,19 @@ export class SignalingClient {
     this.closed = true;
     this.failPending(new DisconnectedError('the signaling connection was closed by the client'));
     this.socket.close(NORMAL_CLOSURE);
+  }
+
+  private send<M extends RequestMethod>(method: M, data: RequestParams<M>, timeoutMs: number, holdsAfter: boolean): Promise<RequestResult<M>> {
+    if (!this.isOpen) return Promise.reject(new DisconnectedError(`${method}: the signaling connection is closed`));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new TimeoutError(`${method}: no response within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { method, resolve: resolve as (data: unknown) => void, reject, timer, holdsAfter });
+      this.socket.send(encode({ type: 'request', id, method, data }));
+    });
   }
 
   private receive(data: unknown): void {
@@ -120,7 +146,8 @@ export class SignalingClient {
       return;
     }
     if (frame.type === 'notification') {
-      this.events.emit('notification', frame);
+      if (this.held) this.held.push(frame);
+      else this.events.emit('notification', frame);
       return;
     }
     // Unknown ids are answers to requests that already timed out.
@@ -128,6 +155,7 @@ export class SignalingClient {
     if (request === undefined) return;
     this.pending.delete(frame.id);
     clearTimeout(request.timer);
+    if (request.holdsAfter) this.held ??= [];
     if (frame.ok) request.resolve(frame.data);
     else request.reject(new RequestError(request.method, frame.error.code, frame.error.message));
   }
@@ -137,6 +165,8 @@ export class SignalingClient {
     this.closed = true;
     const error = new DisconnectedError(`the signaling connection closed (code ${event.code}${event.reason ? `: ${event.reason}` : ''})`);
     this.failPending(error);
+    // What the server said before closing (a `closed` notification) comes before the close.
+    this.release();
     if (this.opened) this.events.emit('close', { code: event.code, reason: event.reason });
     else this.openFailed?.(error);
   }

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { NotificationName, PeerInfo, ServerNotifications, WireError } from '../../src/protocol/index.js';
 import type { JoinResult, RequestParams } from '../../src/signaling/server-frame.js';
@@ -17,6 +18,11 @@ export class FakeSignalingServer {
   joinError: WireError | undefined;
   /** Whether to answer requests at all. */
   answering = true;
+  /**
+   * Notifications sent right behind the next join's answer, in the same TCP write, as a loaded
+   * server's often arrive: the client reads them in the same chunk as the answer.
+   */
+  afterJoin: Array<{ method: NotificationName; data: ServerNotifications[NotificationName] }> = [];
 
   private constructor(readonly ws: TestWsServer) {
     ws.onFrame = (frame, socket) => {
@@ -78,7 +84,13 @@ export class FakeSignalingServer {
           resumed,
           lastAcceptedSeq: resumed ? this.lastAcceptedSeq : 0,
         });
+        const behind = this.afterJoin;
+        this.afterJoin = [];
+        const tcp = (socket as unknown as { _socket: Socket })._socket;
+        tcp.cork();
         reply(result);
+        for (const { method, data } of behind) TestWsServer.send(socket, { type: 'notification', method, data });
+        process.nextTick(() => tcp.uncork());
         return;
       }
       case 'produceData':

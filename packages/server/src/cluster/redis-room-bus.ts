@@ -103,6 +103,7 @@ export class RedisRoomBus implements RoomBus {
       const last = await guarded(() => this.command.get(`${this.prefix}room:${room}:seq`));
       this.reader.add(room, Number(last ?? 0), {
         reliable: (message) => channel.receiveReliable(message),
+        readDone: () => channel.receiveReadDone(),
         gap: (from, to) => channel.receiveGap(from, to),
       });
     } catch (error) {

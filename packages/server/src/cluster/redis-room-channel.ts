@@ -173,6 +173,11 @@ export class RedisRoomChannel implements RoomChannel {
     if (this.open) this.handlers.reliable(message);
   }
 
+  /** The node's stream reader handed over every message of one read. */
+  receiveReadDone(): void {
+    if (this.open) this.handlers.readDone();
+  }
+
   receiveGap(fromSeq: number, toSeq: number): void {
     if (this.open) this.handlers.gap(fromSeq, toSeq);
   }

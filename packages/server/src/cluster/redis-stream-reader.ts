@@ -5,6 +5,8 @@ import type { SequencedMessage } from './room-bus.js';
 /** Where the reader hands a room's messages. */
 export interface StreamSink {
   reliable(message: SequencedMessage): void;
+  /** The messages of one read were all handed over. */
+  readDone(): void;
   gap(fromSeq: number, toSeq: number): void;
 }
 
@@ -97,6 +99,7 @@ export class StreamReader {
         entry.lastSeq = seq;
         entry.sink.reliable(parseEntry(id, fields));
       }
+      entry.sink.readDone();
     }
   }
 

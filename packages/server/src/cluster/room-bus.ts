@@ -46,6 +46,12 @@ export type BusLeaveReason = 'left' | 'kicked' | 'timeout' | 'nodeLost';
 export interface RoomBusHandlers {
   /** The next reliable message, in sequence order: each exactly once per node. */
   reliable(message: SequencedMessage): void;
+  /**
+   * The reliable messages of one read of the room's log were all handed over: the node sends
+   * what they make it send now rather than at the end of the event-loop turn (a bus that hands
+   * messages over one by one, as the local one does, need not call it).
+   */
+  readDone(): void;
   /** A lossy message: at most once per node, in no guaranteed order. */
   lossy(message: BusMessage): void;
   /** Messages `fromSeq`..`toSeq` were trimmed from the log before this node read them. */

@@ -103,6 +103,11 @@ export class DataRouter {
     this.fanOut(this.stamp('reliable', message, message.seq, message.at));
   }
 
+  /** The bus handed over every reliable message of one read: what they make this node send goes now. */
+  readDone(): void {
+    this.local.inputEnded();
+  }
+
   /** A lossy message of the room, from the bus. */
   receiveLossy(message: BusMessage): void {
     this.fanOut(this.stamp('lossy', message, 0, Date.now()));

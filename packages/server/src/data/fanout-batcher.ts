@@ -51,6 +51,14 @@ export class FanoutBatcher {
     this.timer ??= this.schedule();
   }
 
+  /**
+   * Everything at hand was added (one read of the room's log): with no window, what is pending
+   * goes now, not at the end of the turn, behind whatever other I/O the turn still has.
+   */
+  inputEnded(): void {
+    if (this.options.windowMs === 0) this.flush();
+  }
+
   /** Sends everything pending. */
   flush(): void {
     this.cancelTimer();

@@ -223,6 +223,11 @@ export class LocalDelivery {
     this.subscribe(peer, consumers);
   }
 
+  /** The messages at hand were all delivered (one read of the room's log): see {@link FanoutBatcher.inputEnded}. */
+  inputEnded(): void {
+    this.batcher.inputEnded();
+  }
+
   /** Stops the room's data objects on every router (the room is closing). */
   close(): void {
     this.batcher.close();

@@ -62,6 +62,7 @@ export class RemotePeers {
   handlers(data: DataRouter): RoomBusHandlers {
     return {
       reliable: (message) => data.receiveReliable(message),
+      readDone: () => data.readDone(),
       lossy: (message) => data.receiveLossy(message),
       gap: (fromSeq, toSeq) => {
         this.logger.warn('the room log was trimmed before this node read it', { fromSeq, toSeq });

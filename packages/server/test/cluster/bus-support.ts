@@ -11,12 +11,17 @@ export class Recorder implements RoomBusHandlers {
   readonly joined: BusPeer[] = [];
   readonly updated: BusPeer[] = [];
   readonly left: { peer: BusPeer; reason: BusLeaveReason }[] = [];
+  /** How many reliable messages had come when each read of the log ended. */
+  readonly readsDone: number[] = [];
 
   reliable(message: SequencedMessage): void {
     this.reliableMessages.push(message);
   }
   lossy(message: BusMessage): void {
     this.lossyMessages.push(message);
+  }
+  readDone(): void {
+    this.readsDone.push(this.reliableMessages.length);
   }
   gap(fromSeq: number, toSeq: number): void {
     this.gaps.push([fromSeq, toSeq]);

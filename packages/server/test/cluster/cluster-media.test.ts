@@ -70,9 +70,6 @@ const PIPES_OUT = 'switchboard_cluster_media_pipes{direction="out"}';
 // cluster/node-pipes.ts, signaled over Redis. Viewers subscribe by track ID (the publisher's
 // produce result), which is all this part of the cluster needs.
 describe('cluster mode: media across nodes', function () {
-  // Three server processes and Redis share 2 cores with the test: a bounded wait for RTP can
-  // run out under load; a test that fails twice is a failure.
-  this.retries(1);
   this.timeout(90_000);
   let redis: TestRedis;
   let nodes: ClusterNode[] = [];

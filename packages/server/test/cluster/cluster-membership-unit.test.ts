@@ -13,6 +13,7 @@ function localPeer(id: string): LocalPeer {
 function recording(events: string[]): RoomBusHandlers {
   return {
     reliable: () => undefined,
+    readDone: () => undefined,
     lossy: () => undefined,
     gap: () => undefined,
     peerJoined: (peer) => events.push(`joined ${peer.id}`),

@@ -51,6 +51,19 @@ describe('Redis room bus', function () {
     }
   });
 
+  it('ends each read of the log with readDone, after its messages, so the node sends them at once', async () => {
+    const [a, b] = await nodes('a', 'b');
+    const recorders = [new Recorder(), new Recorder()];
+    const [channel] = await Promise.all([a!.openRoom('lobby', recorders[0]!), b!.openRoom('lobby', recorders[1]!)]);
+    await Promise.all(Array.from({ length: 30 }, (_, i) => channel!.publishReliable(message('p', `m${i}`))));
+    await waitFor(() => recorders.every((r) => r.readsDone.at(-1) === 30), 'a read ending after the last message on each node');
+    for (const recorder of recorders) {
+      // Each read ends once, after at least one message of its own.
+      expect(recorder.readsDone).to.deep.equal([...new Set(recorder.readsDone)].sort((x, y) => x - y));
+      expect(recorder.readsDone[0]).to.be.greaterThan(0);
+    }
+  });
+
   it('replays from a sequence number on any node, with targets and topic', async () => {
     const [a, b] = await nodes('a', 'b');
     const channelA = await a!.openRoom('lobby', new Recorder());

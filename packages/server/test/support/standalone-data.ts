@@ -10,6 +10,7 @@ export async function attachLocalBus(data: DataRouter, room = 'standalone'): Pro
   const bus = new LocalRoomBus('standalone', { maxBytes: 64 * 1024 * 1024, maxAgeMs: 60_000 });
   const channel = await bus.openRoom(room, {
     reliable: (message) => data.receiveReliable(message),
+    readDone: () => data.readDone(),
     lossy: (message) => data.receiveLossy(message),
     gap: (_fromSeq, toSeq) => data.missed(toSeq),
     peerJoined: () => undefined,
