@@ -25,7 +25,7 @@ export const MAX_STREAM_MIME_LENGTH = 128;
  * Bytes a chunk frame adds around its bytes, at most (map, stream ID, operation, index, binary
  * header), so a sender knows how much of a message a chunk may fill.
  */
-export const STREAM_CHUNK_OVERHEAD = 32;
+export const STREAM_CHUNK_OVERHEAD = 40;
 
 const OPS: readonly StreamOp[] = ['open', 'chunk', 'end', 'cancel', 'stop'];
 
