@@ -53,14 +53,26 @@ const MAX_CHUNK_BYTES = 64 * 1024;
  * own `cancel` (in order with the chunks) usually ends the stream first.
  */
 const PEER_LEFT_GRACE_MS = 5000;
+/**
+ * Bytes of one stream handed to the channel and not yet acknowledged by the server, at most.
+ * The reliable sender keeps every message until its acknowledgement (for a replay after a
+ * reconnect), and some data channels (wrtc's) take far more than their watermarks suggest, so
+ * without this window a fast source would sit in memory whole; with it, the server's pace
+ * (acknowledgements) holds the source back.
+ */
+const IN_FLIGHT_WINDOW = 2 * 1024 * 1024;
 
 type StreamAddress = Omit<UnsequencedEnvelope, 'data'>;
 
 interface Outgoing {
   handle: StreamHandle;
   address: StreamAddress;
-  /** Sequence numbers of its envelopes not yet acknowledged, to match a rejection. */
-  seqs: Set<number>;
+  /** Its envelopes not yet acknowledged (sequence number to chunk bytes), to match a rejection. */
+  seqs: Map<number, number>;
+  /** Sum of `seqs`' bytes. */
+  inFlight: number;
+  /** Wakes the pump waiting for acknowledgements. */
+  wake: (() => void) | undefined;
   endSeq: number | undefined;
   stoppedBy: Set<string>;
 }
@@ -110,7 +122,7 @@ export class RoomStreams {
     const { seq, sent } = this.host.send({ ...address, data: encodeStreamFrame(open) });
     this.nextId++;
     const handle = new StreamHandle(id, size, (cancelled, error) => this.cancelled(cancelled.id, error));
-    const entry: Outgoing = { handle, address, seqs: new Set([seq]), endSeq: undefined, stoppedBy: new Set() };
+    const entry: Outgoing = { handle, address, seqs: new Map([[seq, 0]]), inFlight: 0, wake: undefined, endSeq: undefined, stoppedBy: new Set() };
     this.outgoing.set(id, entry);
     void this.pump(entry, prepared.chunks, sent, chunkSize, size);
     return handle;
@@ -171,7 +183,12 @@ export class RoomStreams {
   /** The server processed our reliable messages up to `seq`. */
   acked(seq: number): void {
     for (const [id, entry] of this.outgoing) {
-      for (const pending of entry.seqs) if (pending <= seq) entry.seqs.delete(pending);
+      for (const [pending, bytes] of entry.seqs) {
+        if (pending > seq) break;
+        entry.seqs.delete(pending);
+        entry.inFlight -= bytes;
+      }
+      wake(entry);
       if (entry.endSeq !== undefined && entry.endSeq <= seq) {
         this.outgoing.delete(id);
         entry.handle.completed();
@@ -185,6 +202,7 @@ export class RoomStreams {
       if (!entry.seqs.has(seq)) continue;
       this.outgoing.delete(id);
       entry.handle.fail(new StreamError(error.code, error.message, id, 'server', { cause: error }));
+      wake(entry);
     }
   }
 
@@ -204,7 +222,10 @@ export class RoomStreams {
   closed(error: Error): void {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    for (const [id, entry] of this.outgoing) entry.handle.fail(new StreamError('DISCONNECTED', error.message, id, 'connection', { cause: error }));
+    for (const [id, entry] of this.outgoing) {
+      entry.handle.fail(new StreamError('DISCONNECTED', error.message, id, 'connection', { cause: error }));
+      wake(entry);
+    }
     this.outgoing.clear();
     for (const { stream } of this.incoming.values()) stream.fail(new StreamError('DISCONNECTED', error.message, stream.id, 'connection', { cause: error }));
     this.incoming.clear();
@@ -227,16 +248,18 @@ export class RoomStreams {
           total += bytes.byteLength;
           if (size !== undefined && total > size) throw new MessageError('MALFORMED', `the source holds more than the ${size} bytes announced`);
           const { seq, sent } = this.host.send({ ...entry.address, data: encodeStreamFrame({ op: 'chunk', id, index, bytes }) });
-          entry.seqs.add(seq);
+          entry.seqs.set(seq, bytes.byteLength);
+          entry.inFlight += bytes.byteLength;
           index++;
           await sent;
           handle.sent(bytes.byteLength);
+          while (entry.inFlight > IN_FLIGHT_WINDOW && !handle.settled) await new Promise<void>((resolve) => (entry.wake = resolve));
         }
       }
       if (handle.settled) return;
       if (size !== undefined && total !== size) throw new MessageError('MALFORMED', `the source held ${total} bytes, not the ${size} announced`);
       const { seq, sent } = this.host.send({ ...entry.address, data: encodeStreamFrame({ op: 'end', id, chunks: index, size: total }) });
-      entry.seqs.add(seq);
+      entry.seqs.set(seq, 0);
       entry.endSeq = seq;
       await sent;
     } catch (error) {
@@ -255,6 +278,7 @@ export class RoomStreams {
   private cancelled(id: number, error: StreamError): void {
     const entry = this.outgoing.get(id);
     this.outgoing.delete(id);
+    if (entry) wake(entry);
     if (!entry || error.code === 'DISCONNECTED') return;
     try {
       this.host.send({ ...entry.address, data: encodeStreamFrame({ op: 'cancel', id, error: { code: error.code, message: error.message } }) }).sent.catch(() => undefined);
@@ -304,6 +328,12 @@ export class RoomStreams {
     if (room < 1) throw new MessageError('MESSAGE_TOO_LARGE', 'the stream header leaves no room for chunks under the server message size limit');
     return Math.min(room, MAX_CHUNK_BYTES);
   }
+}
+
+function wake(entry: Outgoing): void {
+  const resolve = entry.wake;
+  entry.wake = undefined;
+  resolve?.();
 }
 
 function streamKey(peerId: string, id: number | string): string {

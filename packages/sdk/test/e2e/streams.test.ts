@@ -80,9 +80,11 @@ describe('SDK end to end: streams between Node peers', function () {
     const atB = nextStream(b.room);
     const handle = a.room.sendStream('note', text, { to: b.room.peerId });
     const stream = await atB;
-    const reader = stream.readable().pipeThrough(new TextDecoderStream()).getReader();
+    const reader = stream.readable().getReader();
+    const decoder = new TextDecoder();
     let read = '';
-    for (let next = await reader.read(); !next.done; next = await reader.read()) read += next.value;
+    for (let next = await reader.read(); !next.done; next = await reader.read()) read += decoder.decode(next.value, { stream: true });
+    read += decoder.decode();
     await handle.done;
     assert.equal(read, text);
     assert.equal(stream.targeted, true);
