@@ -137,13 +137,15 @@ describe('data plane: streams from a raw client', function () {
       { seq: third, code: 'STREAM_LIMIT' },
       { seq: tooBig, code: 'STREAM_LIMIT' },
     ]);
+    // The sender may still cancel a stream the server refused: its receivers learn, if any.
+    send(a, { op: 'cancel', id: 12, error: { code: 'STREAM_LIMIT', message: 'refused' } });
     send(a, { op: 'cancel', id: 11, error: { code: 'CANCELLED', message: 'done with it' } });
     // 9 × 500 bytes: the ninth goes past the 4000 a stream may carry.
     for (let index = 0; index < 9; index++) send(a, chunk(10, index));
     await waitFor(() => rejections(a).length === 3, 'the chunk over the byte limit refused');
     assert.equal(rejections(a)[2]?.code, 'STREAM_LIMIT');
     await waitFor(() => framesAt(b).some((f) => f.op === 'cancel' && f.id === 10), 'the cancel of stream 10');
-    assert.deepEqual(summary(framesAt(b).filter((f) => f.op !== 'chunk')), ['open 10', 'open 11', 'cancel 11 CANCELLED', 'cancel 10 STREAM_LIMIT']);
+    assert.deepEqual(summary(framesAt(b).filter((f) => f.op !== 'chunk')), ['open 10', 'open 11', 'cancel 12 STREAM_LIMIT', 'cancel 11 CANCELLED', 'cancel 10 STREAM_LIMIT']);
     // Both slots are free again.
     send(a, { op: 'open', id: 14 });
     send(a, { op: 'open', id: 15 });

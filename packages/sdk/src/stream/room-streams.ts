@@ -196,13 +196,17 @@ export class RoomStreams {
     }
   }
 
-  /** The server refused our reliable message `seq`: the stream it belongs to is over. */
+  /**
+   * The server refused our reliable message `seq`: the stream it belongs to is over. The server
+   * tells the receivers of a stream it tracks; the `cancel` sent here reaches those of a stream
+   * it no longer tracks (e.g. opened on a node that died before another took the session over).
+   */
   rejected(seq: number, error: SwitchboardError): void {
     for (const [id, entry] of this.outgoing) {
       if (!entry.seqs.has(seq)) continue;
-      this.outgoing.delete(id);
-      entry.handle.fail(new StreamError(error.code, error.message, id, 'server', { cause: error }));
-      wake(entry);
+      const failure = new StreamError(error.code, error.message, id, 'server', { cause: error });
+      entry.handle.fail(failure);
+      this.cancelled(id, failure);
     }
   }
 

@@ -9,6 +9,8 @@ type Files = { file: null; note: null };
 
 // How long "provably nothing" waits after what did arrive.
 const QUIET_MS = 500;
+// The server's limit on one stream in this suite.
+const MAX_STREAM_BYTES = 5 * 1024 * 1024;
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -43,7 +45,7 @@ describe('SDK end to end: streams between Node peers', function () {
   let c: TestPeer<Files>;
 
   before(async () => {
-    f = await SdkFixture.start(['--workers', '2', '--worker-placement', 'spread', '--reconnect-grace', '10']);
+    f = await SdkFixture.start(['--workers', '2', '--worker-placement', 'spread', '--reconnect-grace', '10', '--max-stream-bytes', String(MAX_STREAM_BYTES)]);
     a = await f.join<Files>('streams', 'alice');
     b = await f.join<Files>('streams', 'bob');
     c = await f.join<Files>('streams', 'carol');
@@ -193,6 +195,20 @@ describe('SDK end to end: streams between Node peers', function () {
     const [received] = await Promise.all([reading, handle.done]);
     assert.equal(sha256(received), sha256(data));
     await flaky.room.leave();
+  });
+
+  it('ends a stream over the server limit with STREAM_LIMIT on both sides', async () => {
+    async function* endless(): AsyncIterable<Uint8Array> {
+      for (;;) yield new Uint8Array(60000).fill(3);
+    }
+    const atB = nextStream(b.room);
+    const handle = a.room.sendStream('file', endless(), { to: b.room.peerId });
+    const error = await readError(await atB);
+    assert.deepEqual([error.code, error.by], ['STREAM_LIMIT', 'server']);
+    const done = await handle.done.then(() => undefined, (e: unknown) => e);
+    assert.ok(done instanceof StreamError, `done rejected with ${String(done)}`);
+    assert.deepEqual([done.code, done.by], ['STREAM_LIMIT', 'server']);
+    assert.ok(handle.bytesSent <= MAX_STREAM_BYTES + 2 * 1024 * 1024 + 60000, `the sender stopped soon (${handle.bytesSent} bytes)`);
   });
 
   it('refuses a source it cannot read, before anything is sent', () => {

@@ -15,7 +15,8 @@ export interface OpenStream {
 
 /** What the guard decided about one stream frame. */
 export type StreamVerdict =
-  | { ok: true; frame: StreamFrame }
+  /** Accepted; `message` when it counts against the sender's message rate (not a chunk's bytes). */
+  | { ok: true; frame: StreamFrame; message?: boolean }
   /** Refused; `aborted` is the sender's open stream the refusal ends (its receivers must be told). */
   | { ok: false; error: SwitchboardError; aborted?: OpenStream };
 
@@ -49,11 +50,14 @@ export class StreamGuard {
     if (frame.op === 'stop') {
       // A receiver's note to a stream's sender: one target, no state here.
       if (typeof envelope.to !== 'string' && envelope.to?.length !== 1) return refuse('MALFORMED', 'a stream stop goes to exactly one peer');
-      return { ok: true, frame };
+      return { ok: true, frame, message: true };
     }
     const sender = this.sender(senderId, now);
     if (frame.op === 'open') return this.open(sender, envelope, frame);
     const stream = sender.open.get(frame.id);
+    // A sender may cancel a stream the server no longer tracks (one it refused, or one opened on
+    // a node that died before this one took the session over), so its receivers learn.
+    if (!stream && frame.op === 'cancel') return { ok: true, frame, message: true };
     if (!stream) return refuse('MALFORMED', `stream ${frame.id} is not open`);
     if (!sameAddress(stream.envelope, envelope)) return this.abort(sender, stream, 'MALFORMED', `stream ${frame.id}: type, targets and topic must stay those of its open`);
     switch (frame.op) {
@@ -100,7 +104,7 @@ export class StreamGuard {
     if (envelope.to !== undefined) address.to = envelope.to;
     if (envelope.topic !== undefined) address.topic = envelope.topic;
     sender.open.set(frame.id, { id: frame.id, envelope: address, nextIndex: 0, bytes: 0, size: frame.size });
-    return { ok: true, frame };
+    return { ok: true, frame, message: true };
   }
 
   private chunk(sender: SenderStreams, stream: OpenStream, frame: StreamFrame & { op: 'chunk' }, now: number): StreamVerdict {

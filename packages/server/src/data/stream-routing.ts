@@ -36,8 +36,8 @@ export class StreamRouting {
 
   /**
    * Checks and publishes one stream envelope; throws SwitchboardError when it is refused (and
-   * then ends the stream it belonged to). Opens and stops count as messages for the sender's
-   * message rate; chunks are paced by the stream byte rate instead.
+   * then ends the stream it belonged to). Opens, stops and cancels of untracked streams count
+   * as messages for the sender's message rate; chunks are paced by the stream byte rate instead.
    */
   route(sender: Peer, channel: DataChannelKind, envelope: OutgoingEnvelope, bytes: Uint8Array): Promise<unknown> {
     if (channel !== 'reliable') throw new SwitchboardError('MALFORMED', 'streams go on the reliable channel');
@@ -48,7 +48,7 @@ export class StreamRouting {
       throw verdict.error;
     }
     const { frame } = verdict;
-    if ((frame.op === 'open' || frame.op === 'stop') && !sender.rateLimiter.take(now)) {
+    if (verdict.message === true && !sender.rateLimiter.take(now)) {
       if (frame.op === 'open') this.guard.forget(sender.id, frame.id);
       throw new SwitchboardError('RATE_LIMITED', 'too many messages; slow down');
     }
