@@ -11,6 +11,8 @@ type Files = { file: null; note: null };
 const QUIET_MS = 500;
 // The server's limit on one stream in this suite.
 const MAX_STREAM_BYTES = 5 * 1024 * 1024;
+// The room's replay log: less than the suite's earlier streams, more than the reconnect test's.
+const REPLAY_BYTES = 3 * 1024 * 1024;
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -45,7 +47,7 @@ describe('SDK end to end: streams between Node peers', function () {
   let c: TestPeer<Files>;
 
   before(async () => {
-    f = await SdkFixture.start(['--workers', '2', '--worker-placement', 'spread', '--reconnect-grace', '10', '--max-stream-bytes', String(MAX_STREAM_BYTES)]);
+    f = await SdkFixture.start(['--workers', '2', '--worker-placement', 'spread', '--reconnect-grace', '10', '--max-stream-bytes', String(MAX_STREAM_BYTES), '--replay-buffer-bytes', String(REPLAY_BYTES)]);
     a = await f.join<Files>('streams', 'alice');
     b = await f.join<Files>('streams', 'bob');
     c = await f.join<Files>('streams', 'carol');
@@ -171,6 +173,8 @@ describe('SDK end to end: streams between Node peers', function () {
     assert.ok(stream.bytesReceived >= 60000);
   });
 
+  // The sender received nothing since it joined, and the room carried more than its replay log
+  // holds before that: it resumes from where it joined.
   it('carries a stream across the sender reconnecting mid-stream, exactly once and in order', async () => {
     const network = new FlakyNetwork();
     const flaky = await f.join<Files>('streams', 'flaky', { environment: network.environment, reconnect: { timeoutMs: 20000 } });
