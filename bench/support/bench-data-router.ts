@@ -28,6 +28,7 @@ export async function benchDataRouter(members: Map<string, Peer>): Promise<DataR
     listener: { overflowed: () => undefined, replayIncomplete: () => undefined },
     room: 'bench',
     webhooks: NO_WEBHOOKS,
+    streams: { maxOpen: 8, maxBytes: 0, bytesPerSecond: 1 << 24, burstBytes: 1 << 25 },
   });
   await attachLocalBus(data, 'bench');
   return data;

@@ -69,3 +69,4 @@ export {
 export { SwitchboardError, type ErrorCode, type Grants, type PeerInfo, type PeerMetadata } from './protocol/index.js';
 export type { PeerJoinedEvent, PeerLeftEvent, PeerUpdatedEvent, RoomEvents } from './room-events.js';
 export type { RpcCallOptions, RpcContext, RpcHandler } from './rpc/rpc-endpoint.js';
+export { IncomingStream, StreamError, StreamHandle, type IncomingStreamEvents, type SendStreamOptions, type StreamEndedBy, type StreamHandleEvents, type StreamProgress, type StreamSource } from './stream/index.js';

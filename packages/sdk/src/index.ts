@@ -49,6 +49,7 @@ export {
 export type { ConnectionStateChange, PeerJoinedEvent, PeerLeftEvent, PeerUpdatedEvent, RoomEvents } from './room-events.js';
 export type { Room, SelfUpdate } from './room.js';
 export type { RpcCallOptions, RpcContext, RpcHandler } from './rpc/rpc-endpoint.js';
+export { IncomingStream, StreamError, StreamHandle, type IncomingStreamEvents, type SendStreamOptions, type StreamEndedBy, type StreamHandleEvents, type StreamProgress, type StreamSource } from './stream/index.js';
 export { LocalTrack, type LocalTrackEndReason } from './track/local-track.js';
 export { openCamera, openMicrophone, openScreen } from './track/media-devices.js';
 export type { PublishOptions, VideoCodec } from './track/publish-options.js';

@@ -3,6 +3,7 @@ import type { DirectEvents } from './direct/direct-channels.js';
 import type { MessageRejectedError } from './errors.js';
 import type { AnyMessages, AnyReceivedMessage, MessageMap, TypedMessageEvents } from './messages/message-types.js';
 import type { CloseReason, PeerInfo } from './protocol/index.js';
+import type { IncomingStream } from './stream/incoming-stream.js';
 import type { TrackEvents } from './track/track-events.js';
 
 /** A peer entered the room. */
@@ -39,6 +40,8 @@ export type RoomEvents<M extends MessageMap> = {
   peerUpdated: PeerUpdatedEvent;
   /** A message of any type. */
   message: AnyReceivedMessage<M>;
+  /** A peer started sending a stream (`room.sendStream`); read it or `cancel()` it. */
+  stream: IncomingStream;
   connectionStateChanged: ConnectionStateChange;
   /** The room is over for good: left, kicked, or the connection could not be restored. */
   disconnected: DisconnectedEvent;

@@ -18,6 +18,9 @@ import type { LocalTrack } from './track/local-track.js';
 import type { MediaFactory, RoomMedia } from './track/room-media.js';
 import type { PublishOptions } from './track/publish-options.js';
 import type { RemoteTrack } from './track/remote-track.js';
+import type { StreamHandle } from './stream/outgoing-stream.js';
+import { RoomStreams, type SendStreamOptions } from './stream/room-streams.js';
+import type { StreamSource } from './stream/stream-source.js';
 import type { TrackEventEmitter, TrackEvents } from './track/track-events.js';
 
 /** What {@link Room.updateSelf} may change. */
@@ -49,6 +52,7 @@ export class Room<M extends MessageMap = AnyMessages> {
   private readonly rpcEndpoint: RpcEndpoint;
   private readonly media: RoomMedia;
   private readonly direct: DirectChannels;
+  private readonly streams: RoomStreams;
   // Set by the first `join`, which completes before `connect` hands the room out.
   private session!: JoinResult;
   // Deliveries and media events that come before the application can listen (see `hold`).
@@ -79,6 +83,16 @@ export class Room<M extends MessageMap = AnyMessages> {
       directOptions,
       peerConnectionClass,
     );
+    this.streams = new RoomStreams({
+      send: (envelope) => {
+        this.assertMaySend();
+        return this.data.reliable.send(envelope);
+      },
+      maxMessageSize: () => this.limits.maxMessageSize,
+      limits: () => this.limits.streams,
+      inRoom: (peerId) => this.peers.has(peerId),
+      opened: (stream) => this.events.emit('stream', stream),
+    });
     this.rpcEndpoint = new RpcEndpoint({ send: (envelope) => this.sendForRpc(envelope) }, rpcTimeoutMs);
     const emit: TrackEventEmitter = (event, payload) => this.holdback.run(() => this.events.emit<keyof TrackEvents>(event, payload));
     const room = { grants: () => this.grants, selfId: () => this.peerId, inRoom: (peerId: string) => this.peers.has(peerId), emit };
@@ -176,6 +190,17 @@ export class Room<M extends MessageMap = AnyMessages> {
     this.assertMaySend();
     if (options.reliable === false) this.data.lossy.send(envelope);
     else await this.data.reliable.send(envelope).sent;
+  }
+
+  /**
+   * Sends bytes, text, a Blob/File, a ReadableStream or an (async) iterable of chunks as a stream
+   * of `type` to the room or to `options.to`, chunked over the reliable channel at the pace the
+   * channel and the server's stream limits allow. Receivers get a `stream` event. Returns at once
+   * with a {@link StreamHandle} (progress, `cancel()`, `done`); throws {@link MessageError}
+   * when it cannot start (no `sendData` grant, a bad type, topic, target list or source).
+   */
+  sendStream(type: MessageType<M>, source: StreamSource, options?: SendStreamOptions): StreamHandle {
+    return this.streams.send(type, source, options);
   }
 
   /**
@@ -278,12 +303,14 @@ export class Room<M extends MessageMap = AnyMessages> {
     this.data.maxMessageSize = result.limits.maxMessageSize;
     this.data.receiver.ownId = result.self.id;
     this.data.reliable.ack(result.lastAcceptedSeq);
+    this.streams.acked(result.lastAcceptedSeq);
     const changes = this.participants.replace(result.self, result.peers);
     this.media.joined(result);
     if (!resumed) return;
     // Notifications missed while disconnected, reconstructed from the fresh peer list.
     for (const peer of changes.left) {
       this.rpcEndpoint.peerLeft(peer.id);
+      this.streams.peerLeft(peer.id);
       this.direct.peerLeft(peer.id);
       this.events.emit('peerLeft', { peer });
     }
@@ -302,6 +329,7 @@ export class Room<M extends MessageMap = AnyMessages> {
       case 'peerLeft': {
         const { peerId, reason } = notification.data;
         this.rpcEndpoint.peerLeft(peerId);
+        this.streams.peerLeft(peerId);
         this.direct.peerLeft(peerId);
         this.media.peerLeft(peerId);
         const peer = this.participants.remove(peerId);
@@ -319,11 +347,15 @@ export class Room<M extends MessageMap = AnyMessages> {
         break;
       case 'ack':
         this.data.reliable.ack(notification.data.seq);
+        this.streams.acked(notification.data.seq);
         break;
       case 'messageRejected': {
         const { channel, seq, error } = notification.data;
         const rejection = new MessageRejectedError(error.code, error.message, seq, channel);
-        if (channel === 'reliable') this.rpcEndpoint.rejected(seq, rejection);
+        if (channel === 'reliable') {
+          this.rpcEndpoint.rejected(seq, rejection);
+          this.streams.rejected(seq, rejection);
+        }
         this.events.emit('messageRejected', rejection);
         break;
       }
@@ -343,6 +375,10 @@ export class Room<M extends MessageMap = AnyMessages> {
       this.direct.relayed(envelope.from, payload);
       return;
     }
+    if (envelope.kind === EnvelopeKind.stream) {
+      this.streams.received(envelope);
+      return;
+    }
     if (envelope.kind !== EnvelopeKind.message) {
       this.rpcEndpoint.receive(envelope, payload);
       return;
@@ -357,6 +393,7 @@ export class Room<M extends MessageMap = AnyMessages> {
     const error = new DisconnectedError(`the room is disconnected: ${event.message}`, { cause: event.error });
     this.data.fail(error);
     this.rpcEndpoint.failAll(error);
+    this.streams.closed(error);
     this.direct.closeAll(error.message);
     this.media.closed(error);
     this.events.emit('disconnected', event);

@@ -46,6 +46,7 @@ describe('batched fan-out: deliveries of one turn to the same receivers share SC
       replayBufferBytes: 8 * 1024 * 1024,
       replayMaxAgeMs: 30_000,
       metrics: dataMetrics(new Metrics()),
+      streams: { maxOpen: 8, maxBytes: 0, bytesPerSecond: 1 << 24, burstBytes: 1 << 25 },
       logger: new Logger('error'),
       sctpSendBufferBytes: 2 * 1024 * 1024,
       listener: { overflowed: () => undefined, replayIncomplete: () => undefined },

@@ -10,6 +10,8 @@ export const EnvelopeKind = {
   rpcRequest: 1,
   /** The answer to the RPC call `id`. */
   rpcResponse: 2,
+  /** A frame of a stream: `data` is a {@link StreamFrame} (protocol/stream.ts). */
+  stream: 3,
 } as const;
 /** One of {@link EnvelopeKind}'s values. */
 export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
@@ -111,7 +113,7 @@ export function decodeOutgoing(bytes: Uint8Array): OutgoingEnvelope {
   if (wire.to !== undefined) envelope.to = checkTargets(wire.to);
   if (wire.tp !== undefined) envelope.topic = checkName(wire.tp, 'topic');
   if (wire.c !== undefined) envelope.callId = checkCallId(wire.c);
-  if (kind !== EnvelopeKind.message && envelope.callId === undefined) malformed('RPC envelopes need a call id');
+  if ((kind === EnvelopeKind.rpcRequest || kind === EnvelopeKind.rpcResponse) && envelope.callId === undefined) malformed('RPC envelopes need a call id');
   return envelope;
 }
 
@@ -180,7 +182,7 @@ export function targetList(to: string | string[] | undefined): string[] {
 }
 
 function checkKind(value: unknown): EnvelopeKind {
-  if (value !== 0 && value !== 1 && value !== 2) malformed(`unknown envelope kind ${String(value)}`);
+  if (value !== 0 && value !== 1 && value !== 2 && value !== 3) malformed(`unknown envelope kind ${String(value)}`);
   return value;
 }
 

@@ -20,6 +20,9 @@
  * - `UNAVAILABLE`: the server cannot serve this right now (its media worker is restarting, or
  *   the cluster's Redis is unreachable); retrying shortly, or on another server, may succeed.
  * - `INTERNAL`: a server fault; details are in the server's log.
+ * - `CANCELLED`: a stream was cancelled by its sender or one of its receivers.
+ * - `STREAM_LIMIT`: a stream would exceed the server's limits on open streams per peer or
+ *   bytes per stream.
  *
  * The `DEVICE_*` codes never travel on the wire: the SDK reports them when it cannot open a
  * camera, microphone or screen (`MediaDeviceError`).
@@ -53,6 +56,8 @@ export type ErrorCode =
   | 'DISCONNECTED'
   | 'UNAVAILABLE'
   | 'INTERNAL'
+  | 'CANCELLED'
+  | 'STREAM_LIMIT'
   | 'DEVICE_DENIED'
   | 'DEVICE_NOT_FOUND'
   | 'DEVICE_BUSY'

@@ -3,6 +3,7 @@ export { SwitchboardError, ProtocolError, type ErrorCode, type WireError } from 
 export * from './peers.js';
 export * from './signaling.js';
 export * from './envelope.js';
+export * from './stream.js';
 export * from './batch.js';
 export * from './media.js';
 export * from './direct.js';

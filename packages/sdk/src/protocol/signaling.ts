@@ -61,6 +61,19 @@ export interface Limits {
   messagesPerSecond: number;
   /** Messages a peer may send in a burst above the sustained rate. */
   messageBurst: number;
+  /**
+   * Stream limits (absent from servers older than streams): open streams per peer, bytes per
+   * stream (0 = no limit), and the byte rate and burst of one peer's stream chunks.
+   */
+  streams?: StreamLimits;
+}
+
+/** The server's limits on one peer's streams. */
+export interface StreamLimits {
+  maxOpen: number;
+  maxBytes: number;
+  bytesPerSecond: number;
+  burstBytes: number;
 }
 
 /** Session resumption after a dropped connection. */

@@ -88,6 +88,14 @@ export interface ServerConfig {
   maxMetadataBytes: number;
   /** Notification bytes one peer's updates may make the server send to others, per second. */
   fanoutBytesPerSecond: number;
+  /** Streams one peer may have open at once. */
+  maxOpenStreams: number;
+  /** Largest stream in bytes (0 = no limit). */
+  maxStreamBytes: number;
+  /** Sustained bytes per second of one peer's stream chunks. */
+  streamBytesPerSecond: number;
+  /** Stream chunk bytes one peer may send in a burst. */
+  streamBurstBytes: number;
   /** Refusals within 10 seconds after which a peer is kicked (0 = never kick). */
   rateLimitKickAfter: number;
 

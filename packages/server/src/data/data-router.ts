@@ -11,6 +11,7 @@ import {
   type DataConsumerInfo,
   type ErrorCode,
   type OutgoingEnvelope,
+  type StreamLimits,
 } from '@switchboard/sdk/protocol';
 import type { BusMessage, BusPeer, RoomChannel, SequencedMessage } from '../cluster/room-bus.js';
 import type { Logger } from '../log.js';
@@ -19,6 +20,7 @@ import type { DataMetrics } from './data-metrics.js';
 import type { BatchOptions } from './fanout-batcher.js';
 import { admits, LocalDelivery, type ReceiverListener } from './local-delivery.js';
 import { Sequencer, type StampedMessage } from './sequencer.js';
+import { StreamRouting } from './stream-routing.js';
 import { messageWebhook } from '../webhooks/room-webhooks.js';
 import type { WebhookSink } from '../webhooks/webhook-event.js';
 
@@ -45,6 +47,8 @@ export interface DataRouterOptions {
   webhooks: WebhookSink;
   /** How live deliveries are batched. */
   batch: BatchOptions;
+  /** Limits on each peer's streams. */
+  streams: StreamLimits;
 }
 
 /** A message the server itself sends (HTTP API). */
@@ -72,6 +76,7 @@ export class DataRouter {
   private readonly pendingAcks = new Set<Peer>();
   private ackTimer: NodeJS.Timeout | undefined;
   private channel: RoomChannel | undefined;
+  private readonly streams: StreamRouting;
 
   constructor(
     private readonly members: ReadonlyMap<string, Peer>,
@@ -86,6 +91,11 @@ export class DataRouter {
       listener: options.listener,
       batch: options.batch,
       since: (seq) => sequencer.since(seq),
+    });
+    this.streams = new StreamRouting(options.streams, {
+      publish: (from, channel, envelope, body) => this.publish(from, channel, envelope, body),
+      inRoom: (peerId) => members.has(peerId) || this.channel?.peers().has(peerId) === true,
+      logger: options.logger,
     });
   }
 
@@ -166,6 +176,7 @@ export class DataRouter {
 
   /** Forgets a peer that left the room. */
   removePeer(peer: Peer): void {
+    this.streams.removeSender(peer.id);
     this.local.stopReceiving(peer);
     this.pendingAcks.delete(peer);
     this.local.releaseSubchannel(peer.subchannel);
@@ -256,11 +267,12 @@ export class DataRouter {
       this.reject(sender, channel, seq, 'MESSAGE_TOO_LARGE', `message of ${bytes.byteLength} bytes is above the limit of ${this.options.maxMessageSize}`);
     } else if (!sender.grants.sendData) {
       this.reject(sender, channel, seq, 'PERMISSION_DENIED', 'this token does not grant sendData');
-    } else if (!sender.rateLimiter.take(Date.now())) {
+    } else if (envelope.kind !== EnvelopeKind.stream && !sender.rateLimiter.take(Date.now())) {
       this.reject(sender, channel, seq, 'RATE_LIMITED', 'too many messages; slow down');
     } else {
       try {
-        const published = this.publish(sender.id, channel, envelope, bytes);
+        const published =
+          envelope.kind === EnvelopeKind.stream ? this.streams.route(sender, channel, envelope, bytes) : this.publish(sender.id, channel, envelope, bytes);
         // A reliable message is acknowledged once the bus has numbered (or refused) it.
         if (channel === 'reliable') {
           published.then(
@@ -313,8 +325,9 @@ export class DataRouter {
       if (!target) throw new SwitchboardError('UNKNOWN_TARGET', `peer ${id} is not in this room`);
       if (!target.grants.receiveData) throw new SwitchboardError('PERMISSION_DENIED', `peer ${id} does not receive data`);
     }
-    // Reported once, by the node that accepted the message from its sender.
-    if (this.options.webhooks.wantsMessages(envelope.type)) {
+    // Reported once, by the node that accepted the message from its sender; stream frames are
+    // not messages (a file would be reported chunk by chunk).
+    if (envelope.kind !== EnvelopeKind.stream && this.options.webhooks.wantsMessages(envelope.type)) {
       this.options.webhooks.emit(messageWebhook(this.options.room, from, envelope.type, targets, envelope.topic, envelope.data));
     }
     const message: BusMessage = { from, targets, topic: envelope.topic, body };

@@ -4,6 +4,7 @@ import type { ServerConfig } from '../config.js';
 import type { PlacedRouter } from '../media/router-set.js';
 import { transportInfo } from '../media/peer-transports.js';
 import type { Peer } from './peer.js';
+import { streamLimits } from './room-context.js';
 
 export type JoinResult = ClientRequests['join']['result'];
 
@@ -33,7 +34,7 @@ export function joinResult(peer: Peer, parts: JoinParts, config: ServerConfig): 
     resumeKey: peer.resumeKey,
     resumed: parts.resumed,
     lastAcceptedSeq: peer.lastAcceptedSeq,
-    limits: { maxMessageSize: config.maxMessageSize, messagesPerSecond: config.messagesPerSecond, messageBurst: config.messageBurst },
+    limits: { maxMessageSize: config.maxMessageSize, messagesPerSecond: config.messagesPerSecond, messageBurst: config.messageBurst, streams: streamLimits(config) },
     routerRtpCapabilities: parts.home.router.rtpCapabilities as JoinResult['routerRtpCapabilities'],
     sendTransport: transportInfo(parts.send),
     recvTransport: transportInfo(parts.recv),

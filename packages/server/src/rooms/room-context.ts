@@ -1,3 +1,4 @@
+import type { StreamLimits } from '@switchboard/sdk/protocol';
 import type { RoomBusHandlers, RoomChannel } from '../cluster/room-bus.js';
 import type { ServerConfig } from '../config.js';
 import type { DataMetrics } from '../data/data-metrics.js';
@@ -36,6 +37,11 @@ export interface RoomContext {
   readonly webhooks: WebhookSink;
 }
 
+/** The server's limits on one peer's streams, as the data plane enforces them and `join` tells them. */
+export function streamLimits(config: ServerConfig): StreamLimits {
+  return { maxOpen: config.maxOpenStreams, maxBytes: config.maxStreamBytes, bytesPerSecond: config.streamBytesPerSecond, burstBytes: config.streamBurstBytes };
+}
+
 /** The settings of a room's data plane, from the server's. */
 export function dataRouterOptions(context: RoomContext, room: string, listener: ReceiverListener): DataRouterOptions {
   const { config } = context;
@@ -50,5 +56,6 @@ export function dataRouterOptions(context: RoomContext, room: string, listener: 
     room,
     webhooks: context.webhooks,
     batch: { windowMs: config.dataBatchWindowMs, maxBytes: config.dataBatchMaxBytes },
+    streams: streamLimits(config),
   };
 }

@@ -193,8 +193,11 @@ export class Room implements ReceiverListener {
     if (!sameSecret(request.resumeKey, peer.resumeKey)) {
       throw new SwitchboardError('RESUME_FAILED', 'wrong resume key');
     }
+    // The peer has everything up to where its join (or last resume) started, even if it reports
+    // less: a peer that received nothing since reports 0, and the log need not reach back that far.
+    const reported = Math.max(request.lastReceivedSeq, peer.replayFrom);
     // After an overflow the client's last number may lie beyond a message it never got.
-    const replayFrom = Math.min(peer.overflowed ? peer.liveSince : request.lastReceivedSeq, request.lastReceivedSeq, this.data.lastSeq);
+    const replayFrom = Math.min(peer.overflowed ? peer.liveSince : reported, reported, this.data.lastSeq);
     if (!this.data.canReplayFrom(replayFrom)) {
       peer.connection?.end('resumeFailed', 'messages since the last one received are no longer buffered');
       this.remove(peer, 'resumeFailed');
