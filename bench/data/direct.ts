@@ -23,21 +23,21 @@ export interface DirectResult {
 }
 
 /** Two SDK peers in this process with the direct grant; the second accepts every channel. */
-async function pair(server: ServerProcess, room: string): Promise<[Room, Room]> {
+export async function pair(server: ServerProcess, room: string): Promise<[Room, Room]> {
   const options = { direct: { incoming: 'accept' as const, candidateFilter: LOOPBACK } };
   const sender = await joinRoom(server.wsUrl, await server.token(room, 'sender', GRANTS), options);
   const receiver = await joinRoom(server.wsUrl, await server.token(room, 'receiver', GRANTS), options);
   return [sender, receiver];
 }
 
-async function open(sender: Room, receiver: Room): Promise<[DirectChannel, DirectChannel]> {
+export async function openPair(sender: Room, receiver: Room): Promise<[DirectChannel, DirectChannel]> {
   const incoming = new Promise<DirectChannel>((resolve) => receiver.once('directChannel', resolve));
   const channel = await sender.openDirect(receiver.peerId, { candidateFilter: LOOPBACK });
   return [channel, await incoming];
 }
 
 /** Messages per second from one sender to one receiver, until the last one arrived. */
-async function rate(send: () => Promise<unknown> | unknown, received: () => number): Promise<number> {
+export async function rate(send: () => Promise<unknown> | unknown, received: () => number): Promise<number> {
   const start = performance.now();
   for (let i = 0; i < RATE_MESSAGES; i++) await send();
   const deadline = start + RATE_TIMEOUT_MS;
@@ -51,16 +51,16 @@ export async function directBenchmark(server: ServerProcess): Promise<DirectResu
     const opens: number[] = [];
     for (let i = 0; i < OPENS; i++) {
       const start = performance.now();
-      const [channel] = await open(sender, receiver);
+      const [channel] = await openPair(sender, receiver);
       opens.push(performance.now() - start);
       channel.close();
     }
-    const [channel, incoming] = await open(sender, receiver);
+    const [channel, incoming] = await openPair(sender, receiver);
     const latency = await measureLatency(
       (payload) => channel.send('bench', payload),
       (listener) => incoming.on('message', (message) => listener(message.data as Uint8Array)),
     );
-    const [rateChannel, rateIncoming] = await open(sender, receiver);
+    const [rateChannel, rateIncoming] = await openPair(sender, receiver);
     let direct = 0;
     rateIncoming.on('message', () => (direct += 1));
     let relayed = 0;
@@ -89,7 +89,7 @@ export async function directBenchmark(server: ServerProcess): Promise<DirectResu
 }
 
 // The SDK's watermarks, so the baseline sender waits as the SDK's do.
-async function p2pSend(channel: RTCDataChannel, payload: Uint8Array<ArrayBuffer>): Promise<void> {
+export async function p2pSend(channel: RTCDataChannel, payload: Uint8Array<ArrayBuffer>): Promise<void> {
   if (channel.bufferedAmount > 1024 * 1024) {
     while (channel.bufferedAmount > 256 * 1024) await sleep(10);
   }
