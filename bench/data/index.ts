@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   try {
     const [serverLatency, p2pBaseline] = [await sdkLatency(server), await p2pLatency()];
     printLatency(serverLatency, p2pBaseline);
-    printDirect(serverLatency, p2pBaseline, await directBenchmark(server));
+    printDirect(serverLatency, await directBenchmark(server));
     printNodeCost(await nodeCost(server));
     printJoinTime(await joinTime(server));
     const comparisons: FanoutComparison[] = [];

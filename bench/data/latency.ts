@@ -8,9 +8,10 @@ import { paced } from './pump.js';
 /** Messages measured per latency run, and their rate: ~10 s, far below any throughput limit. */
 export const LATENCY_MESSAGES = 2000;
 export const LATENCY_RATE = 200;
-// Sent first and not measured: the first messages on a fresh channel pay one-off set-up costs.
-const WARM_UP_MESSAGES = 100;
-const SETTLE_MS = 2_000;
+/** Sent first and not measured: the first messages on a fresh channel pay one-off set-up costs. */
+export const WARM_UP_MESSAGES = 100;
+/** How long stragglers may take after the last message was sent. */
+export const SETTLE_MS = 2_000;
 
 /** One-way latency of one path, in ms, with how many of the measured messages were sent. */
 export interface LatencyResult extends Percentiles {

@@ -1,6 +1,6 @@
 // Markdown tables of the data benchmarks' results.
 import { fmt, printTable } from '../support/stats.js';
-import { RATE_MESSAGES, type DirectResult } from './direct.js';
+import { RATE_MESSAGES, type DirectResult, type DirectRound } from './direct.js';
 import type { FanoutResult, FanoutRuns } from './fanout.js';
 import { JOINS, type JoinTimeResult } from './join-time.js';
 import { LATENCY_MESSAGES, LATENCY_RATE, type LatencyResult } from './latency.js';
@@ -29,18 +29,69 @@ export function printLatency(server: LatencyResult, p2p: LatencyResult): void {
   );
 }
 
-export function printDirect(server: LatencyResult, p2p: LatencyResult, direct: DirectResult): void {
+export function printDirect(server: LatencyResult, { open, rounds, serverRate }: DirectResult): void {
+  const direct = medianRound(rounds);
   printTable(
-    `Direct channels: one-to-one latency, one-way (${LATENCY_MESSAGES} messages at ${LATENCY_RATE}/s), and 1:1 rate (${RATE_MESSAGES} messages, sent as fast as backpressure allows)`,
+    `Direct channels: one-to-one latency, one-way (${LATENCY_MESSAGES} messages at ${LATENCY_RATE}/s), and 1:1 rate (${RATE_MESSAGES} messages, sent as fast as backpressure allows); direct and P2P: medians of ${rounds.length} alternated rounds`,
     ['Path', 'p50 ms', 'p99 ms', 'Received', '1:1 msgs/s'],
     [
-      ['via server (room message)', fmt(server.p50, 2), fmt(server.p99, 2), `${server.count}/${server.sent}`, fmt(direct.rate.server, 0)],
-      ['direct channel (room.openDirect)', fmt(direct.latency.p50, 2), fmt(direct.latency.p99, 2), `${direct.latency.count}/${direct.latency.sent}`, fmt(direct.rate.direct, 0)],
-      ['P2P baseline (raw wrtc RTCDataChannel)', fmt(p2p.p50, 2), fmt(p2p.p99, 2), `${p2p.count}/${p2p.sent}`, fmt(direct.rate.p2p, 0)],
-      ['Ratio direct / P2P baseline', `${fmt(direct.latency.p50 / p2p.p50)}×`, `${fmt(direct.latency.p99 / p2p.p99)}×`, '', ''],
+      ['via server (room message)', fmt(server.p50, 2), fmt(server.p99, 2), `${server.count}/${server.sent}`, fmt(serverRate, 0)],
+      ['direct channel (room.openDirect)', fmt(direct.directP50, 2), fmt(direct.directP99, 2), received(rounds, 'direct'), fmt(direct.directRate, 0)],
+      ['P2P baseline (raw wrtc RTCDataChannel)', fmt(direct.p2pP50, 2), fmt(direct.p2pP99, 2), received(rounds, 'p2p'), fmt(direct.p2pRate, 0)],
+      ['Ratio direct / P2P baseline (median of the rounds\' ratios)', `${fmt(direct.p50Ratio, 2)}×`, '', '', `${fmt(direct.rateRatio, 2)}×`],
     ],
   );
-  printTable('Direct channel open time (call → resolved, on loopback)', ['', 'p50 ms', 'p99 ms'], [['room.openDirect()', fmt(direct.open.p50), fmt(direct.open.p99)]]);
+  printDirectRounds(rounds);
+  printTable('Direct channel open time (call → resolved, on loopback)', ['', 'p50 ms', 'p99 ms'], [['room.openDirect()', fmt(open.p50), fmt(open.p99)]]);
+}
+
+/** Each round of the direct/P2P comparison, and the medians. */
+export function printDirectRounds(rounds: DirectRound[]): void {
+  const m = medianRound(rounds);
+  printTable(
+    `Direct channel vs raw wrtc RTCDataChannel, round by round (alternated; ${LATENCY_MESSAGES} messages at ${LATENCY_RATE}/s per latency run, ${RATE_MESSAGES} per rate run)`,
+    ['Round', 'direct p50 ms', 'P2P p50 ms', 'p50 ratio', 'direct p99 ms', 'P2P p99 ms', 'direct msgs/s', 'P2P msgs/s', 'rate ratio'],
+    [
+      ...rounds.map((round, i) => [`${i + 1}`, ...roundCells(round)]),
+      ['median', fmt(m.directP50, 3), fmt(m.p2pP50, 3), `${fmt(m.p50Ratio, 2)}×`, fmt(m.directP99, 2), fmt(m.p2pP99, 2), fmt(m.directRate, 0), fmt(m.p2pRate, 0), `${fmt(m.rateRatio, 2)}×`],
+    ],
+  );
+}
+
+/** One round's cells: p50s and their ratio, p99s, rates and their ratio. */
+export function roundCells({ direct, p2p, directRate, p2pRate }: DirectRound): string[] {
+  return [
+    fmt(direct.p50, 3),
+    fmt(p2p.p50, 3),
+    `${fmt(direct.p50 / p2p.p50, 2)}×`,
+    fmt(direct.p99, 2),
+    fmt(p2p.p99, 2),
+    fmt(directRate, 0),
+    fmt(p2pRate, 0),
+    `${fmt(directRate / p2pRate, 2)}×`,
+  ];
+}
+
+// Each figure's median over the rounds; the ratios are medians of each round's own ratio.
+function medianRound(rounds: DirectRound[]) {
+  const median = (f: (round: DirectRound) => number): number => {
+    const sorted = rounds.map(f).sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+  };
+  return {
+    directP50: median((r) => r.direct.p50),
+    p2pP50: median((r) => r.p2p.p50),
+    p50Ratio: median((r) => r.direct.p50 / r.p2p.p50),
+    directP99: median((r) => r.direct.p99),
+    p2pP99: median((r) => r.p2p.p99),
+    directRate: median((r) => r.directRate),
+    p2pRate: median((r) => r.p2pRate),
+    rateRatio: median((r) => r.directRate / r.p2pRate),
+  };
+}
+
+function received(rounds: DirectRound[], path: 'direct' | 'p2p'): string {
+  return `${rounds.reduce((sum, r) => sum + r[path].count, 0)}/${rounds.reduce((sum, r) => sum + r[path].sent, 0)}`;
 }
 
 export function printLossyLatency({ reliable, lossy }: LossyLatency): void {

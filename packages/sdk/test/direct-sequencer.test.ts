@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { decodeFrame, encodeFrame, readRelayed } from '../src/direct/direct-frame.js';
+import { decodeFrame, encodeFrame, readRelayed, relayFrameSize } from '../src/direct/direct-frame.js';
 import { Sequencer } from '../src/direct/sequencer.js';
 import { decode, encode, ProtocolError } from '../src/protocol/index.js';
 
@@ -14,6 +14,9 @@ describe('direct channel sequencing', () => {
     assert.deepEqual(s.receive(5, 'e'), [], 'a duplicate of a held message');
     assert.deepEqual(s.receive(4, 'd'), ['d', 'e']);
     assert.equal(s.deliveredSeq, 5);
+    assert.deepEqual(s.receive(6, 'f'), ['f'], 'next in order with nothing held');
+    assert.deepEqual(s.receive(6, 'f'), [], 'and then a duplicate');
+    assert.equal(s.deliveredSeq, 6);
   });
 
   it('drops numbers too far ahead, so a peer cannot make it hold without bound', () => {
@@ -27,6 +30,7 @@ describe('direct channel sequencing', () => {
     const s = new Sequencer<string>();
     for (const item of ['a', 'b', 'c', 'd']) s.keep(s.next(), item);
     s.acknowledged(2);
+    s.acknowledged(1);
     assert.deepEqual(s.takeUnacked(), [{ seq: 3, item: 'c' }, { seq: 4, item: 'd' }]);
     assert.deepEqual(s.takeUnacked(), []);
     assert.equal(s.next(), 5);
@@ -40,6 +44,19 @@ describe('direct channel frames', () => {
     assert.deepEqual(decodeFrame(encodeFrame({ kind: 'message', type: 'lossy', data })), { kind: 'message', type: 'lossy', data });
     assert.deepEqual(decodeFrame(encodeFrame({ kind: 'ack', ack: 3 })), { kind: 'ack', ack: 3 });
     assert.deepEqual(readRelayed(decode(encodeFrame({ kind: 'ack', ack: 3 }, 'ch'))), { channelId: 'ch', frame: { kind: 'ack', ack: 3 } });
+  });
+
+  it('sizes a relayed frame never below its encoding, and exactly near the limit', () => {
+    const id = 'a1b2c3d4e5f6a1b2c3d4e5f6';
+    for (const type of ['t', 'é'.repeat(128), '\u{1F600}'.repeat(64)]) {
+      for (const bytes of [0, 200, 300, 70_000]) {
+        const frame = { kind: 'message' as const, type, data: new Uint8Array(bytes) };
+        const exact = encodeFrame({ ...frame, seq: Number.MAX_SAFE_INTEGER }, id).byteLength;
+        assert.ok(relayFrameSize(frame, id, 1 << 20) >= exact, `${type.length} chars, ${bytes} bytes: a bound above the encoding`);
+        assert.equal(relayFrameSize(frame, id, exact), exact, 'at the limit itself, the exact size');
+        assert.equal(relayFrameSize(frame, id, exact - 1), exact, 'over the limit, the exact size');
+      }
+    }
   });
 
   it('rejects malformed frames with MALFORMED', () => {

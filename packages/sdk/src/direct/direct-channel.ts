@@ -3,7 +3,7 @@ import { Emitter, type Listener, type Unsubscribe } from '../events.js';
 import type { AnyMessages, MessageMap, MessageType } from '../messages/message-types.js';
 import { decode, encode, type DirectSignal } from '../protocol/index.js';
 import { DirectChannelError } from './direct-error.js';
-import { encodeFrame, decodeFrame, type DirectFrame } from './direct-frame.js';
+import { encodeFrame, decodeFrame, relayFrameSize, type DirectFrame } from './direct-frame.js';
 import { DirectLink } from './direct-link.js';
 import { DEFAULT_FALLBACK_MS, type DirectChannelOptions } from './direct-options.js';
 import { Sequencer } from './sequencer.js';
@@ -55,11 +55,14 @@ export interface ChannelHost {
   ended(channel: DirectChannel<MessageMap>): void;
 }
 
-// Checks the link's state this often as well: closing one's own RTCPeerConnection fires no event.
+// Reads the link's state this often as well: closing one's own RTCPeerConnection fires no event.
 const WATCH_INTERVAL_MS = 250;
-// Acknowledgements of reliable messages are batched over this long, or this many messages.
-const ACK_DELAY_MS = 20;
-const ACK_EVERY = 64;
+// Acknowledgements of reliable messages are batched over this long, or this many messages. They
+// only let the sender forget messages (and bound what it sends again through the server when
+// the path drops, where duplicates are discarded), so they need not be prompt: each is a send of
+// its own on the receiver's data channel.
+const ACK_DELAY_MS = 100;
+const ACK_EVERY = 128;
 // The opener tries the direct path again after these delays, the last one repeating.
 const RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000];
 // Backpressure on the direct path, as the room's data channels have: above HIGH bytes queued,
@@ -106,7 +109,10 @@ export class DirectChannel<M extends MessageMap = AnyMessages> {
   ) {
     this.opened = new Promise((resolve, reject) => (this.opening = { resolve, reject }));
     this.opened.catch(() => undefined);
-    this.watch = setInterval(() => this.evaluate(), WATCH_INTERVAL_MS);
+    this.watch = setInterval(() => {
+      this.link?.refresh();
+      this.evaluate();
+    }, WATCH_INTERVAL_MS);
   }
 
   /** The path messages take now. */
@@ -137,12 +143,11 @@ export class DirectChannel<M extends MessageMap = AnyMessages> {
     if (this.current === 'closed') throw new DirectChannelError('DISCONNECTED', 'the direct channel is closed', this.peerId);
     const frame: DirectFrame & { kind: 'message' } = { kind: 'message', type, data: encode(data ?? null) };
     const reliable = options.reliable !== false;
-    // Numbered as the relay would see it (the largest number it could carry), checked before anything is sent.
-    const size = encodeFrame({ ...frame, seq: Number.MAX_SAFE_INTEGER }, this.id).byteLength;
-    if (size > this.host.maxFrameSize()) {
-      throw new MessageError('MESSAGE_TOO_LARGE', `the message takes ${size} bytes; direct channels carry at most ${this.host.maxFrameSize()}`);
-    }
-    if (this.waiting > 0 || (this.link?.buffered ?? 0) > HIGH_WATERMARK) await this.drained();
+    // As the relay would carry it, checked before anything is sent: a message may take either path.
+    const limit = this.host.maxFrameSize();
+    const size = relayFrameSize(frame, this.id, limit);
+    if (size > limit) throw new MessageError('MESSAGE_TOO_LARGE', `the message takes ${size} bytes; direct channels carry at most ${limit}`);
+    if (this.waiting > 0 || this.link?.bufferedAbove(HIGH_WATERMARK) === true) await this.drained();
     // The channel may have closed while this sender waited.
     if (this.path === 'closed') throw new DirectChannelError('DISCONNECTED', 'the direct channel is closed', this.peerId);
     if (reliable) frame.seq = this.sequencer.next();
@@ -158,7 +163,7 @@ export class DirectChannel<M extends MessageMap = AnyMessages> {
   private async drained(): Promise<void> {
     this.waiting += 1;
     const turn = this.backlog.then(async () => {
-      while (this.link?.up === true && this.link.buffered > LOW_WATERMARK) await sleep(DRAIN_POLL_MS);
+      while (this.link?.up === true && this.link.bufferedAbove(LOW_WATERMARK)) await sleep(DRAIN_POLL_MS);
     });
     this.backlog = turn;
     try {

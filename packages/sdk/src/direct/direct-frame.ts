@@ -27,6 +27,22 @@ export function encodeFrame(frame: DirectFrame, channelId?: string): Uint8Array 
   return encode(wire);
 }
 
+// Bytes of a relayed frame beyond its type, data and channel ID, at most: the map header, four
+// one-letter keys, the string and binary headers, and the largest number.
+const RELAY_HEADROOM = 32;
+
+/**
+ * Size of a message frame on the relay (with `channelId` and the largest number it could carry).
+ * Encodes it only when a cheap upper bound (UTF-8 takes at most 3 bytes per UTF-16 unit) does not
+ * already show it to be within `limit`, which is then returned instead: the common case costs
+ * no encoding.
+ */
+export function relayFrameSize(frame: DirectFrame & { kind: 'message' }, channelId: string, limit: number): number {
+  const bound = frame.data.byteLength + 3 * (frame.type.length + channelId.length) + RELAY_HEADROOM;
+  if (bound <= limit) return bound;
+  return encodeFrame({ ...frame, seq: Number.MAX_SAFE_INTEGER }, channelId).byteLength;
+}
+
 /** Decodes a frame from a data channel's bytes; throws {@link ProtocolError} `MALFORMED`. */
 export function decodeFrame(bytes: Uint8Array): DirectFrame {
   return readFrame(decode(bytes)).frame;

@@ -31,6 +31,14 @@ export class DirectLink {
   private readonly early: RTCIceCandidateInit[] = [];
   private remoteSet = false;
   private closed = false;
+  // The link's state as its last event or refresh left it. Reading it from wrtc costs a blocking
+  // hop to its signaling thread per getter, which on a busy machine can wait for a time slice:
+  // sending reads these instead, and events and refresh() keep them current.
+  private isUp = false;
+  // bufferedAmount as last read, plus the bytes sent since: never below the real amount, which
+  // only drains meanwhile, so it need be read again only when this estimate passes a limit.
+  private bufferedRead = 0;
+  private sentSinceRead = 0;
   /** Negotiation failed (a bad SDP or candidate from the peer, or the browser's refusal). */
   failed = false;
 
@@ -50,19 +58,30 @@ export class DirectLink {
     this.pc.oniceconnectionstatechange = () => this.changed();
   }
 
-  /** Both data channels are open over a connected ICE path. */
+  /** Both data channels are open over a connected ICE path (as of the last event or {@link refresh}). */
   get up(): boolean {
-    return (
+    return this.isUp;
+  }
+
+  /** Reads the link's state from WebRTC again: closing one's own connection fires no event. */
+  refresh(): void {
+    this.isUp =
       !this.closed &&
       this.reliable.readyState === 'open' &&
       this.lossy.readyState === 'open' &&
-      UP_ICE_STATES.has(this.pc.iceConnectionState)
-    );
+      UP_ICE_STATES.has(this.pc.iceConnectionState);
   }
 
-  /** Bytes queued on the reliable data channel. */
+  /** Bytes queued on the reliable data channel, read from WebRTC. */
   get buffered(): number {
-    return this.reliable.bufferedAmount;
+    this.bufferedRead = this.reliable.bufferedAmount;
+    this.sentSinceRead = 0;
+    return this.bufferedRead;
+  }
+
+  /** Whether more than `limit` bytes are queued on the reliable data channel; reads WebRTC only when it may be. */
+  bufferedAbove(limit: number): boolean {
+    return this.bufferedRead + this.sentSinceRead > limit && this.buffered > limit;
   }
 
   /** Creates and signals the offer (the opener's side). */
@@ -99,19 +118,22 @@ export class DirectLink {
 
   /** Sends on the reliable (ordered) or lossy data channel; false when the link is not up. */
   send(bytes: Uint8Array, reliable: boolean): boolean {
-    if (!this.up) return false;
+    if (!this.isUp) return false;
     try {
       (reliable ? this.reliable : this.lossy).send(bytes as Uint8Array<ArrayBuffer>);
-      return true;
     } catch {
-      // Closed between the check and the send: the caller takes the relay.
+      // Closed since the last event: the caller takes the relay.
+      this.refresh();
       return false;
     }
+    if (reliable) this.sentSinceRead += bytes.byteLength;
+    return true;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.isUp = false;
     this.reliable.close();
     this.lossy.close();
     this.pc.close();
@@ -148,6 +170,7 @@ export class DirectLink {
   }
 
   private changed(): void {
+    this.refresh();
     if (!this.closed) this.options.onChange();
   }
 }

@@ -28,7 +28,10 @@ export class Sequencer<T> {
 
   /** The peer has every message up to `seq`. */
   acknowledged(seq: number): void {
-    while (this.unacked.length > 0 && (this.unacked[0] as { seq: number }).seq <= seq) this.unacked.shift();
+    let count = 0;
+    while (count < this.unacked.length && (this.unacked[count] as { seq: number }).seq <= seq) count += 1;
+    // One splice per acknowledgement, rather than a shift (which moves the whole array) per message.
+    if (count > 0) this.unacked.splice(0, count);
   }
 
   /** Takes the unacknowledged messages, oldest first, to send them another way. */
@@ -43,6 +46,11 @@ export class Sequencer<T> {
 
   /** Accepts message `seq`; returns what can now be delivered, in order (nothing for a duplicate). */
   receive(seq: number, item: T): T[] {
+    // The usual case, next in order with nothing held: no map to go through.
+    if (seq === this.delivered + 1 && this.early.size === 0) {
+      this.delivered = seq;
+      return [item];
+    }
     if (seq <= this.delivered || seq > this.delivered + Sequencer.MAX_AHEAD || this.early.has(seq)) return [];
     this.early.set(seq, item);
     const ready: T[] = [];
