@@ -63,9 +63,10 @@ export {
   type MessageSchema,
   type MessageType,
   type ReceivedMessage,
+  type Recipients,
   type SendOptions,
   type TypedMessageEvents,
 } from './messages/message-types.js';
-export { SwitchboardError, type ErrorCode, type Grants, type PeerInfo, type PeerMetadata } from './protocol/index.js';
-export type { PeerJoinedEvent, PeerLeftEvent, PeerUpdatedEvent, RoomEvents } from './room-events.js';
+export { SwitchboardError, type ErrorCode, type GrantName, type Grants, type PeerInfo, type PeerMetadata } from './protocol/index.js';
+export type { GrantsChangedEvent, PeerGrantsChangedEvent, PeerJoinedEvent, PeerLeftEvent, PeerUpdatedEvent, RoomEvents } from './room-events.js';
 export type { RpcCallOptions, RpcContext, RpcHandler } from './rpc/rpc-endpoint.js';

@@ -29,6 +29,7 @@ export {
   type MessageSchema,
   type MessageType,
   type ReceivedMessage,
+  type Recipients,
   type SendOptions,
   type TypedMessageEvents,
 } from './messages/message-types.js';
@@ -40,13 +41,22 @@ export {
   type CloseReason,
   type DataChannelKind,
   type ErrorCode,
+  type GrantName,
   type Grants,
   type Limits,
   type PeerInfo,
   type PeerMetadata,
   type TrackSource,
 } from './protocol/index.js';
-export type { ConnectionStateChange, PeerJoinedEvent, PeerLeftEvent, PeerUpdatedEvent, RoomEvents } from './room-events.js';
+export type {
+  ConnectionStateChange,
+  GrantsChangedEvent,
+  PeerGrantsChangedEvent,
+  PeerJoinedEvent,
+  PeerLeftEvent,
+  PeerUpdatedEvent,
+  RoomEvents,
+} from './room-events.js';
 export type { Room, SelfUpdate } from './room.js';
 export type { RpcCallOptions, RpcContext, RpcHandler } from './rpc/rpc-endpoint.js';
 export { LocalTrack, type LocalTrackEndReason } from './track/local-track.js';
