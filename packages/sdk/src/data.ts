@@ -45,6 +45,7 @@ export function connect<M extends MessageMap = AnyMessages>(url: string | readon
 
 export type { ReconnectOptions, RoomOptions } from './open-room.js';
 export type { Room, SelfUpdate } from './room.js';
+export type { GrantChangeRequest } from './participant/grant-change-request.js';
 export type { ConnectionState, DisconnectReason, DisconnectedEvent } from './connection/connection.js';
 export type { DataStats } from './data-channel/data-plane.js';
 export type { DirectChannel, DirectChannelEvents, DirectClosedEvent, DirectMessage, DirectPath, DirectPathChange } from './direct/direct-channel.js';

@@ -58,6 +58,7 @@ export type {
   RoomEvents,
 } from './room-events.js';
 export type { Room, SelfUpdate } from './room.js';
+export type { GrantChangeRequest } from './participant/grant-change-request.js';
 export type { RpcCallOptions, RpcContext, RpcHandler } from './rpc/rpc-endpoint.js';
 export { LocalTrack, type LocalTrackEndReason } from './track/local-track.js';
 export { openCamera, openMicrophone, openScreen } from './track/media-devices.js';

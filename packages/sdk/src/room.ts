@@ -12,12 +12,12 @@ import { DisconnectedError, MessageError, MessageRejectedError } from './errors.
 import { Emitter, Holdback, type Listener, type Unsubscribe } from './events.js';
 import type { AnyMessages, MessageMap, MessageType, SendOptions } from './messages/message-types.js';
 import { address } from './messages/recipients.js';
+import { grantChangeParams, type GrantChangeRequest } from './participant/grant-change-request.js';
 import { Participants } from './participant/participants.js';
 import {
   encode,
   EnvelopeKind,
   GRANT_NAMES,
-  type GrantName,
   type Grants,
   type Limits,
   type PeerInfo,
@@ -244,18 +244,11 @@ export class Room<M extends MessageMap = AnyMessages> {
   }
 
   /**
-   * Changes another peer's grants (needs the `admin` grant): a list replaces them all,
-   * `{ grant, revoke }` changes some. Effective at once on the server: a peer without `sendData`
-   * has its messages refused, without `publish` its tracks end, without `subscribe` or
-   * `receiveData` its subscriptions and deliveries stop. It gets `grantsChanged`, the others
-   * `peerGrantsChanged`. Resolves with its new grants; rejects with {@link RequestError}
-   * (`PERMISSION_DENIED`, `NOT_FOUND`, `MALFORMED` for an unknown grant name).
+   * Changes another peer's grants, effective at once (needs `admin`; docs/sdk.md, Moderation).
+   * Resolves with its new grants; rejects with {@link RequestError} (`PERMISSION_DENIED`, `NOT_FOUND`, `MALFORMED`).
    */
-  async setGrants(peerId: string, change: readonly GrantName[] | { grant?: readonly GrantName[]; revoke?: readonly GrantName[] }): Promise<Grants> {
-    const params = isGrantList(change)
-      ? { peerId, grants: [...change] }
-      : { peerId, ...(change.grant === undefined ? {} : { grant: [...change.grant] }), ...(change.revoke === undefined ? {} : { revoke: [...change.revoke] }) };
-    const { grants } = await this.connection.request('setGrants', params);
+  async setGrants(peerId: string, change: GrantChangeRequest): Promise<Grants> {
+    const { grants } = await this.connection.request('setGrants', { peerId, ...grantChangeParams(change) });
     return grants;
   }
 
@@ -317,12 +310,7 @@ export class Room<M extends MessageMap = AnyMessages> {
     this.session = result;
     this.data.maxMessageSize = result.limits.maxMessageSize;
     this.data.receiver.ownId = result.self.id;
-    // Refusals the session may have missed while disconnected, then the ack that covers them.
-    for (const { seq, error } of result.rejected ?? []) {
-      const rejection = new MessageRejectedError(error.code, error.message, seq, 'reliable');
-      if (this.receipts.rejected(rejection)) this.events.emit('messageRejected', rejection);
-    }
-    this.receipts.accepted(result.lastAcceptedSeq);
+    for (const rejection of this.receipts.resumed(result.rejected ?? [], result.lastAcceptedSeq)) this.events.emit('messageRejected', rejection);
     this.data.reliable.ack(result.lastAcceptedSeq);
     if (previous !== undefined && GRANT_NAMES.some((name) => previous.grants[name] !== result.grants[name])) {
       this.grantsChanged(result.grants, previous.grants);
@@ -427,8 +415,4 @@ export class Room<M extends MessageMap = AnyMessages> {
     this.media.closed(error);
     this.events.emit('disconnected', event);
   }
-}
-
-function isGrantList(change: readonly GrantName[] | object): change is readonly GrantName[] {
-  return Array.isArray(change);
 }

@@ -1,4 +1,5 @@
-import type { MessageRejectedError } from '../errors.js';
+import { MessageRejectedError } from '../errors.js';
+import type { WireError } from '../protocol/index.js';
 
 interface Waiting {
   resolve(): void;
@@ -45,6 +46,18 @@ export class SendReceipts {
     this.waiting.delete(error.seq);
     waiting.reject(error);
     return true;
+  }
+
+  /**
+   * A resume: the refusals its join result repeats (which the old connection may have lost),
+   * then its ack. Returns the refusals that settled a receipt, for the `messageRejected` event.
+   */
+  resumed(rejected: readonly { seq: number; error: WireError }[], lastAcceptedSeq: number): MessageRejectedError[] {
+    const settled = rejected
+      .map(({ seq, error }) => new MessageRejectedError(error.code, error.message, seq, 'reliable'))
+      .filter((rejection) => this.rejected(rejection));
+    this.accepted(lastAcceptedSeq);
+    return settled;
   }
 
   /** The session is over: every outstanding receipt rejects with `error`. */
