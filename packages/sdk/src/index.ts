@@ -29,6 +29,7 @@ export {
   type MessageSchema,
   type MessageType,
   type ReceivedMessage,
+  type Recipients,
   type SendOptions,
   type TypedMessageEvents,
 } from './messages/message-types.js';
@@ -40,14 +41,24 @@ export {
   type CloseReason,
   type DataChannelKind,
   type ErrorCode,
+  type GrantName,
   type Grants,
   type Limits,
   type PeerInfo,
   type PeerMetadata,
   type TrackSource,
 } from './protocol/index.js';
-export type { ConnectionStateChange, PeerJoinedEvent, PeerLeftEvent, PeerUpdatedEvent, RoomEvents } from './room-events.js';
+export type {
+  ConnectionStateChange,
+  GrantsChangedEvent,
+  PeerGrantsChangedEvent,
+  PeerJoinedEvent,
+  PeerLeftEvent,
+  PeerUpdatedEvent,
+  RoomEvents,
+} from './room-events.js';
 export type { Room, SelfUpdate } from './room.js';
+export type { GrantChangeRequest } from './participant/grant-change-request.js';
 export type { RpcCallOptions, RpcContext, RpcHandler } from './rpc/rpc-endpoint.js';
 export { IncomingStream, StreamError, StreamHandle, type IncomingStreamEvents, type SendStreamOptions, type StreamEndedBy, type StreamHandleEvents, type StreamProgress, type StreamSource } from './stream/index.js';
 export { LocalTrack, type LocalTrackEndReason } from './track/local-track.js';

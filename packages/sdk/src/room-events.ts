@@ -2,7 +2,7 @@ import type { ConnectionState, DisconnectedEvent } from './connection/connection
 import type { DirectEvents } from './direct/direct-channels.js';
 import type { MessageRejectedError } from './errors.js';
 import type { AnyMessages, AnyReceivedMessage, MessageMap, TypedMessageEvents } from './messages/message-types.js';
-import type { CloseReason, PeerInfo } from './protocol/index.js';
+import type { CloseReason, Grants, PeerInfo } from './protocol/index.js';
 import type { IncomingStream } from './stream/incoming-stream.js';
 import type { TrackEvents } from './track/track-events.js';
 
@@ -24,6 +24,18 @@ export interface PeerUpdatedEvent {
   previous: PeerInfo;
 }
 
+/** An admin or the server changed this peer's grants; they apply from now on. */
+export interface GrantsChangedEvent {
+  grants: Grants;
+  previous: Grants;
+}
+
+/** An admin or the server changed another peer's grants. */
+export interface PeerGrantsChangedEvent {
+  peerId: string;
+  grants: Grants;
+}
+
 /** The room's connection changed state. */
 export interface ConnectionStateChange {
   state: ConnectionState;
@@ -38,6 +50,10 @@ export type RoomEvents<M extends MessageMap> = {
   peerJoined: PeerJoinedEvent;
   peerLeft: PeerLeftEvent;
   peerUpdated: PeerUpdatedEvent;
+  /** Our grants changed (`room.grants` has the new ones). */
+  grantsChanged: GrantsChangedEvent;
+  /** Another peer's grants changed. */
+  peerGrantsChanged: PeerGrantsChangedEvent;
   /** A message of any type. */
   message: AnyReceivedMessage<M>;
   /** A peer started sending a stream (`room.sendStream`); read it or `cancel()` it. */

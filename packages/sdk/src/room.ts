@@ -5,12 +5,24 @@ import { DirectChannels, type DirectEvents } from './direct/direct-channels.js';
 import { RELAY_MESSAGE_TYPE } from './direct/direct-frame.js';
 import type { DirectChannelOptions, DirectOptions } from './direct/direct-options.js';
 import type { UnsequencedEnvelope } from './data-channel/outgoing.js';
+import { SendReceipts } from './data-channel/send-receipts.js';
 import { receivedMessage } from './data-channel/received-message.js';
 import { DisconnectedError, MessageError, MessageRejectedError } from './errors.js';
 import { Emitter, Holdback, type Listener, type Unsubscribe } from './events.js';
 import type { AnyMessages, MessageMap, MessageType, SendOptions } from './messages/message-types.js';
+import { address } from './messages/recipients.js';
+import { grantChangeParams, type GrantChangeRequest } from './participant/grant-change-request.js';
 import { Participants } from './participant/participants.js';
-import { encode, EnvelopeKind, type Grants, type Limits, type PeerInfo, type PeerMetadata, type ReceivedEnvelope } from './protocol/index.js';
+import {
+  encode,
+  EnvelopeKind,
+  GRANT_NAMES,
+  type Grants,
+  type Limits,
+  type PeerInfo,
+  type PeerMetadata,
+  type ReceivedEnvelope,
+} from './protocol/index.js';
 import { RpcEndpoint, type RpcCallOptions, type RpcHandler } from './rpc/rpc-endpoint.js';
 import type { AnyRoomEvent, RoomEvents } from './room-events.js';
 import type { AnyNotification, JoinResult } from './signaling/server-frame.js';
@@ -49,6 +61,7 @@ export class Room<M extends MessageMap = AnyMessages> {
   // resolve inside this generic class.
   private readonly events = new Emitter<RoomEvents<AnyMessages>>();
   private readonly participants = new Participants();
+  private readonly receipts = new SendReceipts();
   private readonly rpcEndpoint: RpcEndpoint;
   private readonly media: RoomMedia;
   private readonly direct: DirectChannels;
@@ -179,17 +192,27 @@ export class Room<M extends MessageMap = AnyMessages> {
   }
 
   /**
-   * Sends a message to the room, or to the peers in `options.to`. A reliable message resolves
-   * once handed to the data channel (queued while reconnecting); a lossy one at once, even if
-   * dropped. Rejects with {@link MessageError} (nothing sent) or {@link DisconnectedError}.
+   * Sends a message to the room, or to the recipients in `options.to` (peer IDs or identities).
+   * A reliable message resolves once the server accepted it and rejects with its refusal
+   * ({@link MessageRejectedError}), or, with `receipt: false`, resolves once handed to the data
+   * channel; it is queued while reconnecting. A lossy one resolves at once, even if dropped.
+   * Rejects with {@link MessageError} (nothing sent) or {@link DisconnectedError}.
    */
   async send<T extends MessageType<M>>(type: T, data: M[T], options: SendOptions = {}): Promise<void> {
     const envelope: UnsequencedEnvelope = { kind: EnvelopeKind.message, type, data: encode(data ?? null) };
-    if (options.to !== undefined) envelope.to = typeof options.to === 'string' ? options.to : [...options.to];
+    if (options.to !== undefined) address(envelope, options.to);
     if (options.topic !== undefined) envelope.topic = options.topic;
     this.assertMaySend();
-    if (options.reliable === false) this.data.lossy.send(envelope);
-    else await this.data.reliable.send(envelope).sent;
+    if (options.reliable === false) {
+      this.data.lossy.send(envelope);
+      return;
+    }
+    const { seq, sent } = this.data.reliable.send(envelope);
+    if (options.receipt === false) return sent;
+    const receipt = this.receipts.expect(seq);
+    // The receipt fails too if the message never goes out.
+    sent.catch(() => undefined);
+    return receipt;
   }
 
   /**
@@ -246,6 +269,15 @@ export class Room<M extends MessageMap = AnyMessages> {
   }
 
   /**
+   * Changes another peer's grants, effective at once (needs `admin`; docs/sdk.md, Moderation).
+   * Resolves with its new grants; rejects with {@link RequestError} (`PERMISSION_DENIED`, `NOT_FOUND`, `MALFORMED`).
+   */
+  async setGrants(peerId: string, change: GrantChangeRequest): Promise<Grants> {
+    const { grants } = await this.connection.request('setGrants', { peerId, ...grantChangeParams(change) });
+    return grants;
+  }
+
+  /**
    * Publishes an audio or video track (e.g. from {@link openCamera}) once the server has it; it
    * stays published across reconnects until `stop()`. Rejects with {@link TrackError} (e.g.
    * `PERMISSION_DENIED`), {@link RequestError} (the server's refusal) or {@link DisconnectedError}.
@@ -298,12 +330,17 @@ export class Room<M extends MessageMap = AnyMessages> {
   }
 
   private joined(result: JoinResult): void {
-    const resumed = this.session !== undefined;
+    const previous = this.session;
+    const resumed = previous !== undefined;
     this.session = result;
     this.data.maxMessageSize = result.limits.maxMessageSize;
     this.data.receiver.ownId = result.self.id;
+    for (const rejection of this.receipts.resumed(result.rejected ?? [], result.lastAcceptedSeq)) this.events.emit('messageRejected', rejection);
     this.data.reliable.ack(result.lastAcceptedSeq);
     this.streams.acked(result.lastAcceptedSeq);
+    if (previous !== undefined && GRANT_NAMES.some((name) => previous.grants[name] !== result.grants[name])) {
+      this.grantsChanged(result.grants, previous.grants);
+    }
     const changes = this.participants.replace(result.self, result.peers);
     this.media.joined(result);
     if (!resumed) return;
@@ -346,6 +383,7 @@ export class Room<M extends MessageMap = AnyMessages> {
         this.direct.signaled(notification.data);
         break;
       case 'ack':
+        this.receipts.accepted(notification.data.seq);
         this.data.reliable.ack(notification.data.seq);
         this.streams.acked(notification.data.seq);
         break;
@@ -355,13 +393,26 @@ export class Room<M extends MessageMap = AnyMessages> {
         if (channel === 'reliable') {
           this.rpcEndpoint.rejected(seq, rejection);
           this.streams.rejected(seq, rejection);
+          this.receipts.rejected(rejection);
         }
         this.events.emit('messageRejected', rejection);
         break;
       }
+      case 'grantsChanged':
+        this.grantsChanged(notification.data.grants, notification.data.previous);
+        break;
+      case 'peerGrantsChanged':
+        if (this.participants.peers.has(notification.data.peerId)) this.events.emit('peerGrantsChanged', notification.data);
+        break;
       default:
         this.media.notified(notification);
     }
+  }
+
+  private grantsChanged(grants: Grants, previous: Grants): void {
+    this.session = { ...this.session, grants };
+    this.media.grantsChanged(grants);
+    this.events.emit('grantsChanged', { grants, previous });
   }
 
   private received(bytes: unknown): void {
@@ -392,6 +443,7 @@ export class Room<M extends MessageMap = AnyMessages> {
   private closed(event: DisconnectedEvent): void {
     const error = new DisconnectedError(`the room is disconnected: ${event.message}`, { cause: event.error });
     this.data.fail(error);
+    this.receipts.fail(error);
     this.rpcEndpoint.failAll(error);
     this.streams.closed(error);
     this.direct.closeAll(error.message);

@@ -104,9 +104,10 @@ describe('Room', () => {
 
   it('sends reliable and lossy messages with targets and topic', async () => {
     const { room, channels } = harness<AppMessages>();
-    await room.send('chat', { text: 'hello' }, { to: ['alice', 'bob'], topic: 'news' });
+    await room.send('chat', { text: 'hello' }, { to: ['alice', 'bob'], topic: 'news', receipt: false });
     await room.send('control', { action: 'play' }, { to: 'alice', reliable: false });
-    const [chat] = channels.reliable.envelopes();
+    await room.send('chat', { text: 'by name' }, { to: { identities: ['carol'], peers: ['alice'] }, receipt: false });
+    const [chat, byName] = channels.reliable.envelopes();
     assert.deepEqual({ ...chat, data: decode(chat!.data) }, {
       kind: EnvelopeKind.message,
       seq: 1,
@@ -115,10 +116,12 @@ describe('Room', () => {
       topic: 'news',
       data: { text: 'hello' },
     });
+    assert.deepEqual(byName!.to, ['alice']);
+    assert.deepEqual(byName!.toIdentities, ['carol']);
     const [control] = channels.lossy.envelopes();
     assert.equal(control!.to, 'alice');
     assert.deepEqual(decode(control!.data), { action: 'play' });
-    assert.equal(room.stats.sent, 2);
+    assert.equal(room.stats.sent, 3);
   });
 
   it('refuses a message larger than the joined limit, sending nothing', async () => {
@@ -127,6 +130,8 @@ describe('Room', () => {
       return error instanceof MessageError && error.code === 'MESSAGE_TOO_LARGE';
     });
     await assert.rejects(room.send('chat', {}, { to: [] }), (error: unknown) => error instanceof MessageError && error.code === 'MALFORMED');
+    await assert.rejects(room.send('chat', {}, { to: { identities: [] } }), (error: unknown) => error instanceof MessageError && error.code === 'MALFORMED');
+    await assert.rejects(room.send('chat', {}, { to: { identities: [''] } }), (error: unknown) => error instanceof MessageError && error.code === 'MALFORMED');
     assert.equal(channels.reliable.sent.length, 0);
   });
 
@@ -150,8 +155,8 @@ describe('Room', () => {
 
   it('trims acknowledged messages and reports rejections, failing the RPC they carried', async () => {
     const { room, events } = harness();
-    await room.send('chat', { text: 'a' });
-    await room.send('chat', { text: 'b' });
+    await room.send('chat', { text: 'a' }, { receipt: false });
+    await room.send('chat', { text: 'b' }, { receipt: false });
     assert.equal(room.stats.unacked, 2);
     events.emit('notification', { type: 'notification', method: 'ack', data: { seq: 1 } });
     assert.equal(room.stats.unacked, 1);
@@ -165,6 +170,61 @@ describe('Room', () => {
     assert.equal(rejections.length, 1);
     assert.equal(rejections[0]!.seq, 3);
     assert.equal(rejections[0]!.channel, 'reliable');
+  });
+
+  it('settles each receipt once: accepted by the ack that covers it, refused by its messageRejected', async () => {
+    const { room, events } = harness();
+    const outcomes: string[] = [];
+    const track = (name: string, sending: Promise<void>): Promise<void> =>
+      sending.then(
+        () => void outcomes.push(`${name}:ok`),
+        (error: MessageRejectedError) => void outcomes.push(`${name}:${error.code}:${error.seq}`),
+      );
+    const settled = Promise.all([track('a', room.send('chat', { text: 'a' })), track('b', room.send('chat', { text: 'b' })), track('c', room.send('chat', { text: 'c' }))]);
+    const error = { code: 'RATE_LIMITED' as const, message: 'slow down' };
+    events.emit('notification', { type: 'notification', method: 'messageRejected', data: { channel: 'reliable', seq: 2, error } });
+    events.emit('notification', { type: 'notification', method: 'ack', data: { seq: 2 } });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(outcomes.sort(), ['a:ok', 'b:RATE_LIMITED:2']);
+    // A repeated refusal or ack settles nothing twice.
+    events.emit('notification', { type: 'notification', method: 'messageRejected', data: { channel: 'reliable', seq: 2, error } });
+    events.emit('notification', { type: 'notification', method: 'ack', data: { seq: 3 } });
+    await settled;
+    assert.deepEqual(outcomes.sort(), ['a:ok', 'b:RATE_LIMITED:2', 'c:ok']);
+  });
+
+  it('settles receipts across a resume from the join result: refusals it repeats, then its ack', async () => {
+    const { room, events, attach } = harness();
+    const first = room.send('chat', { text: 'a' });
+    const second = room.send('chat', { text: 'b' });
+    const third = room.send('chat', { text: 'c' });
+    const rejected: number[] = [];
+    room.on('messageRejected', (error) => rejected.push(error.seq));
+    events.emit('lost', new DisconnectedError('drop'));
+    const error = { code: 'UNKNOWN_TARGET' as const, message: 'gone' };
+    events.emit('joined', joinResult({ resumed: true, lastAcceptedSeq: 2, rejected: [{ seq: 1, error }] }));
+    attach();
+    await assert.rejects(first, (thrown: unknown) => (thrown as MessageRejectedError).code === 'UNKNOWN_TARGET');
+    await second;
+    assert.deepEqual(rejected, [1]);
+    events.emit('closed', { reason: 'left', message: 'bye' });
+    await assert.rejects(third, (thrown: unknown) => thrown instanceof DisconnectedError);
+  });
+
+  it('follows grant changes: its own (grantsChanged, also learnt on a resume) and other peers\'', () => {
+    const { room, events } = harness(joinResult({ peers: [peerInfo('alice')] }));
+    const seen: string[] = [];
+    room.on('grantsChanged', ({ grants, previous }) => seen.push(`self:${String(previous.sendData)}>${String(grants.sendData)}`));
+    room.on('peerGrantsChanged', ({ peerId, grants }) => seen.push(`${peerId}:${String(grants.publish)}`));
+    const grants = { ...room.grants, sendData: false };
+    events.emit('notification', { type: 'notification', method: 'grantsChanged', data: { grants, previous: room.grants } });
+    assert.equal(room.grants.sendData, false);
+    events.emit('notification', { type: 'notification', method: 'peerGrantsChanged', data: { peerId: 'alice', grants: { ...grants, publish: false } } });
+    events.emit('notification', { type: 'notification', method: 'peerGrantsChanged', data: { peerId: 'stranger', grants } });
+    events.emit('lost', new DisconnectedError('drop'));
+    events.emit('joined', joinResult({ resumed: true, peers: [peerInfo('alice')] }));
+    assert.equal(room.grants.sendData, true);
+    assert.deepEqual(seen, ['self:true>false', 'alice:false', 'self:false>true']);
   });
 
   it('answers RPC requests on the reliable channel and fails calls to a peer that leaves', async () => {
@@ -185,12 +245,10 @@ describe('Room', () => {
 
   it('queues reliable sends while reconnecting and replays unacknowledged ones after the resume', async () => {
     const { room, events, channels, attach, deliver } = harness(joinResult({ peers: [peerInfo('alice'), peerInfo('bob')] }));
-    await room.send('chat', { text: 'a' });
-    await room.send('chat', { text: 'b' });
-    await room.send('chat', { text: 'c' });
+    for (const text of ['a', 'b', 'c']) await room.send('chat', { text }, { receipt: false });
     deliver({ data: { text: 'from alice' } });
     events.emit('lost', new DisconnectedError('drop'));
-    const during = room.send('chat', { text: 'd' });
+    const during = room.send('chat', { text: 'd' }, { receipt: false });
     await room.send('chat', { text: 'lossy' }, { reliable: false });
     assert.equal(room.stats.lossyDropped, 1);
     assert.equal(room.stats.queued, 4);

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import { ClusterMembership } from './cluster/cluster-membership.js';
 import { createNodePipes } from './cluster/create-node-pipes.js';
+import { RemoteGrants } from './cluster/remote-grants.js';
 import { createRoomBus } from './cluster/create-room-bus.js';
 import type { NodePipes } from './cluster/node-pipes.js';
 import type { RoomBus } from './cluster/room-bus.js';
@@ -77,6 +78,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     metrics,
   });
   const nodePipes = createNodePipes(config, bus, logger.child({ component: 'cluster-media' }));
+  const remoteGrants = nodePipes && new RemoteGrants(nodePipes.requests);
   const rooms = new RoomRegistry(
     {
       config,
@@ -86,9 +88,11 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
       iceServers: new IceServers(config),
       webhooks,
       remoteProducers: nodePipes?.pipes,
+      remoteGrants,
     },
     membership,
   );
+  remoteGrants?.serve((room, peerId, change, by) => rooms.setGrantsHere(room, peerId, change, by));
   const httpLog = logger.child({ component: 'http' });
   const signaling = new SignalingServer(app, {
     registry: rooms,

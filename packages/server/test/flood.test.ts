@@ -11,6 +11,7 @@ const FLOODS: { [M in RequestMethod]: ClientRequests[M]['params'] } = {
   setTopics: { topics: ['a', 'b'] },
   updateSelf: { metadata: { note: 'z'.repeat(2000) } },
   kick: { peerId: 'nobody' },
+  setGrants: { peerId: 'nobody', revoke: ['sendData'] },
   leave: {},
   directSignal: { to: 'nobody', channelId: 'flood', signal: { type: 'candidate', candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' } },
   produce: { transportId: 'nope', kind: 'audio', rtpParameters: { codecs: [] }, name: 'mic', source: 'microphone' },

@@ -1,5 +1,5 @@
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
-import { SwitchboardError, type ErrorCode } from '@switchboard/sdk/protocol';
+import { applyGrantChange, DEFAULT_GRANTS, SwitchboardError, type ErrorCode, type GrantChange, type Grants } from '@switchboard/sdk/protocol';
 import type { ApiPeer, ApiRoom, ApiRooms } from '../src/http/http-api.js';
 import { loadUws } from '../src/http/uws.js';
 import { Logger } from '../src/log.js';
@@ -32,6 +32,13 @@ export function captureLogger(): { logger: Logger; lines: string[] } {
 /** One call of {@link FakeRoom.sendFromServer}. */
 export type SendCall = Parameters<ApiRoom['sendFromServer']>[0] & { room: string };
 
+/** One call of {@link FakeRoom.setGrants}. */
+export interface GrantCall {
+  room: string;
+  peerId: string;
+  change: GrantChange;
+}
+
 /** A room that records what the API asked of it; `failWith` makes the next send throw. */
 export class FakeRoom implements ApiRoom {
   failWith: ErrorCode | undefined;
@@ -39,7 +46,7 @@ export class FakeRoom implements ApiRoom {
   constructor(
     readonly name: string,
     private readonly members: ApiPeer[],
-    private readonly calls: { sends: SendCall[]; kicks: { room: string; peerId: string; reason: string }[] },
+    private readonly calls: { sends: SendCall[]; kicks: { room: string; peerId: string; reason: string }[]; grants: GrantCall[] },
     readonly createdAt = 1_700_000_000_000,
   ) {}
 
@@ -51,6 +58,12 @@ export class FakeRoom implements ApiRoom {
     if (this.failWith) throw new SwitchboardError(this.failWith, `fake room refused: ${this.failWith}`);
     this.calls.sends.push({ room: this.name, ...message });
     return message.to?.length ?? this.members.length;
+  }
+
+  async setGrants(peerId: string, change: GrantChange): Promise<Grants> {
+    if (!this.members.some((p) => p.id === peerId)) throw new SwitchboardError('NOT_FOUND', `no peer ${peerId}`);
+    this.calls.grants.push({ room: this.name, peerId, change });
+    return applyGrantChange(DEFAULT_GRANTS, change);
   }
 
   async kick(peerId: string, reason: string): Promise<boolean> {
@@ -65,7 +78,7 @@ export class FakeRoom implements ApiRoom {
 /** Rooms for the API under test, with every call recorded. */
 export class FakeRooms implements ApiRooms {
   readonly rooms = new Map<string, FakeRoom>();
-  readonly calls = { sends: [] as SendCall[], kicks: [] as { room: string; peerId: string; reason: string }[], gets: [] as string[] };
+  readonly calls = { sends: [] as SendCall[], kicks: [] as { room: string; peerId: string; reason: string }[], grants: [] as GrantCall[], gets: [] as string[] };
 
   /** Adds a room with peers named by ID. */
   add(name: string, peerIds: string[] = []): FakeRoom {

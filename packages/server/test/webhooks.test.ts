@@ -8,7 +8,7 @@ import type { WebhookDelivery } from '../src/webhooks/webhook-event.js';
 import { SIGNATURE_HEADER, signWebhook, verifyWebhook } from '../src/webhooks/webhook-signature.js';
 import { RawPeer } from './support/raw-peer.js';
 import { captureLogger } from './http-test-helpers.js';
-import { startTestServer, waitFor, type TestServer } from './support/test-server.js';
+import { sleep, startTestServer, waitFor, type TestServer } from './support/test-server.js';
 
 const SECRET = 'webhook-secret-0123456789';
 
@@ -210,6 +210,32 @@ describe('webhooks', function () {
       const left = receiver.received.filter((r) => r.delivery.type === 'peer.left').map((r) => r.delivery as { identity: string; reason: string });
       assert.deepEqual(left.map((l) => l.identity).sort(), ['alice', 'bob']);
       assert.equal(new Set(receiver.received.map((r) => r.delivery.id)).size, receiver.received.length, 'unique IDs');
+    });
+
+    it('reports a grant change with who made it, and none for a change that changes nothing', async () => {
+      const admin = await RawPeer.join(t.wsUrl, await t.token('moderated', 'mod', { grants: { admin: true, sendData: true, receiveData: true } }));
+      const viewer = await RawPeer.join(t.wsUrl, await t.token('moderated', 'viewer'));
+      await admin.signaling.request('setGrants', { peerId: viewer.id, revoke: ['sendData', 'publish'] });
+      await admin.signaling.request('setGrants', { peerId: viewer.id, revoke: ['sendData'] });
+      await waitFor(() => receiver.types().includes('peer.grantsChanged'), 'the grant change');
+      // A second event, if any, would come within this (one queue per URL, in order).
+      await sleep(300);
+      admin.close();
+      viewer.close();
+      const changes = receiver.received.filter((r) => r.delivery.type === 'peer.grantsChanged').map((r) => ({ ...r.delivery, id: undefined, at: undefined }));
+      assert.deepEqual(changes, [
+        {
+          type: 'peer.grantsChanged',
+          room: 'moderated',
+          peerId: viewer.id,
+          identity: 'viewer',
+          grants: ['subscribe', 'receiveData'],
+          previous: ['publish', 'subscribe', 'sendData', 'receiveData'],
+          by: 'mod',
+          id: undefined,
+          at: undefined,
+        },
+      ]);
     });
   });
 });

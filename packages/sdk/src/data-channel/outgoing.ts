@@ -11,7 +11,7 @@ export type UnsequencedEnvelope = Omit<OutgoingEnvelope, 'seq'>;
 export function sealEnvelope(envelope: UnsequencedEnvelope, seq: number, maxMessageSize: number): Uint8Array {
   checkName(envelope.type, 'message type');
   if (envelope.topic !== undefined) checkName(envelope.topic, 'topic');
-  if (envelope.to !== undefined) checkTargets(envelope.to);
+  if (envelope.to !== undefined || envelope.toIdentities !== undefined) checkTargets(envelope.to ?? [], envelope.toIdentities ?? []);
   const bytes = encodeOutgoing({ ...envelope, seq });
   if (bytes.byteLength > maxMessageSize) {
     throw new MessageError(
@@ -28,12 +28,16 @@ function checkName(name: string, what: string): void {
   }
 }
 
-function checkTargets(to: string | readonly string[]): void {
+function checkTargets(to: string | readonly string[], identities: readonly string[]): void {
   const targets = typeof to === 'string' ? [to] : to;
-  if (targets.length === 0 || targets.length > MAX_TARGETS) {
-    throw new MessageError('MALFORMED', `a message goes to 1 to ${MAX_TARGETS} peers, not ${targets.length}`);
+  const count = targets.length + identities.length;
+  if (count === 0 || count > MAX_TARGETS) {
+    throw new MessageError('MALFORMED', `a message goes to 1 to ${MAX_TARGETS} peers and identities, not ${count}`);
   }
   if (!targets.every((id) => typeof id === 'string' && id.length > 0)) {
     throw new MessageError('MALFORMED', 'target peer IDs must be non-empty strings');
+  }
+  if (!identities.every((id) => typeof id === 'string' && id.length > 0)) {
+    throw new MessageError('MALFORMED', 'target identities must be non-empty strings');
   }
 }

@@ -90,7 +90,7 @@ export class SbCommentBox extends RoomElement {
     this.listen(room.on('messageRejected', (error) => this.rejected(error)));
   }
 
-  /** Sends `text` (default: the field's text); resolves `true` if it was handed to the room. */
+  /** Sends `text` (default: the field's text); resolves `true` once the server accepted it. */
   async send(text?: string): Promise<boolean> {
     const input = this.renderRoot.querySelector('input');
     const value = (text ?? input?.value ?? '').trim();
@@ -140,10 +140,9 @@ export class SbCommentBox extends RoomElement {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof MessageError) {
-    if (error.code === 'MESSAGE_TOO_LARGE') return 'That comment is too long to send.';
-    if (error.code === 'PERMISSION_DENIED') return 'You cannot send comments in this room.';
-  }
+  if (error instanceof MessageError && error.code === 'MESSAGE_TOO_LARGE') return 'That comment is too long to send.';
+  // Refused by the SDK (no sendData grant) or by the server (a moderator revoked it).
+  if (error instanceof Error && 'code' in error && error.code === 'PERMISSION_DENIED') return 'You cannot send comments in this room.';
   if (error instanceof Error && 'code' in error && error.code === 'RATE_LIMITED') return RATE_LIMITED_TEXT;
   if (error instanceof Error && 'code' in error && error.code === 'DISCONNECTED') return 'You are not connected to the room.';
   return 'Your comment could not be sent. Try again.';

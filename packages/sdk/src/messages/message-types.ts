@@ -62,10 +62,18 @@ export type TypedMessageEvents<M extends MessageMap> = {
   [T in MessageType<M> as `message:${T}`]: ReceivedMessage<T, M[T]>;
 };
 
+/**
+ * Who a message is for: a peer ID, a list of them, or `{ identities, peers }`, where each
+ * identity (a token's subject) is resolved by the server, when it accepts the message, to that
+ * user's current session in the room, whichever peer ID it has after a reconnect or a new join.
+ * At most 256 peers and identities in all.
+ */
+export type Recipients = string | readonly string[] | { identities?: readonly string[]; peers?: readonly string[] };
+
 /** How to send a message. */
 export interface SendOptions {
-  /** A peer ID or a list of 1 to 256 of them; absent sends to every other peer in the room. */
-  to?: string | readonly string[];
+  /** The recipients (see {@link Recipients}); absent sends to every other peer in the room. */
+  to?: Recipients;
   /**
    * `true` (default): ordered, retransmitted, replayed after a reconnect. `false`: unordered and
    * not retransmitted; dropped (and counted in `stats.lossyDropped`) while disconnected or when
@@ -74,4 +82,12 @@ export interface SendOptions {
   reliable?: boolean;
   /** Topic; peers that filter topics get a broadcast only if they listen to it. */
   topic?: string;
+  /**
+   * Reliable messages only. `true` (default): `send()` resolves once the server accepted the
+   * message and rejects with its refusal ({@link MessageRejectedError}: `RATE_LIMITED`,
+   * `UNKNOWN_TARGET`, `PERMISSION_DENIED`…). `false`: it resolves once the message is handed to
+   * the data channel, and a refusal is only reported by the `messageRejected` event; for high
+   * rates, where waiting for each receipt is not worth it.
+   */
+  receipt?: boolean;
 }

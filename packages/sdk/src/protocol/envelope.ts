@@ -31,8 +31,13 @@ export interface OutgoingEnvelope {
   seq: number;
   /** Message type (or RPC method). */
   type: string;
-  /** Target peer IDs; absent = broadcast to the room. */
+  /** Target peer IDs; absent (and no `toIdentities`) = broadcast to the room. */
   to?: string | string[];
+  /**
+   * Target identities, resolved by the server to their current sessions when it accepts the
+   * message; with `to`, the message goes to both lists' peers.
+   */
+  toIdentities?: string[];
   /** Topic; receivers may filter broadcasts by topic. */
   topic?: string;
   /** RPC call ID. */
@@ -72,6 +77,7 @@ interface OutgoingWire {
   s: number;
   t: string;
   to?: string | string[];
+  ti?: string[];
   tp?: string;
   c?: number;
   d: Uint8Array;
@@ -94,6 +100,7 @@ interface DeliveredWire {
 export function encodeOutgoing(envelope: OutgoingEnvelope): Uint8Array {
   const wire: OutgoingWire = { k: envelope.kind, s: envelope.seq, t: envelope.type, d: envelope.data };
   if (envelope.to !== undefined) wire.to = envelope.to;
+  if (envelope.toIdentities !== undefined) wire.ti = envelope.toIdentities;
   if (envelope.topic !== undefined) wire.tp = envelope.topic;
   if (envelope.callId !== undefined) wire.c = envelope.callId;
   return encode(wire);
@@ -111,6 +118,10 @@ export function decodeOutgoing(bytes: Uint8Array): OutgoingEnvelope {
   checkOneValue(wire.d);
   const envelope: OutgoingEnvelope = { kind, seq: seq as number, type, data: wire.d };
   if (wire.to !== undefined) envelope.to = checkTargets(wire.to);
+  if (wire.ti !== undefined) envelope.toIdentities = checkIdentities(wire.ti);
+  if (targetList(envelope.to).length + (envelope.toIdentities?.length ?? 0) > MAX_TARGETS) {
+    malformed(`a message goes to at most ${MAX_TARGETS} peers and identities`);
+  }
   if (wire.tp !== undefined) envelope.topic = checkName(wire.tp, 'topic');
   if (wire.c !== undefined) envelope.callId = checkCallId(wire.c);
   if ((kind === EnvelopeKind.rpcRequest || kind === EnvelopeKind.rpcResponse) && envelope.callId === undefined) malformed('RPC envelopes need a call id');
@@ -204,6 +215,13 @@ function checkTargets(value: unknown): string | string[] {
     return value as string[];
   }
   return malformed(`to must be a peer ID or a list of 1 to ${MAX_TARGETS} peer IDs`);
+}
+
+function checkIdentities(value: unknown): string[] {
+  if (Array.isArray(value) && value.length > 0 && value.length <= MAX_TARGETS && value.every((id) => typeof id === 'string' && id.length > 0)) {
+    return value as string[];
+  }
+  return malformed(`toIdentities must be a list of 1 to ${MAX_TARGETS} identities`);
 }
 
 function checkCallId(value: unknown): number {

@@ -1,6 +1,7 @@
 export { encode, decode } from './codec.js';
 export { SwitchboardError, ProtocolError, type ErrorCode, type WireError } from './error-codes.js';
 export * from './peers.js';
+export * from './grant-change.js';
 export * from './signaling.js';
 export * from './envelope.js';
 export * from './stream.js';

@@ -9,7 +9,7 @@ import type {
 import type { DirectNotifications, DirectRequests } from './direct.js';
 import type { WireError } from './error-codes.js';
 import type { MediaNotifications, MediaRequests, TrackInfo } from './media.js';
-import type { Grants, PeerInfo, PeerMetadata } from './peers.js';
+import type { GrantName, Grants, PeerInfo, PeerMetadata } from './peers.js';
 
 /**
  * Version of this protocol; `join` carries it and the server refuses others with `UNSUPPORTED`.
@@ -111,6 +111,12 @@ export interface ClientRequests extends MediaRequests, DirectRequests {
       resumed: boolean;
       /** Highest sequence number of our reliable messages the server has processed. */
       lastAcceptedSeq: number;
+      /**
+       * On a resume: the session's latest refusals of reliable messages (at most
+       * {@link MAX_REMEMBERED_REJECTIONS}), whose `messageRejected` the client may have missed
+       * while disconnected; the messages up to `lastAcceptedSeq` not listed were accepted.
+       */
+      rejected?: { seq: number; error: WireError }[];
       limits: Limits;
       routerRtpCapabilities: RtpCapabilities;
       sendTransport: TransportInfo;
@@ -157,11 +163,25 @@ export interface ClientRequests extends MediaRequests, DirectRequests {
     params: { peerId: string; reason?: string };
     result: Record<string, never>;
   };
+  /**
+   * Changes another peer's grants (admin grant): `grants` replaces them all, or `grant` and
+   * `revoke` add and remove some. The peer gets `grantsChanged`, the others `peerGrantsChanged`.
+   */
+  setGrants: {
+    params: GrantChange & { peerId: string };
+    result: { grants: Grants };
+  };
   leave: {
     params: Record<string, never>;
     result: Record<string, never>;
   };
 }
+
+/** Most refusals a resume reports in its join result (`rejected`). */
+export const MAX_REMEMBERED_REJECTIONS = 64;
+
+/** A change of a peer's grants: a whole new list, or grants to add and to remove. */
+export type GrantChange = { grants: GrantName[]; grant?: never; revoke?: never } | { grants?: never; grant?: GrantName[]; revoke?: GrantName[] };
 
 /** Why a session ended, as told by the server or decided by the client. */
 export type CloseReason =
@@ -178,6 +198,10 @@ export interface ServerNotifications extends MediaNotifications, DirectNotificat
   peerJoined: { peer: PeerInfo };
   peerLeft: { peerId: string; reason: CloseReason | 'timeout' };
   peerUpdated: { peer: PeerInfo };
+  /** An admin or the server changed this peer's grants; they apply from now on. */
+  grantsChanged: { grants: Grants; previous: Grants };
+  /** An admin or the server changed another peer's grants. */
+  peerGrantsChanged: { peerId: string; grants: Grants };
   /** Reliable messages up to `seq` (this peer's numbering) are processed and need no replay. */
   ack: { seq: number };
   /** A data message of ours was not delivered. */

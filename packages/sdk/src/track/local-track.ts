@@ -160,6 +160,13 @@ export class LocalTrack {
     if (!this.live) this.settleFirst.reject(error);
   }
 
+  /** @internal The peer may no longer publish: the track ends with `error`, its media track stays as it is. */
+  revoked(error: SwitchboardError): void {
+    if (this.over) return;
+    this.end('failed', error);
+    void this.serial(() => this.closeProducer());
+  }
+
   private setMuted(muted: boolean): Promise<void> {
     if (this.over) return Promise.resolve();
     this.isMuted = muted;

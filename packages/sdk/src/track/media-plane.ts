@@ -103,6 +103,11 @@ export class MediaPlane implements RoomMedia {
     this.remote.closed(error);
   }
 
+  /** Our grants changed: a revoked `publish` ends our tracks, which the server closed. */
+  grantsChanged(grants: Grants): void {
+    if (!grants.publish) this.publisher.revoked();
+  }
+
   /** A peer left the room: its tracks go with it. */
   peerLeft(peerId: string): void {
     this.remote.peerLeft(peerId);

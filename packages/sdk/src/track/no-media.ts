@@ -23,5 +23,6 @@ export class NoMedia implements RoomMedia {
   lost(): void {}
   closed(): void {}
   peerLeft(): void {}
+  grantsChanged(): void {}
   notified(): void {}
 }

@@ -1,4 +1,4 @@
-import type { SwitchboardError } from '../protocol/index.js';
+import type { Grants, SwitchboardError } from '../protocol/index.js';
 import type { AnyNotification, JoinResult } from '../signaling/server-frame.js';
 import type { TransportSession } from '../transport/session.js';
 import type { LocalTrack } from './local-track.js';
@@ -19,6 +19,8 @@ export interface RoomMedia {
   lost(): void;
   closed(error: SwitchboardError): void;
   peerLeft(peerId: string): void;
+  /** Our grants changed: without `publish`, our tracks end (the server closed them). */
+  grantsChanged(grants: Grants): void;
   notified(notification: AnyNotification): void;
 }
 

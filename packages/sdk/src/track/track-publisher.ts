@@ -75,6 +75,11 @@ export class TrackPublisher {
     this.tracks.clear();
   }
 
+  /** The `publish` grant was revoked: every track ends (`failed`, `PERMISSION_DENIED`); the media tracks stay the application's. */
+  revoked(): void {
+    for (const track of [...this.tracks.values()]) track.revoked(new TrackError('PERMISSION_DENIED', 'the publish grant was revoked'));
+  }
+
   private ended(track: LocalTrack, reason: LocalTrackEndReason, error?: SwitchboardError): void {
     if (this.tracks.get(track.name) !== track) return;
     this.tracks.delete(track.name);

@@ -430,7 +430,12 @@ describe('Room through a real Switchboard server', function () {
     const [a, b] = await threePeers('unknown-target');
     const atB = record(b);
     const rejected = nextEvent(a, 'messageRejected');
-    await a.send('hello', { n: 1 }, { to: [b.peerId, 'no-such-peer'] });
+    const receipt = await a.send('hello', { n: 1 }, { to: [b.peerId, 'no-such-peer'] }).then(
+      () => assert.fail('the send resolved'),
+      (failure: unknown) => failure,
+    );
+    assert.instanceOf(receipt, MessageRejectedError);
+    assert.equal((receipt as MessageRejectedError).code, 'UNKNOWN_TARGET');
     const rejection = await rejected;
     assert.instanceOf(rejection, MessageRejectedError);
     assert.equal(rejection.code, 'UNKNOWN_TARGET');

@@ -42,8 +42,12 @@ describe('SDK end to end: Redis stops and starts while a room is live', function
     await f.redis.stop();
     await eventually(async () => !(await reachable(f.nodes[0]!.url)), 'node 1 to see Redis gone', 15_000);
     const rejected = new Promise<MessageRejectedError>((resolve) => a.room.once('messageRejected', resolve));
-    await a.room.send('count', { n: 6 });
-    assert.equal((await rejected).code, 'UNAVAILABLE', 'a reliable message that cannot be sequenced is refused, typed');
+    const receipt = await a.room.send('count', { n: 6 }).then(
+      () => assert.fail('the send resolved'),
+      (error: unknown) => error as MessageRejectedError,
+    );
+    assert.equal(receipt.code, 'UNAVAILABLE', 'a reliable message that cannot be sequenced is refused, typed');
+    assert.equal((await rejected).code, 'UNAVAILABLE', 'and reported by the event too');
     await assert.rejects(f.join('live', 'carol', { messages, reconnect: { enabled: false } }), (error: { code?: string }) => error.code === 'UNAVAILABLE');
     assert.ok(f.nodes.every((node) => node.alive), 'no node crashed');
 

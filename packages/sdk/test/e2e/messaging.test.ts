@@ -145,9 +145,13 @@ for (const topology of MESSAGING_TOPOLOGIES) {
     it('reports a target outside the room with UNKNOWN_TARGET and delivers nothing', async () => {
       const outsider = await f.join('elsewhere', 'eve', { messages });
       const rejected = new Promise<MessageRejectedError>((resolve) => a.room.once('messageRejected', resolve));
-      await a.room.send('chat', { text: 'psst' }, { to: [b.room.peerId, outsider.room.peerId] });
+      const receipt = await a.room.send('chat', { text: 'psst' }, { to: [b.room.peerId, outsider.room.peerId] }).then(
+        () => assert.fail('the send resolved'),
+        (error: unknown) => error as MessageRejectedError,
+      );
+      assert.equal(receipt.code, 'UNKNOWN_TARGET', 'the send rejects with the reason');
       const error = await rejected;
-      assert.equal(error.code, 'UNKNOWN_TARGET');
+      assert.equal(error.code, 'UNKNOWN_TARGET', 'and the event still comes');
       await sleep(QUIET_MS);
       assert.deepEqual([b.inbox, c.inbox, outsider.inbox], [[], [], []]);
       await outsider.room.leave();

@@ -4,8 +4,11 @@ import { NodePipes } from './node-pipes.js';
 import { NodeRequests } from './node-requests.js';
 import type { RoomBus } from './room-bus.js';
 
-/** Media across nodes, in cluster mode (`--redis-url`); a single node has none. */
-export function createNodePipes(config: ServerConfig, bus: RoomBus, logger: Logger): { pipes: NodePipes; close(): void } | undefined {
+/**
+ * Media across nodes, in cluster mode (`--redis-url`), and the requests between nodes it uses
+ * (grant changes use them too); a single node has none.
+ */
+export function createNodePipes(config: ServerConfig, bus: RoomBus, logger: Logger): { pipes: NodePipes; requests: NodeRequests; close(): void } | undefined {
   if (config.redisUrl === undefined) return undefined;
   const requests = new NodeRequests({ url: config.redisUrl, nodeId: config.nodeId, logger });
   const pipes = new NodePipes({
@@ -19,6 +22,7 @@ export function createNodePipes(config: ServerConfig, bus: RoomBus, logger: Logg
   });
   return {
     pipes,
+    requests,
     close: () => {
       pipes.close();
       requests.close();

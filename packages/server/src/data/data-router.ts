@@ -3,6 +3,7 @@ import {
   decodeOutgoing,
   encodeOutgoing,
   EnvelopeKind,
+  MAX_REMEMBERED_REJECTIONS,
   SERVER_SENDER_ID,
   SwitchboardError,
   targetList,
@@ -13,12 +14,13 @@ import {
   type OutgoingEnvelope,
   type StreamLimits,
 } from '@switchboard/sdk/protocol';
-import type { BusMessage, BusPeer, RoomChannel, SequencedMessage } from '../cluster/room-bus.js';
+import type { BusMessage, RoomChannel, SequencedMessage } from '../cluster/room-bus.js';
 import type { Logger } from '../log.js';
 import type { Peer } from '../rooms/peer.js';
 import type { DataMetrics } from './data-metrics.js';
 import type { BatchOptions } from './fanout-batcher.js';
 import { admits, LocalDelivery, type ReceiverListener } from './local-delivery.js';
+import { messageTargets } from './message-targets.js';
 import { Sequencer, type StampedMessage } from './sequencer.js';
 import { StreamRouting } from './stream-routing.js';
 import { messageWebhook } from '../webhooks/room-webhooks.js';
@@ -202,6 +204,11 @@ export class DataRouter {
     return this.sequencer.since(seq) !== undefined;
   }
 
+  /** The peer's grants changed: deliveries follow its `receiveData`. */
+  grantsChanged(peer: Peer): void {
+    this.local.grantsChanged(peer);
+  }
+
   /** Changes which topics' broadcasts a peer receives. */
   setTopics(peer: Peer, topics: readonly string[] | null): void {
     peer.topics = topics === null ? null : new Set(topics);
@@ -273,11 +280,17 @@ export class DataRouter {
       try {
         const published =
           envelope.kind === EnvelopeKind.stream ? this.streams.route(sender, channel, envelope, bytes) : this.publish(sender.id, channel, envelope, bytes);
-        // A reliable message is acknowledged once the bus has numbered (or refused) it.
+        // A reliable message is acknowledged once the bus has numbered (or refused) it: acks
+        // are receipts, so none covers a message whose fate is still open.
         if (channel === 'reliable') {
+          sender.publishing.add(seq);
           published.then(
-            () => this.scheduleAck(sender),
+            () => {
+              sender.publishing.delete(seq);
+              this.scheduleAck(sender);
+            },
             (error: unknown) => {
+              sender.publishing.delete(seq);
               this.rejectFailed(sender, channel, seq, error);
               this.scheduleAck(sender);
             },
@@ -314,17 +327,12 @@ export class DataRouter {
     this.local.close();
   }
 
-  // Checks the targets (on any node) and hands the message to the bus; throws SwitchboardError
+  // Resolves and checks the targets (on any node; see messageTargets) and hands the message to the bus; throws SwitchboardError
   // for a target that cannot receive, and nothing is sent then. `body` is its outgoing envelope.
   private publish(from: string, channel: DataChannelKind, envelope: OutgoingEnvelope, body: Uint8Array): Promise<unknown> {
     const bus = this.channel;
     if (!bus) throw new SwitchboardError('UNAVAILABLE', 'the room is still opening; try again');
-    const targets = envelope.to === undefined ? undefined : typeof envelope.to === 'string' ? [envelope.to] : [...new Set(targetList(envelope.to))];
-    for (const id of targets ?? []) {
-      const target: Peer | BusPeer | undefined = this.members.get(id) ?? bus.peers().get(id);
-      if (!target) throw new SwitchboardError('UNKNOWN_TARGET', `peer ${id} is not in this room`);
-      if (!target.grants.receiveData) throw new SwitchboardError('PERMISSION_DENIED', `peer ${id} does not receive data`);
-    }
+    const targets = messageTargets(envelope, this.members, bus.peers());
     // Reported once, by the node that accepted the message from its sender; stream frames are
     // not messages (a file would be reported chunk by chunk).
     if (envelope.kind !== EnvelopeKind.stream && this.options.webhooks.wantsMessages(envelope.type)) {
@@ -341,7 +349,7 @@ export class DataRouter {
   private addressed(envelope: OutgoingEnvelope): number {
     if (envelope.to !== undefined) return new Set(targetList(envelope.to)).size;
     let count = 0;
-    for (const peer of this.members.values()) if (peer.receiving && admits(peer, envelope.topic)) count++;
+    for (const peer of this.members.values()) if (peer.receiving && peer.grants.receiveData && admits(peer, envelope.topic)) count++;
     for (const peer of this.channel?.peers().values() ?? []) if (!this.members.has(peer.id) && peer.grants.receiveData) count++;
     return count;
   }
@@ -371,14 +379,19 @@ export class DataRouter {
 
   private reject(peer: Peer, channel: DataChannelKind, seq: number, code: ErrorCode, message: string): void {
     this.options.metrics.dropped.inc({ reason: code.toLowerCase() });
-    peer.connection?.notify('messageRejected', { channel, seq, error: { code, message } });
+    const error = { code, message };
+    if (channel === 'reliable' && seq > 0) {
+      peer.rejections.push({ seq, error });
+      if (peer.rejections.length > MAX_REMEMBERED_REJECTIONS) peer.rejections.shift();
+    }
+    peer.connection?.notify('messageRejected', { channel, seq, error });
   }
 
   private scheduleAck(peer: Peer): void {
     this.pendingAcks.add(peer);
     this.ackTimer ??= setTimeout(() => {
       this.ackTimer = undefined;
-      for (const pending of this.pendingAcks) pending.connection?.notify('ack', { seq: pending.lastAcceptedSeq });
+      for (const pending of this.pendingAcks) pending.connection?.notify('ack', { seq: pending.settledSeq });
       this.pendingAcks.clear();
     }, ACK_DELAY_MS);
   }

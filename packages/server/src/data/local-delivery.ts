@@ -167,7 +167,7 @@ export class LocalDelivery {
       if (caughtUpTo === undefined) return false;
       if (this.receivers.get(peer) !== consumers) throw new Error('connection replaced');
       // No await since the replay found the log exhausted: live traffic takes over exactly here.
-      this.subscribe(peer, consumers);
+      if (peer.grants.receiveData) this.subscribe(peer, consumers);
       peer.receiving = true;
       peer.replayFrom = caughtUpTo;
       peer.liveSince = caughtUpTo;
@@ -195,7 +195,7 @@ export class LocalDelivery {
       if (missed.length === 0) return from;
       for (const message of missed) {
         from = message.seq;
-        if (message.from === peer.id) continue;
+        if (message.from === peer.id || !peer.grants.receiveData) continue;
         if (!(message.targets ? message.targets.includes(peer.id) : admits(peer, message.topic))) continue;
         this.lanes.sendOn(routerId, 'reliable', toBuffer(message.bytes), [subchannel]);
         inFlight += message.bytes.byteLength;
@@ -226,6 +226,22 @@ export class LocalDelivery {
   /** The messages at hand were all delivered (one read of the room's log): see {@link FanoutBatcher.inputEnded}. */
   inputEnded(): void {
     this.batcher.inputEnded();
+  }
+
+  /**
+   * Its `receiveData` grant changed: live deliveries stop at once when revoked (what is sent
+   * meanwhile is never delivered to it, replays included), and start again when granted back
+   * to a peer that has its receive channels (one that joined without them gets them on its next join).
+   */
+  grantsChanged(peer: Peer): void {
+    const consumers = this.receivers.get(peer);
+    if (!consumers || !peer.receiving) return;
+    const subscribed = this.subscriptions.has(peer);
+    if (peer.grants.receiveData && !subscribed) this.subscribe(peer, consumers);
+    if (peer.grants.receiveData || !subscribed) return;
+    this.unsubscribe(peer);
+    void consumers.reliable.setSubchannels([]).catch(() => undefined);
+    void consumers.lossy.setSubchannels([]).catch(() => undefined);
   }
 
   /** Stops the room's data objects on every router (the room is closing). */

@@ -1,5 +1,5 @@
 import type { TemplatedApp } from 'uWebSockets.js';
-import { encode, SwitchboardError, type PeerInfo, type TrackInfo } from '@switchboard/sdk/protocol';
+import { encode, SwitchboardError, type GrantChange, type Grants, type PeerInfo, type TrackInfo } from '@switchboard/sdk/protocol';
 import { apiSecretMatches } from '../auth/api-secret.js';
 import type { BusPeer } from '../cluster/room-bus.js';
 import type { Logger } from '../log.js';
@@ -15,6 +15,7 @@ import {
   type RouteHandler,
 } from './api-route.js';
 import type { Exchange } from './exchange.js';
+import { changeGrants, GRANTS_BODY_LIMIT } from './grants-route.js';
 import { parseMessageRequest } from './message-request.js';
 import { bodyFormat, bodyLimit, decodeBody, type BodyFormat } from './request-body.js';
 
@@ -39,6 +40,8 @@ export interface ApiRoom {
   sendFromServer(message: { type: string; payload: Uint8Array; to?: string[]; topic?: string; reliable: boolean }): Promise<number>;
   /** Removes a peer, telling it `reason`; false if there is no such peer. */
   kick(peerId: string, reason: string): Promise<boolean>;
+  /** Changes a peer's grants, on its node; throws `NOT_FOUND` if there is no such peer. `by` is who asked. */
+  setGrants(peerId: string, change: GrantChange, by: string): Promise<Grants>;
 }
 
 /** The rooms the HTTP API can see. */
@@ -81,6 +84,7 @@ const ROOMS = '/api/rooms';
 const PEERS = '/api/rooms/:room/peers';
 const MESSAGES = '/api/rooms/:room/messages';
 const KICK = '/api/rooms/:room/peers/:peer/kick';
+const PEER = '/api/rooms/:room/peers/:peer';
 const MESSAGE_FORMATS: readonly BodyFormat[] = ['json', 'msgpack'];
 const KICK_BODY_LIMIT = 4096;
 const MAX_REASON_LENGTH = 256;
@@ -88,7 +92,7 @@ const DEFAULT_KICK_REASON = 'removed by the server';
 
 /**
  * Registers the backend API under `/api/`: list rooms and peers, send messages into a room as
- * the server, kick peers. Every route requires the API secret. Unknown `/api/` paths answer 404
+ * the server, kick peers, change their grants. Every route requires the API secret. Unknown `/api/` paths answer 404
  * here, so they never fall through to the static files.
  */
 export function registerHttpApi(app: TemplatedApp, deps: HttpApiDeps): void {
@@ -108,10 +112,12 @@ export function registerHttpApi(app: TemplatedApp, deps: HttpApiDeps): void {
   addRoute(app, 'get', PEERS, context, {}, authorized(cluster ? listClusterPeers(rooms, cluster) : listPeers(rooms)));
   addRoute(app, 'post', MESSAGES, context, { maxBodyBytes: bodyLimit(deps.maxMessageSize) }, authorized(sendMessage(rooms)));
   addRoute(app, 'post', KICK, context, { maxBodyBytes: KICK_BODY_LIMIT }, authorized(kickPeer(rooms, logger)));
+  addRoute(app, 'patch', PEER, context, { maxBodyBytes: GRANTS_BODY_LIMIT }, authorized(changeGrants((name, use) => reachRoom(rooms, name, use), logger, requestFormat)));
   refuseOtherMethods(app, ROOMS, ['GET'], context);
   refuseOtherMethods(app, PEERS, ['GET'], context);
   refuseOtherMethods(app, MESSAGES, ['POST'], context);
   refuseOtherMethods(app, KICK, ['POST'], context);
+  refuseOtherMethods(app, PEER, ['PATCH'], context);
   const unknown: RouteHandler = () => {
     throw new SwitchboardError('NOT_FOUND', 'no such API endpoint; see docs/http-api.md');
   };

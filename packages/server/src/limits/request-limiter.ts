@@ -24,7 +24,7 @@ export type LimitClass = 'request' | 'update' | 'fanout' | 'direct';
 export type Verdict = { admitted: true } | { admitted: false; limit: LimitClass; kick: boolean; firstInWindow: boolean };
 
 /** Requests that change what other peers see, so each one is fanned out to the room. */
-const UPDATE_METHODS: ReadonlySet<string> = new Set(['updateSelf', 'setTopics', 'kick']);
+const UPDATE_METHODS: ReadonlySet<string> = new Set(['updateSelf', 'setTopics', 'kick', 'setGrants']);
 
 /** Refusals are counted over windows this long; a peer that keeps being refused is kicked. */
 export const STRIKE_WINDOW_MS = 10_000;

@@ -288,6 +288,19 @@ export class MediaRouter {
     return { producers, consumers };
   }
 
+  /** Ends the peer's tracks once it may no longer publish, its subscriptions once it may no longer subscribe. */
+  grantsChanged(peer: Peer): void {
+    const media = this.media.get(peer);
+    if (!media) return;
+    if (!peer.grants.publish) for (const producer of [...media.producers.values()]) producer.close();
+    if (peer.grants.subscribe) return;
+    for (const consumer of [...media.consumers.values()]) {
+      consumer.close();
+      media.consumers.delete(consumer.id);
+      peer.connection?.notify('consumerClosed', { consumerId: consumer.id, trackId: consumer.producerId });
+    }
+  }
+
   /** Forgets a peer that left (its transports, and so its producers and consumers, are closed). */
   removePeer(peer: Peer): void {
     this.media.delete(peer);

@@ -8,6 +8,7 @@ import type {
   PeerInfo,
   PeerMetadata,
   ServerNotifications,
+  WireError,
 } from '@switchboard/sdk/protocol';
 import { TokenBucket } from '../data/rate-limiter.js';
 import type { PlacedRouter } from '../media/router-set.js';
@@ -55,7 +56,8 @@ export class Peer {
   readonly identity: string;
   name: string | undefined;
   metadata: PeerMetadata | undefined;
-  readonly grants: Grants;
+  /** What it may do; an admin or the HTTP API may change them while it is in the room. */
+  grants: Grants;
   readonly joinedAt: number;
   /** This peer's mediasoup subchannel: targeted messages to it are sent on it. */
   readonly subchannel: number;
@@ -64,6 +66,13 @@ export class Peer {
   topics: ReadonlySet<string> | null = null;
   /** Highest reliable sequence number of its own messages the server has processed. */
   lastAcceptedSeq = 0;
+  /** Its reliable messages on their way to the bus: acks stop short of the oldest (it may still be refused). */
+  readonly publishing = new Set<number>();
+  /**
+   * Its latest refusals of reliable messages, oldest first (at most MAX_REMEMBERED_REJECTIONS):
+   * a resume repeats them, as their notifications may have been lost with the connection.
+   */
+  readonly rejections: { seq: number; error: WireError }[] = [];
   /** Lossy messages are numbered too, for rejections; the highest seen. */
   lastLossySeq = 0;
   /** The room sequence number up to which it has everything (replay starts after it). */
@@ -112,6 +121,13 @@ export class Peer {
     if (this.name !== undefined) info.name = this.name;
     if (this.metadata !== undefined) info.metadata = this.metadata;
     return info;
+  }
+
+  /** The highest sequence number an ack may report: everything up to it is settled, accepted or refused. */
+  get settledSeq(): number {
+    let settled = this.lastAcceptedSeq;
+    for (const seq of this.publishing) settled = Math.min(settled, seq - 1);
+    return settled;
   }
 
   /** Closes the media-side objects of the current connection, if any. */

@@ -1,4 +1,4 @@
-import type { NotificationName, PeerInfo, ServerNotifications, TrackInfo } from '@switchboard/sdk/protocol';
+import { GRANT_NAMES, type Grants, type NotificationName, type PeerInfo, type ServerNotifications, type TrackInfo } from '@switchboard/sdk/protocol';
 import type { BusLeaveReason, BusPeer, RoomBusHandlers, RoomChannel } from '../cluster/room-bus.js';
 import type { DataRouter } from '../data/data-router.js';
 import type { Logger } from '../log.js';
@@ -21,6 +21,8 @@ export interface RemotePeerHooks {
 export class RemotePeers {
   private channel: RoomChannel | undefined;
   private readonly tracks: RemoteTracks;
+  /** The grants of each peer of other nodes, as last told: a record change may be a grant change. */
+  private readonly grants = new Map<string, Grants>();
 
   constructor(
     private readonly nodeId: string,
@@ -33,7 +35,11 @@ export class RemotePeers {
   /** The room's channel, once open: the tracks of the members already there are known from now on. */
   attach(channel: RoomChannel): void {
     this.channel = channel;
-    for (const peer of channel.peers().values()) if (this.remote(peer)) this.tracks.update(peer);
+    for (const peer of channel.peers().values()) {
+      if (!this.remote(peer)) continue;
+      this.tracks.update(peer);
+      this.grants.set(peer.id, peer.grants);
+    }
   }
 
   /** Removes a peer of another node from the bus (its node then ends it); false if there is none. */
@@ -72,17 +78,26 @@ export class RemotePeers {
         if (!this.remote(peer)) return this.tracks.remove(peer.id);
         this.hooks.broadcast('peerJoined', { peer: info(peer) });
         this.tracks.update(peer);
+        this.grants.set(peer.id, peer.grants);
       },
-      // A record change that is about tracks only is told as track notifications, not as peerUpdated.
+      // A record change that is about tracks or grants only is told as track or grant notifications, not as peerUpdated.
       // A record that became this node's (a session taken over from a dead node) lost its tracks there.
       peerUpdated: (peer) => {
         if (!this.remote(peer)) return this.tracks.remove(peer.id);
-        if (!this.tracks.update(peer)) this.hooks.broadcast('peerUpdated', { peer: info(peer) });
+        const known = this.grants.get(peer.id);
+        this.grants.set(peer.id, peer.grants);
+        const tracksChanged = this.tracks.update(peer);
+        if (known && GRANT_NAMES.some((name) => known[name] !== peer.grants[name])) {
+          this.hooks.broadcast('peerGrantsChanged', { peerId: peer.id, grants: peer.grants });
+        } else if (!tracksChanged) {
+          this.hooks.broadcast('peerUpdated', { peer: info(peer) });
+        }
       },
       // Its tracks go before it does, as they do when a peer of this node leaves.
       peerLeft: (peer, reason) => {
         if (!this.remote(peer)) return this.hooks.removedHere(peer.id, leaveReason(reason));
         this.tracks.remove(peer.id);
+        this.grants.delete(peer.id);
         this.hooks.broadcast('peerLeft', { peerId: peer.id, reason: leaveReason(reason) });
       },
     };

@@ -7,6 +7,7 @@ import type { IceServers } from '../ice/ice-servers.js';
 import type { Logger } from '../log.js';
 import type { RemoteProducers } from '../media/remote-producers.js';
 import type { WorkerPool } from '../media/worker-pool.js';
+import type { GrantForwarding } from '../cluster/remote-grants.js';
 import type { WebhookSink } from '../webhooks/webhook-event.js';
 import type { Room } from './room.js';
 
@@ -33,6 +34,8 @@ export interface RoomContext {
   readonly iceServers: IceServers;
   /** Tracks of other nodes, in cluster mode. */
   readonly remoteProducers?: RemoteProducers | undefined;
+  /** Grant changes of peers of other nodes, in cluster mode. */
+  readonly remoteGrants?: GrantForwarding | undefined;
   /** Where room events go as webhooks (nowhere when none are configured). */
   readonly webhooks: WebhookSink;
 }

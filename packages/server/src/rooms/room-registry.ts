@@ -1,4 +1,4 @@
-import { SwitchboardError, type ResumeRequest } from '@switchboard/sdk/protocol';
+import { SwitchboardError, type GrantChange, type Grants, type ResumeRequest } from '@switchboard/sdk/protocol';
 import type { ClusterMembership } from '../cluster/cluster-membership.js';
 import type { RoomBusHandlers, RoomChannel } from '../cluster/room-bus.js';
 import type { RoomContext, RoomIndex } from './room-context.js';
@@ -111,6 +111,13 @@ export class RoomRegistry implements RoomIndex {
     } finally {
       if (room.size === 0) room.close('left', 'opened for one request');
     }
+  }
+
+  /** Changes the grants of a peer of this node (asked by another node); `NOT_FOUND` if it is not here. */
+  setGrantsHere(roomName: string, peerId: string, change: GrantChange, by: string): Promise<Grants> {
+    const room = this.rooms.get(roomName);
+    if (!room?.peer(peerId)) throw new SwitchboardError('NOT_FOUND', `peer ${peerId} is not in room ${roomName}`);
+    return room.setGrants(peerId, change, by);
   }
 
   /** The peer with this ID and its room, wherever it is. */

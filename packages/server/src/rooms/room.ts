@@ -2,6 +2,8 @@ import type { RtpCapabilities, WebRtcTransport } from 'mediasoup/types';
 import {
   SwitchboardError,
   type ClientRequests,
+  type GrantChange,
+  type Grants,
   type MediaRequests,
   type CloseReason,
   type NotificationName,
@@ -18,6 +20,7 @@ import type { PlacedRouter } from '../media/router-set.js';
 import { openPeerTransports } from '../media/peer-transports.js';
 import type { BusPeer } from '../cluster/room-bus.js';
 import { trackWebhook } from '../webhooks/room-webhooks.js';
+import { updateGrants } from './grant-update.js';
 import { joinResult, type JoinResult } from './join-result.js';
 import { dataRouterOptions, type RoomContext } from './room-context.js';
 import { Peer, type PeerConnection } from './peer.js';
@@ -261,6 +264,24 @@ export class Room implements ReceiverListener {
     peer.connection?.end('kicked', reason);
     this.remove(peer, 'kicked');
     return true;
+  }
+
+  /**
+   * Changes a peer's grants (see {@link updateGrants}); a peer of another node is changed by
+   * its node. Throws `NOT_FOUND` if the room has no such peer. `by` names who asked, for the webhook.
+   */
+  async setGrants(peerId: string, change: GrantChange, by: string): Promise<Grants> {
+    const peer = this.members.get(peerId);
+    const record = peer ? undefined : this.remote.record(peerId);
+    if (record && this.context.remoteGrants) return this.context.remoteGrants.forward(record.node, this.name, peerId, change, by);
+    if (!peer) throw new SwitchboardError('NOT_FOUND', `peer ${peerId} is not in room ${this.name}`);
+    return updateGrants(this.name, peer, change, by, {
+      dataGrantsChanged: (p) => this.data.grantsChanged(p),
+      mediaGrantsChanged: (p) => this.mediaRouter.grantsChanged(p),
+      recordChanged: (p) => this.context.registry.peerChanged(p.id, this),
+      tell: (method, data, except) => this.notify(method, data, except),
+      webhook: (event) => this.context.webhooks.emit(event),
+    });
   }
 
   /** Another node removed one of this node's peers from the bus (a kick there): it ends here. */

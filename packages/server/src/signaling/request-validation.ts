@@ -4,6 +4,7 @@ import {
   MAX_DIRECT_REASON_LENGTH,
   MAX_NAME_LENGTH,
   MAX_SDP_LENGTH,
+  parseGrantChange,
   ProtocolError,
   SwitchboardError,
   unsafeTextReason,
@@ -74,6 +75,9 @@ export const validators: { [M in RequestMethod]: (data: Record_) => Params<M> } 
       if (deep !== undefined) fail(`metadata.${deep} nests deeper than ${MAX_METADATA_DEPTH} levels`);
     }
     return params;
+  },
+  setGrants(data) {
+    return { peerId: string(data.peerId, 'peerId', 64), ...parseGrantChange(data) };
   },
   kick(data) {
     const params: Params<'kick'> = { peerId: string(data.peerId, 'peerId', 64) };

@@ -232,6 +232,11 @@ export class SignalingSession implements PeerConnection {
         }
         return {} as Result<M>;
       }
+      case 'setGrants': {
+        const { peerId, ...change } = params as ClientRequests['setGrants']['params'];
+        if (!peer.grants.admin) throw new SwitchboardError('PERMISSION_DENIED', 'setGrants needs the admin grant');
+        return { grants: await room.setGrants(peerId, change, peer.identity) } as Result<M>;
+      }
       case 'directSignal':
         relayDirectSignal(peer, room, params as ClientRequests['directSignal']['params']);
         return {} as Result<M>;

@@ -1,4 +1,4 @@
-import type { PeerInfo, TrackInfo } from '@switchboard/sdk/protocol';
+import type { GrantName, PeerInfo, TrackInfo } from '@switchboard/sdk/protocol';
 
 /** Why a peer left, as webhooks report it. */
 export type PeerLeftReason = 'left' | 'kicked' | 'timeout' | 'duplicateIdentity' | 'resumeFailed' | 'serverShutdown' | 'nodeLost' | string;
@@ -13,6 +13,7 @@ export type WebhookEvent =
   | { type: 'room.finished'; room: string }
   | { type: 'peer.joined'; room: string; peer: PeerInfo }
   | { type: 'peer.left'; room: string; peerId: string; identity: string; reason: PeerLeftReason }
+  | { type: 'peer.grantsChanged'; room: string; peerId: string; identity: string; grants: GrantName[]; previous: GrantName[]; by: string }
   | { type: 'track.published'; room: string; peerId: string; track: TrackInfo }
   | { type: 'track.unpublished'; room: string; peerId: string; trackId: string }
   | { type: 'message'; room: string; from: string; messageType: string; to?: string[]; topic?: string; data: unknown };

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { encode } from '@switchboard/sdk/protocol';
+import { RawPeer } from './support/raw-peer.js';
+import { sleep, startTestServer, waitFor, type TestServer } from './support/test-server.js';
+
+// A wait long enough for a loopback delivery to have arrived if it was going to.
+const SETTLE_MS = 400;
+
+// Raw clients that ignore what they are told: the server alone must enforce a grant change.
+describe('grant changes at runtime and identity targets, enforced by the server', function () {
+  this.timeout(30000);
+  let t: TestServer;
+  let admin: RawPeer;
+  let a: RawPeer;
+  let b: RawPeer;
+
+  before(async () => {
+    t = await startTestServer();
+    admin = await RawPeer.join(t.wsUrl, await t.token('room', 'admin', { grants: { admin: true, sendData: true, receiveData: true } }));
+    a = await RawPeer.join(t.wsUrl, await t.token('room', 'a'));
+    b = await RawPeer.join(t.wsUrl, await t.token('room', 'b'));
+    await sleep(200);
+  });
+
+  after(async () => {
+    [admin, a, b].forEach((p) => p.close());
+    await t.close();
+  });
+
+  function rejections(p: RawPeer): { seq: number; code: string }[] {
+    return p.signaling.notificationsOf('messageRejected').map((n) => {
+      const data = n.data as { seq: number; error: { code: string } };
+      return { seq: data.seq, code: data.error.code };
+    });
+  }
+
+  it('refuses the messages of a peer whose sendData was revoked, and acks past them', async () => {
+    const result = await admin.signaling.request('setGrants', { peerId: a.id, revoke: ['sendData'] });
+    assert.equal(result.grants.sendData, false);
+    await waitFor(() => a.signaling.notificationsOf('grantsChanged').length === 1, 'a to be told');
+    const told = a.signaling.notificationsOf('grantsChanged')[0]!.data as { grants: { sendData: boolean }; previous: { sendData: boolean } };
+    assert.deepEqual([told.previous.sendData, told.grants.sendData], [true, false]);
+    await waitFor(() => b.signaling.notificationsOf('peerGrantsChanged').length === 1, 'b to be told');
+    const seq = a.send('reliable', { type: 'chat', data: encode('muted?') });
+    await waitFor(() => rejections(a).some((r) => r.seq === seq), 'the refusal');
+    assert.deepEqual(rejections(a).find((r) => r.seq === seq), { seq, code: 'PERMISSION_DENIED' });
+    await waitFor(() => a.signaling.notificationsOf('ack').some((n) => (n.data as { seq: number }).seq >= seq), 'the ack that covers it');
+    await sleep(SETTLE_MS);
+    assert.deepEqual(b.messagesFromOthers(), [], 'nothing reached b');
+    await admin.signaling.request('setGrants', { peerId: a.id, grants: ['sendData', 'receiveData', 'publish', 'subscribe'] });
+    a.send('reliable', { type: 'chat', data: encode('back') });
+    await waitFor(() => b.payloads().includes('back'), 'b to get a again');
+  });
+
+  it('resolves identity targets at send time, and refuses unknown ones and malformed lists', async () => {
+    const seq = admin.send('reliable', { type: 'dm', data: encode('to b by name'), toIdentities: ['b'] });
+    await waitFor(() => b.payloads().includes('to b by name'), 'b to get it');
+    assert.equal(b.messagesFromOthers().at(-1)?.targeted, true);
+    const unknown = admin.send('reliable', { type: 'dm', data: encode('to nobody'), toIdentities: ['b', 'nobody'] });
+    const malformed = admin.send('reliable', { type: 'dm', data: encode('bad list'), toIdentities: [] as string[] });
+    await waitFor(() => rejections(admin).length === 2, 'two refusals');
+    assert.deepEqual(rejections(admin), [
+      { seq: unknown, code: 'UNKNOWN_TARGET' },
+      // An envelope that does not decode is refused without its number.
+      { seq: 0, code: 'MALFORMED' },
+    ]);
+    assert.ok(seq < unknown && unknown < malformed);
+    await sleep(SETTLE_MS);
+    assert.ok(!b.payloads().includes('to nobody'), 'a message with an unknown identity reaches nobody');
+  });
+});
