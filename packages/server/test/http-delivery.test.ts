@@ -61,6 +61,24 @@ describe('HTTP API delivery to peers', function () {
     assert.deepEqual(a.received, []);
   });
 
+  it('sends to identities, resolved to their sessions, and refuses an identity not in the room', async () => {
+    const post = (body: unknown) =>
+      fetch(`${t.server.url}/api/rooms/live%2Fshow/messages`, { method: 'POST', headers: { ...auth(), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await post({ type: 'private', data: 'for b', toIdentities: ['b'] });
+    assert.deepEqual(await response.json(), { delivered: 1 });
+    await waitFor(() => b.received.length === 1, 'b');
+    assert.equal(b.received[0]!.data, 'for b');
+    assert.equal(b.received[0]?.targeted, true);
+    const unknown = await post({ data: 'lost', toIdentities: ['b', 'nobody'] });
+    assert.equal(unknown.status, 404);
+    assert.equal(((await unknown.json()) as { error: { code: string } }).error.code, 'UNKNOWN_TARGET');
+    const malformed = await post({ data: 1, toIdentities: [] });
+    assert.equal(malformed.status, 400);
+    await sleep(300);
+    assert.deepEqual(a.received, []);
+    assert.equal(b.received.length, 1);
+  });
+
   it('answers the ZLMediaKit-compatible broadcastMessage and delivers msg to the app/stream room', async () => {
     const query = new URLSearchParams({ secret: t.config.apiSecret, schema: 'rtsp', vhost: '__defaultVhost__', app: 'live', stream: 'show', msg: 'hello from zlm' });
     const response = await fetch(`${t.server.url}/index/api/broadcastMessage?${query}`);

@@ -6,7 +6,6 @@ import {
   MAX_REMEMBERED_REJECTIONS,
   SERVER_SENDER_ID,
   SwitchboardError,
-  targetList,
   type ClientRequests,
   type DataChannelKind,
   type DataConsumerInfo,
@@ -58,6 +57,7 @@ export interface ServerMessage {
   type: string;
   payload: Uint8Array;
   to?: string[] | undefined;
+  toIdentities?: string[] | undefined;
   topic?: string | undefined;
   reliable: boolean;
 }
@@ -315,6 +315,7 @@ export class DataRouter {
     }
     const envelope: OutgoingEnvelope = { kind: EnvelopeKind.message, seq: 0, type: message.type, data: message.payload };
     if (message.to !== undefined) envelope.to = message.to;
+    if (message.toIdentities !== undefined) envelope.toIdentities = message.toIdentities;
     if (message.topic !== undefined) envelope.topic = message.topic;
     const addressed = this.addressed(envelope);
     await this.publish(SERVER_SENDER_ID, message.reliable ? 'reliable' : 'lossy', envelope, encodeOutgoing(envelope));
@@ -347,7 +348,9 @@ export class DataRouter {
   // How many peers a server message reaches: this node's receivers it admits, and the peers of
   // other nodes that receive data (their topic filters are known only to their node).
   private addressed(envelope: OutgoingEnvelope): number {
-    if (envelope.to !== undefined) return new Set(targetList(envelope.to)).size;
+    if (envelope.to !== undefined || envelope.toIdentities !== undefined) {
+      return messageTargets(envelope, this.members, this.channel?.peers() ?? new Map())?.length ?? 0;
+    }
     let count = 0;
     for (const peer of this.members.values()) if (peer.receiving && peer.grants.receiveData && admits(peer, envelope.topic)) count++;
     for (const peer of this.channel?.peers().values() ?? []) if (!this.members.has(peer.id) && peer.grants.receiveData) count++;

@@ -37,7 +37,7 @@ export interface ApiRoom {
    * data. Throws {@link SwitchboardError} `UNKNOWN_TARGET` if a target is not in the room (then
    * nothing is sent), `MESSAGE_TOO_LARGE` or `UNAVAILABLE`. Resolves with how many peers it was addressed to.
    */
-  sendFromServer(message: { type: string; payload: Uint8Array; to?: string[]; topic?: string; reliable: boolean }): Promise<number>;
+  sendFromServer(message: { type: string; payload: Uint8Array; to?: string[]; toIdentities?: string[]; topic?: string; reliable: boolean }): Promise<number>;
   /** Removes a peer, telling it `reason`; false if there is no such peer. */
   kick(peerId: string, reason: string): Promise<boolean>;
   /** Changes a peer's grants, on its node; throws `NOT_FOUND` if there is no such peer. `by` is who asked. */
@@ -182,13 +182,14 @@ function sendMessage(rooms: ApiRooms): RouteHandler {
     // Checked before the body arrives, so a bad request is refused without reading it.
     const roomName = decodeParam(exchange, 0, 'room name');
     const format = requestFormat(exchange);
-    const { type, data, to, topic, reliable } = parseMessageRequest(decodeBody(await exchange.body(), format));
+    const { type, data, to, toIdentities, topic, reliable } = parseMessageRequest(decodeBody(await exchange.body(), format));
     const delivered = await reachRoom(rooms, roomName, (room) =>
       room.sendFromServer({
         type,
         payload: encode(data),
         reliable,
         ...(to === undefined ? {} : { to }),
+        ...(toIdentities === undefined ? {} : { toIdentities }),
         ...(topic === undefined ? {} : { topic }),
       }),
     );

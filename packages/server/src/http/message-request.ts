@@ -6,14 +6,16 @@ export interface MessageRequest {
   type: string;
   /** The application data, sent as MessagePack. */
   data: unknown;
-  /** Target peer IDs; absent = broadcast to the room. */
+  /** Target peer IDs; absent (with `toIdentities`) = broadcast to the room. */
   to?: string[];
+  /** Target identities, resolved to their current sessions when the message is sent. */
+  toIdentities?: string[];
   topic?: string;
   /** Reliable (ordered, replayed on resume) or lossy channel; reliable when not given. */
   reliable: boolean;
 }
 
-const FIELDS = new Set(['type', 'data', 'to', 'topic', 'reliable']);
+const FIELDS = new Set(['type', 'data', 'to', 'toIdentities', 'topic', 'reliable']);
 
 /**
  * Checks the decoded body of `POST /api/rooms/:room/messages`. Unknown fields are refused so a
@@ -32,7 +34,11 @@ export function parseMessageRequest(body: unknown): MessageRequest {
     data: fields.data,
     reliable: fields.reliable === undefined ? true : checkBoolean(fields.reliable, 'reliable'),
   };
-  if (fields.to !== undefined) request.to = checkTargets(fields.to);
+  if (fields.to !== undefined) request.to = checkTargets(fields.to, 'to', `a peer ID or a list of 1 to ${MAX_TARGETS} peer IDs`);
+  if (fields.toIdentities !== undefined) request.toIdentities = checkTargets(fields.toIdentities, 'toIdentities', `an identity or a list of 1 to ${MAX_TARGETS} identities`);
+  if ((request.to?.length ?? 0) + (request.toIdentities?.length ?? 0) > MAX_TARGETS) {
+    malformed(`fields "to" and "toIdentities" name at most ${MAX_TARGETS} recipients together`);
+  }
   if (fields.topic !== undefined) request.topic = checkName(fields.topic, 'topic');
   return request;
 }
@@ -49,7 +55,7 @@ function checkBoolean(value: unknown, field: string): boolean {
   return value;
 }
 
-function checkTargets(value: unknown): string[] {
+function checkTargets(value: unknown, field: string, expected: string): string[] {
   const list = typeof value === 'string' ? [value] : value;
   if (
     !Array.isArray(list) ||
@@ -57,7 +63,7 @@ function checkTargets(value: unknown): string[] {
     list.length > MAX_TARGETS ||
     !list.every((id) => typeof id === 'string' && id.length > 0)
   ) {
-    malformed(`field "to" must be a peer ID or a list of 1 to ${MAX_TARGETS} peer IDs`);
+    malformed(`field "${field}" must be ${expected}`);
   }
   return list as string[];
 }
