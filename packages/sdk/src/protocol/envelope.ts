@@ -51,6 +51,8 @@ export interface DeliveredEnvelope {
   topic?: string;
   /** True when the message was addressed to chosen peers rather than broadcast. */
   targeted: boolean;
+  /** True when it is from the room's history, sent to a joining peer before live traffic. */
+  history?: boolean;
   callId?: number;
   data: Uint8Array;
 }
@@ -74,6 +76,7 @@ interface DeliveredWire {
   t: string;
   tp?: string;
   p?: true;
+  h?: true;
   c?: number;
   d: Uint8Array;
 }
@@ -116,6 +119,7 @@ export function encodeDelivered(envelope: DeliveredEnvelope): Uint8Array {
   };
   if (envelope.topic !== undefined) wire.tp = envelope.topic;
   if (envelope.targeted) wire.p = true;
+  if (envelope.history) wire.h = true;
   if (envelope.callId !== undefined) wire.c = envelope.callId;
   return encode(wire);
 }
@@ -138,6 +142,7 @@ export function decodeDelivered(bytes: Uint8Array): DeliveredEnvelope {
     data: wire.d,
   };
   if (wire.tp !== undefined) envelope.topic = checkName(wire.tp, 'topic');
+  if (wire.h === true) envelope.history = true;
   if (wire.c !== undefined) envelope.callId = checkCallId(wire.c);
   return envelope;
 }

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { decodePeer, encodeLossy, encodePeer, optionalFields, parseEntry, type MembershipEvent } from './redis-codec.js';
 import { guarded, unavailable, type Script } from './redis-link.js';
 import type * as scripts from './redis-scripts.js';
+import { historyKeeps, newestWithin, type HistoryPolicy } from '../history/history-policy.js';
 import type { BusLeaveReason, BusMessage, BusPeer, RoomBusHandlers, RoomChannel, SequencedMessage } from './room-bus.js';
 
 /** What a channel needs from its bus. */
@@ -93,6 +94,33 @@ export class RedisRoomChannel implements RoomChannel {
     this.ensureReachable();
     const value = await guarded(() => this.context.command.get(`${this.context.prefix}room:${this.room}:seq`));
     return Number(value ?? 0);
+  }
+
+  async setHistoryPolicy(policy: HistoryPolicy | null, mode: 'replace' | 'ifUnset'): Promise<HistoryPolicy | null> {
+    this.ensureReachable();
+    const { prefix, command, lingerMs } = this.context;
+    const text = (await this.context.scripts.SET_HISTORY_POLICY.run(command, [prefix, this.room, mode, JSON.stringify(policy), lingerMs])) as string;
+    return JSON.parse(text) as HistoryPolicy | null;
+  }
+
+  async historyPolicy(): Promise<HistoryPolicy | null> {
+    this.ensureReachable();
+    const text = await guarded(() => this.context.command.get(`${this.context.prefix}room:${this.room}:hpolicy`));
+    return text === null ? null : (JSON.parse(text) as HistoryPolicy | null);
+  }
+
+  // The stream holds what the policy in force when each message came matched; a replaced policy
+  // applies here at once, and to what is stored from the next message on.
+  async history(upToSeq: number): Promise<SequencedMessage[]> {
+    this.ensureReachable();
+    const [text, entries] = (await this.context.scripts.READ_HISTORY.runBuffer(this.context.command, [this.context.prefix, this.room, upToSeq])) as [
+      Buffer | null,
+      [Buffer, Buffer[]][],
+    ];
+    const policy = text ? (JSON.parse(text.toString()) as HistoryPolicy | null) : null;
+    if (!policy) return [];
+    const kept = entries.map(([id, fields]) => parseEntry(id, fields)).filter((m) => historyKeeps(policy, m.type, m.topic, m.targets !== undefined));
+    return newestWithin(kept, policy);
   }
 
   async putPeer(peer: BusPeer): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Grants, PeerMetadata, TrackInfo } from '@switchboard/sdk/protocol';
+import type { HistoryPolicy } from '../history/history-policy.js';
 
 /**
  * What the room bus carries of a data message: the sender, the addressing the receiving node
@@ -11,6 +12,8 @@ export interface BusMessage {
   readonly targets: readonly string[] | undefined;
   readonly topic: string | undefined;
   readonly body: Uint8Array;
+  /** The message type, for the room's history policy (absent: never kept). */
+  readonly type?: string | undefined;
 }
 
 /** A reliable message with its place in the room's one total order. */
@@ -75,6 +78,16 @@ export interface RoomChannel {
   replay(afterSeq: number): Promise<SequencedMessage[] | undefined>;
   /** The highest sequence number given so far (0: none). */
   lastSeq(): Promise<number>;
+  /**
+   * Sets the room's history policy (null: none): `replace` always, `ifUnset` only if the room
+   * has none yet. Resolves with the policy in force. From then on `publishReliable` keeps the
+   * messages it matches, in the same step that numbers them.
+   */
+  setHistoryPolicy(policy: HistoryPolicy | null, mode: 'replace' | 'ifUnset'): Promise<HistoryPolicy | null>;
+  /** The room's history policy (null: none). */
+  historyPolicy(): Promise<HistoryPolicy | null>;
+  /** The kept messages numbered up to `upToSeq`, oldest first, within the policy in force. */
+  history(upToSeq: number): Promise<SequencedMessage[]>;
   /**
    * Adds or replaces a member (a replacement is reported as `peerUpdated`). A member of this
    * node added or removed while the bus is unavailable fails with `UNAVAILABLE`, and is still
