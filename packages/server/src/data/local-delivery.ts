@@ -34,6 +34,8 @@ export interface LocalDeliveryOptions {
   batch: BatchOptions;
   /** The room's logged reliable messages after `seq` (undefined when some were evicted). */
   since(seq: number): readonly LoggedMessage[] | undefined;
+  /** The room's history for a joining peer, up to `upToSeq`: delivered envelopes, oldest first (none: no history). */
+  history?: ((peer: Peer, upToSeq: number) => Promise<readonly Uint8Array[]>) | undefined;
 }
 
 /**
@@ -179,16 +181,18 @@ export class LocalDelivery {
     }
   }
 
-  // Sends `peer` every logged message it missed, paced to its SCTP send buffer, until the log
-  // has nothing newer. Returns the room sequence number reached, or undefined if the log no
-  // longer reaches back far enough.
+  // Sends a joining peer the room's history first (numbered up to where its replay starts, so
+  // nothing comes twice), then every logged message it missed, paced to its SCTP send buffer,
+  // until the log has nothing newer. Returns the room sequence number reached, or undefined if
+  // the log no longer reaches back far enough.
   private async replay(peer: Peer, consumer: DataConsumer, subchannel: number): Promise<number | undefined> {
-    const routerId = routerOf(peer);
-    const paced = consumer.type === 'sctp';
-    const highMark = this.options.sctpSendBufferBytes / 2;
-    const lowMark = highMark / 4;
+    const send = this.pacedSender(peer, consumer, subchannel);
+    const historyUpTo = peer.historyUpTo;
+    if (historyUpTo !== undefined && this.options.history) {
+      peer.historyUpTo = undefined;
+      for (const bytes of await this.options.history(peer, historyUpTo)) await send(bytes);
+    }
     let from = peer.replayFrom;
-    let inFlight = 0;
     for (;;) {
       const missed = this.options.since(from);
       if (missed === undefined) return undefined;
@@ -197,15 +201,27 @@ export class LocalDelivery {
         from = message.seq;
         if (message.from === peer.id) continue;
         if (!(message.targets ? message.targets.includes(peer.id) : admits(peer, message.topic))) continue;
-        this.lanes.sendOn(routerId, 'reliable', toBuffer(message.bytes), [subchannel]);
-        inFlight += message.bytes.byteLength;
-        if (paced && inFlight >= highMark) {
-          while ((await consumer.getBufferedAmount()) > lowMark) await sleep(PACE_POLL_MS);
-          inFlight = lowMark;
-        }
+        await send(message.bytes);
       }
       if (this.receivers.get(peer)?.reliable !== consumer) throw new Error('connection replaced');
     }
+  }
+
+  // Sends on the peer's replay subchannel, waiting whenever half its SCTP send buffer is in flight.
+  private pacedSender(peer: Peer, consumer: DataConsumer, subchannel: number): (bytes: Uint8Array) => Promise<void> {
+    const routerId = routerOf(peer);
+    const paced = consumer.type === 'sctp';
+    const highMark = this.options.sctpSendBufferBytes / 2;
+    const lowMark = highMark / 4;
+    let inFlight = 0;
+    return async (bytes) => {
+      this.lanes.sendOn(routerId, 'reliable', toBuffer(bytes), [subchannel]);
+      inFlight += bytes.byteLength;
+      if (paced && inFlight >= highMark) {
+        while ((await consumer.getBufferedAmount()) > lowMark) await sleep(PACE_POLL_MS);
+        inFlight = lowMark;
+      }
+    };
   }
 
   /** Unsubscribes a peer whose connection dropped; its later messages wait in the log. */

@@ -18,6 +18,13 @@ export interface HistoryCaps {
   maxBytes: number;
 }
 
+/**
+ * The widest caps any server accepts (the top of `--history-max-limit` and `--history-max-bytes`):
+ * a token's claim is checked against these when signed and read, and against its server's own
+ * caps when a room applies it.
+ */
+export const CLAIM_HISTORY_CAPS: HistoryCaps = { maxLimit: 100_000, maxBytes: 256 * 1024 * 1024 };
+
 // Most types or topics one policy may list: matching is a linear scan on every reliable message.
 export const MAX_POLICY_NAMES = 64;
 const FIELDS = ['limit', 'maxBytes', 'types', 'topics'];

@@ -69,6 +69,13 @@ export class Peer {
   /** The room sequence number up to which it has everything (replay starts after it). */
   replayFrom = 0;
   /**
+   * Set on joining: the room's history up to this number goes to it first, once (cleared as
+   * soon as it is sent, so a resume never repeats it).
+   */
+  historyUpTo: number | undefined;
+  /** The room sequence number its session started from: a resume never replays before it. */
+  joinedAtSeq = 0;
+  /**
    * True once its join result is built. Until then it gets no room notifications: the result's
    * peer and track lists, built last, already include whatever they would have said.
    */

@@ -13,6 +13,8 @@ import {
 } from '@switchboard/sdk/protocol';
 import type { VerifiedToken } from '../auth/token.js';
 import { DataRouter, type ReceiverListener, type ServerMessage } from '../data/data-router.js';
+import { defaultHistoryPolicy } from '../config/history-options.js';
+import { RoomHistory } from '../history/room-history.js';
 import { MediaRouter } from '../media/media-router.js';
 import type { PlacedRouter } from '../media/router-set.js';
 import { openPeerTransports } from '../media/peer-transports.js';
@@ -42,6 +44,8 @@ export class Room implements ReceiverListener {
   readonly createdAt = Date.now();
   private readonly members = new Map<string, Peer>();
   private readonly data: DataRouter;
+  /** The room's history for late joiners (docs/http-api.md). */
+  readonly history: RoomHistory;
   private readonly remote: RemotePeers;
   private readonly mediaRouter: MediaRouter;
   private readonly placement: PeerPlacement;
@@ -51,7 +55,14 @@ export class Room implements ReceiverListener {
     readonly name: string,
     private readonly context: RoomContext,
   ) {
-    this.data = new DataRouter(this.members, dataRouterOptions(context, name, this));
+    const { config } = context;
+    this.history = new RoomHistory({
+      room: name,
+      defaultPolicy: defaultHistoryPolicy(config),
+      caps: { maxLimit: config.historyMaxLimit, maxBytes: config.historyMaxBytes },
+      logger: context.logger,
+    });
+    this.data = new DataRouter(this.members, dataRouterOptions(context, name, this, this.history));
     this.remote = new RemotePeers(context.config.nodeId, {
       broadcast: (method, data) => this.notify(method, data),
       removedHere: (peerId, reason) => this.removedElsewhere(peerId, reason),
@@ -71,6 +82,7 @@ export class Room implements ReceiverListener {
     const room = new Room(name, context);
     const channel = await context.registry.openChannel(name, room.remote.handlers(room.data));
     room.remote.attach(channel);
+    room.history.attach(channel);
     await room.data.attach(channel);
     return room;
   }
@@ -125,6 +137,8 @@ export class Room implements ReceiverListener {
   /** Admits a new peer; a peer already here with the same identity is replaced. */
   async join(token: VerifiedToken, connection: PeerConnection, options: JoinOptions): Promise<{ peer: Peer; result: JoinResult }> {
     this.assertOpen();
+    await this.history.joining(token.roomHistory);
+    this.assertOpen();
     const subchannel = this.data.allocateSubchannel();
     if (subchannel === undefined) throw new SwitchboardError('PERMISSION_DENIED', 'the room is full');
     const { config } = this.context;
@@ -137,6 +151,9 @@ export class Room implements ReceiverListener {
       rate: { messagesPerSecond: config.messagesPerSecond, burst: config.messageBurst },
     });
     peer.replayFrom = this.data.lastSeq;
+    // The room's one order splits history from live traffic: history is numbered up to here.
+    peer.historyUpTo = peer.replayFrom;
+    peer.joinedAtSeq = peer.replayFrom;
     peer.topics = options.topics === null ? null : new Set(options.topics);
     this.mediaRouter.setCapabilities(peer, options.rtpCapabilities);
     peer.connection = connection;
@@ -194,7 +211,11 @@ export class Room implements ReceiverListener {
       throw new SwitchboardError('RESUME_FAILED', 'wrong resume key');
     }
     // After an overflow the client's last number may lie beyond a message it never got.
-    const replayFrom = Math.min(peer.overflowed ? peer.liveSince : request.lastReceivedSeq, request.lastReceivedSeq, this.data.lastSeq);
+    // Nor may it reach back before the join: what precedes it is history, sent once or not at all.
+    const replayFrom = Math.max(
+      peer.joinedAtSeq,
+      Math.min(peer.overflowed ? peer.liveSince : request.lastReceivedSeq, request.lastReceivedSeq, this.data.lastSeq),
+    );
     if (!this.data.canReplayFrom(replayFrom)) {
       peer.connection?.end('resumeFailed', 'messages since the last one received are no longer buffered');
       this.remove(peer, 'resumeFailed');
