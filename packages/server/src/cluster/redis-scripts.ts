@@ -87,7 +87,7 @@ local function keep_in_history(prefix, room, seq, fields)
   redis.call('XADD', history, seq .. '-0', unpack(fields))
   local bytes = redis.call('INCRBY', hbytes, size)
   for _ = 1, 100 do
-    if redis.call('XLEN', history) <= policy.limit and bytes <= policy.maxBytes then break end
+    if redis.call('XLEN', history) <= 2 * policy.limit and bytes <= 2 * policy.maxBytes then break end
     local oldest = redis.call('XRANGE', history, '-', '+', 'COUNT', 1)[1]
     if not oldest then break end
     local f = oldest[2]

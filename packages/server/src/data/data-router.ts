@@ -17,7 +17,7 @@ import type { Logger } from '../log.js';
 import type { Peer } from '../rooms/peer.js';
 import type { DataMetrics } from './data-metrics.js';
 import type { BatchOptions } from './fanout-batcher.js';
-import { admits, LocalDelivery, type LocalDeliveryOptions, type ReceiverListener } from './local-delivery.js';
+import { admits, LocalDelivery, type ReceiverListener } from './local-delivery.js';
 import { Sequencer, type StampedMessage } from './sequencer.js';
 import { messageWebhook } from '../webhooks/room-webhooks.js';
 import type { WebhookSink } from '../webhooks/webhook-event.js';
@@ -45,8 +45,6 @@ export interface DataRouterOptions {
   webhooks: WebhookSink;
   /** How live deliveries are batched. */
   batch: BatchOptions;
-  /** The room's history for a joining peer (see {@link LocalDeliveryOptions.history}). */
-  history?: LocalDeliveryOptions['history'];
 }
 
 /** A message the server itself sends (HTTP API). */
@@ -88,7 +86,6 @@ export class DataRouter {
       listener: options.listener,
       batch: options.batch,
       since: (seq) => sequencer.since(seq),
-      history: options.history,
     });
   }
 

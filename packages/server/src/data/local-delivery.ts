@@ -34,8 +34,6 @@ export interface LocalDeliveryOptions {
   batch: BatchOptions;
   /** The room's logged reliable messages after `seq` (undefined when some were evicted). */
   since(seq: number): readonly LoggedMessage[] | undefined;
-  /** The room's history for a joining peer, up to `upToSeq`: delivered envelopes, oldest first (none: no history). */
-  history?: ((peer: Peer, upToSeq: number) => Promise<readonly Uint8Array[]>) | undefined;
 }
 
 /**
@@ -182,15 +180,15 @@ export class LocalDelivery {
   }
 
   // Sends a joining peer the room's history first (numbered up to where its replay starts, so
-  // nothing comes twice), then every logged message it missed, paced to its SCTP send buffer,
+  // nothing comes twice; see Room.join), then every logged message it missed, paced to its SCTP send buffer,
   // until the log has nothing newer. Returns the room sequence number reached, or undefined if
   // the log no longer reaches back far enough.
   private async replay(peer: Peer, consumer: DataConsumer, subchannel: number): Promise<number | undefined> {
     const send = this.pacedSender(peer, consumer, subchannel);
-    const historyUpTo = peer.historyUpTo;
-    if (historyUpTo !== undefined && this.options.history) {
-      peer.historyUpTo = undefined;
-      for (const bytes of await this.options.history(peer, historyUpTo)) await send(bytes);
+    const history = peer.pendingHistory;
+    if (history) {
+      peer.pendingHistory = undefined;
+      for (const bytes of await history) await send(bytes);
     }
     let from = peer.replayFrom;
     for (;;) {

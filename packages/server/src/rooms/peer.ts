@@ -69,10 +69,10 @@ export class Peer {
   /** The room sequence number up to which it has everything (replay starts after it). */
   replayFrom = 0;
   /**
-   * Set on joining: the room's history up to this number goes to it first, once (cleared as
-   * soon as it is sent, so a resume never repeats it).
+   * Set on joining: the room's history (delivered envelopes), read at the join, goes to it first,
+   * once (cleared as soon as it is taken, so a resume never repeats it).
    */
-  historyUpTo: number | undefined;
+  pendingHistory: Promise<readonly Uint8Array[]> | undefined;
   /** The room sequence number its session started from: a resume never replays before it. */
   joinedAtSeq = 0;
   /**

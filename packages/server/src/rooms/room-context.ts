@@ -2,7 +2,6 @@ import type { RoomBusHandlers, RoomChannel } from '../cluster/room-bus.js';
 import type { ServerConfig } from '../config.js';
 import type { DataMetrics } from '../data/data-metrics.js';
 import type { DataRouterOptions, ReceiverListener } from '../data/data-router.js';
-import type { RoomHistory } from '../history/room-history.js';
 import type { IceServers } from '../ice/ice-servers.js';
 import type { Logger } from '../log.js';
 import type { RemoteProducers } from '../media/remote-producers.js';
@@ -38,7 +37,7 @@ export interface RoomContext {
 }
 
 /** The settings of a room's data plane, from the server's. */
-export function dataRouterOptions(context: RoomContext, room: string, listener: ReceiverListener, history: RoomHistory): DataRouterOptions {
+export function dataRouterOptions(context: RoomContext, room: string, listener: ReceiverListener): DataRouterOptions {
   const { config } = context;
   return {
     maxMessageSize: config.maxMessageSize,
@@ -51,6 +50,5 @@ export function dataRouterOptions(context: RoomContext, room: string, listener: 
     room,
     webhooks: context.webhooks,
     batch: { windowMs: config.dataBatchWindowMs, maxBytes: config.dataBatchMaxBytes },
-    history: (peer, upToSeq) => history.deliveries(peer, upToSeq),
   };
 }

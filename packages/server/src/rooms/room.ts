@@ -62,7 +62,7 @@ export class Room implements ReceiverListener {
       caps: { maxLimit: config.historyMaxLimit, maxBytes: config.historyMaxBytes },
       logger: context.logger,
     });
-    this.data = new DataRouter(this.members, dataRouterOptions(context, name, this, this.history));
+    this.data = new DataRouter(this.members, dataRouterOptions(context, name, this));
     this.remote = new RemotePeers(context.config.nodeId, {
       broadcast: (method, data) => this.notify(method, data),
       removedHere: (peerId, reason) => this.removedElsewhere(peerId, reason),
@@ -151,10 +151,11 @@ export class Room implements ReceiverListener {
       rate: { messagesPerSecond: config.messagesPerSecond, burst: config.messageBurst },
     });
     peer.replayFrom = this.data.lastSeq;
-    // The room's one order splits history from live traffic: history is numbered up to here.
-    peer.historyUpTo = peer.replayFrom;
     peer.joinedAtSeq = peer.replayFrom;
     peer.topics = options.topics === null ? null : new Set(options.topics);
+    // The room's one order splits history from live traffic: history is what was kept up to
+    // here. Read now, before newer messages can push it out of the bounded history.
+    peer.pendingHistory = this.history.deliveries(peer, peer.replayFrom);
     this.mediaRouter.setCapabilities(peer, options.rtpCapabilities);
     peer.connection = connection;
     // Added before the older session of the same identity goes, so the room never looks empty.
