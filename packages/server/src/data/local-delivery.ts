@@ -180,9 +180,9 @@ export class LocalDelivery {
   }
 
   // Sends a joining peer the room's history first (numbered up to where its replay starts, so
-  // nothing comes twice; see Room.join), then every logged message it missed, paced to its SCTP send buffer,
-  // until the log has nothing newer. Returns the room sequence number reached, or undefined if
-  // the log no longer reaches back far enough.
+  // nothing comes twice; see Room.join), then every logged message it missed, paced to its SCTP
+  // send buffer, until the log has nothing newer. Returns the room sequence number reached, or
+  // undefined if the log no longer reaches back far enough.
   private async replay(peer: Peer, consumer: DataConsumer, subchannel: number): Promise<number | undefined> {
     const send = this.pacedSender(peer, consumer, subchannel);
     const history = peer.pendingHistory;
@@ -199,26 +199,30 @@ export class LocalDelivery {
         from = message.seq;
         if (message.from === peer.id) continue;
         if (!(message.targets ? message.targets.includes(peer.id) : admits(peer, message.topic))) continue;
-        await send(message.bytes);
+        // Awaited only when pacing: otherwise the last round and the subscription share one tick.
+        const drained = send(message.bytes);
+        if (drained) await drained;
       }
       if (this.receivers.get(peer)?.reliable !== consumer) throw new Error('connection replaced');
     }
   }
 
-  // Sends on the peer's replay subchannel, waiting whenever half its SCTP send buffer is in flight.
-  private pacedSender(peer: Peer, consumer: DataConsumer, subchannel: number): (bytes: Uint8Array) => Promise<void> {
+  // Sends on the peer's replay subchannel; returns a promise to wait for when half its SCTP send
+  // buffer is in flight (until it has drained), else nothing.
+  private pacedSender(peer: Peer, consumer: DataConsumer, subchannel: number): (bytes: Uint8Array) => Promise<void> | undefined {
     const routerId = routerOf(peer);
     const paced = consumer.type === 'sctp';
     const highMark = this.options.sctpSendBufferBytes / 2;
     const lowMark = highMark / 4;
     let inFlight = 0;
-    return async (bytes) => {
+    const drain = async (): Promise<void> => {
+      while ((await consumer.getBufferedAmount()) > lowMark) await sleep(PACE_POLL_MS);
+      inFlight = lowMark;
+    };
+    return (bytes) => {
       this.lanes.sendOn(routerId, 'reliable', toBuffer(bytes), [subchannel]);
       inFlight += bytes.byteLength;
-      if (paced && inFlight >= highMark) {
-        while ((await consumer.getBufferedAmount()) > lowMark) await sleep(PACE_POLL_MS);
-        inFlight = lowMark;
-      }
+      return paced && inFlight >= highMark ? drain() : undefined;
     };
   }
 
