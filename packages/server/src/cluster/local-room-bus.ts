@@ -1,7 +1,7 @@
 import { ReplayLog } from '../data/replay-log.js';
 import type { HistoryPolicy } from '../history/history-policy.js';
 import { HistoryStore } from '../history/history-store.js';
-import type { BusHealth, BusLeaveReason, BusMessage, BusPeer, RoomBus, RoomBusHandlers, RoomChannel, SequencedMessage } from './room-bus.js';
+import type { BusHealth, BusLeaveReason, BusMessage, BusPeer, HistorySnapshot, RoomBus, RoomBusHandlers, RoomChannel, SequencedMessage } from './room-bus.js';
 
 /** Bounds of each room's reliable log. */
 export interface LogLimits {
@@ -90,8 +90,8 @@ class LocalChannel implements RoomChannel {
     return this.kept.current;
   }
 
-  async history(upToSeq: number): Promise<SequencedMessage[]> {
-    return this.kept.upTo(upToSeq);
+  async history(): Promise<HistorySnapshot> {
+    return { policy: this.kept.current, kept: this.kept.messages, lastSeq: this.seq };
   }
 
   async putPeer(peer: BusPeer): Promise<void> {

@@ -2,8 +2,8 @@ import type { Redis } from 'ioredis';
 import { decodePeer, encodeLossy, encodePeer, optionalFields, parseEntry, type MembershipEvent } from './redis-codec.js';
 import { guarded, unavailable, type Script } from './redis-link.js';
 import type * as scripts from './redis-scripts.js';
-import { historyKeeps, newestWithin, type HistoryPolicy } from '../history/history-policy.js';
-import type { BusLeaveReason, BusMessage, BusPeer, RoomBusHandlers, RoomChannel, SequencedMessage } from './room-bus.js';
+import { historyKeeps, type HistoryPolicy } from '../history/history-policy.js';
+import type { BusLeaveReason, BusMessage, BusPeer, HistorySnapshot, RoomBusHandlers, RoomChannel, SequencedMessage } from './room-bus.js';
 
 /** What a channel needs from its bus. */
 export interface ChannelContext {
@@ -111,16 +111,16 @@ export class RedisRoomChannel implements RoomChannel {
 
   // The stream holds what the policy in force when each message came matched; a replaced policy
   // applies here at once, and to what is stored from the next message on.
-  async history(upToSeq: number): Promise<SequencedMessage[]> {
+  async history(): Promise<HistorySnapshot> {
     this.ensureReachable();
-    const [text, entries] = (await this.context.scripts.READ_HISTORY.runBuffer(this.context.command, [this.context.prefix, this.room, upToSeq])) as [
+    const [text, last, entries] = (await this.context.scripts.READ_HISTORY.runBuffer(this.context.command, [this.context.prefix, this.room])) as [
       Buffer | null,
+      number,
       [Buffer, Buffer[]][],
     ];
     const policy = text ? (JSON.parse(text.toString()) as HistoryPolicy | null) : null;
-    if (!policy) return [];
-    const kept = entries.map(([id, fields]) => parseEntry(id, fields)).filter((m) => historyKeeps(policy, m.type, m.topic, m.targets !== undefined));
-    return newestWithin(kept, policy);
+    const kept = policy ? entries.map(([id, fields]) => parseEntry(id, fields)).filter((m) => historyKeeps(policy, m.type, m.topic, m.targets !== undefined)) : [];
+    return { policy, kept, lastSeq: Number(last) };
   }
 
   async putPeer(peer: BusPeer): Promise<void> {

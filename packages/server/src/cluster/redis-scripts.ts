@@ -115,11 +115,12 @@ if redis.call('HLEN', room_key(prefix, room, 'peers')) == 0 then redis.call('PEX
 return text
 `;
 
-/** ARGV: prefix, room, upToSeq. Returns [policy JSON or false, history entries up to upToSeq]. */
+/** ARGV: prefix, room. Returns [policy JSON or false, last seq, history entries], read at one instant. */
 export const READ_HISTORY = `${COMMON}
-local prefix, room, upto = ARGV[1], ARGV[2], ARGV[3]
+local prefix, room = ARGV[1], ARGV[2]
 local policy = redis.call('GET', room_key(prefix, room, 'hpolicy'))
-return {policy, redis.call('XRANGE', room_key(prefix, room, 'history'), '-', upto .. '-0')}
+local last = tonumber(redis.call('GET', room_key(prefix, room, 'seq')) or '0')
+return {policy, last, redis.call('XRANGE', room_key(prefix, room, 'history'), '-', '+')}
 `;
 
 /**

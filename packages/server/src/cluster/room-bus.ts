@@ -24,6 +24,14 @@ export interface SequencedMessage extends BusMessage {
   readonly at: number;
 }
 
+/** What {@link RoomChannel.history} answers. */
+export interface HistorySnapshot {
+  readonly policy: HistoryPolicy | null;
+  readonly kept: readonly SequencedMessage[];
+  /** The room's highest sequence number when the snapshot was taken. */
+  readonly lastSeq: number;
+}
+
 /** A room member as every node sees it. */
 export interface BusPeer {
   readonly id: string;
@@ -86,8 +94,12 @@ export interface RoomChannel {
   setHistoryPolicy(policy: HistoryPolicy | null, mode: 'replace' | 'ifUnset'): Promise<HistoryPolicy | null>;
   /** The room's history policy (null: none). */
   historyPolicy(): Promise<HistoryPolicy | null>;
-  /** The kept messages numbered up to `upToSeq`, oldest first, within the policy in force. */
-  history(upToSeq: number): Promise<SequencedMessage[]>;
+  /**
+   * The room's history at one instant: its policy, the messages kept under it (oldest first;
+   * up to twice the policy's limit and bytes, see {@link keptUpTo}) and the room's newest
+   * sequence number then.
+   */
+  history(): Promise<HistorySnapshot>;
   /**
    * Adds or replaces a member (a replacement is reported as `peerUpdated`). A member of this
    * node added or removed while the bus is unavailable fails with `UNAVAILABLE`, and is still

@@ -188,7 +188,10 @@ export class LocalDelivery {
     const history = peer.pendingHistory;
     if (history) {
       peer.pendingHistory = undefined;
-      for (const bytes of await history) await send(bytes);
+      for (const bytes of history) {
+        const drained = send(bytes);
+        if (drained) await drained;
+      }
     }
     let from = peer.replayFrom;
     for (;;) {

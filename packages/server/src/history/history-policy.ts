@@ -59,6 +59,12 @@ export function historyKeeps(policy: HistoryPolicy | null, type: string | undefi
   return true;
 }
 
+/** The history a peer that starts from `upToSeq` gets: the newest kept up to it, within the policy. */
+export function keptUpTo<T extends { seq: number; body: Uint8Array }>(snapshot: { policy: HistoryPolicy | null; kept: readonly T[] }, upToSeq: number): T[] {
+  if (!snapshot.policy) return [];
+  return newestWithin(snapshot.kept.filter((m) => m.seq <= upToSeq), snapshot.policy);
+}
+
 /**
  * The newest messages of `kept` (oldest first) that the policy's limit and byte budget allow;
  * the same rule trims what a bus stores and what it hands back.

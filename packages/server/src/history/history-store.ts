@@ -38,9 +38,8 @@ export class HistoryStore {
     if (this.kept.length > policy.limit * 2) this.kept = newestWithin(this.kept, policy);
   }
 
-  /** The kept messages numbered up to `upToSeq`, oldest first, within the policy. */
-  upTo(upToSeq: number): SequencedMessage[] {
-    if (!this.policy) return [];
-    return newestWithin(this.kept.filter((m) => m.seq <= upToSeq), this.policy);
+  /** The kept messages, oldest first (up to twice the policy's limit). */
+  get messages(): readonly SequencedMessage[] {
+    return this.policy ? [...this.kept] : [];
   }
 }

@@ -1,8 +1,8 @@
 import { decode, decodeOutgoing, encodeDelivered, type RoomHistoryClaim } from '@switchboard/sdk/protocol';
-import type { RoomChannel, SequencedMessage } from '../cluster/room-bus.js';
+import type { HistorySnapshot, RoomChannel } from '../cluster/room-bus.js';
 import type { Logger } from '../log.js';
 import type { Peer } from '../rooms/peer.js';
-import { parseHistoryPolicy, type HistoryCaps, type HistoryPolicy } from './history-policy.js';
+import { keptUpTo, parseHistoryPolicy, type HistoryCaps, type HistoryPolicy } from './history-policy.js';
 
 /** What a room's history needs from the server. */
 export interface RoomHistoryOptions {
@@ -66,7 +66,7 @@ export class RoomHistory {
 
   /** Every kept message, oldest first, decoded for the HTTP API. */
   async entries(): Promise<HistoryEntry[]> {
-    const kept = await this.bus().history(Number.MAX_SAFE_INTEGER);
+    const kept = keptUpTo(await this.bus().history(), Number.MAX_SAFE_INTEGER);
     return kept.flatMap((message) => {
       try {
         const envelope = decodeOutgoing(message.body);
@@ -80,19 +80,25 @@ export class RoomHistory {
   }
 
   /**
+   * The history as a peer joining now finds it; undefined when the bus cannot answer (which
+   * costs the peer its history, not its join).
+   */
+  async snapshot(): Promise<HistorySnapshot | undefined> {
+    try {
+      return await this.bus().history();
+    } catch (error) {
+      this.options.logger.warn('room history unavailable; the peer joins without it', { room: this.options.room, error });
+      return undefined;
+    }
+  }
+
+  /**
    * What `peer` gets of the history on joining: the kept broadcasts numbered up to `upToSeq`
    * (where its live traffic starts) that its topic filter admits, oldest first, as delivered
-   * envelopes marked history. A bus that cannot answer costs the peer its history, not its join.
+   * envelopes marked history.
    */
-  async deliveries(peer: Peer, upToSeq: number): Promise<Uint8Array[]> {
-    let kept: SequencedMessage[];
-    try {
-      kept = await this.bus().history(upToSeq);
-    } catch (error) {
-      this.options.logger.warn('room history unavailable; the peer joins without it', { room: this.options.room, peer: peer.id, error });
-      return [];
-    }
-    return kept.flatMap((message) => {
+  deliveries(peer: Peer, snapshot: HistorySnapshot, upToSeq: number): Uint8Array[] {
+    return keptUpTo(snapshot, upToSeq).flatMap((message) => {
       if (message.targets !== undefined || (message.topic !== undefined && peer.topics !== null && !peer.topics.has(message.topic))) return [];
       try {
         const envelope = decodeOutgoing(message.body);

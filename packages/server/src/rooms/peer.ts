@@ -72,7 +72,7 @@ export class Peer {
    * Set on joining: the room's history (delivered envelopes), read at the join, goes to it first,
    * once (cleared as soon as it is taken, so a resume never repeats it).
    */
-  pendingHistory: Promise<readonly Uint8Array[]> | undefined;
+  pendingHistory: readonly Uint8Array[] | undefined;
   /** The room sequence number its session started from: a resume never replays before it. */
   joinedAtSeq = 0;
   /**

@@ -138,6 +138,7 @@ export class Room implements ReceiverListener {
   async join(token: VerifiedToken, connection: PeerConnection, options: JoinOptions): Promise<{ peer: Peer; result: JoinResult }> {
     this.assertOpen();
     await this.history.joining(token.roomHistory);
+    const history = await this.history.snapshot();
     this.assertOpen();
     const subchannel = this.data.allocateSubchannel();
     if (subchannel === undefined) throw new SwitchboardError('PERMISSION_DENIED', 'the room is full');
@@ -150,12 +151,13 @@ export class Room implements ReceiverListener {
       subchannel,
       rate: { messagesPerSecond: config.messagesPerSecond, burst: config.messageBurst },
     });
-    peer.replayFrom = this.data.lastSeq;
+    // The room's one order splits history from live traffic at the join: what was kept up to
+    // here is history, the rest comes from this node's log. The snapshot, read at one instant,
+    // may be ahead of or behind what this node has seen; the lower of the two needs both.
+    peer.replayFrom = history ? Math.min(this.data.lastSeq, history.lastSeq) : this.data.lastSeq;
     peer.joinedAtSeq = peer.replayFrom;
     peer.topics = options.topics === null ? null : new Set(options.topics);
-    // The room's one order splits history from live traffic: history is what was kept up to
-    // here. Read now, before newer messages can push it out of the bounded history.
-    peer.pendingHistory = this.history.deliveries(peer, peer.replayFrom);
+    peer.pendingHistory = history && this.history.deliveries(peer, history, peer.replayFrom);
     this.mediaRouter.setCapabilities(peer, options.rtpCapabilities);
     peer.connection = connection;
     // Added before the older session of the same identity goes, so the room never looks empty.

@@ -4,7 +4,7 @@ import { AccessToken } from '../../src/auth/access-token.js';
 import { loadConfig } from '../../src/config.js';
 import { defaultHistoryPolicy } from '../../src/config/history-options.js';
 import type { SequencedMessage } from '../../src/cluster/room-bus.js';
-import { historyKeeps, newestWithin, parseHistoryPolicy } from '../../src/history/history-policy.js';
+import { historyKeeps, keptUpTo, newestWithin, parseHistoryPolicy } from '../../src/history/history-policy.js';
 import { HistoryStore } from '../../src/history/history-store.js';
 
 const CAPS = { maxLimit: 100, maxBytes: 10_000 };
@@ -70,18 +70,18 @@ describe('Room history policy', () => {
   it('stores in memory what the policy matches, with the first policy winning unless replaced', () => {
     const store = new HistoryStore();
     store.offer(sequenced(1, 'comment', 10));
-    assert.deepEqual(store.upTo(100), [], 'nothing is kept before a policy is chosen');
+    assert.deepEqual(keptUpTo({ policy: store.current, kept: store.messages }, 100), [], 'nothing is kept before a policy is chosen');
     assert.deepEqual(store.set({ limit: 2, maxBytes: 100, types: ['comment'] }, 'ifUnset'), { limit: 2, maxBytes: 100, types: ['comment'] });
     assert.deepEqual(store.set({ limit: 50, maxBytes: 100 }, 'ifUnset'), { limit: 2, maxBytes: 100, types: ['comment'] }, 'a later claim changes nothing');
     for (let seq = 2; seq <= 9; seq++) store.offer(sequenced(seq, seq % 2 === 0 ? 'comment' : 'like', 10));
     store.offer(sequenced(10, 'comment', 10, { targets: ['x'] }));
-    assert.deepEqual(store.upTo(100).map((m) => m.seq), [6, 8]);
-    assert.deepEqual(store.upTo(7).map((m) => m.seq), [4, 6], 'only what is numbered up to the join');
+    assert.deepEqual(keptUpTo({ policy: store.current, kept: store.messages }, 100).map((m) => m.seq), [6, 8]);
+    assert.deepEqual(keptUpTo({ policy: store.current, kept: store.messages }, 7).map((m) => m.seq), [4, 6], 'only what is numbered up to the join');
     store.set({ limit: 1, maxBytes: 100 }, 'replace');
-    assert.deepEqual(store.upTo(100).map((m) => m.seq), [8]);
+    assert.deepEqual(keptUpTo({ policy: store.current, kept: store.messages }, 100).map((m) => m.seq), [8]);
     store.set(null, 'replace');
     store.offer(sequenced(11, 'comment', 10));
-    assert.deepEqual(store.upTo(100), []);
+    assert.deepEqual(keptUpTo({ policy: store.current, kept: store.messages }, 100), []);
     assert.equal(store.set({ limit: 3, maxBytes: 100 }, 'ifUnset'), null, 'an explicit "no history" counts as chosen');
   });
 
