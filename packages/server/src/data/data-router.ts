@@ -86,6 +86,7 @@ export class DataRouter {
       listener: options.listener,
       batch: options.batch,
       since: (seq) => sequencer.since(seq),
+      lastSeq: () => sequencer.lastSeq,
     });
   }
 

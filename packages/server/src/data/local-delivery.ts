@@ -11,6 +11,8 @@ import { WorkerLanes } from './worker-lanes.js';
 const CHANNELS: readonly DataChannelKind[] = ['reliable', 'lossy'];
 // How often a paced replay checks whether the receiver's buffer has drained.
 const PACE_POLL_MS = 5;
+// How long a replay waits for this node to read up to where a joining peer's history ends.
+const CATCH_UP_WAIT_MS = 5000;
 
 /** Decisions about receivers that fell behind, which belong to the room. */
 export interface ReceiverListener {
@@ -34,6 +36,8 @@ export interface LocalDeliveryOptions {
   batch: BatchOptions;
   /** The room's logged reliable messages after `seq` (undefined when some were evicted). */
   since(seq: number): readonly LoggedMessage[] | undefined;
+  /** The newest reliable sequence number this node has. */
+  lastSeq(): number;
 }
 
 /**
@@ -194,6 +198,9 @@ export class LocalDelivery {
       }
     }
     let from = peer.replayFrom;
+    // A join's starting number may come from the bus, ahead of what this node has read: what lies
+    // between is the joiner's history (or before its join), never live traffic for it.
+    for (const deadline = Date.now() + CATCH_UP_WAIT_MS; this.options.lastSeq() < from && Date.now() < deadline; ) await sleep(PACE_POLL_MS);
     for (;;) {
       const missed = this.options.since(from);
       if (missed === undefined) return undefined;

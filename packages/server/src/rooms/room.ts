@@ -152,9 +152,9 @@ export class Room implements ReceiverListener {
       rate: { messagesPerSecond: config.messagesPerSecond, burst: config.messageBurst },
     });
     // The room's one order splits history from live traffic at the join: what was kept up to
-    // here is history, the rest comes from this node's log. The snapshot, read at one instant,
-    // may be ahead of or behind what this node has seen; the lower of the two needs both.
-    peer.replayFrom = history ? Math.min(this.data.lastSeq, history.lastSeq) : this.data.lastSeq;
+    // the snapshot's number is history, the rest comes from this node's log (the replay waits
+    // for this node to read that far when the snapshot is ahead of it).
+    peer.replayFrom = history ? Math.max(this.data.lastSeq, history.lastSeq) : this.data.lastSeq;
     peer.joinedAtSeq = peer.replayFrom;
     peer.topics = options.topics === null ? null : new Set(options.topics);
     peer.pendingHistory = history && this.history.deliveries(peer, history, peer.replayFrom);
