@@ -8,4 +8,5 @@ bash scripts/setup.sh
 . scripts/node-runtime.sh
 npm run build
 node packages/demo/print-features.mjs
-exec node packages/server/dist/main.js --dev --static-dir packages/demo/dist "$@"
+# Rooms keep their last 20 comments, so a viewer who joins late sees what was said.
+exec node packages/server/dist/main.js --dev --static-dir packages/demo/dist --history-limit 20 --history-types comment "$@"

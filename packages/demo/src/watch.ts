@@ -1,4 +1,4 @@
-import type { Room } from '@switchboard/sdk';
+import type { ReceivedMessage, Room } from '@switchboard/sdk';
 import type { SbCommentBox, SbDanmaku, SbVideo } from '@switchboard/sdk/elements';
 import { element, followPeer, join, param, randomId, showViewerCount, VIEWER_PREFIX } from './common.js';
 
@@ -41,6 +41,18 @@ followPeer(room, 'host', (peerId) => {
 });
 followLive(room, () => host);
 showViewerCount(room, true, element('viewer-count'));
+
+// The server keeps the room's last comments (`--history-types comment`): a viewer who joins gets
+// them first, marked history, and sees them listed as well as flying by.
+function showEarlier(message: ReceivedMessage): void {
+  const text = (message.data as { text?: unknown } | null)?.text;
+  if (!message.history || typeof text !== 'string') return;
+  const item = document.createElement('li');
+  item.textContent = text;
+  element('earlier-list').append(item);
+  element('earlier').hidden = false;
+}
+room.on('message:comment', showEarlier);
 
 room.on('message:heart', floatHeart);
 heartButton.disabled = false;

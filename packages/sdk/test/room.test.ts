@@ -89,7 +89,7 @@ describe('Room', () => {
     deliver({ type: 'chat', topic: 'news', targeted: true, data: { text: 'hi' } });
     assert.deepEqual(chats, [{ text: 'hi' }]);
     assert.equal(controls, 0);
-    assert.deepEqual(all, [{ type: 'chat', data: { text: 'hi' }, from: 'alice', topic: 'news', serverTime: 1234, targeted: true }]);
+    assert.deepEqual(all, [{ type: 'chat', data: { text: 'hi' }, from: 'alice', topic: 'news', serverTime: 1234, targeted: true, history: false }]);
     assert.equal(room.stats.received, 1);
   });
 

@@ -2,6 +2,7 @@ import { ServerError } from './errors.js';
 import { readConfigFile } from './config/config-file.js';
 import { CLUSTER_OPTIONS } from './config/cluster-options.js';
 import { CORE_OPTIONS } from './config/core-options.js';
+import { defaultHistoryPolicy, HISTORY_OPTIONS } from './config/history-options.js';
 import { LIMIT_OPTIONS } from './config/limit-options.js';
 import { configError, type AnyOptionSpec } from './config/option-spec.js';
 import { PRODUCTION_OPTIONS } from './config/production-options.js';
@@ -11,7 +12,7 @@ import { WEBHOOK_OPTIONS } from './config/webhook-options.js';
 export { DEV_SECRETS, type ServerConfig, type WorkerPlacement } from './config/server-config.js';
 
 // Every setting, in the order `--help` lists them; each group lives in config/.
-const OPTIONS: readonly AnyOptionSpec[] = [...CORE_OPTIONS, ...LIMIT_OPTIONS, ...CLUSTER_OPTIONS, ...PRODUCTION_OPTIONS, ...WEBHOOK_OPTIONS];
+const OPTIONS: readonly AnyOptionSpec[] = [...CORE_OPTIONS, ...LIMIT_OPTIONS, ...CLUSTER_OPTIONS, ...PRODUCTION_OPTIONS, ...WEBHOOK_OPTIONS, ...HISTORY_OPTIONS];
 
 /** The flag naming a configuration file, and its environment variable. */
 const CONFIG_FLAG = '--config';
@@ -47,6 +48,7 @@ function checkPairs(config: ServerConfig): ServerConfig {
   if (config.webhookUrls.length > 0 && config.webhookSecret === undefined) {
     throw configError('--webhook-urls needs --webhook-secret: receivers must be able to check who sent an event');
   }
+  defaultHistoryPolicy(config);
   return config;
 }
 

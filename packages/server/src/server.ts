@@ -10,6 +10,7 @@ import type { ServerConfig } from './config.js';
 import { ServerError } from './errors.js';
 import { CorsPolicy } from './http/cors.js';
 import { registerDevTokenApi } from './http/dev-token-api.js';
+import { registerHistoryApi } from './http/history-api.js';
 import { registerHttpApi } from './http/http-api.js';
 import { handleAsync, sendBody, sendJson } from './http/respond.js';
 import { registerZlmApi } from './http/zlm-api.js';
@@ -107,6 +108,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
   const cors = new CorsPolicy(config.corsOrigins);
   const api = { rooms, cluster, apiSecret: config.apiSecret, maxMessageSize: config.maxMessageSize, metrics, logger: httpLog, cors };
   registerHttpApi(app, api);
+  registerHistoryApi(app, api);
   registerZlmApi(app, api);
   if (config.dev) {
     registerDevTokenApi(app, { tokenSecret: config.tokenSecret, maxTokenTtlSeconds: config.maxTokenTtlSeconds, logger: httpLog, metrics, cors });

@@ -50,7 +50,8 @@ describe('demo app (e2e)', function () {
       // "vite/modulepreload-polyfill"; Chromium supports modulepreload natively anyway.
       build: { outDir, emptyOutDir: true, modulePreload: { polyfill: false } },
     });
-    server = await startTestServer(['--static-dir', outDir]);
+    // As `npm run demo` runs it: rooms keep their last comments for late joiners.
+    server = await startTestServer(['--static-dir', outDir, '--history-limit', '20', '--history-types', 'comment']);
     if (SCREENSHOTS) await mkdir(IMAGES, { recursive: true });
     browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   });
@@ -151,6 +152,22 @@ describe('demo app (e2e)', function () {
       await otherRoom.waitForTimeout(500);
       expect(await otherRoom.locator('[part~="comment"]', { hasText: text }).count()).to.equal(0);
       expect(await otherRoom.locator('#danmaku').evaluate((el) => el.shadowRoot?.textContent ?? '')).not.to.contain(text);
+    });
+
+    it('shows a viewer who joins later the comments made before, listed and flying by', async function () {
+      // A room of its own, so the viewer counts of live-1 stay as the other tests expect.
+      const early = await open('early viewer', 'watch.html?room=history-1');
+      const text = `said before you came ${Date.now()}`;
+      await early.locator('sb-comment-box input').fill(text);
+      await early.locator('sb-comment-box input').press('Enter');
+      await early.locator('[part~="comment"]', { hasText: text }).waitFor({ timeout: 5000 });
+      const late = await open('late viewer', 'watch.html?room=history-1');
+      await late.locator('#earlier-list li', { hasText: text }).waitFor({ timeout: 15000 });
+      await late.locator('[part~="comment"]', { hasText: text }).waitFor({ timeout: 5000 });
+      expect(await late.locator('#earlier').isVisible()).to.equal(true);
+      // The viewer who was there saw it live: nothing is listed as earlier for it.
+      expect(await early.locator('#earlier-list li').count()).to.equal(0);
+      expect(await early.locator('#earlier').isVisible()).to.equal(false);
     });
 
     it('floats hearts sent over the lossy channel to the other viewers', async function () {

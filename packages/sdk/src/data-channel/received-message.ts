@@ -9,6 +9,7 @@ export function receivedMessage(envelope: ReceivedEnvelope): ReceivedMessage {
     from: envelope.from,
     serverTime: envelope.serverTime,
     targeted: envelope.targeted,
+    history: envelope.history === true,
   };
   if (envelope.topic !== undefined) message.topic = envelope.topic;
   return message;

@@ -50,6 +50,11 @@ export interface ReceivedMessage<T extends string = string, D = unknown> {
   serverTime: number;
   /** True when it was addressed to chosen peers rather than broadcast. */
   targeted: boolean;
+  /**
+   * True when it is from the room's history: sent before it joined, kept by the room's history
+   * policy, and delivered once on joining, oldest first, before any live message.
+   */
+  history: boolean;
 }
 
 /** A message of any type of `M`: a union discriminated by `type`. */

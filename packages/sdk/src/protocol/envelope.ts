@@ -59,6 +59,8 @@ export interface DeliveredEnvelope {
   topic?: string;
   /** True when the message was addressed to chosen peers rather than broadcast. */
   targeted: boolean;
+  /** True when it is from the room's history, sent to a joining peer before live traffic. */
+  history?: boolean;
   callId?: number;
   /**
    * The payload's MessagePack bytes (the sender's, untouched). On the wire they are the value of
@@ -91,6 +93,7 @@ interface DeliveredWire {
   t: string;
   tp?: string;
   p?: true;
+  h?: true;
   c?: number;
   // Not in what `encodeDelivered` packs: the payload bytes are appended after the header.
   d?: unknown;
@@ -143,6 +146,7 @@ export function encodeDelivered(envelope: DeliveredEnvelope): Uint8Array {
   };
   if (envelope.topic !== undefined) wire.tp = envelope.topic;
   if (envelope.targeted) wire.p = true;
+  if (envelope.history) wire.h = true;
   if (envelope.callId !== undefined) wire.c = envelope.callId;
   return withPayload(encode(wire), envelope.data);
 }
@@ -168,6 +172,7 @@ export function decodeDelivered(bytes: Uint8Array): ReceivedEnvelope {
     data: wire.d,
   };
   if (wire.tp !== undefined) envelope.topic = checkName(wire.tp, 'topic');
+  if (wire.h === true) envelope.history = true;
   if (wire.c !== undefined) envelope.callId = checkCallId(wire.c);
   return envelope;
 }

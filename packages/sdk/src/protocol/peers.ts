@@ -63,8 +63,25 @@ export interface TokenClaims {
    * claim the token gets {@link DEFAULT_GRANTS}.
    */
   grants?: GrantName[];
+  /**
+   * The room's history policy, applied if the room has none yet when this token joins (the
+   * token that opens the room, in practice); null asks for no history. See docs/http-api.md.
+   */
+  room_history?: RoomHistoryClaim | null;
   /** Expiry, seconds since epoch (JWT `exp`). */
   exp?: number;
+}
+
+/**
+ * A room history policy as a token or the HTTP API gives it: keep the newest `limit` reliable
+ * broadcasts whose type is in `types` and whose topic is in `topics` (a list left out matches
+ * anything), at most `maxBytes` in all (default: the server's cap).
+ */
+export interface RoomHistoryClaim {
+  limit: number;
+  maxBytes?: number;
+  types?: string[];
+  topics?: string[];
 }
 
 /** The sender ID the server stamps on messages sent through its HTTP API. */

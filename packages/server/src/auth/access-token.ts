@@ -1,4 +1,4 @@
-import { SwitchboardError, type GrantName, type PeerMetadata } from '@switchboard/sdk/protocol';
+import { SwitchboardError, type GrantName, type PeerMetadata, type RoomHistoryClaim } from '@switchboard/sdk/protocol';
 import { checkClaims, MIN_SECRET_LENGTH, signToken, verifyToken, type CheckedClaims, type TokenPolicy, type VerifiedToken } from './token.js';
 
 /** What an access token says; see {@link AccessToken}. */
@@ -16,6 +16,11 @@ export interface AccessTokenOptions {
    * listed are false. Absent: every grant but `admin`.
    */
   grants?: readonly GrantName[];
+  /**
+   * The room's history policy (claim `room_history`), e.g. `{ limit: 50, types: ['comment'] }`:
+   * applied if the room has no policy yet when this token joins; null asks for no history.
+   */
+  roomHistory?: RoomHistoryClaim | null;
   /**
    * Lifetime in seconds from signing; default one hour. The server refuses tokens that expire
    * later than its `--max-token-ttl` (default a day) from now.
@@ -51,8 +56,8 @@ export class AccessToken {
     if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
       throw malformed(`the token secret must be a string of at least ${MIN_SECRET_LENGTH} characters`);
     }
-    const { identity, room, name, metadata, grants, ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS } = options;
-    this.claims = checkClaims({ sub: identity, room, name, metadata, grants }, malformed);
+    const { identity, room, name, metadata, grants, roomHistory, ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS } = options;
+    this.claims = checkClaims({ sub: identity, room, name, metadata, grants, room_history: roomHistory }, malformed);
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TTL_SECONDS) {
       throw malformed(`ttlSeconds must be a whole number from 1 to ${MAX_TTL_SECONDS}`);
     }

@@ -6,10 +6,12 @@ import {
   type GrantName,
   type Grants,
   type PeerMetadata,
+  type RoomHistoryClaim,
   type TokenClaims,
   unsafeTextReason,
 } from '@switchboard/sdk/protocol';
 import { MAX_METADATA_DEPTH, tooDeepField } from '../limits/nesting.js';
+import { CLAIM_HISTORY_CAPS, parseHistoryPolicy } from '../history/history-policy.js';
 
 /** What a verified token says about the peer. */
 export interface VerifiedToken {
@@ -18,6 +20,11 @@ export interface VerifiedToken {
   name?: string;
   metadata?: PeerMetadata;
   grants: Grants;
+  /**
+   * The `room_history` claim as given (null: no history), checked for shape; the room checks it
+   * against the server's caps when it applies it.
+   */
+  roomHistory?: RoomHistoryClaim | null;
   /** Expiry in ms since epoch. */
   expiresAt: number;
 }
@@ -91,7 +98,7 @@ export async function verifyToken(
  * builder can never sign what the server would refuse. `fail` makes the error for a message.
  */
 export function checkClaims(claims: Partial<Record<keyof TokenClaims, unknown>>, fail: (message: string) => Error): CheckedClaims {
-  const { room, sub, name, metadata, grants } = claims;
+  const { room, sub, name, metadata, grants, room_history: roomHistory } = claims;
   if (typeof room !== 'string' || room.length === 0 || room.length > MAX_ROOM_LENGTH) {
     throw fail(`claim "room" must be a string of 1 to ${MAX_ROOM_LENGTH} characters`);
   }
@@ -108,22 +115,31 @@ export function checkClaims(claims: Partial<Record<keyof TokenClaims, unknown>>,
   if (metadata !== undefined && !isPlainObject(metadata)) throw fail('claim "metadata" must be an object');
   const deep = metadata === undefined ? undefined : tooDeepField(metadata, MAX_METADATA_DEPTH);
   if (deep !== undefined) throw fail(`claim "metadata.${deep}" nests deeper than ${MAX_METADATA_DEPTH} levels`);
+  if (roomHistory !== undefined) {
+    try {
+      parseHistoryPolicy(roomHistory, CLAIM_HISTORY_CAPS, 'claim "room_history"');
+    } catch (error) {
+      throw fail((error as Error).message);
+    }
+  }
   return {
     room,
     identity: sub,
     ...(name === undefined ? {} : { name }),
     ...(metadata === undefined ? {} : { metadata: metadata as PeerMetadata }),
     grants: parseGrants(grants, fail),
+    ...(roomHistory === undefined ? {} : { roomHistory: roomHistory as RoomHistoryClaim | null }),
   };
 }
 
 /** Signs checked claims as an HS256 JWT that expires `ttlSeconds` from now. */
 export async function signToken(claims: CheckedClaims, secret: string, ttlSeconds: number): Promise<string> {
-  const { room, identity, name, metadata, grants } = claims;
+  const { room, identity, name, metadata, grants, roomHistory } = claims;
   const body: Omit<TokenClaims, 'sub' | 'exp'> = {
     room,
     ...(name === undefined ? {} : { name }),
     ...(metadata === undefined ? {} : { metadata }),
+    ...(roomHistory === undefined ? {} : { room_history: roomHistory }),
     grants: GRANT_NAMES.filter((grant) => grants[grant]),
   };
   return new SignJWT({ ...body })

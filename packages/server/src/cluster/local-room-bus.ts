@@ -1,5 +1,7 @@
 import { ReplayLog } from '../data/replay-log.js';
-import type { BusHealth, BusLeaveReason, BusMessage, BusPeer, RoomBus, RoomBusHandlers, RoomChannel, SequencedMessage } from './room-bus.js';
+import type { HistoryPolicy } from '../history/history-policy.js';
+import { HistoryStore } from '../history/history-store.js';
+import type { BusHealth, BusLeaveReason, BusMessage, BusPeer, HistorySnapshot, RoomBus, RoomBusHandlers, RoomChannel, SequencedMessage } from './room-bus.js';
 
 /** Bounds of each room's reliable log. */
 export interface LogLimits {
@@ -49,6 +51,7 @@ export class LocalRoomBus implements RoomBus {
 class LocalChannel implements RoomChannel {
   private seq = 0;
   private readonly members = new Map<string, BusPeer>();
+  private readonly kept = new HistoryStore();
   private open = true;
 
   constructor(
@@ -61,6 +64,7 @@ class LocalChannel implements RoomChannel {
   async publishReliable(message: BusMessage): Promise<number> {
     const sequenced: SequencedMessage = { ...message, seq: ++this.seq, at: Date.now() };
     this.log.append({ seq: sequenced.seq, from: message.from, targets: message.targets, topic: message.topic, bytes: message.body, at: sequenced.at });
+    this.kept.offer(sequenced);
     if (this.open) this.handlers.reliable(sequenced);
     return sequenced.seq;
   }
@@ -76,6 +80,18 @@ class LocalChannel implements RoomChannel {
 
   async lastSeq(): Promise<number> {
     return this.seq;
+  }
+
+  async setHistoryPolicy(policy: HistoryPolicy | null, mode: 'replace' | 'ifUnset'): Promise<HistoryPolicy | null> {
+    return this.kept.set(policy, mode);
+  }
+
+  async historyPolicy(): Promise<HistoryPolicy | null> {
+    return this.kept.current;
+  }
+
+  async history(): Promise<HistorySnapshot> {
+    return { policy: this.kept.current, kept: this.kept.messages, lastSeq: this.seq };
   }
 
   async putPeer(peer: BusPeer): Promise<void> {

@@ -3,11 +3,12 @@ import type { BusLeaveReason, BusMessage, BusPeer, SequencedMessage } from './ro
 
 const packr = new Packr({ useRecords: false });
 
-/** Stream fields of a message after `from` and `body`: targets (JSON) and topic, when present. */
+/** Stream fields of a message after `from` and `body`: targets (JSON), topic and type, when present. */
 export function optionalFields(message: BusMessage): string[] {
   const fields: string[] = [];
   if (message.targets !== undefined) fields.push('t', JSON.stringify(message.targets));
   if (message.topic !== undefined) fields.push('p', message.topic);
+  if (message.type !== undefined) fields.push('y', message.type);
   return fields;
 }
 
@@ -18,6 +19,7 @@ export function parseEntry(id: Buffer, fields: readonly Buffer[]): SequencedMess
   let at = 0;
   let targets: string[] | undefined;
   let topic: string | undefined;
+  let type: string | undefined;
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const name = (fields[i] as Buffer).toString('latin1');
     const value = fields[i + 1] as Buffer;
@@ -26,8 +28,9 @@ export function parseEntry(id: Buffer, fields: readonly Buffer[]): SequencedMess
     else if (name === 'a') at = Number(value.toString());
     else if (name === 't') targets = JSON.parse(value.toString()) as string[];
     else if (name === 'p') topic = value.toString();
+    else if (name === 'y') type = value.toString();
   }
-  return { seq: seqOf(id), at, from, body, targets, topic };
+  return { seq: seqOf(id), at, from, body, targets, topic, type };
 }
 
 /** The sequence number of a stream ID `<seq>-0`. */

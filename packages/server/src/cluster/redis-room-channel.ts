@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import { decodePeer, encodeLossy, encodePeer, optionalFields, parseEntry, type MembershipEvent } from './redis-codec.js';
 import { guarded, unavailable, type Script } from './redis-link.js';
 import type * as scripts from './redis-scripts.js';
-import type { BusLeaveReason, BusMessage, BusPeer, RoomBusHandlers, RoomChannel, SequencedMessage } from './room-bus.js';
+import { historyKeeps, type HistoryPolicy } from '../history/history-policy.js';
+import type { BusLeaveReason, BusMessage, BusPeer, HistorySnapshot, RoomBusHandlers, RoomChannel, SequencedMessage } from './room-bus.js';
 
 /** What a channel needs from its bus. */
 export interface ChannelContext {
@@ -93,6 +94,33 @@ export class RedisRoomChannel implements RoomChannel {
     this.ensureReachable();
     const value = await guarded(() => this.context.command.get(`${this.context.prefix}room:${this.room}:seq`));
     return Number(value ?? 0);
+  }
+
+  async setHistoryPolicy(policy: HistoryPolicy | null, mode: 'replace' | 'ifUnset'): Promise<HistoryPolicy | null> {
+    this.ensureReachable();
+    const { prefix, command, lingerMs } = this.context;
+    const text = (await this.context.scripts.SET_HISTORY_POLICY.run(command, [prefix, this.room, mode, JSON.stringify(policy), lingerMs])) as string;
+    return JSON.parse(text) as HistoryPolicy | null;
+  }
+
+  async historyPolicy(): Promise<HistoryPolicy | null> {
+    this.ensureReachable();
+    const text = await guarded(() => this.context.command.get(`${this.context.prefix}room:${this.room}:hpolicy`));
+    return text === null ? null : (JSON.parse(text) as HistoryPolicy | null);
+  }
+
+  // The stream holds what the policy in force when each message came matched; a replaced policy
+  // applies here at once, and to what is stored from the next message on.
+  async history(): Promise<HistorySnapshot> {
+    this.ensureReachable();
+    const [text, last, entries] = (await this.context.scripts.READ_HISTORY.runBuffer(this.context.command, [this.context.prefix, this.room])) as [
+      Buffer | null,
+      number,
+      [Buffer, Buffer[]][],
+    ];
+    const policy = text ? (JSON.parse(text.toString()) as HistoryPolicy | null) : null;
+    const kept = policy ? entries.map(([id, fields]) => parseEntry(id, fields)).filter((m) => historyKeeps(policy, m.type, m.topic, m.targets !== undefined)) : [];
+    return { policy, kept, lastSeq: Number(last) };
   }
 
   async putPeer(peer: BusPeer): Promise<void> {

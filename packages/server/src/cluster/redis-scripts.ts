@@ -9,6 +9,9 @@
  * - `p room:r:bytes`  total body bytes in the log
  * - `p room:r:peers`  members: peer ID -> JSON record
  * - `p room:r:ver`    membership version, stamped on every membership event
+ * - `p room:r:hpolicy` the room's history policy (JSON; `null` = none chosen: no history)
+ * - `p room:r:history` the messages the policy keeps: a stream like the log, trimmed to the policy
+ * - `p room:r:hbytes`  total body bytes in the history
  * - `p rooms`         rooms with members
  * - `p nodes`         live nodes: node ID -> last heartbeat (Redis ms)
  * - `p node:n:peers`  the peers connected through node n: peer ID -> room
@@ -24,6 +27,8 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 local function room_key(prefix, room, what) return prefix .. 'room:' .. room .. ':' .. what end
+-- What a room keeps beyond its members; it lingers, then expires, once the room is empty.
+local ROOM_DATA = {'seq', 'log', 'bytes', 'ver', 'hpolicy', 'history', 'hbytes'}
 -- Announces a membership change; the version lets nodes order events against snapshots.
 local function announce(prefix, room, kind, record, reason)
   local ver = redis.call('INCR', room_key(prefix, room, 'ver'))
@@ -37,13 +42,13 @@ end
 local function room_emptied(prefix, room, linger_ms)
   if redis.call('HLEN', room_key(prefix, room, 'peers')) > 0 then return end
   redis.call('SREM', prefix .. 'rooms', room)
-  for _, what in ipairs({'seq', 'log', 'bytes', 'ver'}) do
+  for _, what in ipairs(ROOM_DATA) do
     redis.call('PEXPIRE', room_key(prefix, room, what), linger_ms)
   end
 end
 local function room_used(prefix, room)
   redis.call('SADD', prefix .. 'rooms', room)
-  for _, what in ipairs({'seq', 'log', 'bytes', 'ver'}) do redis.call('PERSIST', room_key(prefix, room, what)) end
+  for _, what in ipairs(ROOM_DATA) do redis.call('PERSIST', room_key(prefix, room, what)) end
 end
 local function remove_peer(prefix, room, peer_id, reason, linger_ms)
   local peers = room_key(prefix, room, 'peers')
@@ -57,15 +62,77 @@ local function remove_peer(prefix, room, peer_id, reason, linger_ms)
 end
 `;
 
+// The room's history, in the step that numbers a message: what the policy matches (type field
+// `y`, topic `p`; anything with targets `t` never) joins it, and the oldest go while it holds
+// more than the policy's limit or bytes (at most 100 per call; one message adds one).
+const HISTORY = `
+local function list_has(list, value)
+  if list == nil then return true end
+  if value == nil then return false end
+  for _, item in ipairs(list) do if item == value then return true end end
+  return false
+end
+local function keep_in_history(prefix, room, seq, fields)
+  local text = redis.call('GET', room_key(prefix, room, 'hpolicy'))
+  if not text or text == 'null' then return end
+  local policy = cjson.decode(text)
+  local kind, topic, size = nil, nil, 0
+  for i = 1, #fields, 2 do
+    local name, value = fields[i], fields[i + 1]
+    if name == 't' then return end
+    if name == 'y' then kind = value elseif name == 'p' then topic = value elseif name == 'b' then size = #value end
+  end
+  if kind == nil or not list_has(policy.types, kind) or not list_has(policy.topics, topic) then return end
+  local history, hbytes = room_key(prefix, room, 'history'), room_key(prefix, room, 'hbytes')
+  redis.call('XADD', history, seq .. '-0', unpack(fields))
+  local bytes = redis.call('INCRBY', hbytes, size)
+  for _ = 1, 100 do
+    if redis.call('XLEN', history) <= 2 * policy.limit and bytes <= 2 * policy.maxBytes then break end
+    local oldest = redis.call('XRANGE', history, '-', '+', 'COUNT', 1)[1]
+    if not oldest then break end
+    local f = oldest[2]
+    for j = 1, #f, 2 do if f[j] == 'b' then bytes = redis.call('DECRBY', hbytes, #f[j + 1]) end end
+    redis.call('XDEL', history, oldest[1])
+  end
+end
+`;
+
+/**
+ * ARGV: prefix, room, mode (`replace` or `ifUnset`), policy JSON (`null` = no history),
+ * lingerMs. Returns the policy in force (JSON). A policy set while the room has no members
+ * expires with the room's other data.
+ */
+export const SET_HISTORY_POLICY = `${COMMON}
+local prefix, room, mode, text, linger = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local key = room_key(prefix, room, 'hpolicy')
+local current = redis.call('GET', key)
+if current and mode ~= 'replace' then return current end
+redis.call('SET', key, text)
+if text == 'null' then
+  redis.call('DEL', room_key(prefix, room, 'history'), room_key(prefix, room, 'hbytes'))
+end
+if redis.call('HLEN', room_key(prefix, room, 'peers')) == 0 then redis.call('PEXPIRE', key, linger) end
+return text
+`;
+
+/** ARGV: prefix, room. Returns [policy JSON or false, last seq, history entries], read at one instant. */
+export const READ_HISTORY = `${COMMON}
+local prefix, room = ARGV[1], ARGV[2]
+local policy = redis.call('GET', room_key(prefix, room, 'hpolicy'))
+local last = tonumber(redis.call('GET', room_key(prefix, room, 'seq')) or '0')
+return {policy, last, redis.call('XRANGE', room_key(prefix, room, 'history'), '-', '+')}
+`;
+
 /**
  * ARGV: prefix, room, maxBytes, maxAgeMs, minRetainMs, from, body, then optional field pairs
- * (`t` JSON targets, `p` topic). Returns { seq, at }.
+ * (`t` JSON targets, `p` topic, `y` type). Returns { seq, at }.
  *
  * The log is trimmed from its oldest end: what is older than maxAgeMs, and what is above
  * maxBytes once older than minRetainMs (every node's reader must get to read it first). At most
  * 100 entries per call, so the script stays short; the next call goes on.
  */
 export const PUBLISH = `${COMMON}
+${HISTORY}
 local prefix, room = ARGV[1], ARGV[2]
 local max_bytes, max_age, min_retain = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local now = now_ms()
@@ -89,6 +156,7 @@ for _ = 1, 100 do
   redis.call('XDEL', log, oldest[1])
   bytes = redis.call('DECRBY', bytes_key, size)
 end
+keep_in_history(prefix, room, seq, fields)
 return {seq, now}
 `;
 

@@ -1,4 +1,5 @@
 import type { Grants, PeerMetadata, TrackInfo } from '@switchboard/sdk/protocol';
+import type { HistoryPolicy } from '../history/history-policy.js';
 
 /**
  * What the room bus carries of a data message: the sender, the addressing the receiving node
@@ -11,6 +12,8 @@ export interface BusMessage {
   readonly targets: readonly string[] | undefined;
   readonly topic: string | undefined;
   readonly body: Uint8Array;
+  /** The message type, for the room's history policy (absent: never kept). */
+  readonly type?: string | undefined;
 }
 
 /** A reliable message with its place in the room's one total order. */
@@ -19,6 +22,14 @@ export interface SequencedMessage extends BusMessage {
   readonly seq: number;
   /** When it was sequenced (ms since epoch). */
   readonly at: number;
+}
+
+/** What {@link RoomChannel.history} answers. */
+export interface HistorySnapshot {
+  readonly policy: HistoryPolicy | null;
+  readonly kept: readonly SequencedMessage[];
+  /** The room's highest sequence number when the snapshot was taken. */
+  readonly lastSeq: number;
 }
 
 /** A room member as every node sees it. */
@@ -81,6 +92,20 @@ export interface RoomChannel {
   replay(afterSeq: number): Promise<SequencedMessage[] | undefined>;
   /** The highest sequence number given so far (0: none). */
   lastSeq(): Promise<number>;
+  /**
+   * Sets the room's history policy (null: none): `replace` always, `ifUnset` only if the room
+   * has none yet. Resolves with the policy in force. From then on `publishReliable` keeps the
+   * messages it matches, in the same step that numbers them.
+   */
+  setHistoryPolicy(policy: HistoryPolicy | null, mode: 'replace' | 'ifUnset'): Promise<HistoryPolicy | null>;
+  /** The room's history policy (null: none). */
+  historyPolicy(): Promise<HistoryPolicy | null>;
+  /**
+   * The room's history at one instant: its policy, the messages kept under it (oldest first;
+   * up to twice the policy's limit and bytes, see {@link keptUpTo}) and the room's newest
+   * sequence number then.
+   */
+  history(): Promise<HistorySnapshot>;
   /**
    * Adds or replaces a member (a replacement is reported as `peerUpdated`). A member of this
    * node added or removed while the bus is unavailable fails with `UNAVAILABLE`, and is still

@@ -144,6 +144,20 @@ export interface ServerConfig {
   webhookRetryDelayMs: number;
   /** Timeout of one POST, ms. */
   webhookTimeoutMs: number;
+
+  // Room history (docs/http-api.md).
+  /** Messages the default history policy keeps; 0: no default policy. */
+  historyLimit: number;
+  /** Types the default policy keeps; empty: any. */
+  historyTypes: string[];
+  /** Topics the default policy keeps; empty: any. */
+  historyTopics: string[];
+  /** Bytes the default policy keeps at most; undefined: `historyMaxBytes`. */
+  historyBytes: number | undefined;
+  /** Cap on any room's policy `limit`. */
+  historyMaxLimit: number;
+  /** Cap on any room's policy `maxBytes`. */
+  historyMaxBytes: number;
 }
 
 /** Secrets used when the server runs with --dev and none are configured. Never for production. */

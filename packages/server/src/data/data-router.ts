@@ -93,6 +93,7 @@ export class DataRouter {
       listener: options.listener,
       batch: options.batch,
       since: (seq) => sequencer.since(seq),
+      lastSeq: () => sequencer.lastSeq,
     });
     this.streams = new StreamRouting(options.streams, {
       publish: (from, channel, envelope, body) => this.publish(from, channel, envelope, body),
@@ -339,7 +340,7 @@ export class DataRouter {
     if (envelope.kind !== EnvelopeKind.stream && this.options.webhooks.wantsMessages(envelope.type)) {
       this.options.webhooks.emit(messageWebhook(this.options.room, from, envelope.type, targets, envelope.topic, envelope.data));
     }
-    const message: BusMessage = { from, targets, topic: envelope.topic, body };
+    const message: BusMessage = { from, targets, topic: envelope.topic, body, type: envelope.type };
     if (channel === 'reliable') return bus.publishReliable(message);
     bus.publishLossy(message);
     return Promise.resolve();

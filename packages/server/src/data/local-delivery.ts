@@ -11,6 +11,8 @@ import { WorkerLanes } from './worker-lanes.js';
 const CHANNELS: readonly DataChannelKind[] = ['reliable', 'lossy'];
 // How often a paced replay checks whether the receiver's buffer has drained.
 const PACE_POLL_MS = 5;
+// How long a replay waits for this node to read up to where a joining peer's history ends.
+const CATCH_UP_WAIT_MS = 5000;
 
 /** Decisions about receivers that fell behind, which belong to the room. */
 export interface ReceiverListener {
@@ -34,6 +36,8 @@ export interface LocalDeliveryOptions {
   batch: BatchOptions;
   /** The room's logged reliable messages after `seq` (undefined when some were evicted). */
   since(seq: number): readonly LoggedMessage[] | undefined;
+  /** The newest reliable sequence number this node has. */
+  lastSeq(): number;
 }
 
 /**
@@ -179,16 +183,24 @@ export class LocalDelivery {
     }
   }
 
-  // Sends `peer` every logged message it missed, paced to its SCTP send buffer, until the log
-  // has nothing newer. Returns the room sequence number reached, or undefined if the log no
-  // longer reaches back far enough.
+  // Sends a joining peer the room's history first (numbered up to where its replay starts, so
+  // nothing comes twice; see Room.join), then every logged message it missed, paced to its SCTP
+  // send buffer, until the log has nothing newer. Returns the room sequence number reached, or
+  // undefined if the log no longer reaches back far enough.
   private async replay(peer: Peer, consumer: DataConsumer, subchannel: number): Promise<number | undefined> {
-    const routerId = routerOf(peer);
-    const paced = consumer.type === 'sctp';
-    const highMark = this.options.sctpSendBufferBytes / 2;
-    const lowMark = highMark / 4;
+    const send = this.pacedSender(peer, consumer, subchannel);
+    const history = peer.pendingHistory;
+    if (history) {
+      peer.pendingHistory = undefined;
+      for (const bytes of history) {
+        const drained = send(bytes);
+        if (drained) await drained;
+      }
+    }
     let from = peer.replayFrom;
-    let inFlight = 0;
+    // A join's starting number may come from the bus, ahead of what this node has read: what lies
+    // between is the joiner's history (or before its join), never live traffic for it.
+    for (const deadline = Date.now() + CATCH_UP_WAIT_MS; this.options.lastSeq() < from && Date.now() < deadline; ) await sleep(PACE_POLL_MS);
     for (;;) {
       const missed = this.options.since(from);
       if (missed === undefined) return undefined;
@@ -197,15 +209,31 @@ export class LocalDelivery {
         from = message.seq;
         if (message.from === peer.id || !peer.grants.receiveData) continue;
         if (!(message.targets ? message.targets.includes(peer.id) : admits(peer, message.topic))) continue;
-        this.lanes.sendOn(routerId, 'reliable', toBuffer(message.bytes), [subchannel]);
-        inFlight += message.bytes.byteLength;
-        if (paced && inFlight >= highMark) {
-          while ((await consumer.getBufferedAmount()) > lowMark) await sleep(PACE_POLL_MS);
-          inFlight = lowMark;
-        }
+        // Awaited only when pacing: otherwise the last round and the subscription share one tick.
+        const drained = send(message.bytes);
+        if (drained) await drained;
       }
       if (this.receivers.get(peer)?.reliable !== consumer) throw new Error('connection replaced');
     }
+  }
+
+  // Sends on the peer's replay subchannel; returns a promise to wait for when half its SCTP send
+  // buffer is in flight (until it has drained), else nothing.
+  private pacedSender(peer: Peer, consumer: DataConsumer, subchannel: number): (bytes: Uint8Array) => Promise<void> | undefined {
+    const routerId = routerOf(peer);
+    const paced = consumer.type === 'sctp';
+    const highMark = this.options.sctpSendBufferBytes / 2;
+    const lowMark = highMark / 4;
+    let inFlight = 0;
+    const drain = async (): Promise<void> => {
+      while ((await consumer.getBufferedAmount()) > lowMark) await sleep(PACE_POLL_MS);
+      inFlight = lowMark;
+    };
+    return (bytes) => {
+      this.lanes.sendOn(routerId, 'reliable', toBuffer(bytes), [subchannel]);
+      inFlight += bytes.byteLength;
+      return paced && inFlight >= highMark ? drain() : undefined;
+    };
   }
 
   /** Unsubscribes a peer whose connection dropped; its later messages wait in the log. */

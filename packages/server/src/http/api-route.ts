@@ -61,7 +61,7 @@ function errorBody(code: ErrorCode, message: string): ErrorBody {
  */
 export function addRoute(
   app: TemplatedApp,
-  method: 'get' | 'post' | 'patch' | 'any',
+  method: 'get' | 'post' | 'put' | 'patch' | 'any',
   pattern: string,
   context: RouteContext,
   options: { maxBodyBytes?: number },

@@ -211,8 +211,8 @@ function kickPeer(rooms: ApiRooms, logger: Logger): RouteHandler {
   };
 }
 
-// Accepts `Authorization: Bearer <secret>` or `X-Api-Secret: <secret>`.
-function checkApiSecret(exchange: Exchange, apiSecret: string): void {
+/** Accepts `Authorization: Bearer <secret>` or `X-Api-Secret: <secret>`; throws a 401 HttpError otherwise. */
+export function checkApiSecret(exchange: Exchange, apiSecret: string): void {
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(exchange.header('authorization'))?.[1];
   const presented = bearer ?? (exchange.header('x-api-secret') || undefined);
   if (presented === undefined) {
@@ -225,7 +225,8 @@ function checkApiSecret(exchange: Exchange, apiSecret: string): void {
   if (!apiSecretMatches(presented, apiSecret)) throw new HttpError(401, 'PERMISSION_DENIED', 'wrong API secret');
 }
 
-function requestFormat(exchange: Exchange): BodyFormat {
+/** The format of a JSON or MessagePack request body; throws `MALFORMED` for any other Content-Type. */
+export function requestFormat(exchange: Exchange): BodyFormat {
   const contentType = exchange.header('content-type');
   const format = bodyFormat(contentType);
   if (format === undefined || !MESSAGE_FORMATS.includes(format)) {

@@ -78,6 +78,13 @@ export class Peer {
   /** The room sequence number up to which it has everything (replay starts after it). */
   replayFrom = 0;
   /**
+   * Set on joining: the room's history (delivered envelopes), read at the join, goes to it first,
+   * once (cleared as soon as it is taken, so a resume never repeats it).
+   */
+  pendingHistory: readonly Uint8Array[] | undefined;
+  /** The room sequence number its session started from: a resume never replays before it. */
+  joinedAtSeq = 0;
+  /**
    * True once its join result is built. Until then it gets no room notifications: the result's
    * peer and track lists, built last, already include whatever they would have said.
    */

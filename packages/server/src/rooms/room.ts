@@ -15,6 +15,8 @@ import {
 } from '@switchboard/sdk/protocol';
 import type { VerifiedToken } from '../auth/token.js';
 import { DataRouter, type ReceiverListener, type ServerMessage } from '../data/data-router.js';
+import { defaultHistoryPolicy } from '../config/history-options.js';
+import { RoomHistory } from '../history/room-history.js';
 import { MediaRouter } from '../media/media-router.js';
 import type { PlacedRouter } from '../media/router-set.js';
 import { openPeerTransports } from '../media/peer-transports.js';
@@ -45,6 +47,8 @@ export class Room implements ReceiverListener {
   readonly createdAt = Date.now();
   private readonly members = new Map<string, Peer>();
   private readonly data: DataRouter;
+  /** The room's history for late joiners (docs/http-api.md). */
+  readonly history: RoomHistory;
   private readonly remote: RemotePeers;
   private readonly mediaRouter: MediaRouter;
   private readonly placement: PeerPlacement;
@@ -54,6 +58,13 @@ export class Room implements ReceiverListener {
     readonly name: string,
     private readonly context: RoomContext,
   ) {
+    const { config } = context;
+    this.history = new RoomHistory({
+      room: name,
+      defaultPolicy: defaultHistoryPolicy(config),
+      caps: { maxLimit: config.historyMaxLimit, maxBytes: config.historyMaxBytes },
+      logger: context.logger,
+    });
     this.data = new DataRouter(this.members, dataRouterOptions(context, name, this));
     this.remote = new RemotePeers(context.config.nodeId, {
       broadcast: (method, data) => this.notify(method, data),
@@ -74,6 +85,7 @@ export class Room implements ReceiverListener {
     const room = new Room(name, context);
     const channel = await context.registry.openChannel(name, room.remote.handlers(room.data));
     room.remote.attach(channel);
+    room.history.attach(channel);
     await room.data.attach(channel);
     return room;
   }
@@ -128,6 +140,9 @@ export class Room implements ReceiverListener {
   /** Admits a new peer; a peer already here with the same identity is replaced. */
   async join(token: VerifiedToken, connection: PeerConnection, options: JoinOptions): Promise<{ peer: Peer; result: JoinResult }> {
     this.assertOpen();
+    await this.history.joining(token.roomHistory);
+    const history = await this.history.snapshot();
+    this.assertOpen();
     const subchannel = this.data.allocateSubchannel();
     if (subchannel === undefined) throw new SwitchboardError('PERMISSION_DENIED', 'the room is full');
     const { config } = this.context;
@@ -139,8 +154,13 @@ export class Room implements ReceiverListener {
       subchannel,
       rate: { messagesPerSecond: config.messagesPerSecond, burst: config.messageBurst },
     });
-    peer.replayFrom = this.data.lastSeq;
+    // The room's one order splits history from live traffic at the join: what was kept up to
+    // the snapshot's number is history, the rest comes from this node's log (the replay waits
+    // for this node to read that far when the snapshot is ahead of it).
+    peer.replayFrom = history ? Math.max(this.data.lastSeq, history.lastSeq) : this.data.lastSeq;
+    peer.joinedAtSeq = peer.replayFrom;
     peer.topics = options.topics === null ? null : new Set(options.topics);
+    peer.pendingHistory = history && this.history.deliveries(peer, history, peer.replayFrom);
     this.mediaRouter.setCapabilities(peer, options.rtpCapabilities);
     peer.connection = connection;
     // Added before the older session of the same identity goes, so the room never looks empty.
@@ -200,7 +220,8 @@ export class Room implements ReceiverListener {
     // less: a peer that received nothing since reports 0, and the log need not reach back that far.
     const reported = Math.max(request.lastReceivedSeq, peer.replayFrom);
     // After an overflow the client's last number may lie beyond a message it never got.
-    const replayFrom = Math.min(peer.overflowed ? peer.liveSince : reported, reported, this.data.lastSeq);
+    // Nor may it reach back before the join: what precedes it is history, sent once or not at all.
+    const replayFrom = Math.max(peer.joinedAtSeq, Math.min(peer.overflowed ? peer.liveSince : reported, reported, this.data.lastSeq));
     if (!this.data.canReplayFrom(replayFrom)) {
       peer.connection?.end('resumeFailed', 'messages since the last one received are no longer buffered');
       this.remove(peer, 'resumeFailed');
