@@ -2,28 +2,15 @@ import type { Connection, ConnectionState, DisconnectedEvent } from './connectio
 import type { DataPlane, DataStats } from './data-channel/data-plane.js';
 import type { DirectChannel } from './direct/direct-channel.js';
 import { DirectChannels, type DirectEvents } from './direct/direct-channels.js';
-import { RELAY_MESSAGE_TYPE } from './direct/direct-frame.js';
 import type { DirectChannelOptions, DirectOptions } from './direct/direct-options.js';
-import type { UnsequencedEnvelope } from './data-channel/outgoing.js';
-import { SendReceipts } from './data-channel/send-receipts.js';
-import { receivedMessage } from './data-channel/received-message.js';
-import { DisconnectedError, MessageError, MessageRejectedError } from './errors.js';
+import { DisconnectedError } from './errors.js';
 import { Emitter, Holdback, type Listener, type Unsubscribe } from './events.js';
 import type { AnyMessages, MessageMap, MessageType, SendOptions } from './messages/message-types.js';
-import { address } from './messages/recipients.js';
+import { RoomMessaging } from './messages/room-messaging.js';
 import { grantChangeParams, type GrantChangeRequest } from './participant/grant-change-request.js';
 import { Participants } from './participant/participants.js';
-import {
-  encode,
-  EnvelopeKind,
-  GRANT_NAMES,
-  type Grants,
-  type Limits,
-  type PeerInfo,
-  type PeerMetadata,
-  type ReceivedEnvelope,
-} from './protocol/index.js';
-import { RpcEndpoint, type RpcCallOptions, type RpcHandler } from './rpc/rpc-endpoint.js';
+import { GRANT_NAMES, type Grants, type Limits, type PeerInfo, type PeerMetadata } from './protocol/index.js';
+import type { RpcCallOptions, RpcHandler } from './rpc/rpc-endpoint.js';
 import type { AnyRoomEvent, RoomEvents } from './room-events.js';
 import type { AnyNotification, JoinResult } from './signaling/server-frame.js';
 import type { LocalTrack } from './track/local-track.js';
@@ -31,7 +18,7 @@ import type { MediaFactory, RoomMedia } from './track/room-media.js';
 import type { PublishOptions } from './track/publish-options.js';
 import type { RemoteTrack } from './track/remote-track.js';
 import type { StreamHandle } from './stream/outgoing-stream.js';
-import { RoomStreams, type SendStreamOptions } from './stream/room-streams.js';
+import type { SendStreamOptions } from './stream/room-streams.js';
 import type { StreamSource } from './stream/stream-source.js';
 import type { TrackEventEmitter, TrackEvents } from './track/track-events.js';
 
@@ -61,11 +48,9 @@ export class Room<M extends MessageMap = AnyMessages> {
   // resolve inside this generic class.
   private readonly events = new Emitter<RoomEvents<AnyMessages>>();
   private readonly participants = new Participants();
-  private readonly receipts = new SendReceipts();
-  private readonly rpcEndpoint: RpcEndpoint;
+  private readonly messaging: RoomMessaging;
   private readonly media: RoomMedia;
   private readonly direct: DirectChannels;
-  private readonly streams: RoomStreams;
   // Set by the first `join`, which completes before `connect` hands the room out.
   private session!: JoinResult;
   // Deliveries and media events that come before the application can listen (see `hold`).
@@ -80,6 +65,18 @@ export class Room<M extends MessageMap = AnyMessages> {
     direct: RoomDirectSettings = {},
   ) {
     const { RTCPeerConnection: peerConnectionClass, roomIceServers, ...directOptions } = direct;
+    this.messaging = new RoomMessaging(
+      {
+        data,
+        holdback: this.holdback,
+        grants: () => this.grants,
+        limits: () => this.limits,
+        inRoom: (peerId) => this.peers.has(peerId),
+        emit: (event, payload) => this.events.emit(event as AnyRoomEvent, payload as never),
+        relayed: (from, payload) => this.direct.relayed(from, payload),
+      },
+      rpcTimeoutMs,
+    );
     this.direct = new DirectChannels(
       {
         grants: () => this.grants,
@@ -88,7 +85,7 @@ export class Room<M extends MessageMap = AnyMessages> {
         signal: async (to, channelId, signal) => {
           await connection.request('directSignal', { to, channelId, signal });
         },
-        relay: (peerId, bytes, reliable) => this.relay(peerId, bytes, reliable),
+        relay: (peerId, bytes, reliable) => this.messaging.relay(peerId, bytes, reliable),
         maxFrameSize: () => this.limits.maxMessageSize - RELAY_ENVELOPE_OVERHEAD,
         // The room's events include DirectEvents; the emitter is typed for any message map.
         emitter: this.events as unknown as Emitter<DirectEvents>,
@@ -96,17 +93,6 @@ export class Room<M extends MessageMap = AnyMessages> {
       directOptions,
       peerConnectionClass,
     );
-    this.streams = new RoomStreams({
-      send: (envelope) => {
-        this.assertMaySend();
-        return this.data.reliable.send(envelope);
-      },
-      maxMessageSize: () => this.limits.maxMessageSize,
-      limits: () => this.limits.streams,
-      inRoom: (peerId) => this.peers.has(peerId),
-      opened: (stream) => this.events.emit('stream', stream),
-    });
-    this.rpcEndpoint = new RpcEndpoint({ send: (envelope) => this.sendForRpc(envelope) }, rpcTimeoutMs);
     const emit: TrackEventEmitter = (event, payload) => this.holdback.run(() => this.events.emit<keyof TrackEvents>(event, payload));
     const room = { grants: () => this.grants, selfId: () => this.peerId, inRoom: (peerId: string) => this.peers.has(peerId), emit };
     this.media = createMedia(room);
@@ -121,7 +107,7 @@ export class Room<M extends MessageMap = AnyMessages> {
       this.media.lost();
     });
     events.on('notification', (notification) => this.notified(notification));
-    events.on('data', (bytes) => this.received(bytes));
+    events.on('data', (bytes) => this.messaging.received(bytes));
     events.on('state', (change) => this.events.emit('connectionStateChanged', change));
     events.on('closed', (event) => this.closed(event));
   }
@@ -198,21 +184,8 @@ export class Room<M extends MessageMap = AnyMessages> {
    * channel; it is queued while reconnecting. A lossy one resolves at once, even if dropped.
    * Rejects with {@link MessageError} (nothing sent) or {@link DisconnectedError}.
    */
-  async send<T extends MessageType<M>>(type: T, data: M[T], options: SendOptions = {}): Promise<void> {
-    const envelope: UnsequencedEnvelope = { kind: EnvelopeKind.message, type, data: encode(data ?? null) };
-    if (options.to !== undefined) address(envelope, options.to);
-    if (options.topic !== undefined) envelope.topic = options.topic;
-    this.assertMaySend();
-    if (options.reliable === false) {
-      this.data.lossy.send(envelope);
-      return;
-    }
-    const { seq, sent } = this.data.reliable.send(envelope);
-    if (options.receipt === false) return sent;
-    const receipt = this.receipts.expect(seq);
-    // The receipt fails too if the message never goes out.
-    sent.catch(() => undefined);
-    return receipt;
+  send<T extends MessageType<M>>(type: T, data: M[T], options: SendOptions = {}): Promise<void> {
+    return this.messaging.send(type, data, options);
   }
 
   /**
@@ -223,7 +196,7 @@ export class Room<M extends MessageMap = AnyMessages> {
    * when it cannot start (no `sendData` grant, a bad type, topic, target list or source).
    */
   sendStream(type: MessageType<M>, source: StreamSource, options?: SendStreamOptions): StreamHandle {
-    return this.streams.send(type, source, options);
+    return this.messaging.sendStream(type, source, options);
   }
 
   /**
@@ -231,12 +204,12 @@ export class Room<M extends MessageMap = AnyMessages> {
    * {@link RpcError}. The result type is the caller's assertion; it is not validated.
    */
   rpc<R = unknown>(peerId: string, method: string, payload?: unknown, options?: RpcCallOptions): Promise<R> {
-    return this.rpcEndpoint.call(peerId, method, payload, options) as Promise<R>;
+    return this.messaging.rpc(peerId, method, payload, options) as Promise<R>;
   }
 
   /** Answers other peers' calls of `method`; replaces an earlier handler. Returns the way to stop. */
   handle(method: string, handler: RpcHandler): Unsubscribe {
-    return this.rpcEndpoint.handle(method, handler);
+    return this.messaging.handle(method, handler);
   }
 
   /**
@@ -309,35 +282,11 @@ export class Room<M extends MessageMap = AnyMessages> {
     this.holdback.release();
   }
 
-  private assertMaySend(): void {
-    if (!this.grants.sendData) throw new MessageError('PERMISSION_DENIED', 'this token does not grant sendData');
-  }
-
-  private sendForRpc(envelope: UnsequencedEnvelope): number {
-    this.assertMaySend();
-    const { seq, sent } = this.data.reliable.send(envelope);
-    // A request that never goes out fails its call through failAll (disconnect) or its timeout.
-    sent.catch(() => undefined);
-    return seq;
-  }
-
-  // A direct channel's frame through the server, as a targeted room message.
-  private async relay(peerId: string, bytes: Uint8Array, reliable: boolean): Promise<void> {
-    this.assertMaySend();
-    const envelope: UnsequencedEnvelope = { kind: EnvelopeKind.message, type: RELAY_MESSAGE_TYPE, to: peerId, data: bytes };
-    if (reliable) await this.data.reliable.send(envelope).sent;
-    else this.data.lossy.send(envelope);
-  }
-
   private joined(result: JoinResult): void {
     const previous = this.session;
     const resumed = previous !== undefined;
     this.session = result;
-    this.data.maxMessageSize = result.limits.maxMessageSize;
-    this.data.receiver.ownId = result.self.id;
-    for (const rejection of this.receipts.resumed(result.rejected ?? [], result.lastAcceptedSeq)) this.events.emit('messageRejected', rejection);
-    this.data.reliable.ack(result.lastAcceptedSeq);
-    this.streams.acked(result.lastAcceptedSeq);
+    this.messaging.joined(result);
     if (previous !== undefined && GRANT_NAMES.some((name) => previous.grants[name] !== result.grants[name])) {
       this.grantsChanged(result.grants, previous.grants);
     }
@@ -346,8 +295,7 @@ export class Room<M extends MessageMap = AnyMessages> {
     if (!resumed) return;
     // Notifications missed while disconnected, reconstructed from the fresh peer list.
     for (const peer of changes.left) {
-      this.rpcEndpoint.peerLeft(peer.id);
-      this.streams.peerLeft(peer.id);
+      this.messaging.peerLeft(peer.id);
       this.direct.peerLeft(peer.id);
       this.events.emit('peerLeft', { peer });
     }
@@ -365,8 +313,7 @@ export class Room<M extends MessageMap = AnyMessages> {
         break;
       case 'peerLeft': {
         const { peerId, reason } = notification.data;
-        this.rpcEndpoint.peerLeft(peerId);
-        this.streams.peerLeft(peerId);
+        this.messaging.peerLeft(peerId);
         this.direct.peerLeft(peerId);
         this.media.peerLeft(peerId);
         const peer = this.participants.remove(peerId);
@@ -383,19 +330,11 @@ export class Room<M extends MessageMap = AnyMessages> {
         this.direct.signaled(notification.data);
         break;
       case 'ack':
-        this.receipts.accepted(notification.data.seq);
-        this.data.reliable.ack(notification.data.seq);
-        this.streams.acked(notification.data.seq);
+        this.messaging.acked(notification.data.seq);
         break;
       case 'messageRejected': {
         const { channel, seq, error } = notification.data;
-        const rejection = new MessageRejectedError(error.code, error.message, seq, channel);
-        if (channel === 'reliable') {
-          this.rpcEndpoint.rejected(seq, rejection);
-          this.streams.rejected(seq, rejection);
-          this.receipts.rejected(rejection);
-        }
-        this.events.emit('messageRejected', rejection);
+        this.messaging.rejected(channel, seq, error);
         break;
       }
       case 'grantsChanged':
@@ -415,37 +354,9 @@ export class Room<M extends MessageMap = AnyMessages> {
     this.events.emit('grantsChanged', { grants, previous });
   }
 
-  private received(bytes: unknown): void {
-    // Accepted at once, so the sequence number reported on resuming counts held deliveries too.
-    for (const delivery of this.data.receiver.acceptAll(bytes)) this.holdback.run(() => this.dispatch(delivery));
-  }
-
-  private dispatch(envelope: ReceivedEnvelope): void {
-    const payload = envelope.data;
-    if (envelope.type === RELAY_MESSAGE_TYPE && envelope.targeted && envelope.kind === EnvelopeKind.message) {
-      this.direct.relayed(envelope.from, payload);
-      return;
-    }
-    if (envelope.kind === EnvelopeKind.stream) {
-      this.streams.received(envelope);
-      return;
-    }
-    if (envelope.kind !== EnvelopeKind.message) {
-      this.rpcEndpoint.receive(envelope, payload);
-      return;
-    }
-    // The payload's shape is the sender's promise, as the message map says; nothing checks it.
-    const message = receivedMessage(envelope);
-    this.events.emit('message', message);
-    this.events.emit(`message:${envelope.type}`, message);
-  }
-
   private closed(event: DisconnectedEvent): void {
     const error = new DisconnectedError(`the room is disconnected: ${event.message}`, { cause: event.error });
-    this.data.fail(error);
-    this.receipts.fail(error);
-    this.rpcEndpoint.failAll(error);
-    this.streams.closed(error);
+    this.messaging.closed(error);
     this.direct.closeAll(error.message);
     this.media.closed(error);
     this.events.emit('disconnected', event);

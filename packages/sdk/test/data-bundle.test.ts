@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const SDK_DIR = fileURLToPath(new URL('..', import.meta.url));
-const LIMIT_BYTES = 30_000;
+// 30 kB at wave 2's end: msgpackr is about a third of it, direct channels and streams (which the
+// room must be able to receive whether or not the page sends any) another quarter.
+const LIMIT_BYTES = 32_000;
 
 /** A page's bundle that imports `specifier` for connect + send + on, minified as for production. */
 async function bundle(specifier: string): Promise<{ gzipBytes: number; inputs: string[] }> {

@@ -25,9 +25,10 @@ import { trackWebhook } from '../webhooks/room-webhooks.js';
 import { updateGrants } from './grant-update.js';
 import { joinResult, type JoinResult } from './join-result.js';
 import { dataRouterOptions, type RoomContext } from './room-context.js';
-import { Peer, type PeerConnection } from './peer.js';
+import type { Peer, PeerConnection } from './peer.js';
 import { PeerPlacement } from './peer-placement.js';
 import { RemotePeers } from './remote-peers.js';
+import { joiningPeer, resumePoint } from './session-start.js';
 import { sameSecret, takeOverSession } from './session-takeover.js';
 
 /** What a joining peer asks for besides admission. */
@@ -145,21 +146,11 @@ export class Room implements ReceiverListener {
     this.assertOpen();
     const subchannel = this.data.allocateSubchannel();
     if (subchannel === undefined) throw new SwitchboardError('PERMISSION_DENIED', 'the room is full');
-    const { config } = this.context;
-    const peer = new Peer({
-      identity: token.identity,
-      name: token.name,
-      metadata: token.metadata,
-      grants: token.grants,
-      subchannel,
-      rate: { messagesPerSecond: config.messagesPerSecond, burst: config.messageBurst },
-    });
     // The room's one order splits history from live traffic at the join: what was kept up to
     // the snapshot's number is history, the rest comes from this node's log (the replay waits
     // for this node to read that far when the snapshot is ahead of it).
-    peer.replayFrom = history ? Math.max(this.data.lastSeq, history.lastSeq) : this.data.lastSeq;
-    peer.joinedAtSeq = peer.replayFrom;
-    peer.topics = options.topics === null ? null : new Set(options.topics);
+    const startSeq = history ? Math.max(this.data.lastSeq, history.lastSeq) : this.data.lastSeq;
+    const peer = joiningPeer(token, subchannel, options.topics, startSeq, this.context.config);
     peer.pendingHistory = history && this.history.deliveries(peer, history, peer.replayFrom);
     this.mediaRouter.setCapabilities(peer, options.rtpCapabilities);
     peer.connection = connection;
@@ -216,12 +207,7 @@ export class Room implements ReceiverListener {
     if (!sameSecret(request.resumeKey, peer.resumeKey)) {
       throw new SwitchboardError('RESUME_FAILED', 'wrong resume key');
     }
-    // The peer has everything up to where its join (or last resume) started, even if it reports
-    // less: a peer that received nothing since reports 0, and the log need not reach back that far.
-    const reported = Math.max(request.lastReceivedSeq, peer.replayFrom);
-    // After an overflow the client's last number may lie beyond a message it never got.
-    // Nor may it reach back before the join: what precedes it is history, sent once or not at all.
-    const replayFrom = Math.max(peer.joinedAtSeq, Math.min(peer.overflowed ? peer.liveSince : reported, reported, this.data.lastSeq));
+    const replayFrom = resumePoint(peer, request, this.data.lastSeq);
     if (!this.data.canReplayFrom(replayFrom)) {
       peer.connection?.end('resumeFailed', 'messages since the last one received are no longer buffered');
       this.remove(peer, 'resumeFailed');
@@ -233,7 +219,7 @@ export class Room implements ReceiverListener {
     clearTimeout(peer.graceTimer);
     peer.graceTimer = undefined;
     this.data.stopReceiving(peer);
-    this.disconnectMedia(peer);
+    this.placement.disconnect(peer);
     peer.replayFrom = replayFrom;
     peer.overflowed = false;
     this.mediaRouter.setCapabilities(peer, rtpCapabilities);
@@ -326,7 +312,7 @@ export class Room implements ReceiverListener {
     if (peer.connection !== connection || !this.members.has(peer.id)) return;
     peer.connection = undefined;
     this.data.stopReceiving(peer);
-    this.disconnectMedia(peer);
+    this.placement.disconnect(peer);
     const graceMs = this.context.config.reconnectGraceSeconds * 1000;
     this.context.logger.info('peer disconnected; waiting for it to resume', { room: this.name, peer: peer.id, graceMs });
     peer.graceTimer = setTimeout(() => this.remove(peer, 'timeout'), graceMs);
@@ -399,7 +385,7 @@ export class Room implements ReceiverListener {
     clearTimeout(peer.graceTimer);
     peer.connection = undefined;
     this.data.removePeer(peer);
-    this.disconnectMedia(peer);
+    this.placement.disconnect(peer);
     this.mediaRouter.removePeer(peer);
     this.context.registry.unindexPeer(peer.id);
     this.broadcast('peerLeft', { peerId: peer.id, reason });
@@ -419,10 +405,6 @@ export class Room implements ReceiverListener {
     for (const member of this.members.values()) {
       if (member !== except && member.announced) member.connection?.notify(method, data);
     }
-  }
-
-  private disconnectMedia(peer: Peer): void {
-    this.placement.disconnect(peer);
   }
 
   private dispose(): void {
