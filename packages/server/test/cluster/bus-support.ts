@@ -2,6 +2,7 @@ import { DEFAULT_GRANTS } from '@switchboard/sdk/protocol';
 import { Logger } from '../../src/log.js';
 import { RedisRoomBus, type RedisBusOptions } from '../../src/cluster/redis-room-bus.js';
 import type { BusLeaveReason, BusMessage, BusPeer, RoomBusHandlers, SequencedMessage } from '../../src/cluster/room-bus.js';
+import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 
 /** Handlers that record everything the bus reports. */
 export class Recorder implements RoomBusHandlers {
@@ -82,4 +83,35 @@ export async function redisBus(url: string, nodeId: string, keyPrefix: string, o
   });
   await bus.ready();
   return bus;
+}
+
+/** What {@link redisBusSuite} gives a suite's tests. */
+export interface RedisBusSuite {
+  /** Starts bus nodes with these IDs on the suite's Redis, under the test's own key prefix; closed after the test. */
+  nodes(...ids: string[]): Promise<RedisRoomBus[]>;
+  /** One node with settings of its own, closed after the test. */
+  node(id: string, overrides: Partial<RedisBusOptions>): Promise<RedisRoomBus>;
+}
+
+/**
+ * Registers the hooks of a suite of bus tests (call it inside `describe`): a Redis of its own for
+ * the suite, a fresh key prefix per test, and every node a test started closed after it.
+ */
+export function redisBusSuite(): RedisBusSuite {
+  let redis: TestRedis | undefined;
+  let buses: RedisRoomBus[] = [];
+  let prefix = '';
+  before(async () => (redis = await startTestRedis()));
+  after(() => redis?.close());
+  beforeEach(() => (prefix = freshPrefix()));
+  afterEach(async () => {
+    await Promise.all(buses.map((bus) => bus.close()));
+    buses = [];
+  });
+  const node = async (id: string, overrides: Partial<RedisBusOptions> = {}) => {
+    const bus = await redisBus(redis!.url, id, prefix, overrides);
+    buses.push(bus);
+    return bus;
+  };
+  return { nodes: (...ids) => Promise.all(ids.map((id) => node(id))), node };
 }

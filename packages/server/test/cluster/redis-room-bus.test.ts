@@ -1,33 +1,9 @@
 import { expect } from 'chai';
-import type { RedisRoomBus } from '../../src/cluster/redis-room-bus.js';
-import { startTestRedis, type TestRedis } from '../support/redis-server.js';
 import { waitFor } from '../support/test-server.js';
-import { freshPrefix, message, peer, Recorder, redisBus, text } from './bus-support.js';
+import { message, peer, Recorder, redisBusSuite, text } from './bus-support.js';
 
 describe('Redis room bus', function () {
-  let redis: TestRedis;
-  let buses: RedisRoomBus[] = [];
-  let prefix: string;
-
-  before(async () => {
-    redis = await startTestRedis();
-  });
-  after(async () => {
-    await redis?.close();
-  });
-  beforeEach(() => {
-    prefix = freshPrefix();
-  });
-  afterEach(async () => {
-    await Promise.all(buses.map((bus) => bus.close()));
-    buses = [];
-  });
-
-  async function nodes(...ids: string[]): Promise<RedisRoomBus[]> {
-    const started = await Promise.all(ids.map((id) => redisBus(redis.url, id, prefix)));
-    buses.push(...started);
-    return started;
-  }
+  const { nodes, node } = redisBusSuite();
 
   it('gives reliable messages from concurrent publishers on several nodes one total order, delivered once per node', async () => {
     const all = await nodes('a', 'b', 'c');
@@ -79,8 +55,7 @@ describe('Redis room bus', function () {
   });
 
   it('trims the log by bytes and by age, and says when a replay cannot be complete', async () => {
-    const bus = await redisBus(redis.url, 'a', prefix, { log: { maxBytes: 100, maxAgeMs: 300, minRetainMs: 0 } });
-    buses.push(bus);
+    const bus = await node('a', { log: { maxBytes: 100, maxAgeMs: 300, minRetainMs: 0 } });
     const channel = await bus.openRoom('lobby', new Recorder());
     for (let i = 0; i < 20; i++) await channel.publishReliable(message('x', 'y'.repeat(20)));
     expect(await channel.replay(0)).to.equal(undefined);

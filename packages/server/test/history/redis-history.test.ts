@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import type { RedisRoomBus } from '../../src/cluster/redis-room-bus.js';
 import type { BusMessage, RoomChannel } from '../../src/cluster/room-bus.js';
 import { keptUpTo } from '../../src/history/history-policy.js';
-import { freshPrefix, Recorder, redisBus, text } from '../cluster/bus-support.js';
-import { startTestRedis, type TestRedis } from '../support/redis-server.js';
+import { Recorder, redisBusSuite, text } from '../cluster/bus-support.js';
 
 function typed(type: string, body: string, extra: { targets?: string[]; topic?: string } = {}): BusMessage {
   return { from: 'p1', type, targets: extra.targets, topic: extra.topic, body: new TextEncoder().encode(body) };
@@ -14,23 +12,7 @@ async function kept(channel: RoomChannel, upToSeq = Number.MAX_SAFE_INTEGER): Pr
 }
 
 describe('Room history on the Redis bus', function () {
-  let redis: TestRedis;
-  let buses: RedisRoomBus[] = [];
-  let prefix: string;
-
-  before(async () => (redis = await startTestRedis()));
-  after(() => redis?.close());
-  beforeEach(() => (prefix = freshPrefix()));
-  afterEach(async () => {
-    await Promise.all(buses.map((bus) => bus.close()));
-    buses = [];
-  });
-
-  async function nodes(...ids: string[]): Promise<RedisRoomBus[]> {
-    const started = await Promise.all(ids.map((id) => redisBus(redis.url, id, prefix)));
-    buses.push(...started);
-    return started;
-  }
+  const { nodes } = redisBusSuite();
 
   it('keeps what the policy matches, in the step that numbers it, readable from any node', async () => {
     const [a, b] = await nodes('a', 'b');
