@@ -43,32 +43,4 @@ export function connect<M extends MessageMap = AnyMessages>(url: string | readon
   });
 }
 
-export type { ReconnectOptions, RoomOptions } from './open-room.js';
-export type { Room, SelfUpdate } from './room.js';
-export type { GrantChangeRequest } from './participant/grant-change-request.js';
-export type { ConnectionState, DisconnectReason, DisconnectedEvent } from './connection/connection.js';
-export type { DataStats } from './data-channel/data-plane.js';
-export type { DirectChannel, DirectChannelEvents, DirectClosedEvent, DirectMessage, DirectPath, DirectPathChange } from './direct/direct-channel.js';
-export type { DirectEvents, DirectRequest } from './direct/direct-channels.js';
-export { DirectChannelError } from './direct/direct-error.js';
-export type { DirectChannelOptions, DirectOptions, IncomingDirectPolicy } from './direct/direct-options.js';
-export type { Watermarks } from './data-channel/channel.js';
-export type { WebSocketLike } from './env/environment.js';
-export { DisconnectedError, MessageError, MessageRejectedError, RequestError, RpcError, TimeoutError, type MessageErrorCode } from './errors.js';
-export type { Listener, Unsubscribe } from './events.js';
-export {
-  defineMessages,
-  type AnyMessages,
-  type AnyReceivedMessage,
-  type MessageMap,
-  type MessageSchema,
-  type MessageType,
-  type ReceivedMessage,
-  type Recipients,
-  type SendOptions,
-  type TypedMessageEvents,
-} from './messages/message-types.js';
-export { SwitchboardError, type ErrorCode, type GrantName, type Grants, type PeerInfo, type PeerMetadata } from './protocol/index.js';
-export type { GrantsChangedEvent, PeerGrantsChangedEvent, PeerJoinedEvent, PeerLeftEvent, PeerUpdatedEvent, RoomEvents } from './room-events.js';
-export type { RpcCallOptions, RpcContext, RpcHandler } from './rpc/rpc-endpoint.js';
-export { IncomingStream, StreamError, StreamHandle, type IncomingStreamEvents, type SendStreamOptions, type StreamEndedBy, type StreamHandleEvents, type StreamProgress, type StreamSource } from './stream/index.js';
+export * from './room-api.js';

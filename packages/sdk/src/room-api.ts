@@ -1,0 +1,50 @@
+// The room API that both entry points (`@switchboard/sdk` and `@switchboard/sdk/data`) export:
+// rooms, messages, streams, RPC, direct channels, peers and their errors; everything but
+// `connect` and audio/video.
+export type { ConnectionState, DisconnectReason, DisconnectedEvent } from './connection/connection.js';
+export type { Watermarks } from './data-channel/channel.js';
+export type { DataStats } from './data-channel/data-plane.js';
+export type { DirectChannel, DirectChannelEvents, DirectClosedEvent, DirectMessage, DirectPath, DirectPathChange } from './direct/direct-channel.js';
+export type { DirectEvents, DirectRequest } from './direct/direct-channels.js';
+export { DirectChannelError } from './direct/direct-error.js';
+export type { DirectChannelOptions, DirectOptions, IncomingDirectPolicy } from './direct/direct-options.js';
+export type { WebSocketLike } from './env/environment.js';
+export { DisconnectedError, MessageError, MessageRejectedError, RequestError, RpcError, TimeoutError, type MessageErrorCode } from './errors.js';
+export type { Listener, Unsubscribe } from './events.js';
+export {
+  defineMessages,
+  type AnyMessages,
+  type AnyReceivedMessage,
+  type MessageMap,
+  type MessageSchema,
+  type MessageType,
+  type ReceivedMessage,
+  type Recipients,
+  type SendOptions,
+  type TypedMessageEvents,
+} from './messages/message-types.js';
+export type { ReconnectOptions, RoomOptions } from './open-room.js';
+export type { GrantChangeRequest } from './participant/grant-change-request.js';
+export { SwitchboardError, type ErrorCode, type GrantName, type Grants, type PeerInfo, type PeerMetadata } from './protocol/index.js';
+export type {
+  ConnectionStateChange,
+  GrantsChangedEvent,
+  PeerGrantsChangedEvent,
+  PeerJoinedEvent,
+  PeerLeftEvent,
+  PeerUpdatedEvent,
+  RoomEvents,
+} from './room-events.js';
+export type { Room, SelfUpdate } from './room.js';
+export type { RpcCallOptions, RpcContext, RpcHandler } from './rpc/rpc-endpoint.js';
+export {
+  IncomingStream,
+  StreamError,
+  StreamHandle,
+  type IncomingStreamEvents,
+  type SendStreamOptions,
+  type StreamEndedBy,
+  type StreamHandleEvents,
+  type StreamProgress,
+  type StreamSource,
+} from './stream/index.js';
