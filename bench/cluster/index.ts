@@ -6,7 +6,7 @@
 import { cpus } from 'node:os';
 import { fmt, printTable } from '../support/stats.js';
 import { load, reportNodes } from './nodes-report.js';
-import { workerScaling, type ScalingResult } from './worker-scaling.js';
+import { routerCeiling, type CeilingRun } from '../support/router-ceiling.js';
 
 const PAYLOAD_BYTES = 200;
 // Each run is 300k deliveries; every receiver count runs on one worker (the baseline) and on two.
@@ -17,10 +17,10 @@ const RUNS = [
 // Runs per configuration; the best is reported (the machine is shared, noise only slows).
 const REPEATS = 3;
 
-async function best(workers: number, receivers: number, messages: number): Promise<ScalingResult> {
-  let top: ScalingResult | undefined;
+async function best(workers: number, receivers: number, messages: number): Promise<CeilingRun> {
+  let top: CeilingRun | undefined;
   for (let i = 0; i < REPEATS; i++) {
-    const result = await workerScaling(workers, receivers, messages, PAYLOAD_BYTES);
+    const result = await routerCeiling(workers, receivers, messages, PAYLOAD_BYTES);
     if (!top || result.deliveriesPerSecond > top.deliveriesPerSecond) top = result;
   }
   return top!;
@@ -67,7 +67,7 @@ async function reportWorkers(): Promise<void> {
 }
 
 /** Deliveries per second the workers could carry, bound by the busiest one's CPU per delivery. */
-function workerCapacity(result: ScalingResult): number {
+function workerCapacity(result: CeilingRun): number {
   return 100_000 / Math.max(...result.workerCpuPer100k);
 }
 

@@ -10,9 +10,9 @@ const REPLAY_BYTES = 8 * 1024 * 1024;
 const REPLAY_MAX_AGE_MS = 30_000;
 
 /**
- * The real data plane of one room for the in-process ceiling benches (server-ceiling,
- * worker-scaling): a DataRouter over `members`, attached to a channel of the single-node bus
- * as a room is (a DataRouter sequences and fans out only what its channel hands back).
+ * The real data plane of one room for the in-process ceiling bench (router-ceiling.ts): a
+ * DataRouter over `members`, attached to a channel of the single-node bus as a room is (a
+ * DataRouter sequences and fans out only what its channel hands back).
  */
 export async function benchDataRouter(members: Map<string, Peer>): Promise<DataRouter> {
   const logger = new Logger('error');

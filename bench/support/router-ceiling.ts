@@ -5,14 +5,14 @@ import { MEDIA_CODECS } from '../../packages/server/src/media/media-codecs.js';
 import type { PlacedRouter } from '../../packages/server/src/media/router-set.js';
 import { WorkerPool } from '../../packages/server/src/media/worker-pool.js';
 import { Peer } from '../../packages/server/src/rooms/peer.js';
-import { benchDataRouter } from '../support/bench-data-router.js';
-import { withTimeout } from '../support/time.js';
+import { benchDataRouter } from './bench-data-router.js';
+import { withTimeout } from './time.js';
 
 // A run is a few seconds; one that has not delivered everything by then lost a delivery.
 const RUN_TIMEOUT_MS = 120_000;
 
 /** Result of one run of one room over some workers. */
-export interface ScalingResult {
+export interface CeilingRun {
   workers: number;
   receivers: number;
   messages: number;
@@ -23,13 +23,14 @@ export interface ScalingResult {
 }
 
 /**
- * Deliveries per second of one room whose receivers are spread evenly over `workers` workers:
- * the real DataRouter (checks, stamping, numbering, one send per worker with receivers, the
+ * The server's own ceiling for one-to-many, on one worker (bench:data) or several
+ * (bench:cluster): deliveries per second of one room whose receivers are spread evenly over
+ * `workers` workers: the real DataRouter (checks, stamping, numbering, one send per worker with receivers, the
  * workers' subchannel fan-out), fed envelopes as fast as it takes them. Receivers are
  * lightweight: in-process DirectTransport DataConsumers on their worker's router, not WebRTC
  * peers, so no client limits the figure (but every delivery is still handed to this process).
  */
-export async function workerScaling(workers: number, receiverCount: number, messages: number, payloadBytes: number): Promise<ScalingResult> {
+export async function routerCeiling(workers: number, receiverCount: number, messages: number, payloadBytes: number): Promise<CeilingRun> {
   const logger = new Logger('error');
   const pool = await WorkerPool.start({ size: workers, logger, listenIp: '127.0.0.1', port: 0, workerLogLevel: 'error' });
   try {
