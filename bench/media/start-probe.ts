@@ -24,8 +24,8 @@ const THRESHOLD = process.env.PROBE_THRESHOLD !== '0';
 const ROUNDS = Number(process.env.PROBE_ROUNDS ?? 3);
 const JOINS = Number(process.env.PROBE_JOINS ?? 8);
 const TOGETHER = 4;
-const GAPS_MS = [250, 280, 290, 300, 310, 320, 330, 350];
-const GAP_REPEATS = 5;
+const GAPS_MS = (process.env.PROBE_GAPS ?? '250,280,290,300,310,320,330,350').split(',').map(Number);
+const GAP_REPEATS = Number(process.env.PROBE_GAP_REPEATS ?? 5);
 const WATCHDOG_MS = 900_000;
 
 const watch = new MediaWatch();
@@ -45,13 +45,20 @@ function token(room: string, identity: string, publish: boolean): Promise<string
   return new AccessToken(DEV_SECRETS.tokenSecret, { room, identity, ttlSeconds: 900, ...(grants ? { grants: [...grants] } : {}) }).toJwt();
 }
 
+/** Pairs of key frame requests planned `gap` ms apart: the worker's measured gaps, and which were answered. */
+interface Pairs {
+  answered: number;
+  of: number;
+  gaps: Array<{ gap: number; answered: boolean }>;
+}
+
 /**
  * Chromium's rule for key frame requests, measured: pairs of requests for the top layer sent
  * `gap` ms apart (the worker's own timestamps), after a quiet second; was the second answered
  * (a key frame within 250 ms of it)? Key frame request delay 0, so each request goes out at once.
  */
-async function threshold(wsUrl: string): Promise<Map<number, { answered: number; of: number; gaps: number[] }>> {
-  const results = new Map<number, { answered: number; of: number; gaps: number[] }>();
+async function threshold(wsUrl: string): Promise<Map<number, Pairs>> {
+  const results = new Map<number, Pairs>();
   const viewer = await joinTimed(wsUrl, await token('probe-threshold', 'threshold-viewer', false), watch);
   await viewer.times;
   const consumer = watch.consumerOf(viewer.room.peerId);
@@ -73,7 +80,7 @@ async function threshold(wsUrl: string): Promise<Map<number, { answered: number;
     const entry = results.get(gap) ?? { answered: 0, of: 0, gaps: [] };
     entry.of++;
     if (answered) entry.answered++;
-    entry.gaps.push(second.worker - first.worker);
+    entry.gaps.push({ gap: second.worker - first.worker, answered });
     results.set(gap, entry);
   }
   await viewer.room.leave();
@@ -127,8 +134,8 @@ async function main(): Promise<void> {
     await publisher.unpublish();
     printTable(
       'Chromium: second key frame request answered, by the time since the first (worker timestamps)',
-      ['Planned gap ms', 'Measured gaps ms', 'Answered'],
-      [...gaps.entries()].sort((a, b) => a[0] - b[0]).map(([gap, r]) => [String(gap), r.gaps.map((g) => fmt(g, 0)).join(', '), `${r.answered} of ${r.of}`]),
+      ['Planned gap ms', 'Measured gaps ms (✓ answered)', 'Answered'],
+      [...gaps.entries()].sort((a, b) => a[0] - b[0]).map(([gap, r]) => [String(gap), r.gaps.map((g) => `${fmt(g.gap, 0)}${g.answered ? ' ✓' : ''}`).join(', '), `${r.answered} of ${r.of}`]),
     );
   }
 
