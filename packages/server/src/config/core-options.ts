@@ -197,7 +197,7 @@ export const CORE_OPTIONS: readonly AnyOptionSpec[] = [
     env: 'SWITCHBOARD_KEY_FRAME_REQUEST_DELAY',
     help: 'ms during which the key frame requests of new viewers of a video track are merged into one (0 = none)',
     parse: (raw) => parseInteger(raw, '--key-frame-request-delay', 0, 5000),
-    fallback: () => 320,
+    fallback: () => 350,
   },
   {
     key: 'videoStartHoldMs',
