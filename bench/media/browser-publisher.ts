@@ -106,6 +106,15 @@ export class BrowserPublisher {
     );
   }
 
+  /** Stops the camera and leaves the room (the page stays open, to publish again). */
+  async unpublish(): Promise<void> {
+    await this.page.evaluate(async () => {
+      const w = window as unknown as PageWindow;
+      await w.camera?.stop();
+      await w.room?.leave();
+    });
+  }
+
   /** The layers being sent, lowest first (empty before the first packets). */
   layers(): Promise<SentLayer[]> {
     return this.page.evaluate(async () => {

@@ -5,14 +5,14 @@ import { cpus } from 'node:os';
 import type { ChildHost } from '../support/child-host.js';
 import { ServerProcess } from '../support/server-process.js';
 import { BrowserPublisher, CAMERA } from './browser-publisher.js';
-import { firstFrame, SPACINGS_MS, type FirstFrameResult } from './first-frame.js';
+import { firstFrame, JOIN_PATTERNS, type FirstFrameResult } from './first-frame.js';
 import { printFirstFrame, printMachine, printProblems, printPublisher, printServerCpu } from './report.js';
 import { serverCpu } from './server-cpu.js';
 import { startViewerHost, type ViewerCalls } from './viewers.js';
 
 const ROOM = 'media-bench';
-// The whole run takes about two minutes; past this something hangs, and the run stops.
-const WATCHDOG_MS = 220_000;
+// The whole run takes about two and a half minutes; past this something hangs, and the run stops.
+const WATCHDOG_MS = 300_000;
 
 let server: ServerProcess | undefined;
 let publisher: BrowserPublisher | undefined;
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   printPublisher(await publisher.untilThreeLayers());
 
   const firstFrames: FirstFrameResult[] = [];
-  for (const spacingMs of SPACINGS_MS) firstFrames.push(await firstFrame(server.wsUrl, ROOM, spacingMs));
+  for (const pattern of JOIN_PATTERNS) firstFrames.push(await firstFrame(server.wsUrl, ROOM, pattern));
   printFirstFrame(firstFrames);
 
   host = startViewerHost();

@@ -1,4 +1,5 @@
 // Markdown tables of the media benchmarks' results.
+import { loadavg } from 'node:os';
 import { fmt, printTable } from '../support/stats.js';
 import type { SentLayer } from './browser-publisher.js';
 import { FIRST_FRAME_JOINS, type FirstFrameResult } from './first-frame.js';
@@ -9,15 +10,19 @@ export function printPublisher(layers: readonly SentLayer[]): void {
 }
 
 export function printFirstFrame(results: readonly FirstFrameResult[]): void {
-  const spacing = (ms: number) => (ms === 0 ? 'back to back' : `${fmt(ms / 1000, 0)} s apart`);
+  const joins = ({ together, pauseMs }: FirstFrameResult['pattern']) =>
+    together > 1 ? `${together} together, groups ${fmt(pauseMs / 1000, 0)} s apart` : pauseMs === 0 ? 'back to back' : `${fmt(pauseMs / 1000, 0)} s apart`;
+  const top = (r: FirstFrameResult) =>
+    r.topLayer.count === 0 ? 'not measured' : `**${fmt(r.topLayer.p50)}** / ${Number.isFinite(r.topLayer.p99) ? fmt(r.topLayer.p99) : 'not within 6 s'}${r.missedTop > 0 ? ` (${r.missedTop} not within 6 s)` : ''}`;
   printTable(
-    `Join to first decoded frame (${FIRST_FRAME_JOINS} viewers per row, each leaving before the next; p99 of ${FIRST_FRAME_JOINS} is the slowest)`,
-    ['Joins', 'connect() resolved p50 / p99 ms', 'trackSubscribed p50 / p99 ms', 'First frame decoded p50 / p99 ms', 'First frame width'],
+    `Join to first decoded frame (${FIRST_FRAME_JOINS} viewers per row, each group leaving before the next; p99 of ${FIRST_FRAME_JOINS} is the slowest; load average ${loadavg()[0]!.toFixed(1)})`,
+    ['Joins', 'connect() resolved p50 / p99 ms', 'trackSubscribed p50 / p99 ms', 'First frame decoded p50 / p99 ms', 'Top layer at full rate p50 / p99 ms', 'First frame width'],
     results.map((r) => [
-      spacing(r.spacingMs),
+      joins(r.pattern),
       `${fmt(r.connect.p50)} / ${fmt(r.connect.p99)}`,
       `${fmt(r.subscribed.p50)} / ${fmt(r.subscribed.p99)}`,
       `**${fmt(r.firstFrame.p50)}** / ${fmt(r.firstFrame.p99)}`,
+      top(r),
       counted(Object.entries(r.firstWidths).map(([width, n]) => [Number(width), n])),
     ]),
   );

@@ -31,6 +31,7 @@ const SAMPLE: Record<string, string | number | boolean | string[]> = {
   'max-incoming-bitrate': 1_000_000,
   'initial-outgoing-bitrate': 1_500_000,
   'key-frame-request-delay': 500,
+  'video-start-hold': 120,
   'worker-placement': 'spread',
   'worker-wait': 20,
   'max-token-ttl': 7200,

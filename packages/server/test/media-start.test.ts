@@ -9,6 +9,9 @@ import { startTestServer, waitFor, type TestServer } from './support/test-server
 
 const INITIAL_BITRATE = 3_000_000;
 const KEY_FRAME_DELAY_MS = 1_000;
+// The longest allowed, so that the test sees a held resume; a resume waits only for consumers
+// created and not yet resumed, which none of the other tests leaves behind.
+const VIDEO_START_HOLD_MS = 1_000;
 
 /** The server's mediasoup objects, seen through mediasoup's observer API. */
 class ServerMedia {
@@ -26,16 +29,28 @@ class ServerMedia {
   };
 }
 
-/** Subscribes `viewer` to `trackId` (consumer resumed); `decoded` resolves on its first decoded frame. */
-async function subscribe(viewer: RawPeer, trackId: string): Promise<{ decoded: Promise<void> }> {
+/**
+ * Subscribes `viewer` to `trackId` with its consumer still paused: `resume` asks the server to
+ * resume it, and `decoded` resolves on its first decoded frame.
+ */
+async function prepare(viewer: RawPeer, trackId: string): Promise<{ resume(): Promise<void>; decoded: Promise<void> }> {
   await viewer.signaling.request('setRtpCapabilities', { rtpCapabilities: viewer.device.rtpCapabilities });
   const info = await viewer.signaling.request('consume', { trackId });
   const consumer = await viewer.recvTransport.consume({ id: info.id, producerId: info.trackId, kind: info.kind, rtpParameters: info.rtpParameters });
   const sink = new wrtc.nonstandard.RTCVideoSink(consumer.track);
   let frames = 0;
   sink.onframe = () => frames++;
-  await viewer.signaling.request('resumeConsumer', { consumerId: info.id });
-  return { decoded: waitFor(() => frames > 0, 'a decoded frame', 15000).finally(() => sink.stop()) };
+  return {
+    resume: async () => void (await viewer.signaling.request('resumeConsumer', { consumerId: info.id })),
+    decoded: waitFor(() => frames > 0, 'a decoded frame', 15000).finally(() => sink.stop()),
+  };
+}
+
+/** Subscribes `viewer` to `trackId` (consumer resumed); `decoded` resolves on its first decoded frame. */
+async function subscribe(viewer: RawPeer, trackId: string): Promise<{ decoded: Promise<void> }> {
+  const subscription = await prepare(viewer, trackId);
+  await subscription.resume();
+  return subscription;
 }
 
 // How a new viewer's video starts: the key frame it needs, and the bandwidth estimate of its
@@ -51,7 +66,10 @@ describe('media: start of a new viewer', function () {
 
   before(async () => {
     mediasoup.observer.on('newworker', media.watchWorker);
-    t = await startTestServer(['--initial-outgoing-bitrate', String(INITIAL_BITRATE), '--key-frame-request-delay', String(KEY_FRAME_DELAY_MS)]);
+    t = await startTestServer([
+      ...['--initial-outgoing-bitrate', String(INITIAL_BITRATE), '--key-frame-request-delay', String(KEY_FRAME_DELAY_MS)],
+      ...['--video-start-hold', String(VIDEO_START_HOLD_MS)],
+    ]);
     host = await RawPeer.join(t.wsUrl, await t.token('start', 'host'));
     camera = syntheticCamera();
     producer = await host.sendTransport.produce({ track: camera.track, appData: { name: 'camera', source: 'camera' } });
@@ -79,7 +97,8 @@ describe('media: start of a new viewer', function () {
     assert.ok((stats?.availableOutgoingBitrate ?? 0) > INITIAL_BITRATE / 2, `available outgoing bitrate ${stats?.availableOutgoingBitrate}`);
   });
 
-  it('merges the key frame requests of viewers joining together into one', async () => {
+  /** Times at which the server asked the publisher for a key frame, from now on. */
+  const keyFrameRequests = async (): Promise<number[]> => {
     const [served] = media.producers;
     assert.ok(served, 'the server-side producer');
     const requests: number[] = [];
@@ -87,6 +106,11 @@ describe('media: start of a new viewer', function () {
       if (trace.direction === 'out' && (trace.type === 'pli' || trace.type === 'fir')) requests.push(performance.now());
     });
     await served.enableTraceEvent(['pli', 'fir']);
+    return requests;
+  };
+
+  it('merges the key frame requests of viewers joining together into one', async () => {
+    const requests = await keyFrameRequests();
     // Past the first viewer's window, so that the burst's first request opens a new one.
     await new Promise((resolve) => setTimeout(resolve, KEY_FRAME_DELAY_MS + 200));
     const [second, third, fourth] = [await viewer('second'), await viewer('third'), await viewer('fourth')];
@@ -104,5 +128,28 @@ describe('media: start of a new viewer', function () {
     else assert.ok(inWindow >= 1 && inWindow <= 2, `${inWindow} key frame requests within the window`);
     // The one merged request at the end of the window serves them all.
     await Promise.all(later.map((subscription) => subscription.decoded));
+  });
+
+  it('starts viewers subscribing at the same time together, with one key frame request', async () => {
+    const requests = await keyFrameRequests();
+    // Past the previous test's window, so that the first resume asks for a key frame at once.
+    await new Promise((resolve) => setTimeout(resolve, KEY_FRAME_DELAY_MS + 200));
+    const [fifth, sixth] = [await viewer('fifth'), await viewer('sixth')];
+    const first = await prepare(fifth!, producer.id);
+    const second = await prepare(sixth!, producer.id);
+    const started = performance.now();
+    let firstResumed = false;
+    const resumingFirst = first.resume().then(() => (firstResumed = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(firstResumed, false, "the first viewer's resume waits for the other new viewer of the track");
+    const resumed = performance.now();
+    await second.resume();
+    await resumingFirst;
+    await Promise.all([first.decoded, second.decoded]);
+    // Without the hold the second viewer, resumed after the first one's key frame went by, would
+    // need a second request: the merged one, sent when the window ends.
+    const sent = requests.filter((at) => at >= started).length;
+    if (performance.now() < resumed + KEY_FRAME_DELAY_MS - 100) assert.equal(sent, 1, 'key frame requests until both decoded');
+    else assert.ok(sent <= 2, `${sent} key frame requests until both decoded on a slow machine`);
   });
 });

@@ -199,6 +199,14 @@ export const CORE_OPTIONS: readonly AnyOptionSpec[] = [
     parse: (raw) => parseInteger(raw, '--key-frame-request-delay', 0, 5000),
     fallback: () => 350,
   },
+  {
+    key: 'videoStartHoldMs',
+    flag: '--video-start-hold',
+    env: 'SWITCHBOARD_VIDEO_START_HOLD',
+    help: "most ms a new viewer's video waits for others subscribing to the same track at the same time, to start them with one key frame (0 = never)",
+    parse: (raw) => parseInteger(raw, '--video-start-hold', 0, 1000),
+    fallback: () => 0,
+  },
   // Scale-out over the workers of this node.
   {
     key: 'workerPlacement',

@@ -59,6 +59,8 @@ export interface ServerConfig {
   initialOutgoingBitrate: number;
   /** Window in which key frame requests for one video track are merged into one, in ms. */
   keyFrameRequestDelayMs: number;
+  /** Longest a new viewer's video waits to start with other viewers arriving at the same time, in ms. */
+  videoStartHoldMs: number;
   /** How a room picks the worker for a new peer's transports. */
   workerPlacement: WorkerPlacement;
   /** How long a join or resume waits for a live mediasoup worker (e.g. while one respawns). */

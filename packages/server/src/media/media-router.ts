@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import type { Peer } from '../rooms/peer.js';
 import { ProducerPipes, type PipeRelease } from './producer-pipes.js';
 import type { RemoteProducers } from './remote-producers.js';
+import { VideoStarts } from './video-starts.js';
 
 type Params<M extends keyof MediaRequests> = MediaRequests[M]['params'];
 
@@ -36,6 +37,8 @@ export interface MediaOptions {
    * so without it a viewer joining just after another waits for mediasoup's retry, a second later.
    */
   keyFrameRequestDelayMs: number;
+  /** Longest a new viewer's video is held to start with others arriving at the same time, in ms (0 = never). */
+  videoStartHoldMs: number;
 }
 
 interface PeerMedia {
@@ -61,12 +64,15 @@ export class MediaRouter {
   /** The router each published track lives on. */
   private readonly origins = new Map<string, Router>();
   private readonly pipes = new ProducerPipes();
+  private readonly starts: VideoStarts;
   private speakers: Promise<Speakers> | undefined;
 
   constructor(
     private readonly link: MediaRoomLink,
     private readonly options: MediaOptions,
-  ) {}
+  ) {
+    this.starts = new VideoStarts({ holdMs: options.videoStartHoldMs });
+  }
 
   /** Handles one media request of `peer`, whose transports and their router are given. */
   async handle<M extends keyof MediaRequests>(
@@ -186,6 +192,7 @@ export class MediaRouter {
     }
     consumer.observer.once('close', release);
     media.consumers.set(consumer.id, consumer);
+    this.starts.created(consumer);
     const connection = () => peer.connection;
     consumer.on('producerclose', () => {
       media.consumers.delete(consumer.id);
@@ -223,8 +230,12 @@ export class MediaRouter {
   /** Resumes or pauses one of the peer's consumers. */
   private async setConsumerPaused(peer: Peer, consumerId: string, paused: boolean): Promise<void> {
     const consumer = this.consumerOf(peer, consumerId);
-    if (paused) await consumer.pause();
-    else await consumer.resume();
+    if (paused) {
+      this.starts.paused(consumer);
+      await consumer.pause();
+    } else {
+      await this.starts.resume(consumer);
+    }
   }
 
   /** Closes one of the peer's consumers. */

@@ -77,7 +77,7 @@ export class Room implements ReceiverListener {
       logger: context.logger,
       room: name,
       remote: context.remoteProducers,
-    }, { keyFrameRequestDelayMs: context.config.keyFrameRequestDelayMs });
+    }, { keyFrameRequestDelayMs: context.config.keyFrameRequestDelayMs, videoStartHoldMs: context.config.videoStartHoldMs });
     this.placement = new PeerPlacement({ name, members: this.members, data: this.data, closed: () => this.closed }, context);
   }
 
