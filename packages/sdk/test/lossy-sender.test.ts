@@ -75,7 +75,7 @@ describe('LossySender', () => {
 
 describe('DataPlane stats', () => {
   it('adds up both channels and the receiver', () => {
-    const data = new DataPlane(WATERMARKS);
+    const data = new DataPlane(WATERMARKS, false);
     const reliable = new FakeChannel();
     reliable.readyState = 'connecting';
     data.attach({ reliable, lossy: new FakeChannel() });
@@ -95,7 +95,7 @@ describe('DataPlane stats', () => {
   });
 
   it('enforces the limit the last join reported', () => {
-    const data = new DataPlane(WATERMARKS);
+    const data = new DataPlane(WATERMARKS, false);
     data.maxMessageSize = 10;
     assert.throws(() => data.reliable.send(cursor), (error: unknown) => error instanceof MessageError);
     data.maxMessageSize = 1000;
