@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { connect, signalingUrl, type ConnectOptions } from '../src/connect.js';
 import type { ConnectionState, DisconnectedEvent } from '../src/connection/connection.js';
 import { DisconnectedError, RequestError } from '../src/errors.js';
-import { decode, decodeOutgoing, encode, encodeDelivered, EnvelopeKind, PROTOCOL_VERSION } from '../src/protocol/index.js';
+import { decode, decodeOutgoing, encode, encodeDelivered, EnvelopeKind, isBatch, PROTOCOL_VERSION, unpackBatch } from '../src/protocol/index.js';
 import type { Room } from '../src/room.js';
 import { FakeSignalingServer } from './support/fake-server.js';
 import { peerInfo } from './support/join-result.js';
@@ -121,7 +121,7 @@ describe('connect() against a fake signaling server and fake WebRTC', function (
     const { rtpCapabilities, ...resumeJoin } = server.joins[1]!;
     assert.deepEqual(resumeJoin, { protocolVersion: PROTOCOL_VERSION, resume: { peerId: 'me', resumeKey: 'resume-secret', lastReceivedSeq: 7, room: 'lobby' } });
     assert.ok(rtpCapabilities?.codecs?.length, 'a resume tells the server what the device can receive');
-    const seqs = rtc.sent.reliable!.map((bytes) => decodeOutgoing(bytes).seq);
+    const seqs = rtc.sent.reliable!.flatMap((bytes) => (isBatch(bytes) ? unpackBatch(bytes) : [bytes])).map((bytes) => decodeOutgoing(bytes).seq);
     assert.deepEqual(seqs, [1, 2, 3, 2, 3, 4]);
     assert.equal(room.peerId, 'me');
   });

@@ -21,6 +21,7 @@ export class ChannelState {
 
   constructor(readonly channel: OutgoingChannel) {
     this.isOpen = channel.readyState === 'open';
+    this.bufferedRead = channel.bufferedAmount;
     channel.on('open', this.opened);
     channel.on('close', this.closed);
   }
