@@ -102,6 +102,16 @@ describe('DataPlane with coalescing', () => {
     assert.equal(data.stats.unacked, 3);
   });
 
+  it('batches a loop that awaits each send', async () => {
+    const data = new DataPlane(WATERMARKS, true);
+    data.maxMessageSize = 1024;
+    const channels = { reliable: new FakeChannel(), lossy: new FakeChannel() };
+    data.attach(channels);
+    for (const text of ['a', 'b', 'c', 'd']) await data.reliable.send(message(text)).sent;
+    await tick();
+    assert.deepEqual(messages(channels.reliable), [[1, 2, 3, 4]]);
+  });
+
   it('replays on the next channels, in order, what the detached ones never sent', async () => {
     const data = new DataPlane(WATERMARKS, true);
     data.maxMessageSize = 1024;

@@ -1,14 +1,16 @@
 import { BATCH_ELEMENT_OVERHEAD, BATCH_OVERHEAD, encodeBatch } from '../protocol/index.js';
 import type { ChannelEvent, OutgoingChannel } from './channel.js';
+import { nextTask } from './next-task.js';
 
 /**
- * An outgoing channel that gathers the messages sent in one tick and hands them on, at the end
- * of it (a microtask), as few DataChannel messages as fit: one message alone as it is, several as
- * one batch envelope (protocol version 4) of at most `maxMessageSize` bytes. A busy sender's
+ * An outgoing channel that gathers the messages sent in one task and hands them on once it is
+ * over ({@link nextTask}) as few DataChannel messages as fit: one message alone as it is, several
+ * as one batch envelope (protocol version 4) of at most `maxMessageSize` bytes. A busy sender's
  * messages then cost the server one SCTP message and one crossing of the mediasoup channel per
- * batch instead of per message. A message waits at most until the code that sent it yields, so
- * one sent alone goes out as soon as it would have; the cost is that a lossy batch is lost whole,
- * and that a send's failure surfaces on the next send (the channel then reports itself closed).
+ * batch instead of per message. A message waits only until the code that sent it yields to the
+ * event loop, with no timer; the costs are that a lossy batch is lost whole, and that a send's
+ * failure surfaces on the next send (the channel then reports itself closed). A microtask would
+ * flush sooner but batch nothing for a loop that awaits each send.
  */
 export class CoalescingChannel implements OutgoingChannel {
   private pending: Uint8Array[] = [];
@@ -45,7 +47,7 @@ export class CoalescingChannel implements OutgoingChannel {
     this.pendingBytes += data.byteLength;
     if (this.scheduled) return;
     this.scheduled = true;
-    queueMicrotask(() => this.flush());
+    nextTask(() => this.flush());
   }
 
   on(event: ChannelEvent, listener: () => void): void {
