@@ -23,7 +23,7 @@ export interface NodeCostRun {
   workerSeconds: number;
   /** Messages the receiver got. */
   received: number;
-  /** How long the sending loop ran, in seconds. */
+  /** From the first send to the last message received, in seconds. */
   seconds: number;
 }
 
@@ -49,7 +49,11 @@ export async function nodeCost(server: ServerProcess, senderOptions: ConnectOpti
   const sender = await joinRoom(server.wsUrl, await server.token('node-cost', 'sender'), senderOptions);
   const receiver = await joinRoom(server.wsUrl, await server.token('node-cost', 'receiver'));
   let received = 0;
-  receiver.on('message', () => received++);
+  let lastReceivedAt = 0;
+  receiver.on('message', () => {
+    received++;
+    lastReceivedAt = performance.now();
+  });
   const payload = new Uint8Array(PAYLOAD_BYTES);
   // Resolves once the message is handed to the channel, not on the server's receipt: the flood
   // measures what the server does with a busy sender, not a sender waiting for each ack.
@@ -58,7 +62,8 @@ export async function nodeCost(server: ServerProcess, senderOptions: ConnectOpti
     received = 0;
     const inBefore = await messagesIn(server);
     const meter = new ProcessMeter(server.pids);
-    const { sent, seconds } = await drive(send);
+    const runStarted = performance.now();
+    const { sent } = await drive(send);
     const deadline = performance.now() + DRAIN_TIMEOUT_MS;
     while (received < sent && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     const use = meter.read();
@@ -67,7 +72,7 @@ export async function nodeCost(server: ServerProcess, senderOptions: ConnectOpti
       nodeSeconds: use.cpu['server Node'] ?? NaN,
       workerSeconds: use.cpu['mediasoup worker'] ?? NaN,
       received,
-      seconds,
+      seconds: (lastReceivedAt - runStarted) / 1000,
     };
   };
   try {
