@@ -85,6 +85,7 @@ describe('connect() against a fake signaling server and fake WebRTC', function (
     assert.deepEqual(server.requests('setTopics'), [], 'the filter travels with the join, not after it');
 
     await room.send('chat', { text: 'hi' }, { receipt: false });
+    await endOfTask();
     assert.deepEqual(decode(decodeOutgoing(rtc.sent.reliable![0]!).data), { text: 'hi' });
     // msgpackr decodes its `undefined` extension back to undefined; standard MessagePack has none.
     assert.deepEqual(server.ws.frames.filter((frame) => hasUndefined(frame)), []);
@@ -107,6 +108,7 @@ describe('connect() against a fake signaling server and fake WebRTC', function (
     const room = await join();
     rtc.receive('reliable', delivered(7, 'seen before the drop'));
     for (const text of ['a', 'b', 'c']) await room.send('chat', { text }, { receipt: false });
+    await endOfTask();
     const states: ConnectionState[] = [];
     room.on('connectionStateChanged', ({ state }) => states.push(state));
     const reconnecting = reaches(room, 'reconnecting');
@@ -116,6 +118,7 @@ describe('connect() against a fake signaling server and fake WebRTC', function (
     const during = room.send('chat', { text: 'd' }, { receipt: false });
     await reaches(room, 'connected');
     await during;
+    await endOfTask();
 
     assert.deepEqual(states, ['reconnecting', 'connected']);
     const { rtpCapabilities, ...resumeJoin } = server.joins[1]!;
@@ -247,3 +250,8 @@ describe('connect() against a fake signaling server and fake WebRTC', function (
     assert.ok(rtc.transports.every((transport) => transport.closed));
   });
 });
+
+/** Lets the sends of the current task leave: the SDK coalesces them until it ends. */
+function endOfTask(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
