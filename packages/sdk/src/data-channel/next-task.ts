@@ -5,7 +5,9 @@
  * `setImmediate`; in browsers, a `MessageChannel` message (not clamped like `setTimeout`).
  */
 export function nextTask(task: () => void): void {
-  if (typeof setImmediate === 'function') setImmediate(task);
+  // Looked up on globalThis: the SDK builds against the DOM's types, which lack it.
+  const immediate = (globalThis as { setImmediate?: (task: () => void) => unknown }).setImmediate;
+  if (typeof immediate === 'function') immediate(task);
   else (tasks ??= messageTasks())(task);
 }
 
