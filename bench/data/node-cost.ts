@@ -1,3 +1,4 @@
+import type { ConnectOptions } from '@switchboard/sdk';
 import { ProcessMeter } from '../support/proc.js';
 import { joinRoom, leaveAll } from '../support/sdk-peer.js';
 import type { ServerProcess } from '../support/server-process.js';
@@ -22,6 +23,8 @@ export interface NodeCostRun {
   workerSeconds: number;
   /** Messages the receiver got. */
   received: number;
+  /** From the first send to the last message received, in seconds. */
+  seconds: number;
 }
 
 /** {@link NodeCostRun} for a targeted 1:1 flood and for isolated messages. */
@@ -42,17 +45,24 @@ const IDLE_MS = 3_000;
  * {@link ISOLATED_RATE}/s. Measured on the server's own processes, so the load other processes
  * put on the machine changes the wall time but hardly the CPU per message.
  */
-export async function nodeCost(server: ServerProcess): Promise<NodeCost> {
-  const sender = await joinRoom(server.wsUrl, await server.token('node-cost', 'sender'));
+export async function nodeCost(server: ServerProcess, senderOptions: ConnectOptions = {}): Promise<NodeCost> {
+  const sender = await joinRoom(server.wsUrl, await server.token('node-cost', 'sender'), senderOptions);
   const receiver = await joinRoom(server.wsUrl, await server.token('node-cost', 'receiver'));
   let received = 0;
-  receiver.on('message', () => received++);
+  let lastReceivedAt = 0;
+  receiver.on('message', () => {
+    received++;
+    lastReceivedAt = performance.now();
+  });
   const payload = new Uint8Array(PAYLOAD_BYTES);
-  const send = () => sender.send('bench', payload, { to: receiver.peerId });
+  // Resolves once the message is handed to the channel, not on the server's receipt: the flood
+  // measures what the server does with a busy sender, not a sender waiting for each ack.
+  const send = () => sender.send('bench', payload, { to: receiver.peerId, receipt: false });
   const run = async (drive: Drive): Promise<NodeCostRun> => {
     received = 0;
     const inBefore = await messagesIn(server);
     const meter = new ProcessMeter(server.pids);
+    const runStarted = performance.now();
     const { sent } = await drive(send);
     const deadline = performance.now() + DRAIN_TIMEOUT_MS;
     while (received < sent && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -62,6 +72,7 @@ export async function nodeCost(server: ServerProcess): Promise<NodeCost> {
       nodeSeconds: use.cpu['server Node'] ?? NaN,
       workerSeconds: use.cpu['mediasoup worker'] ?? NaN,
       received,
+      seconds: (lastReceivedAt - runStarted) / 1000,
     };
   };
   try {

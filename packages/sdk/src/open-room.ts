@@ -42,6 +42,12 @@ export interface RoomOptions<M extends MessageMap = AnyMessages> {
   /** Backpressure limits of the data channels, in bytes (default: high 1 MiB, low 256 KiB). */
   watermarks?: Partial<Watermarks>;
   /**
+   * Messages sent in the same tick go to the server as one batch per channel (default true): one
+   * SCTP message and one pass through the server for several messages, at the price of a lossy
+   * batch being lost whole. Each message keeps its own number, receipt and refusal.
+   */
+  coalesceSends?: boolean;
+  /**
    * STUN/TURN servers for both transports, replacing those the server hands out in its join
    * result (by default the server's are used: its operator configures TURN with short-lived
    * credentials).
@@ -75,7 +81,7 @@ export async function openRoom<M extends MessageMap = AnyMessages>(
   options: RoomOptions<M>,
   parts: RoomParts,
 ): Promise<Room<M>> {
-  const data = new DataPlane({ ...DEFAULT_WATERMARKS, ...options.watermarks });
+  const data = new DataPlane({ ...DEFAULT_WATERMARKS, ...options.watermarks }, options.coalesceSends ?? true);
   const connection = new Connection({
     servers: new ServerList((typeof url === 'string' ? [url] : url).map(signalingUrl), options.serverOrder),
     token,

@@ -27,10 +27,11 @@ describe('LossySender', () => {
   it('drops and counts messages while the buffer is above the high watermark', () => {
     const lossy = sender();
     const channel = new FakeChannel();
-    channel.bytesPerSend = 600;
+    channel.buffers = true;
     lossy.attach(channel);
-    const results = [1, 2, 3, 4].map(() => lossy.send(cursor));
-    // 0 and 600 are within the watermark; after the second send the buffer holds 1200.
+    const large = { ...cursor, data: encode('x'.repeat(580)) };
+    const results = [1, 2, 3, 4].map(() => lossy.send(large));
+    // 0 and about 600 are within the watermark; after the second send the buffer holds about 1200.
     assert.deepEqual(results, [true, true, false, false]);
     assert.equal(lossy.dropped, 2);
     channel.drainTo(0);
@@ -75,7 +76,7 @@ describe('LossySender', () => {
 
 describe('DataPlane stats', () => {
   it('adds up both channels and the receiver', () => {
-    const data = new DataPlane(WATERMARKS);
+    const data = new DataPlane(WATERMARKS, false);
     const reliable = new FakeChannel();
     reliable.readyState = 'connecting';
     data.attach({ reliable, lossy: new FakeChannel() });
@@ -95,7 +96,7 @@ describe('DataPlane stats', () => {
   });
 
   it('enforces the limit the last join reported', () => {
-    const data = new DataPlane(WATERMARKS);
+    const data = new DataPlane(WATERMARKS, false);
     data.maxMessageSize = 10;
     assert.throws(() => data.reliable.send(cursor), (error: unknown) => error instanceof MessageError);
     data.maxMessageSize = 1000;

@@ -26,7 +26,7 @@ const messages = defineMessages<AppMessages>();
  * its events, and watches what the room hands to fake channels.
  */
 function harness<M extends object = AnyMessages>(join = joinResult()) {
-  const data = new DataPlane({ high: 1024 * 1024, low: 256 * 1024 });
+  const data = new DataPlane({ high: 1024 * 1024, low: 256 * 1024 }, false);
   const connection = new Connection({
     servers: new ServerList(['ws://127.0.0.1:9/rtc']),
     token: 'unused',

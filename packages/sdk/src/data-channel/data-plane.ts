@@ -1,4 +1,5 @@
 import type { OutgoingChannel, Watermarks } from './channel.js';
+import { CoalescingChannel } from './coalescing-channel.js';
 import { LossySender } from './lossy-sender.js';
 import { Receiver } from './receiver.js';
 import { ReliableSender } from './reliable-sender.js';
@@ -34,8 +35,13 @@ export class DataPlane {
   readonly receiver = new Receiver();
   /** The server's limit on an encoded envelope, in bytes; every `join` reports it. */
   maxMessageSize = Infinity;
+  private coalescers: CoalescingChannel[] = [];
 
-  constructor(watermarks: Watermarks) {
+  /** With `coalesce`, the messages sent in one tick go out as one batch per channel (see {@link CoalescingChannel}). */
+  constructor(
+    watermarks: Watermarks,
+    private readonly coalesce: boolean,
+  ) {
     const options = { watermarks, maxMessageSize: () => this.maxMessageSize };
     this.reliable = new ReliableSender(options);
     this.lossy = new LossySender(options);
@@ -56,19 +62,34 @@ export class DataPlane {
 
   /** Sends through a new session's channels. */
   attach(channels: OutgoingChannels): void {
-    this.reliable.attach(channels.reliable);
-    this.lossy.attach(channels.lossy);
+    this.discardCoalescers();
+    this.reliable.attach(this.outgoing(channels.reliable));
+    this.lossy.attach(this.outgoing(channels.lossy));
   }
 
   /** The session's channels are gone. */
   detach(): void {
     this.reliable.detach();
     this.lossy.detach();
+    this.discardCoalescers();
   }
 
   /** The session is over for good. */
   fail(error: Error): void {
+    this.detach();
     this.reliable.fail(error);
     this.lossy.fail(error);
+  }
+
+  private discardCoalescers(): void {
+    for (const coalescer of this.coalescers) coalescer.discard();
+    this.coalescers = [];
+  }
+
+  private outgoing(channel: OutgoingChannel): OutgoingChannel {
+    if (!this.coalesce) return channel;
+    const coalescer = new CoalescingChannel(channel, () => this.maxMessageSize);
+    this.coalescers.push(coalescer);
+    return coalescer;
   }
 }

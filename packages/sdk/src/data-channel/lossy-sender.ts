@@ -1,4 +1,5 @@
 import type { OutgoingChannel, Watermarks } from './channel.js';
+import { ChannelState } from './channel-state.js';
 import { sealEnvelope, type UnsequencedEnvelope } from './outgoing.js';
 
 /** Settings of a {@link LossySender}. */
@@ -15,7 +16,7 @@ export interface LossySenderOptions {
  */
 export class LossySender {
   private nextSeq = 1;
-  private channel: OutgoingChannel | undefined;
+  private channel: ChannelState | undefined;
   private failure: Error | undefined;
   private sentCount = 0;
   private droppedCount = 0;
@@ -40,14 +41,8 @@ export class LossySender {
     if (this.failure !== undefined) throw this.failure;
     const bytes = sealEnvelope(envelope, this.nextSeq, this.options.maxMessageSize());
     const channel = this.channel;
-    if (channel === undefined || channel.readyState !== 'open' || channel.bufferedAmount > this.options.watermarks.high) {
-      this.droppedCount++;
-      return false;
-    }
-    try {
-      channel.send(bytes);
-    } catch {
-      // A closing channel: the message is lost, as any lossy message may be.
+    // A send that throws (a closing channel) loses the message, as any lossy message may be.
+    if (channel === undefined || !channel.open || channel.bufferedAbove(this.options.watermarks.high) || !channel.send(bytes)) {
       this.droppedCount++;
       return false;
     }
@@ -58,11 +53,13 @@ export class LossySender {
 
   /** Sends through `channel` from now on. */
   attach(channel: OutgoingChannel): void {
-    this.channel = channel;
+    this.detach();
+    this.channel = new ChannelState(channel);
   }
 
   /** The channel is gone: messages are dropped until the next {@link attach}. */
   detach(): void {
+    this.channel?.dispose();
     this.channel = undefined;
   }
 

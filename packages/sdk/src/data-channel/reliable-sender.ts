@@ -1,4 +1,5 @@
 import type { OutgoingChannel, Watermarks } from './channel.js';
+import { ChannelState } from './channel-state.js';
 import { sealEnvelope, type UnsequencedEnvelope } from './outgoing.js';
 
 /** Settings of a {@link ReliableSender}. */
@@ -41,7 +42,7 @@ export class ReliableSender {
   private inFlight: Entry[] = [];
   /** Waiting for a channel (replays first); in `seq` order, all above `inFlight`'s. */
   private queue: Entry[] = [];
-  private channel: OutgoingChannel | undefined;
+  private channel: ChannelState | undefined;
   private stopWaiting: (() => void) | undefined;
   private failure: Error | undefined;
   private sentCount = 0;
@@ -87,10 +88,11 @@ export class ReliableSender {
   /** Sends through `channel` from now on, starting with what is queued. */
   attach(channel: OutgoingChannel): void {
     this.detach();
-    this.channel = channel;
+    const state = new ChannelState(channel);
+    this.channel = state;
     channel.bufferedAmountLowThreshold = this.options.watermarks.low;
-    if (channel.readyState === 'open') this.flush();
-    else this.waitFor(channel, 'open', () => true);
+    if (state.open) this.flush();
+    else this.waitFor(state, 'open', () => true);
   }
 
   /**
@@ -99,6 +101,7 @@ export class ReliableSender {
    */
   detach(): void {
     this.stopWaiting?.();
+    this.channel?.dispose();
     this.channel = undefined;
     this.queue = [...this.inFlight, ...this.queue];
     this.inFlight = [];
@@ -114,20 +117,16 @@ export class ReliableSender {
 
   private flush(): void {
     const channel = this.channel;
-    if (channel === undefined || channel.readyState !== 'open' || this.stopWaiting !== undefined) return;
+    if (channel === undefined || !channel.open || this.stopWaiting !== undefined) return;
     const { high, low } = this.options.watermarks;
     while (this.queue.length > 0) {
-      if (channel.bufferedAmount > high) {
-        this.waitFor(channel, 'bufferedamountlow', () => channel.bufferedAmount <= low);
+      if (channel.bufferedAbove(high)) {
+        this.waitFor(channel, 'bufferedamountlow', () => channel.buffered() <= low);
         return;
       }
       const entry = this.queue[0]!;
-      try {
-        channel.send(entry.bytes);
-      } catch {
-        // The channel is closing; the connection notices, detaches it and replays from the queue.
-        return;
-      }
+      // A channel that throws is closing; the connection notices, detaches it and replays from the queue.
+      if (!channel.send(entry.bytes)) return;
       this.queue.shift();
       this.inFlight.push(entry);
       if (entry.settle !== undefined) {
@@ -139,13 +138,14 @@ export class ReliableSender {
   }
 
   /** Flushes once `event` fires on `channel`, or a poll finds `ready()` true. */
-  private waitFor(channel: OutgoingChannel, event: 'open' | 'bufferedamountlow', ready: () => boolean): void {
+  private waitFor(state: ChannelState, event: 'open' | 'bufferedamountlow', ready: () => boolean): void {
+    const channel = state.channel;
     const wake = (): void => {
       stop();
       this.flush();
     };
     const poll = setInterval(() => {
-      if (channel.readyState === 'open' && ready()) wake();
+      if (state.refresh() && ready()) wake();
     }, this.options.drainPollMs ?? DEFAULT_DRAIN_POLL_MS);
     const stop = (): void => {
       clearInterval(poll);

@@ -2,10 +2,11 @@ import { decode, encode } from './codec.js';
 import { ProtocolError } from './error-codes.js';
 
 /**
- * Several delivered envelopes in one DataChannel message (protocol version 2): the server packs
- * deliveries for the same receivers produced in the same tick into one SCTP message, so one
- * crossing of the mediasoup channel and one SCTP message carry them all. Each element is a
- * complete delivered envelope, with its own seq, from and targeting: unpacking gives exactly the
+ * Several envelopes in one DataChannel message. The server packs deliveries for the same
+ * receivers produced in the same tick into one SCTP message (protocol version 2), and a client
+ * packs the messages it sends in one tick (version 4), so one crossing of the mediasoup channel
+ * and one SCTP message carry them all. Each element is a
+ * complete envelope (delivered, or outgoing), with its own seq, from and targeting: unpacking gives exactly the
  * messages that would have arrived one by one, in the same order. Elements stay binary (each
  * decoded on its own) so that a sender's payload, spliced into its envelope unread, can at worst
  * make its own envelope unreadable, never its neighbours': msgpackr's extensions (records,
@@ -19,7 +20,7 @@ interface BatchWire {
 export const BATCH_ELEMENT_OVERHEAD = 5;
 export const BATCH_OVERHEAD = 8;
 
-/** Packs encoded delivered envelopes into one batch. */
+/** Packs encoded envelopes (all delivered, or all outgoing) into one batch. */
 export function encodeBatch(envelopes: readonly Uint8Array[]): Uint8Array {
   const wire: BatchWire = { b: envelopes as Uint8Array[] };
   return encode(wire);
@@ -30,9 +31,20 @@ export function encodeBatch(envelopes: readonly Uint8Array[]): Uint8Array {
  * envelope, to be decoded by the caller). Throws {@link ProtocolError} `MALFORMED`.
  */
 export function unpackDelivered(bytes: Uint8Array): Uint8Array[] {
-  // A delivered envelope is a map whose first key is `k`; a batch's only key is `b`. Peeking at
-  // the first key (fixmap, fixstr of one byte) spares a decode of every single delivery.
-  if (bytes.length < 3 || bytes[0] !== 0x81 || bytes[1] !== 0xa1 || bytes[2] !== 0x62) return [bytes];
+  return isBatch(bytes) ? unpackBatch(bytes) : [bytes];
+}
+
+/**
+ * Whether `bytes` is a batch rather than one envelope. An envelope (delivered or outgoing) is a
+ * map whose first key is `k`; a batch's only key is `b`. Peeking at the first key (fixmap, fixstr
+ * of one byte) spares a decode of every single message.
+ */
+export function isBatch(bytes: Uint8Array): boolean {
+  return bytes.length >= 3 && bytes[0] === 0x81 && bytes[1] === 0xa1 && bytes[2] === 0x62;
+}
+
+/** The envelopes of a batch, in order; throws {@link ProtocolError} `MALFORMED`. */
+export function unpackBatch(bytes: Uint8Array): Uint8Array[] {
   const wire = decode(bytes) as Partial<BatchWire> | null;
   const list = wire?.b;
   if (!Array.isArray(list) || list.length === 0 || !list.every((item) => item instanceof Uint8Array)) {

@@ -16,8 +16,10 @@ import type { GrantName, Grants, PeerInfo, PeerMetadata } from './peers.js';
  * 2: deliveries may come in batches (see `batch.ts`), which a version 1 SDK could not read.
  * 3: a delivered envelope carries its payload as a nested MessagePack value, not as binary
  * (see `encodeDelivered`), which a version 2 SDK would hand to its listeners undecoded.
+ * 4: a client may send several outgoing envelopes as one batch (see `batch.ts`), which a version
+ * 3 server would refuse as `MALFORMED`.
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** Path of the signaling WebSocket on the server. */
 export const SIGNALING_PATH = '/rtc';

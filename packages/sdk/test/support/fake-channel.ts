@@ -11,8 +11,8 @@ export class FakeChannel implements OutgoingChannel {
   bufferedAmountLowThreshold = 0;
   /** Every message handed to the channel, in order. */
   readonly sent: Uint8Array[] = [];
-  /** Bytes each send adds to `bufferedAmount`; 0 models a channel that drains instantly. */
-  bytesPerSend = 0;
+  /** Whether each send adds its bytes to `bufferedAmount`, as a channel that does not drain; false models one that drains instantly. */
+  buffers = false;
   /** Makes `send` throw while still reporting 'open', as a channel closing underneath does. */
   failSends = false;
   private readonly listeners = new Map<ChannelEvent, Set<() => void>>();
@@ -20,7 +20,7 @@ export class FakeChannel implements OutgoingChannel {
   send(data: Uint8Array): void {
     if (this.readyState !== 'open' || this.failSends) throw new Error('InvalidStateError: not open');
     this.sent.push(data);
-    this.bufferedAmount += this.bytesPerSend;
+    if (this.buffers) this.bufferedAmount += data.byteLength;
   }
 
   on(event: ChannelEvent, listener: () => void): void {

@@ -18,7 +18,9 @@ import type { Logger } from '../log.js';
 import type { Peer } from '../rooms/peer.js';
 import type { DataMetrics } from './data-metrics.js';
 import type { BatchOptions } from './fanout-batcher.js';
+import { AckBatcher } from './ack-batcher.js';
 import { admits, LocalDelivery, type ReceiverListener } from './local-delivery.js';
+import { readInbound } from './inbound-batch.js';
 import { messageTargets } from './message-targets.js';
 import { Sequencer, type StampedMessage } from './sequencer.js';
 import { StreamRouting } from './stream-routing.js';
@@ -26,9 +28,6 @@ import { messageWebhook } from '../webhooks/room-webhooks.js';
 import type { WebhookSink } from '../webhooks/webhook-event.js';
 
 export type { ReceiverListener } from './local-delivery.js';
-
-// Acks are batched: one notification per peer per tick of this length at most.
-const ACK_DELAY_MS = 10;
 
 /** Settings of a room's data plane. */
 export interface DataRouterOptions {
@@ -75,8 +74,7 @@ export interface ServerMessage {
 export class DataRouter {
   private readonly sequencer: Sequencer;
   private readonly local: LocalDelivery;
-  private readonly pendingAcks = new Set<Peer>();
-  private ackTimer: NodeJS.Timeout | undefined;
+  private readonly acks = new AckBatcher();
   private channel: RoomChannel | undefined;
   private readonly streams: StreamRouting;
 
@@ -181,7 +179,7 @@ export class DataRouter {
   removePeer(peer: Peer): void {
     this.streams.removeSender(peer.id);
     this.local.stopReceiving(peer);
-    this.pendingAcks.delete(peer);
+    this.acks.forget(peer);
     this.local.releaseSubchannel(peer.subchannel);
   }
 
@@ -248,8 +246,24 @@ export class DataRouter {
     return { id: producer.id };
   }
 
-  /** Checks, stamps and forwards one message from a peer. */
-  route(sender: Peer, channel: DataChannelKind, bytes: Buffer): void {
+  /**
+   * Checks, stamps and forwards what one DataChannel message from a peer carries: one envelope,
+   * or a batch of them (see {@link readInbound}). A batch that cannot be read is refused as
+   * `MALFORMED` under seq 0 (no number can be read from it); an element that cannot be read is
+   * refused so too, and its neighbours still go.
+   */
+  route(sender: Peer, channel: DataChannelKind, bytes: Uint8Array): void {
+    readInbound(bytes, this.options.maxMessageSize, {
+      envelope: (element, size) => this.routeOne(sender, channel, element, size),
+      malformed: (reason) => {
+        this.options.metrics.channels[channel].messagesIn.inc();
+        this.reject(sender, channel, 0, 'MALFORMED', reason);
+      },
+    });
+  }
+
+  // One envelope; `size` is what counts against maxMessageSize (its own, or its batch's).
+  private routeOne(sender: Peer, channel: DataChannelKind, bytes: Uint8Array, size: number): void {
     const counters = this.options.metrics.channels[channel];
     counters.messagesIn.inc();
     counters.bytesIn.inc(bytes.byteLength);
@@ -264,15 +278,16 @@ export class DataRouter {
     if (channel === 'reliable') {
       if (seq <= sender.lastAcceptedSeq) {
         this.options.metrics.duplicates.inc();
-        this.scheduleAck(sender);
+        this.acks.schedule(sender);
         return;
       }
       sender.lastAcceptedSeq = seq;
     } else {
       sender.lastLossySeq = Math.max(sender.lastLossySeq, seq);
     }
-    if (bytes.byteLength > this.options.maxMessageSize) {
-      this.reject(sender, channel, seq, 'MESSAGE_TOO_LARGE', `message of ${bytes.byteLength} bytes is above the limit of ${this.options.maxMessageSize}`);
+    if (size > this.options.maxMessageSize) {
+      const what = size === bytes.byteLength ? 'message' : 'batch';
+      this.reject(sender, channel, seq, 'MESSAGE_TOO_LARGE', `${what} of ${size} bytes is above the limit of ${this.options.maxMessageSize}`);
     } else if (!sender.grants.sendData) {
       this.reject(sender, channel, seq, 'PERMISSION_DENIED', 'this token does not grant sendData');
     } else if (envelope.kind !== EnvelopeKind.stream && !sender.rateLimiter.take(Date.now())) {
@@ -288,12 +303,12 @@ export class DataRouter {
           published.then(
             () => {
               sender.publishing.delete(seq);
-              this.scheduleAck(sender);
+              this.acks.schedule(sender);
             },
             (error: unknown) => {
               sender.publishing.delete(seq);
               this.rejectFailed(sender, channel, seq, error);
-              this.scheduleAck(sender);
+              this.acks.schedule(sender);
             },
           );
           return;
@@ -303,7 +318,7 @@ export class DataRouter {
         this.reject(sender, channel, seq, error.code, error.message);
       }
     }
-    if (channel === 'reliable') this.scheduleAck(sender);
+    if (channel === 'reliable') this.acks.schedule(sender);
   }
 
   /**
@@ -325,7 +340,7 @@ export class DataRouter {
 
   /** Stops the data plane (the room is closing). */
   close(): void {
-    clearTimeout(this.ackTimer);
+    this.acks.close();
     this.local.close();
   }
 
@@ -389,14 +404,5 @@ export class DataRouter {
       if (peer.rejections.length > MAX_REMEMBERED_REJECTIONS) peer.rejections.shift();
     }
     peer.connection?.notify('messageRejected', { channel, seq, error });
-  }
-
-  private scheduleAck(peer: Peer): void {
-    this.pendingAcks.add(peer);
-    this.ackTimer ??= setTimeout(() => {
-      this.ackTimer = undefined;
-      for (const pending of this.pendingAcks) pending.connection?.notify('ack', { seq: pending.settledSeq });
-      this.pendingAcks.clear();
-    }, ACK_DELAY_MS);
   }
 }
