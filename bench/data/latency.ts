@@ -53,7 +53,7 @@ export async function sdkLatency(server: ServerProcess, receiverServer = server,
   const receiver = await joinRoom(receiverServer.wsUrl, await receiverServer.token(room, 'receiver'));
   try {
     return await measureLatency(
-      (payload) => sender.send('bench', payload, { to: receiver.peerId }),
+      (payload) => sender.send('bench', payload, { to: receiver.peerId, receipt: false }),
       (listener) => receiver.on('message', (message) => listener(message.data as Uint8Array)),
     );
   } finally {
