@@ -171,6 +171,9 @@ export class LocalDelivery {
       if (caughtUpTo === undefined) return false;
       if (this.receivers.get(peer) !== consumers) throw new Error('connection replaced');
       // No await since the replay found the log exhausted: live traffic takes over exactly here.
+      // What waits in the batcher is in the log, so the replay sent it: it must reach the worker
+      // before the subscription, or the peer would get it a second time.
+      this.batcher.flush();
       if (peer.grants.receiveData) this.subscribe(peer, consumers);
       peer.receiving = true;
       peer.replayFrom = caughtUpTo;
