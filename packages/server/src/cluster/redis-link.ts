@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Redis, ReplyError } from 'ioredis';
 import { SwitchboardError } from '@switchboard/sdk/protocol';
 
@@ -40,36 +39,23 @@ export async function guarded<T>(operation: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A Lua script run by its SHA1, loaded into Redis on first use (and again after Redis restarts). */
+/**
+ * A Lua script, sent whole with every call (EVAL; Redis keeps it compiled by its SHA1). Not
+ * EVALSHA with a fallback: when the script is missing (first use, a restarted Redis), calls
+ * already in flight would fail with NOSCRIPT and be sent again after later ones that found it
+ * loaded by another node meanwhile, so one sender's messages could be numbered out of order.
+ */
 export class Script {
-  private readonly sha: string;
-
-  constructor(private readonly source: string) {
-    this.sha = createHash('sha1').update(source).digest('hex');
-  }
+  constructor(private readonly source: string) {}
 
   /** Runs the script with `args` (no declared keys), results with bulk strings as Buffers. */
   async runBuffer(client: Redis, args: readonly (string | number | Buffer | Uint8Array)[]): Promise<unknown> {
     const argv = args.map((a) => (a instanceof Uint8Array && !Buffer.isBuffer(a) ? Buffer.from(a.buffer, a.byteOffset, a.byteLength) : a) as string | number | Buffer);
-    return guarded(async () => {
-      try {
-        return await client.callBuffer('EVALSHA', this.sha, 0, ...argv);
-      } catch (error) {
-        if (!(error instanceof ReplyError) || !String((error as Error).message).startsWith('NOSCRIPT')) throw error;
-        return client.callBuffer('EVAL', this.source, 0, ...argv);
-      }
-    });
+    return guarded(() => client.callBuffer('EVAL', this.source, 0, ...argv));
   }
 
   /** Runs the script with `args`, results with bulk strings as strings. */
   async run(client: Redis, args: readonly (string | number)[]): Promise<unknown> {
-    return guarded(async () => {
-      try {
-        return await client.call('EVALSHA', this.sha, 0, ...args);
-      } catch (error) {
-        if (!(error instanceof ReplyError) || !String((error as Error).message).startsWith('NOSCRIPT')) throw error;
-        return client.call('EVAL', this.source, 0, ...args);
-      }
-    });
+    return guarded(() => client.call('EVAL', this.source, 0, ...args));
   }
 }
