@@ -4,6 +4,7 @@
 // `npm run bench:cluster -- workers` or `-- nodes` runs one half, `-- latency` the cross-node
 // latency alone. See docs/benchmarks.md.
 import { cpus } from 'node:os';
+import { runMain } from '../support/run-main.js';
 import { fmt, printTable } from '../support/stats.js';
 import { load, reportNodes } from './nodes-report.js';
 import { routerCeiling, type CeilingRun } from '../support/router-ceiling.js';
@@ -71,11 +72,4 @@ function workerCapacity(result: CeilingRun): number {
   return 100_000 / Math.max(...result.workerCpuPer100k);
 }
 
-// Exit explicitly, success or not, so no stray worker keeps the process alive.
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

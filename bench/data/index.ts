@@ -2,6 +2,7 @@
 // See docs/benchmarks.md for what each figure means and what limits it.
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
+import { runMain } from '../support/run-main.js';
 import { ServerProcess } from '../support/server-process.js';
 import { directBenchmark } from './direct.js';
 import { joinTime } from './join-time.js';
@@ -79,11 +80,4 @@ function codeVersion(): string {
   }
 }
 
-// Exit explicitly, success or not: Node exiting with live wrtc objects can crash in a finalizer.
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runMain(main);

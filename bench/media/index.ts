@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import type { ChildHost } from '../support/child-host.js';
+import { runMain } from '../support/run-main.js';
 import { ServerProcess } from '../support/server-process.js';
 import { BrowserPublisher, CAMERA } from './browser-publisher.js';
 import { firstFrame, JOIN_PATTERNS, type FirstFrameResult } from './first-frame.js';
@@ -55,25 +56,6 @@ function codeVersion(): string {
   }
 }
 
-// A hung step (a peer that never connects, a browser that never answers) must not hang the run:
-// kill the children and exit. The server child and the browser also exit when this process dies.
-const watchdog = setTimeout(() => {
-  console.error(`\nbench:media did not finish within ${WATCHDOG_MS / 1000} s; stopping.`);
-  host?.kill();
-  void Promise.race([cleanUp(), new Promise((resolve) => setTimeout(resolve, 10_000))]).finally(() => process.exit(2));
-}, WATCHDOG_MS);
-
-// Exit explicitly, success or not: Node exiting with live wrtc objects can crash in a finalizer.
-main()
-  .then(
-    () => 0,
-    (error: unknown) => {
-      console.error(error);
-      return 1;
-    },
-  )
-  .then(async (code) => {
-    await cleanUp();
-    clearTimeout(watchdog);
-    process.exit(code);
-  });
+// A hung step must not hang the run: the watchdog kills the viewer host (whose stop() would wait
+// on it) and exits. The server child and the browser also exit when this process dies.
+runMain(main, { cleanUp, watchdog: { ms: WATCHDOG_MS, what: 'bench:media', onFire: () => host?.kill() } });

@@ -9,6 +9,7 @@ import { Logger } from '../../packages/server/src/log.js';
 import { startServer, type SwitchboardServer } from '../../packages/server/src/server.js';
 import { AccessToken } from '../../packages/server/src/auth/access-token.js';
 import { DEV_SECRETS } from '../../packages/server/src/config.js';
+import { runMain } from '../support/run-main.js';
 import { fmt, printTable } from '../support/stats.js';
 import { sleep } from '../support/time.js';
 import { BrowserPublisher } from './browser-publisher.js';
@@ -180,22 +181,9 @@ async function main(): Promise<void> {
   );
 }
 
-const watchdog = setTimeout(() => {
-  console.error('probe did not finish; stopping');
-  process.exit(2);
-}, WATCHDOG_MS);
+async function cleanUp(): Promise<void> {
+  await publisher?.close().catch(() => undefined);
+  for (const server of servers) await server.close().catch(() => undefined);
+}
 
-main()
-  .then(
-    () => 0,
-    (error: unknown) => {
-      console.error(error);
-      return 1;
-    },
-  )
-  .then(async (code) => {
-    await publisher?.close().catch(() => undefined);
-    for (const server of servers) await server.close().catch(() => undefined);
-    clearTimeout(watchdog);
-    process.exit(code);
-  });
+runMain(main, { cleanUp, watchdog: { ms: WATCHDOG_MS, what: 'the start probe' } });

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { encode } from '@switchboard/sdk/protocol';
 import { RawPeer } from './support/raw-peer.js';
-import { sleep, startTestServer, waitFor, type TestServer } from './support/test-server.js';
-
-// A wait long enough for a loopback delivery to have arrived if it was going to.
-const SETTLE_MS = 400;
+import { rejections, SETTLE_MS, startRawPeers, type RawPeers } from './support/raw-room.js';
+import { sleep, waitFor, type TestServer } from './support/test-server.js';
 
 describe('data plane: routing and bad input', function () {
   this.timeout(30000);
+  let room: RawPeers<'a' | 'b' | 'c' | 'other'>;
   let t: TestServer;
   let a: RawPeer;
   let b: RawPeer;
@@ -15,35 +14,15 @@ describe('data plane: routing and bad input', function () {
   let other: RawPeer;
 
   before(async () => {
-    t = await startTestServer(['--max-message-size', '1024', '--messages-per-second', '20', '--message-burst', '20', '--reconnect-grace', '1']);
-    a = await RawPeer.join(t.wsUrl, await t.token('room', 'a'));
-    b = await RawPeer.join(t.wsUrl, await t.token('room', 'b'));
-    c = await RawPeer.join(t.wsUrl, await t.token('room', 'c'));
-    other = await RawPeer.join(t.wsUrl, await t.token('elsewhere', 'o'));
-    await sleep(200);
+    const flags = ['--max-message-size', '1024', '--messages-per-second', '20', '--message-burst', '20', '--reconnect-grace', '1'];
+    room = await startRawPeers(flags, { a: 'room', b: 'room', c: 'room', other: 'elsewhere' });
+    ({ t, peers: { a, b, c, other } } = room);
   });
 
-  after(async () => {
-    [a, b, c, other].forEach((p) => p.close());
-    await t.close();
-  });
-
-  function resetInboxes(): void {
-    for (const p of [a, b, c, other]) {
-      p.received.length = 0;
-      p.signaling.notifications.length = 0;
-    }
-  }
-
-  function rejections(p: RawPeer): { seq: number; code: string }[] {
-    return p.signaling.notificationsOf('messageRejected').map((n) => {
-      const data = n.data as { seq: number; error: { code: string } };
-      return { seq: data.seq, code: data.error.code };
-    });
-  }
+  after(() => room.close());
 
   it('delivers a broadcast to everyone else in the room, stamped with the real sender', async () => {
-    resetInboxes();
+    room.clearInboxes();
     a.send('reliable', { type: 'chat', data: encode({ text: 'hi' }) });
     await waitFor(() => b.payloads().length === 1 && c.payloads().length === 1, 'b and c to receive');
     await sleep(SETTLE_MS);
@@ -56,7 +35,7 @@ describe('data plane: routing and bad input', function () {
   });
 
   it('delivers a targeted message only to its targets', async () => {
-    resetInboxes();
+    room.clearInboxes();
     a.send('reliable', { type: 'dm', data: encode('to b'), to: b.id });
     a.send('reliable', { type: 'dm', data: encode('to b and c'), to: [b.id, c.id] });
     await waitFor(() => b.payloads().length === 2 && c.payloads().length === 1, 'deliveries');
@@ -69,14 +48,14 @@ describe('data plane: routing and bad input', function () {
   });
 
   it('cannot be spoofed: a sender-chosen "f" field is replaced by the real sender', async () => {
-    resetInboxes();
+    room.clearInboxes();
     a.sendBytes('reliable', encode({ k: 0, s: a.nextSeq('reliable'), t: 'chat', f: c.id, ts: 0, d: encode('spoof') }));
     await waitFor(() => b.payloads().length === 1, 'delivery');
     assert.equal(b.messagesFromOthers()[0]?.from, a.id);
   });
 
   it('drops a reliable message whose sequence number it already processed, and acks it', async () => {
-    resetInboxes();
+    room.clearInboxes();
     const seq = a.send('reliable', { type: 'chat', data: encode('once') });
     a.send('reliable', { type: 'chat', data: encode('replayed copy'), seq });
     await waitFor(() => b.payloads().length === 1, 'the first copy');
@@ -87,7 +66,7 @@ describe('data plane: routing and bad input', function () {
   });
 
   it('rejects a target in another room with UNKNOWN_TARGET and delivers nothing anywhere', async () => {
-    resetInboxes();
+    room.clearInboxes();
     const seq = a.send('reliable', { type: 'dm', data: encode('leak?'), to: [b.id, other.id] });
     await waitFor(() => rejections(a).length === 1, 'rejection');
     assert.deepEqual(rejections(a), [{ seq, code: 'UNKNOWN_TARGET' }]);
@@ -96,7 +75,7 @@ describe('data plane: routing and bad input', function () {
   });
 
   it('rejects malformed MessagePack and malformed envelopes, and keeps routing', async () => {
-    resetInboxes();
+    room.clearInboxes();
     b.sendBytes('reliable', new Uint8Array([0xc1, 0xff, 0x00]));
     b.sendBytes('lossy', encode({ k: 7, s: 1, t: 'x', d: encode(1) }));
     b.sendBytes('reliable', encode({ k: 0, s: 99, t: '', d: 'not binary' }));
@@ -112,7 +91,7 @@ describe('data plane: routing and bad input', function () {
   });
 
   it('rejects a message above the size limit with MESSAGE_TOO_LARGE', async () => {
-    resetInboxes();
+    room.clearInboxes();
     const seq = c.send('reliable', { type: 'big', data: encode('x'.repeat(2000)) });
     await waitFor(() => rejections(c).length === 1, 'rejection');
     assert.deepEqual(rejections(c), [{ seq, code: 'MESSAGE_TOO_LARGE' }]);
@@ -121,7 +100,7 @@ describe('data plane: routing and bad input', function () {
   });
 
   it('rate-limits a flood: the excess is rejected and counted, the rest delivered once', async () => {
-    resetInboxes();
+    room.clearInboxes();
     const before = t.server.metrics.value('switchboard_messages_dropped_total', { reason: 'rate_limited' });
     for (let i = 0; i < 60; i++) a.send('reliable', { type: 'flood', data: encode(i) });
     await waitFor(() => b.payloads().length + rejections(a).length >= 60, 'every flood message accounted for');
@@ -140,7 +119,7 @@ describe('data plane: routing and bad input', function () {
     const mute = await RawPeer.join(t.wsUrl, await t.token('room', 'mute', { grants: { receiveData: true } }));
     const deaf = await RawPeer.join(t.wsUrl, await t.token('room', 'deaf', { grants: { sendData: true } }));
     try {
-      resetInboxes();
+      room.clearInboxes();
       const seq = mute.send('reliable', { type: 'chat', data: encode('x') });
       const seq2 = a.send('reliable', { type: 'dm', data: encode('y'), to: deaf.id });
       await waitFor(() => rejections(mute).length === 1 && rejections(a).length === 1, 'rejections');
@@ -155,7 +134,7 @@ describe('data plane: routing and bad input', function () {
 
   it('keeps serving the others when a peer vanishes mid-send, and drops it after the grace period', async () => {
     const ghost = await RawPeer.join(t.wsUrl, await t.token('room', 'ghost'));
-    resetInboxes();
+    room.clearInboxes();
     for (let i = 0; i < 10; i++) ghost.send('lossy', { type: 'burst', data: encode(i) });
     ghost.close();
     await waitFor(() => t.server.rooms.get('room')?.peers().find((p) => p.id === ghost.id)?.connected === false, 'ghost to be seen as disconnected');

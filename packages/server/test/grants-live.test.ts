@@ -1,38 +1,23 @@
 import assert from 'node:assert/strict';
 import { encode } from '@switchboard/sdk/protocol';
-import { RawPeer } from './support/raw-peer.js';
-import { sleep, startTestServer, waitFor, type TestServer } from './support/test-server.js';
-
-// A wait long enough for a loopback delivery to have arrived if it was going to.
-const SETTLE_MS = 400;
+import type { RawPeer } from './support/raw-peer.js';
+import { rejections, SETTLE_MS, startRawPeers, type RawPeers } from './support/raw-room.js';
+import { sleep, waitFor } from './support/test-server.js';
 
 // Raw clients that ignore what they are told: the server alone must enforce a grant change.
 describe('grant changes at runtime and identity targets, enforced by the server', function () {
   this.timeout(30000);
-  let t: TestServer;
+  let room: RawPeers<'admin' | 'a' | 'b'>;
   let admin: RawPeer;
   let a: RawPeer;
   let b: RawPeer;
 
   before(async () => {
-    t = await startTestServer();
-    admin = await RawPeer.join(t.wsUrl, await t.token('room', 'admin', { grants: { admin: true, sendData: true, receiveData: true } }));
-    a = await RawPeer.join(t.wsUrl, await t.token('room', 'a'));
-    b = await RawPeer.join(t.wsUrl, await t.token('room', 'b'));
-    await sleep(200);
+    room = await startRawPeers([], { admin: { room: 'room', grants: { admin: true, sendData: true, receiveData: true } }, a: 'room', b: 'room' });
+    ({ admin, a, b } = room.peers);
   });
 
-  after(async () => {
-    [admin, a, b].forEach((p) => p.close());
-    await t.close();
-  });
-
-  function rejections(p: RawPeer): { seq: number; code: string }[] {
-    return p.signaling.notificationsOf('messageRejected').map((n) => {
-      const data = n.data as { seq: number; error: { code: string } };
-      return { seq: data.seq, code: data.error.code };
-    });
-  }
+  after(() => room.close());
 
   it('refuses the messages of a peer whose sendData was revoked, and acks past them', async () => {
     const result = await admin.signaling.request('setGrants', { peerId: a.id, revoke: ['sendData'] });

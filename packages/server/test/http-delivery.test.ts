@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { encode, SERVER_SENDER_ID } from '@switchboard/sdk/protocol';
-import { RawPeer } from './support/raw-peer.js';
-import { sleep, startTestServer, waitFor, type TestServer } from './support/test-server.js';
+import type { RawPeer } from './support/raw-peer.js';
+import { startRawPeers, type RawPeers } from './support/raw-room.js';
+import { sleep, waitFor, type TestServer } from './support/test-server.js';
 
 // The HTTP API end to end: a backend's request reaches real peers over their DataChannels.
 describe('HTTP API delivery to peers', function () {
   this.timeout(30000);
+  let room: RawPeers<'a' | 'b' | 'stranger'>;
   let t: TestServer;
   let a: RawPeer;
   let b: RawPeer;
@@ -13,17 +15,11 @@ describe('HTTP API delivery to peers', function () {
   const auth = () => ({ Authorization: `Bearer ${t.config.apiSecret}` });
 
   before(async () => {
-    t = await startTestServer();
-    a = await RawPeer.join(t.wsUrl, await t.token('live/show', 'a'));
-    b = await RawPeer.join(t.wsUrl, await t.token('live/show', 'b'));
-    stranger = await RawPeer.join(t.wsUrl, await t.token('other', 's'));
-    await sleep(200);
+    room = await startRawPeers([], { a: 'live/show', b: 'live/show', stranger: 'other' });
+    ({ t, peers: { a, b, stranger } } = room);
   });
 
-  after(async () => {
-    [a, b, stranger].forEach((p) => p.close());
-    await t.close();
-  });
+  after(() => room.close());
 
   beforeEach(() => [a, b, stranger].forEach((p) => (p.received.length = 0)));
 

@@ -108,5 +108,6 @@ export class FakeRooms implements ApiRooms {
     this.calls.sends.length = 0;
     this.calls.kicks.length = 0;
     this.calls.gets.length = 0;
+    this.calls.grants.length = 0;
   }
 }

@@ -1,51 +1,34 @@
 import assert from 'node:assert/strict';
 import { encode, encodeBatch, encodeOutgoing, EnvelopeKind, type OutgoingEnvelope } from '@switchboard/sdk/protocol';
-import { RawPeer } from './support/raw-peer.js';
-import { sleep, startTestServer, waitFor, type TestServer } from './support/test-server.js';
-
-// A wait long enough for a loopback delivery to have arrived if it was going to.
-const SETTLE_MS = 400;
+import type { RawPeer } from './support/raw-peer.js';
+import { rejections, SETTLE_MS, startRawPeers, type RawPeers } from './support/raw-room.js';
+import { sleep, waitFor, type TestServer } from './support/test-server.js';
 
 describe('data plane: inbound batches (protocol version 4)', function () {
   this.timeout(30000);
+  let room: RawPeers<'a' | 'b' | 'c'>;
   let t: TestServer;
   let a: RawPeer;
   let b: RawPeer;
   let c: RawPeer;
 
   before(async () => {
-    t = await startTestServer(['--max-message-size', '1024', '--messages-per-second', '20', '--message-burst', '20']);
-    a = await RawPeer.join(t.wsUrl, await t.token('room', 'a'));
-    b = await RawPeer.join(t.wsUrl, await t.token('room', 'b'));
-    c = await RawPeer.join(t.wsUrl, await t.token('room', 'c'));
-    await sleep(200);
+    room = await startRawPeers(['--max-message-size', '1024', '--messages-per-second', '20', '--message-burst', '20'], { a: 'room', b: 'room', c: 'room' });
+    ({ t, peers: { a, b, c } } = room);
   });
 
-  after(async () => {
-    [a, b, c].forEach((p) => p.close());
-    await t.close();
-  });
+  after(() => room.close());
 
   beforeEach(async () => {
     // Each test starts with a full rate-limit bucket (burst 20 at 20/s).
     await sleep(1100);
-    for (const p of [a, b, c]) {
-      p.received.length = 0;
-      p.signaling.notifications.length = 0;
-    }
+    room.clearInboxes();
   });
 
   /** An encoded envelope from `p` on `channel`, numbered next unless `seq` says otherwise. */
   function envelope(p: RawPeer, channel: 'reliable' | 'lossy', fields: Partial<OutgoingEnvelope>): { seq: number; bytes: Uint8Array } {
     const seq = fields.seq ?? p.nextSeq(channel);
     return { seq, bytes: encodeOutgoing({ kind: EnvelopeKind.message, type: 'chat', data: encode(null), ...fields, seq }) };
-  }
-
-  function rejections(p: RawPeer): { seq: number; code: string }[] {
-    return p.signaling.notificationsOf('messageRejected').map((n) => {
-      const data = n.data as { seq: number; error: { code: string } };
-      return { seq: data.seq, code: data.error.code };
-    });
   }
 
   function acked(p: RawPeer, seq: number): boolean {

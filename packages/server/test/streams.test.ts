@@ -1,43 +1,35 @@
 import assert from 'node:assert/strict';
 import { encode, encodeStreamFrame, EnvelopeKind, readStreamFrame, type StreamFrame } from '@switchboard/sdk/protocol';
 import { RawPeer } from './support/raw-peer.js';
-import { sleep, startTestServer, waitFor, type TestServer } from './support/test-server.js';
+import { rejections, SETTLE_MS, startRawPeers, type RawPeers } from './support/raw-room.js';
+import { sleep, waitFor, type TestServer } from './support/test-server.js';
 
-// A wait long enough for a loopback delivery to have arrived if it was going to.
-const SETTLE_MS = 400;
 const MAX_STREAM_BYTES = 4000;
 
 describe('data plane: streams from a raw client', function () {
   this.timeout(30000);
+  let room: RawPeers<'a' | 'b' | 'c'>;
   let t: TestServer;
   let a: RawPeer;
   let b: RawPeer;
   let c: RawPeer;
 
   before(async () => {
-    t = await startTestServer([
+    const flags = [
       '--max-open-streams', '2',
       '--max-stream-bytes', String(MAX_STREAM_BYTES),
       '--stream-bytes-per-second', '1024',
       '--stream-burst-bytes', '65536',
       '--reconnect-grace', '1',
-    ]);
-    a = await RawPeer.join(t.wsUrl, await t.token('room', 'a'));
-    b = await RawPeer.join(t.wsUrl, await t.token('room', 'b'));
-    c = await RawPeer.join(t.wsUrl, await t.token('room', 'c'));
-    await sleep(200);
+    ];
+    room = await startRawPeers(flags, { a: 'room', b: 'room', c: 'room' });
+    ({ t, peers: { a, b, c } } = room);
   });
 
-  after(async () => {
-    [a, b, c].forEach((p) => p.close());
-    await t.close();
-  });
+  after(() => room.close());
 
   beforeEach(() => {
-    for (const p of [a, b, c]) {
-      p.received.length = 0;
-      p.signaling.notifications.length = 0;
-    }
+    room.clearInboxes();
   });
 
   /** Sends one stream frame from `p` to b on the reliable channel; returns its sequence number. */
@@ -50,13 +42,6 @@ describe('data plane: streams from a raw client', function () {
   /** The stream frames `p` received, in order, with their sender. */
   function framesAt(p: RawPeer): (StreamFrame & { from: string })[] {
     return p.received.filter((m) => m.kind === EnvelopeKind.stream).map((m) => ({ ...readStreamFrame(m.data), from: m.from }));
-  }
-
-  function rejections(p: RawPeer): { seq: number; code: string }[] {
-    return p.signaling.notificationsOf('messageRejected').map((n) => {
-      const data = n.data as { seq: number; error: { code: string } };
-      return { seq: data.seq, code: data.error.code };
-    });
   }
 
   /** A compact view of frames: op, stream ID, chunk index or cancel code. */

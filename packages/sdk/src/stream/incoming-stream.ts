@@ -8,6 +8,11 @@ export interface StreamProgress {
   total?: number;
 }
 
+/** {@link StreamProgress} at `bytes`, with `total` when it is known. */
+export function streamProgress(bytes: number, total: number | undefined): StreamProgress {
+  return total === undefined ? { bytes } : { bytes, total };
+}
+
 /** Events of an {@link IncomingStream}. */
 export interface IncomingStreamEvents {
   /** More bytes arrived (before they are read). */
@@ -159,7 +164,7 @@ export class IncomingStream implements AsyncIterable<Uint8Array> {
     if (this.settled) return;
     this.chunks.push(chunk);
     this.received += chunk.byteLength;
-    this.events.emit('progress', this.progress());
+    this.events.emit('progress', streamProgress(this.received, this.size));
     this.wakeReader();
   }
 
@@ -167,7 +172,7 @@ export class IncomingStream implements AsyncIterable<Uint8Array> {
   finish(): void {
     if (this.settled) return;
     this.ended = true;
-    this.events.emit('end', this.progress());
+    this.events.emit('end', streamProgress(this.received, this.size));
     this.wakeReader();
   }
 
@@ -177,10 +182,6 @@ export class IncomingStream implements AsyncIterable<Uint8Array> {
     this.failure = error;
     this.events.emit('error', error);
     this.wakeReader();
-  }
-
-  private progress(): StreamProgress {
-    return this.size === undefined ? { bytes: this.received } : { bytes: this.received, total: this.size };
   }
 
   private wakeReader(): void {

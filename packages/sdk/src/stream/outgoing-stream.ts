@@ -1,6 +1,6 @@
 import { Emitter, type Listener, type Unsubscribe } from '../events.js';
 import type { SwitchboardError } from '../protocol/index.js';
-import type { StreamProgress } from './incoming-stream.js';
+import { streamProgress, type StreamProgress } from './incoming-stream.js';
 import { StreamError } from './stream-error.js';
 
 /** Events of a {@link StreamHandle}. */
@@ -77,7 +77,7 @@ export class StreamHandle {
   /** @internal `bytes` more were handed to the channel. */
   sent(bytes: number): void {
     this.sentBytes += bytes;
-    this.events.emit('progress', this.totalBytes === undefined ? { bytes: this.sentBytes } : { bytes: this.sentBytes, total: this.totalBytes });
+    this.events.emit('progress', streamProgress(this.sentBytes, this.totalBytes));
   }
 
   /** @internal A receiver stopped reading. */

@@ -2,25 +2,13 @@ import assert from 'node:assert/strict';
 import { DEV_SECRETS } from '../../../server/src/config.js';
 import type { ClusterNode } from '../../../server/test/support/cluster-harness.js';
 import { TEST_CLUSTER_FLAGS } from '../../../server/test/support/cluster-harness.js';
-import type { RemoteTrack, Room } from '../../src/index.js';
 import { ClusterFixture } from './cluster-peers.js';
 import { receive, syntheticCamera, type Receiver, type SyntheticTrack } from './media-sources.js';
 import { waitFor } from './sdk-peers.js';
+import { named, recordTracks } from './track-log.js';
 
 const VIEWER = { claims: { grants: ['subscribe', 'receiveData'] as const } };
 
-type RemoteEvent = 'trackPublished' | 'trackUnpublished' | 'trackMuted' | 'trackUnmuted' | 'trackSubscribed';
-const EVENTS: RemoteEvent[] = ['trackPublished', 'trackUnpublished', 'trackMuted', 'trackUnmuted', 'trackSubscribed'];
-
-function recordTracks(room: Room): Array<{ event: RemoteEvent; track: RemoteTrack }> {
-  const log: Array<{ event: RemoteEvent; track: RemoteTrack }> = [];
-  for (const event of EVENTS) room.on(event, ({ track }) => log.push({ event, track }));
-  return log;
-}
-
-function named(log: ReturnType<typeof recordTracks>, event: RemoteEvent): RemoteTrack[] {
-  return log.filter((entry) => entry.event === event).map((entry) => entry.track);
-}
 
 async function apiPeers(node: ClusterNode, room: string): Promise<Array<{ id: string; tracks: Array<{ id: string; muted: boolean }> }>> {
   const response = await fetch(`${node.url}/api/rooms/${room}/peers`, { headers: { Authorization: `Bearer ${DEV_SECRETS.apiSecret}` } });

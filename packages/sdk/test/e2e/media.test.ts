@@ -1,26 +1,13 @@
 import assert from 'node:assert/strict';
-import { TrackError, type LocalTrackUnpublishedEvent, type RemoteTrack, type Room, type TrackEvents } from '../../src/index.js';
+import { TrackError, type LocalTrackUnpublishedEvent, type RemoteTrack } from '../../src/index.js';
 import { FlakyNetwork } from './flaky-network.js';
 import { receive, syntheticCamera, syntheticMicrophone, type Receiver, type SyntheticTrack } from './media-sources.js';
 import { SdkFixture, sleep, waitFor } from './sdk-peers.js';
 import { TOPOLOGIES } from './topologies.js';
+import { named, recordTracks } from './track-log.js';
 
 // A token that may only watch: subscribe to tracks and receive data.
 const VIEWER = { claims: { grants: { subscribe: true, receiveData: true } } };
-
-type RemoteEvent = Exclude<keyof TrackEvents, 'localTrackUnpublished' | 'activeSpeaker'>;
-const REMOTE_EVENTS: RemoteEvent[] = ['trackPublished', 'trackUnpublished', 'trackMuted', 'trackUnmuted', 'trackSubscribed', 'trackSubscriptionFailed'];
-
-/** The remote-track events of a room, in order. */
-function recordTracks(room: Room): Array<{ event: RemoteEvent; track: RemoteTrack }> {
-  const log: Array<{ event: RemoteEvent; track: RemoteTrack }> = [];
-  for (const event of REMOTE_EVENTS) room.on(event, ({ track }) => log.push({ event, track }));
-  return log;
-}
-
-function named(log: ReturnType<typeof recordTracks>, event: RemoteEvent): RemoteTrack[] {
-  return log.filter((entry) => entry.event === event).map((entry) => entry.track);
-}
 
 // Publishers and viewers as SDK peers in Node, media from wrtc's synthetic sources.
 for (const topology of TOPOLOGIES) {

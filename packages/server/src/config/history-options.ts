@@ -1,5 +1,5 @@
 import { parseHistoryPolicy, type HistoryPolicy } from '../history/history-policy.js';
-import { configError, parseInteger, type AnyOptionSpec } from './option-spec.js';
+import { configError, parseInteger, parseList, type AnyOptionSpec } from './option-spec.js';
 import type { ServerConfig } from './server-config.js';
 
 /** Room history for late joiners (docs/http-api.md, "Room history"). */
@@ -17,7 +17,7 @@ export const HISTORY_OPTIONS: readonly AnyOptionSpec[] = [
     flag: '--history-types',
     env: 'SWITCHBOARD_HISTORY_TYPES',
     help: 'comma-separated message types the default history keeps (none given: any type)',
-    parse: (raw) => list(raw),
+    parse: (raw) => parseList(raw),
     fallback: () => [],
   },
   {
@@ -25,7 +25,7 @@ export const HISTORY_OPTIONS: readonly AnyOptionSpec[] = [
     flag: '--history-topics',
     env: 'SWITCHBOARD_HISTORY_TOPICS',
     help: 'comma-separated topics the default history keeps (none given: any topic or none)',
-    parse: (raw) => list(raw),
+    parse: (raw) => parseList(raw),
     fallback: () => [],
   },
   {
@@ -72,11 +72,4 @@ export function defaultHistoryPolicy(config: ServerConfig): HistoryPolicy | unde
   } catch (error) {
     throw configError((error as Error).message);
   }
-}
-
-function list(raw: string): string[] {
-  return raw
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
 }

@@ -24,6 +24,14 @@ export function parseInteger(raw: string, name: string, min: number, max: number
   return value;
 }
 
+/** A comma-separated list, items trimmed, empty ones dropped. */
+export function parseList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
 export function parseBoolean(raw: string, name: string): boolean {
   if (/^(1|true|yes)$/i.test(raw)) return true;
   if (/^(0|false|no)$/i.test(raw)) return false;

@@ -1,4 +1,4 @@
-import { configError, parseInteger, parseSecret, type AnyOptionSpec } from './option-spec.js';
+import { configError, parseInteger, parseList, parseSecret, type AnyOptionSpec } from './option-spec.js';
 
 /** Webhooks: room events POSTed, signed, to the operator's backend (docs/http-api.md). */
 export const WEBHOOK_OPTIONS: readonly AnyOptionSpec[] = [
@@ -7,7 +7,7 @@ export const WEBHOOK_OPTIONS: readonly AnyOptionSpec[] = [
     flag: '--webhook-urls',
     env: 'SWITCHBOARD_WEBHOOK_URLS',
     help: 'comma-separated http(s) URLs that receive room events as signed JSON POSTs',
-    parse: (raw) => list(raw).map(webhookUrl),
+    parse: (raw) => parseList(raw).map(webhookUrl),
     fallback: () => [],
   },
   {
@@ -23,7 +23,7 @@ export const WEBHOOK_OPTIONS: readonly AnyOptionSpec[] = [
     flag: '--webhook-message-types',
     env: 'SWITCHBOARD_WEBHOOK_MESSAGE_TYPES',
     help: 'comma-separated application message types also reported as "message" events (moderation, archiving)',
-    parse: (raw) => list(raw),
+    parse: (raw) => parseList(raw),
     fallback: () => [],
   },
   {
@@ -59,13 +59,6 @@ export const WEBHOOK_OPTIONS: readonly AnyOptionSpec[] = [
     fallback: () => 5000,
   },
 ];
-
-function list(raw: string): string[] {
-  return raw
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
-}
 
 function webhookUrl(raw: string): string {
   let url: URL;

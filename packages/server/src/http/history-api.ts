@@ -24,7 +24,7 @@ export interface HistoryApiDeps extends Pick<HttpApiDeps, 'apiSecret' | 'metrics
 const HISTORY = '/api/rooms/:room/history';
 const POLICY = '/api/rooms/:room/history-policy';
 // A policy is a few names and numbers; its lists are capped well below this.
-const POLICY_BODY_LIMIT = 64 * 1024;
+export const POLICY_BODY_LIMIT = 64 * 1024;
 
 /**
  * Registers the room history endpoints: `GET …/history` (the policy and the kept messages) and
