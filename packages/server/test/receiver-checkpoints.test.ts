@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { DEFAULT_GRANTS } from '@switchboard/sdk/protocol';
 import { SeqWindow } from '../../sdk/src/data-channel/seq-window.js';
-import { DUPLICATE_WINDOW, ReceiverCheckpoints, type CheckpointBounds } from '../src/data/receiver-checkpoints.js';
+import { checkpointBounds, DUPLICATE_WINDOW, ReceiverCheckpoints, type CheckpointBounds } from '../src/data/receiver-checkpoints.js';
 import { Peer } from '../src/rooms/peer.js';
 import { waitFor } from './support/test-server.js';
 
@@ -31,13 +31,13 @@ function room(bounds: Partial<CheckpointBounds> = {}) {
       },
       handedSeq: () => state.seq,
     },
-    { everyMs: 60_000, everyMessages: 3, everyBytes: 1 << 30, ...bounds },
+    { everyMs: 60_000, deliveriesPerReceiver: 1 << 30, everyMessages: 3, everyBytes: 1 << 30, ...bounds },
   );
-  const deliver = (count: number) => {
+  const deliver = (count: number, receivers = 1) => {
     for (let i = 0; i < count; i++) {
       state.seq++;
       state.pendingFlushed = false;
-      checkpoints.handed(100);
+      checkpoints.handed(100, receivers);
     }
   };
   return { checkpoints, state, deliver };
@@ -138,6 +138,22 @@ describe('ReceiverCheckpoints', () => {
     expect(p.liveSince).to.equal(9);
   });
 
+  it('starts a round after deliveriesPerReceiver deliveries per live receiver', () => {
+    const { checkpoints, deliver } = tracked({ everyMessages: 1000, deliveriesPerReceiver: 4 });
+    const a = new FakeConsumer();
+    const b = new FakeConsumer();
+    checkpoints.watch(peer(0), a);
+    checkpoints.watch(peer(0), b);
+    deliver(7);
+    expect(a.asked.length + b.asked.length).to.equal(0);
+    deliver(1);
+    expect([a.asked.length, b.asked.length], 'one request each').to.deep.equal([1, 1]);
+    deliver(2, 4);
+    expect(a.asked.length + b.asked.length, 'broadcasts count once per receiver').to.equal(2);
+    deliver(2, 4);
+    expect(a.asked.length + b.asked.length, 'still in flight: none more').to.equal(2);
+  });
+
   it('starts a round after everyBytes, or everyMs after the first delivery', async () => {
     const byBytes = tracked({ everyBytes: 250 });
     const a = new FakeConsumer();
@@ -163,7 +179,10 @@ describe('ReceiverCheckpoints', () => {
     expect(state.flushes).to.equal(0);
   });
 
-  it("sizes the overflow cap on the SDK's duplicate window", () => {
+  it("sizes the bounds on the SDK's duplicate window and the replay log", () => {
     expect(DUPLICATE_WINDOW).to.equal(SeqWindow.size);
+    const bounds = checkpointBounds(8 << 20);
+    expect(bounds.everyMessages).to.be.at.most(DUPLICATE_WINDOW / 4);
+    expect(bounds.everyBytes).to.be.at.most((8 << 20) / 2);
   });
 });

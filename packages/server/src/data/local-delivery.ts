@@ -3,7 +3,7 @@ import { SwitchboardError, type DataChannelKind, type DataConsumerInfo } from '@
 import type { Peer } from '../rooms/peer.js';
 import type { DataMetrics } from './data-metrics.js';
 import { FanoutBatcher, type BatchOptions } from './fanout-batcher.js';
-import { CHECKPOINT_EVERY_MESSAGES, CHECKPOINT_EVERY_MS, DUPLICATE_WINDOW, ReceiverCheckpoints } from './receiver-checkpoints.js';
+import { checkpointBounds, DUPLICATE_WINDOW, ReceiverCheckpoints } from './receiver-checkpoints.js';
 import type { LoggedMessage } from './replay-log.js';
 import type { StampedMessage } from './sequencer.js';
 import { ALL_TOPICS, Subchannels, UNTOPICED } from './subchannels.js';
@@ -31,6 +31,8 @@ export interface LocalDeliveryOptions {
   maxMessageSize: number;
   /** SCTP send buffer of each receiver, in bytes; replays are paced to fit in it. */
   sctpSendBufferBytes: number;
+  /** Size of the room's replay log, in bytes: how far back a resume can reach. */
+  replayBufferBytes: number;
   metrics: DataMetrics;
   listener: ReceiverListener;
   /** How live deliveries are batched. */
@@ -64,11 +66,9 @@ export class LocalDelivery {
   ) {
     this.lanes = new WorkerLanes(options.maxMessageSize);
     this.batcher = new FanoutBatcher(this.lanes, options.batch);
-    // A send buffer's worth between checkpoints: the replay after an overflow needs about that
-    // much anyway (what the buffer held is lost with the connection), so the log need hold twice it.
     this.checkpoints = new ReceiverCheckpoints(
       { flush: () => this.batcher.flush(), handedSeq: () => this.lastDelivered },
-      { everyMs: CHECKPOINT_EVERY_MS, everyMessages: CHECKPOINT_EVERY_MESSAGES, everyBytes: options.sctpSendBufferBytes },
+      checkpointBounds(options.replayBufferBytes),
     );
   }
 
@@ -105,7 +105,7 @@ export class LocalDelivery {
     const count = this.fanOut(message);
     if (message.seq > 0) {
       this.lastDelivered = message.seq;
-      this.checkpoints.handed(message.bytes.byteLength);
+      this.checkpoints.handed(message.bytes.byteLength, count);
     }
     return count;
   }

@@ -7,19 +7,26 @@ import type { Peer } from '../rooms/peer.js';
  */
 export const DUPLICATE_WINDOW = 65536;
 
-/** When a round of checkpoints starts: whichever comes first, while reliable traffic flows. */
+/**
+ * When a round of checkpoints starts, counting the room's reliable traffic since the last one:
+ * whichever bound comes first. A round costs one worker request per live receiver, about what
+ * one delivery to each costs.
+ */
 export interface CheckpointBounds {
-  /** ms after the first reliable delivery since the last round. */
+  /** ms after the first reliable message since the last round (one room timer, set only while traffic flows). */
   everyMs: number;
-  /** Reliable deliveries handed to the workers since the last round. */
+  /** Deliveries, per live receiver: keeps the requests a small share of the deliveries. */
+  deliveriesPerReceiver: number;
+  /** Messages: keeps a checkpoint far within the SDK's duplicate window. */
   everyMessages: number;
-  /** Bytes of those deliveries. */
+  /** Bytes of those messages: keeps a checkpoint far within the room's replay log. */
   everyBytes: number;
 }
 
-/** Bounds of a room's checkpoints; {@link CheckpointBounds.everyBytes} is the receivers' SCTP send buffer. */
-export const CHECKPOINT_EVERY_MS = 100;
-export const CHECKPOINT_EVERY_MESSAGES = 1024;
+/** The bounds of a room whose replay log holds `replayBufferBytes`; see docs/decisions.md. */
+export function checkpointBounds(replayBufferBytes: number): CheckpointBounds {
+  return { everyMs: 100, deliveriesPerReceiver: 1024, everyMessages: DUPLICATE_WINDOW / 8, everyBytes: replayBufferBytes / 4 };
+}
 
 /** What a checkpoint asks of a receiver's reliable DataConsumer: any request the worker answers in order. */
 export interface CheckpointedConsumer {
@@ -51,12 +58,13 @@ interface Watched {
  * to that receiver's SCTP send buffer, and a drop would have raised `sctpsendbufferfull` first.
  * No such event seen by then means everything up to S was accepted: `liveSince` moves to S.
  *
- * Rounds cost one worker request per receiver and none per message: they start on a room-wide
- * count of deliveries (or bytes), or on one room timer, never on a timer or promise per message.
+ * Rounds cost one worker request per receiver and none per message: they start on room-wide
+ * counts (see {@link CheckpointBounds}) or on one room timer, never on a timer or promise per message.
  */
 export class ReceiverCheckpoints {
   private readonly watched = new Map<Peer, Watched>();
   private messages = 0;
+  private deliveries = 0;
   private bytes = 0;
   private timer: NodeJS.Timeout | undefined;
 
@@ -82,13 +90,15 @@ export class ReceiverCheckpoints {
     if (watched?.consumer === consumer) watched.overflowed = true;
   }
 
-  /** One reliable delivery of `bytes` went to the batcher; may start a round. */
-  handed(bytes: number): void {
+  /** One reliable message of `bytes` went to the batcher for `deliveries` receivers; may start a round. */
+  handed(bytes: number, deliveries: number): void {
     if (this.watched.size === 0) return;
     this.messages++;
+    this.deliveries += deliveries;
     this.bytes += bytes;
-    if (this.messages >= this.bounds.everyMessages || this.bytes >= this.bounds.everyBytes) this.round();
-    else this.timer ??= setTimeout(() => this.round(), this.bounds.everyMs);
+    const { everyMessages, everyBytes, deliveriesPerReceiver, everyMs } = this.bounds;
+    if (this.messages >= everyMessages || this.bytes >= everyBytes || this.deliveries >= deliveriesPerReceiver * this.watched.size) this.round();
+    else this.timer ??= setTimeout(() => this.round(), everyMs);
   }
 
   /** Stops the timer (the room is closing). */
@@ -126,6 +136,7 @@ export class ReceiverCheckpoints {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.messages = 0;
+    this.deliveries = 0;
     this.bytes = 0;
   }
 }
