@@ -45,6 +45,8 @@ interface Watched {
   readonly consumer: CheckpointedConsumer;
   /** A checkpoint request is in flight: at most one per receiver. */
   pending: boolean;
+  /** A round passed it by while its request was in flight: the answer starts the next check. */
+  missed: boolean;
   /** Its send buffer was full once: nothing sent after that is known to have been accepted. */
   overflowed: boolean;
 }
@@ -75,7 +77,7 @@ export class ReceiverCheckpoints {
 
   /** `peer` went live on `consumer` (its `liveSince` is set): checkpoints follow its deliveries. */
   watch(peer: Peer, consumer: CheckpointedConsumer): void {
-    this.watched.set(peer, { consumer, pending: false, overflowed: false });
+    this.watched.set(peer, { consumer, pending: false, missed: false, overflowed: false });
   }
 
   /** Its connection went away: an answer still on its way changes nothing. */
@@ -109,11 +111,16 @@ export class ReceiverCheckpoints {
 
   private round(): void {
     this.reset();
-    this.source.flush();
-    const seq = this.source.handedSeq();
+    const seq = this.handedSeq();
     for (const [peer, watched] of this.watched) {
-      if (!watched.pending && !watched.overflowed && peer.liveSince < seq) this.check(peer, watched, seq);
+      if (watched.pending) watched.missed = true;
+      else if (!watched.overflowed && peer.liveSince < seq) this.check(peer, watched, seq);
     }
+  }
+
+  private handedSeq(): number {
+    this.source.flush();
+    return this.source.handedSeq();
   }
 
   private check(peer: Peer, watched: Watched, seq: number): void {
@@ -122,6 +129,12 @@ export class ReceiverCheckpoints {
       watched.pending = false;
       if (this.watched.get(peer) !== watched || watched.overflowed) return;
       peer.liveSince = Math.max(peer.liveSince, seq);
+      // Under load the answer can take longer than a round: without this, the checkpoint would
+      // lag by up to two rounds plus the wait, not one round plus the wait.
+      if (!watched.missed) return;
+      watched.missed = false;
+      const next = this.handedSeq();
+      if (peer.liveSince < next) this.check(peer, watched, next);
     };
     // mediasoup emits a notification one setImmediate after reading it, but resolves a response
     // at once: an overflow the worker reported before this answer is seen after one more turn.
