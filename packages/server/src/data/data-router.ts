@@ -87,6 +87,7 @@ export class DataRouter {
     this.local = new LocalDelivery(members, {
       maxMessageSize: options.maxMessageSize,
       sctpSendBufferBytes: options.sctpSendBufferBytes,
+      replayBufferBytes: options.replayBufferBytes,
       metrics: options.metrics,
       listener: options.listener,
       batch: options.batch,

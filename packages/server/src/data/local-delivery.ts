@@ -3,6 +3,7 @@ import { SwitchboardError, type DataChannelKind, type DataConsumerInfo } from '@
 import type { Peer } from '../rooms/peer.js';
 import type { DataMetrics } from './data-metrics.js';
 import { FanoutBatcher, type BatchOptions } from './fanout-batcher.js';
+import { checkpointBounds, DUPLICATE_WINDOW, ReceiverCheckpoints } from './receiver-checkpoints.js';
 import type { LoggedMessage } from './replay-log.js';
 import type { StampedMessage } from './sequencer.js';
 import { ALL_TOPICS, Subchannels, UNTOPICED } from './subchannels.js';
@@ -30,6 +31,8 @@ export interface LocalDeliveryOptions {
   maxMessageSize: number;
   /** SCTP send buffer of each receiver, in bytes; replays are paced to fit in it. */
   sctpSendBufferBytes: number;
+  /** Size of the room's replay log, in bytes: how far back a resume can reach. */
+  replayBufferBytes: number;
   metrics: DataMetrics;
   listener: ReceiverListener;
   /** How live deliveries are batched. */
@@ -43,7 +46,8 @@ export interface LocalDeliveryOptions {
 /**
  * The second step of a message: fanning a stamped, numbered message out to this node's
  * receivers, once per router (worker) that has receivers for it. Also each receiver's life:
- * its DataConsumers, the replay of what it missed, and its subscriptions to live traffic.
+ * its DataConsumers, the replay of what it missed, its subscriptions to live traffic and the
+ * checkpoints of what its send buffer accepted (see {@link ReceiverCheckpoints}).
  */
 export class LocalDelivery {
   private readonly subchannels = new Subchannels();
@@ -52,6 +56,9 @@ export class LocalDelivery {
   private readonly subscriptions = new Map<Peer, { routerId: string; list: number[] }>();
   private readonly receivers = new Map<Peer, Record<DataChannelKind, DataConsumer>>();
   private readonly catchingUp = new Set<Peer>();
+  private readonly checkpoints: ReceiverCheckpoints;
+  /** The newest reliable room sequence number given to {@link deliver}. */
+  private lastDelivered = 0;
 
   constructor(
     private readonly members: ReadonlyMap<string, Peer>,
@@ -59,6 +66,10 @@ export class LocalDelivery {
   ) {
     this.lanes = new WorkerLanes(options.maxMessageSize);
     this.batcher = new FanoutBatcher(this.lanes, options.batch);
+    this.checkpoints = new ReceiverCheckpoints(
+      { flush: () => this.batcher.flush(), handedSeq: () => this.lastDelivered },
+      checkpointBounds(options.replayBufferBytes),
+    );
   }
 
   /** Creates the room's data objects on a new router of the room. */
@@ -91,6 +102,15 @@ export class LocalDelivery {
    * the sender).
    */
   deliver(message: StampedMessage): number {
+    const count = this.fanOut(message);
+    if (message.seq > 0) {
+      this.lastDelivered = message.seq;
+      this.checkpoints.handed(message.bytes.byteLength, count);
+    }
+    return count;
+  }
+
+  private fanOut(message: StampedMessage): number {
     const list = this.listFor(message.targets, message.topic);
     if (list.length === 0) return 0;
     const count = this.subchannels.count(list);
@@ -124,7 +144,15 @@ export class LocalDelivery {
       consumers[kind] = consumer;
       consumer.on('sctpsendbufferfull', () => {
         this.options.metrics.dropped.inc({ reason: 'receiver_buffer_full' });
-        if (kind !== 'reliable' || !peer.receiving || this.receivers.get(peer)?.reliable !== consumer) return;
+        if (kind !== 'reliable') return;
+        this.checkpoints.overflowed(peer, consumer);
+        if (!peer.receiving || this.receivers.get(peer)?.reliable !== consumer) return;
+        // The replay resends what came after the checkpoint; the SDK must still tell the dropped
+        // message from those (half the window: more may still get through before the cut).
+        if (this.lastDelivered - peer.liveSince >= DUPLICATE_WINDOW / 2) {
+          this.options.listener.replayIncomplete(peer);
+          return;
+        }
         peer.overflowed = true;
         this.options.listener.overflowed(peer);
       });
@@ -178,6 +206,7 @@ export class LocalDelivery {
       peer.receiving = true;
       peer.replayFrom = caughtUpTo;
       peer.liveSince = caughtUpTo;
+      if (consumers.reliable.type === 'sctp') this.checkpoints.watch(peer, consumers.reliable);
       return true;
     } finally {
       // Requests reach the worker in order: the peer's switch away from `replay` precedes any
@@ -242,6 +271,7 @@ export class LocalDelivery {
   /** Unsubscribes a peer whose connection dropped; its later messages wait in the log. */
   stopReceiving(peer: Peer): void {
     this.receivers.delete(peer);
+    this.checkpoints.unwatch(peer);
     this.unsubscribe(peer);
     peer.receiving = false;
   }
@@ -277,6 +307,7 @@ export class LocalDelivery {
 
   /** Stops the room's data objects on every router (the room is closing). */
   close(): void {
+    this.checkpoints.close();
     this.batcher.close();
     this.lanes.close();
   }

@@ -91,7 +91,10 @@ export class Peer {
   announced = false;
   /** True once its receive DataChannels are open and subscribed. */
   receiving = false;
-  /** Room sequence number from which it has been receiving live traffic. */
+  /**
+   * Room sequence number up to which its SCTP send buffer accepted every live delivery: where it
+   * went live, then each checkpoint (see ReceiverCheckpoints) moves it on.
+   */
   liveSince = 0;
   /**
    * A live reliable delivery to it was dropped (receive buffer overflow): the next resume
