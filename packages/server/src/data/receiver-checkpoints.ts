@@ -25,7 +25,7 @@ export interface CheckpointBounds {
 
 /** The bounds of a room whose replay log holds `replayBufferBytes`; see docs/decisions.md. */
 export function checkpointBounds(replayBufferBytes: number): CheckpointBounds {
-  return { everyMs: 100, deliveriesPerReceiver: 1024, everyMessages: DUPLICATE_WINDOW / 8, everyBytes: replayBufferBytes / 4 };
+  return { everyMs: 1000, deliveriesPerReceiver: 1024, everyMessages: DUPLICATE_WINDOW / 8, everyBytes: replayBufferBytes / 4 };
 }
 
 /** What a checkpoint asks of a receiver's reliable DataConsumer: any request the worker answers in order. */
