@@ -206,8 +206,9 @@ describe('SDK end to end: streams between Node peers', function () {
   });
 });
 
-// More than the limit passes through this room: its replay log must hold it, or a receiver that
-// falls behind (its buffer at the server overflows) could not resume (docs/sdk.md, streams).
+// More than the limit passes through this room as fast as it can be sent: a receiver that falls
+// behind resumes from its last checkpoint, which trails by what is queued towards the worker, so
+// the log is kept larger than the whole stream and the test is about the limit alone.
 describe('SDK end to end: a stream over the server limit', function () {
   this.timeout(60000);
   let f: SdkFixture;
