@@ -52,3 +52,72 @@ export function unpackBatch(bytes: Uint8Array): Uint8Array[] {
   }
   return list;
 }
+
+/**
+ * A batch's elements read in place, as offsets into its bytes: no list and no view per element.
+ * {@link BatchElements.of} checks the whole batch before the first element is handed out, so a
+ * batch that cannot be read yields nothing, as with {@link unpackBatch}.
+ */
+export class BatchElements {
+  /** Where the current element starts and ends in the batch's bytes (after {@link next}). */
+  start = 0;
+  end = 0;
+
+  private constructor(
+    private readonly bytes: Uint8Array,
+    private at: number,
+  ) {}
+
+  /**
+   * The elements of `bytes`, a batch as {@link encodeBatch} writes it (an array of `bin`
+   * elements, filling the bytes exactly); undefined for anything else, which
+   * {@link unpackBatch} then reads or refuses.
+   */
+  static of(bytes: Uint8Array): BatchElements | undefined {
+    if (!isBatch(bytes)) return undefined;
+    const token = bytes[3];
+    let count: number;
+    let at: number;
+    if (token !== undefined && token > 0x90 && token <= 0x9f) {
+      count = token - 0x90;
+      at = 4;
+    } else if (token === 0xdc && bytes.length >= 6) {
+      count = (bytes[4]! << 8) | bytes[5]!;
+      at = 6;
+    } else if (token === 0xdd && bytes.length >= 8) {
+      count = bytes[4]! * 0x1000000 + ((bytes[5]! << 16) | (bytes[6]! << 8) | bytes[7]!);
+      at = 8;
+    } else {
+      return undefined;
+    }
+    const elements = new BatchElements(bytes, at);
+    for (let i = 0; i < count; i++) if (!elements.next()) return undefined;
+    if (count === 0 || elements.end !== bytes.length) return undefined;
+    elements.at = at;
+    return elements;
+  }
+
+  /** Moves to the next element; false when its header is not a `bin` that fits in the batch. */
+  next(): boolean {
+    const { bytes, at } = this;
+    const token = bytes[at];
+    let length: number;
+    let start: number;
+    if (token === 0xc4 && at + 2 <= bytes.length) {
+      length = bytes[at + 1]!;
+      start = at + 2;
+    } else if (token === 0xc5 && at + 3 <= bytes.length) {
+      length = (bytes[at + 1]! << 8) | bytes[at + 2]!;
+      start = at + 3;
+    } else if (token === 0xc6 && at + 5 <= bytes.length) {
+      length = bytes[at + 1]! * 0x1000000 + ((bytes[at + 2]! << 16) | (bytes[at + 3]! << 8) | bytes[at + 4]!);
+      start = at + 5;
+    } else {
+      return false;
+    }
+    if (start + length > bytes.length) return false;
+    this.start = start;
+    this.end = this.at = start + length;
+    return true;
+  }
+}
