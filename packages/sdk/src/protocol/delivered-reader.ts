@@ -12,83 +12,96 @@ import type { EnvelopeKind, ReceivedEnvelope } from './envelope.js';
  * fails a check) gives `undefined`, and the caller decodes the bytes the generic way, which
  * accepts or refuses them as before: this reader only ever says yes to what the generic decode
  * reads the same way. A payload that does not decode throws `MALFORMED`, as it would there.
+ * One function with its cursor in a local: module-level cursor state, as msgpackr keeps, made
+ * the header cost several times more.
  */
 export function readDelivered(bytes: Uint8Array, start: number, end: number): ReceivedEnvelope | undefined {
   if (end > bytes.length) return undefined;
-  src = bytes;
-  limit = end;
-  const payloadAt = readHeader(start);
-  src = EMPTY;
-  if (payloadAt < 0 || from === undefined) return undefined;
+  const head = bytes[start]!;
+  if (!(head > 0x81 && head <= 0x8f)) return undefined;
+  let p = start + 1;
+  let kind = -1;
+  let seq = -1;
+  let serverTime = -1;
+  let callId = -1;
+  let from: string | undefined;
+  let type: string | undefined;
+  let topic: string | undefined;
+  let targeted = false;
+  let history = false;
+  for (let fields = head - 0x81; fields > 0; fields--) {
+    // Every header key is a fixstr of one or two bytes, followed by a value of at least one byte.
+    if (p + 3 > end) return undefined;
+    let key = bytes[p + 1]!;
+    if (bytes[p] === 0xa1) p += 2;
+    else if (bytes[p] === 0xa2) {
+      key |= bytes[p + 2]! << 8;
+      p += 3;
+    } else return undefined;
+    const token = bytes[p]!;
+    if (key === KEY_FROM || key === KEY_TYPE || key === KEY_TOPIC) {
+      let length: number;
+      if (token >= 0xa0 && token <= 0xbf) {
+        length = token - 0xa0;
+        p++;
+      } else if (token === 0xd9 && p + 2 <= end) {
+        length = bytes[p + 1]!;
+        p += 2;
+      } else return undefined;
+      if (p + length > end) return undefined;
+      const cached = key === KEY_FROM ? lastFrom : key === KEY_TYPE ? lastType : lastTopic;
+      const value = ascii(bytes, p, length, cached);
+      if (value === undefined) return undefined;
+      p += length;
+      if (key === KEY_FROM) from = lastFrom = value;
+      else if (length === 0 || length > MAX_NAME_LENGTH) return undefined;
+      else if (key === KEY_TYPE) type = lastType = value;
+      else topic = lastTopic = value;
+    } else if (key === KEY_SERVER_TIME && token === 0xcb) {
+      if (p + 9 > end) return undefined;
+      for (let i = 0; i < 8; i++) float.setUint8(i, bytes[p + 1 + i]!);
+      p += 9;
+      serverTime = float.getFloat64(0);
+      if (!(serverTime >= 0 && serverTime <= Number.MAX_VALUE)) return undefined;
+    } else if (key === KEY_TARGETED || key === KEY_HISTORY) {
+      if (token !== 0xc3) return undefined;
+      p++;
+      if (key === KEY_TARGETED) targeted = true;
+      else history = true;
+    } else {
+      // k, s, c and an integer ts: unsigned integers below 2^32.
+      let value: number;
+      if (token < 0x80) {
+        value = token;
+        p++;
+      } else if (token === 0xcc && p + 2 <= end) {
+        value = bytes[p + 1]!;
+        p += 2;
+      } else if (token === 0xcd && p + 3 <= end) {
+        value = (bytes[p + 1]! << 8) | bytes[p + 2]!;
+        p += 3;
+      } else if (token === 0xce && p + 5 <= end) {
+        value = bytes[p + 1]! * 0x1000000 + ((bytes[p + 2]! << 16) | (bytes[p + 3]! << 8) | bytes[p + 4]!);
+        p += 5;
+      } else return undefined;
+      if (key === KEY_KIND) kind = value;
+      else if (key === KEY_SEQ) seq = value;
+      else if (key === KEY_CALL_ID) callId = value;
+      else if (key === KEY_SERVER_TIME) serverTime = value;
+      else return undefined;
+    }
+  }
+  if (kind > 3 || kind < 0 || seq < 0 || serverTime < 0 || from === undefined || type === undefined) return undefined;
+  // `d` last, with at least one byte of payload.
+  if (p + 2 >= end || bytes[p] !== 0xa1 || bytes[p + 1] !== 0x64) return undefined;
   // The same fields in the same order as `decodeDelivered`, so both give objects of one shape.
-  const envelope: ReceivedEnvelope = { kind: kind as EnvelopeKind, seq, from, serverTime, type, targeted, data: decodeRange(bytes, payloadAt, end) };
+  const envelope: ReceivedEnvelope = { kind: kind as EnvelopeKind, seq, from, serverTime, type, targeted, data: decodeRange(bytes, p + 2, end) };
   if (topic !== undefined) envelope.topic = topic;
   if (history) envelope.history = true;
   if (callId >= 0) envelope.callId = callId;
   return envelope;
 }
 
-// Reads the header fields into the module's variables below; the payload's offset, or -1.
-function readHeader(start: number): number {
-  const head = src[start]!;
-  // A fixmap of 2 to 15 fields (a negated test, so that `start` past the end fails too).
-  if (!(head > 0x81 && head <= 0x8f)) return -1;
-  position = start + 1;
-  kind = seq = serverTime = callId = -1;
-  from = undefined;
-  type = '';
-  topic = undefined;
-  targeted = history = false;
-  for (let fields = head - 0x80 - 1; fields > 0; fields--) {
-    switch (readKey()) {
-      case KEY_KIND:
-        kind = readUnsigned();
-        break;
-      case KEY_SEQ:
-        seq = readUnsigned();
-        break;
-      case KEY_FROM: {
-        const value = readAscii(lastFrom);
-        if (value === undefined) return -1;
-        from = lastFrom = value;
-        break;
-      }
-      case KEY_SERVER_TIME:
-        serverTime = readTime();
-        break;
-      case KEY_TYPE: {
-        const value = readAscii(lastType);
-        if (value === undefined || !validName(value)) return -1;
-        type = lastType = value;
-        break;
-      }
-      case KEY_TOPIC: {
-        const value = readAscii(lastTopic);
-        if (value === undefined || !validName(value)) return -1;
-        topic = lastTopic = value;
-        break;
-      }
-      case KEY_TARGETED:
-        if (!readTrue()) return -1;
-        targeted = true;
-        break;
-      case KEY_HISTORY:
-        if (!readTrue()) return -1;
-        history = true;
-        break;
-      case KEY_CALL_ID:
-        callId = readUnsigned();
-        if (callId < 0) return -1;
-        break;
-      default:
-        return -1;
-    }
-  }
-  if (kind < 0 || kind > 3 || seq < 0 || serverTime < 0 || from === undefined || type === '') return -1;
-  // `d` last, with at least one byte of payload.
-  if (position + 2 >= limit || src[position] !== 0xa1 || src[position + 1] !== 0x64) return -1;
-  return position + 2;
-}
 
 // Keys as their fixstr bytes after the header byte: one byte, or two (second byte << 8).
 const KEY_KIND = 0x6b; // k
@@ -101,22 +114,7 @@ const KEY_TARGETED = 0x70; // p
 const KEY_HISTORY = 0x68; // h
 const KEY_CALL_ID = 0x63; // c
 const MAX_NAME_LENGTH = 128;
-const EMPTY = new Uint8Array(0);
 
-// The reader's cursor, module state as in msgpackr: the reader never calls out while using it.
-let src: Uint8Array = EMPTY;
-let position = 0;
-let limit = 0;
-// The header just read.
-let kind = -1;
-let seq = -1;
-let serverTime = -1;
-let callId = -1;
-let from: string | undefined;
-let type = '';
-let topic: string | undefined;
-let targeted = false;
-let history = false;
 // The last sender, type and topic read: consecutive deliveries mostly repeat them, and handing
 // out the same string spares building one and lets event-name lookups reuse its hash.
 let lastFrom = '';
@@ -125,85 +123,16 @@ let lastTopic = '';
 // Big-endian float64 from bytes, without a DataView per envelope.
 const float = new DataView(new ArrayBuffer(8));
 
-function readKey(): number {
-  if (position + 3 > limit) return -1;
-  const header = src[position]!;
-  if (header === 0xa1) {
-    position += 2;
-    return src[position - 1]!;
-  }
-  if (header === 0xa2) {
-    position += 3;
-    return src[position - 2]! | (src[position - 1]! << 8);
-  }
-  return -1;
-}
-
-// A non-negative integer up to 2^32 - 1; -1 for anything else (the generic decode decides).
-function readUnsigned(): number {
-  if (position >= limit) return -1;
-  const token = src[position++]!;
-  if (token < 0x80) return token;
-  if (token === 0xcc && position + 1 <= limit) return src[position++]!;
-  if (token === 0xcd && position + 2 <= limit) {
-    position += 2;
-    return (src[position - 2]! << 8) | src[position - 1]!;
-  }
-  if (token === 0xce && position + 4 <= limit) {
-    position += 4;
-    return src[position - 4]! * 0x1000000 + ((src[position - 3]! << 16) | (src[position - 2]! << 8) | src[position - 1]!);
-  }
-  return -1;
-}
-
-// Server time: a float64 (as msgpackr writes milliseconds since 1970) or a small unsigned integer.
-function readTime(): number {
-  if (position < limit && src[position] === 0xcb && position + 9 <= limit) {
-    for (let i = 0; i < 8; i++) float.setUint8(i, src[position + 1 + i]!);
-    position += 9;
-    const time = float.getFloat64(0);
-    // NaN, infinities and negative times: left to the generic decode.
-    return time >= 0 && time <= Number.MAX_VALUE ? time : -1;
-  }
-  return readUnsigned();
-}
-
-function readTrue(): boolean {
-  if (position < limit && src[position] === 0xc3) {
-    position++;
-    return true;
-  }
-  return false;
-}
-
-// An ASCII string (fixstr or str8): `cached` if it holds the same characters; undefined otherwise.
-function readAscii(cached: string): string | undefined {
-  if (position >= limit) return undefined;
-  const token = src[position]!;
-  let length: number;
-  if (token >= 0xa0 && token <= 0xbf) {
-    length = token - 0xa0;
-    position++;
-  } else if (token === 0xd9 && position + 2 <= limit) {
-    length = src[position + 1]!;
-    position += 2;
-  } else {
-    return undefined;
-  }
-  const end = position + length;
-  if (end > limit) return undefined;
+// The ASCII string of `length` bytes at `start`: `cached` if it has the same characters;
+// undefined if a byte is not ASCII (left to the generic decode and its UTF-8 handling).
+function ascii(bytes: Uint8Array, start: number, length: number, cached: string): string | undefined {
+  const end = start + length;
   let same = cached.length === length;
-  for (let i = position; i < end; i++) {
-    const byte = src[i]!;
+  for (let i = start; i < end; i++) {
+    const byte = bytes[i]!;
     if (byte >= 0x80) return undefined;
-    if (same && cached.charCodeAt(i - position) !== byte) same = false;
+    if (same && cached.charCodeAt(i - start) !== byte) same = false;
   }
-  const start = position;
-  position = end;
   if (same) return cached;
-  return String.fromCharCode.apply(null, src.subarray(start, end) as unknown as number[]);
-}
-
-function validName(name: string): boolean {
-  return name.length > 0 && name.length <= MAX_NAME_LENGTH;
+  return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
 }
