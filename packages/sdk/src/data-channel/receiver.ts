@@ -1,4 +1,4 @@
-import { BatchElements, decodeDelivered, isBatch, unpackBatch, type ReceivedEnvelope } from '../protocol/index.js';
+import { batchBounds, decodeDelivered, isBatch, unpackBatch, type ReceivedEnvelope } from '../protocol/index.js';
 import { SeqWindow } from './seq-window.js';
 
 /**
@@ -53,9 +53,9 @@ export class Receiver {
       this.acceptRange(bytes, 0, bytes.length, deliver);
       return;
     }
-    const elements = BatchElements.of(bytes);
-    if (elements !== undefined) {
-      while (elements.next()) this.acceptRange(bytes, elements.start, elements.end, deliver);
+    const bounds = batchBounds(bytes);
+    if (bounds !== undefined) {
+      for (let i = 0; i < bounds.length; i += 2) this.acceptRange(bytes, bounds[i]!, bounds[i + 1]!, deliver);
       return;
     }
     // Not in the form the server writes: the generic decode reads it or refuses it.

@@ -54,70 +54,31 @@ export function unpackBatch(bytes: Uint8Array): Uint8Array[] {
 }
 
 /**
- * A batch's elements read in place, as offsets into its bytes: no list and no view per element.
- * {@link BatchElements.of} checks the whole batch before the first element is handed out, so a
- * batch that cannot be read yields nothing, as with {@link unpackBatch}.
+ * Where each element of a batch lies in `bytes`, start and end offsets in turn: read in place,
+ * without a view per element. Undefined for anything but a batch as {@link encodeBatch} writes
+ * it (an array of up to 65,535 `bin` elements filling the bytes exactly), which
+ * {@link unpackBatch} then reads or refuses.
  */
-export class BatchElements {
-  /** Where the current element starts and ends in the batch's bytes (after {@link next}). */
-  start = 0;
-  end = 0;
-
-  private constructor(
-    private readonly bytes: Uint8Array,
-    private at: number,
-  ) {}
-
-  /**
-   * The elements of `bytes`, a batch as {@link encodeBatch} writes it (an array of `bin`
-   * elements, filling the bytes exactly); undefined for anything else, which
-   * {@link unpackBatch} then reads or refuses.
-   */
-  static of(bytes: Uint8Array): BatchElements | undefined {
-    if (!isBatch(bytes)) return undefined;
-    const token = bytes[3];
-    let count: number;
-    let at: number;
-    if (token !== undefined && token > 0x90 && token <= 0x9f) {
-      count = token - 0x90;
-      at = 4;
-    } else if (token === 0xdc && bytes.length >= 6) {
-      count = (bytes[4]! << 8) | bytes[5]!;
-      at = 6;
-    } else if (token === 0xdd && bytes.length >= 8) {
-      count = bytes[4]! * 0x1000000 + ((bytes[5]! << 16) | (bytes[6]! << 8) | bytes[7]!);
-      at = 8;
-    } else {
-      return undefined;
-    }
-    const elements = new BatchElements(bytes, at);
-    for (let i = 0; i < count; i++) if (!elements.next()) return undefined;
-    if (count === 0 || elements.end !== bytes.length) return undefined;
-    elements.at = at;
-    return elements;
+export function batchBounds(bytes: Uint8Array): number[] | undefined {
+  if (!isBatch(bytes)) return undefined;
+  // fixarray or array 16 (the server's batches are capped far below 65,536 elements).
+  let count = bytes[3]! - 0x90;
+  let p = 4;
+  if (bytes[3] === 0xdc) {
+    count = (bytes[4]! << 8) | bytes[5]!;
+    p = 6;
+  } else if (!(count > 0 && count < 16)) {
+    return undefined;
   }
-
-  /** Moves to the next element; false when its header is not a `bin` that fits in the batch. */
-  next(): boolean {
-    const { bytes, at } = this;
-    const token = bytes[at];
-    let length: number;
-    let start: number;
-    if (token === 0xc4 && at + 2 <= bytes.length) {
-      length = bytes[at + 1]!;
-      start = at + 2;
-    } else if (token === 0xc5 && at + 3 <= bytes.length) {
-      length = (bytes[at + 1]! << 8) | bytes[at + 2]!;
-      start = at + 3;
-    } else if (token === 0xc6 && at + 5 <= bytes.length) {
-      length = bytes[at + 1]! * 0x1000000 + ((bytes[at + 2]! << 16) | (bytes[at + 3]! << 8) | bytes[at + 4]!);
-      start = at + 5;
-    } else {
-      return false;
-    }
-    if (start + length > bytes.length) return false;
-    this.start = start;
-    this.end = this.at = start + length;
-    return true;
+  const bounds: number[] = [];
+  for (; count > 0; count--) {
+    // bin 8, 16 or 32; a length read past the end is NaN, and fails the test below.
+    const size = bytes[p] === 0xc4 ? 1 : bytes[p] === 0xc5 ? 2 : bytes[p] === 0xc6 ? 4 : 0;
+    if (size === 0) return undefined;
+    let length = 0;
+    for (let i = 1; i <= size; i++) length = length * 256 + bytes[p + i]!;
+    p += 1 + size;
+    bounds.push(p, (p += length));
   }
+  return bounds.length > 0 && p === bytes.length ? bounds : undefined;
 }

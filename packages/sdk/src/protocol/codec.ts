@@ -19,7 +19,6 @@ export function encode(value: unknown): Uint8Array {
  */
 export function decode(bytes: Uint8Array | ArrayBuffer): unknown {
   const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  if (view.byteLength === 0) throw new ProtocolError('MALFORMED', 'empty MessagePack frame');
   return decodeRange(view, 0, view.byteLength);
 }
 
@@ -28,7 +27,7 @@ export function decode(bytes: Uint8Array | ArrayBuffer): unknown {
  * does a whole buffer: a value inside a larger frame is read in place, without a view of its own.
  */
 export function decodeRange(bytes: Uint8Array, start: number, end: number): unknown {
-  if (start >= end) throw new ProtocolError('MALFORMED', 'empty MessagePack value');
+  if (start >= end) throw new ProtocolError('MALFORMED', 'empty MessagePack frame');
   let value: unknown;
   try {
     // `unpack`, not `unpackMultiple`: it throws on bytes left after the value too, without

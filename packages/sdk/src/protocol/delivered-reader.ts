@@ -29,28 +29,20 @@ export function readDelivered(bytes: Uint8Array, start: number, end: number): Re
   let topic: string | undefined;
   let targeted = false;
   let history = false;
+  // `p` only grows, and a value read past `end` leaves it past `end`, which the test before the
+  // payload refuses: the value tests below need not check bounds each.
   for (let fields = head - 0x81; fields > 0; fields--) {
-    // Every header key is a fixstr of one or two bytes, followed by a value of at least one byte.
-    if (p + 3 > end) return undefined;
+    // Every header key is a fixstr of one or two bytes.
     let key = bytes[p + 1]!;
-    if (bytes[p] === 0xa1) p += 2;
-    else if (bytes[p] === 0xa2) {
-      key |= bytes[p + 2]! << 8;
-      p += 3;
-    } else return undefined;
-    const token = bytes[p]!;
+    if (bytes[p] === 0xa2) key |= bytes[++p + 1]! << 8;
+    else if (bytes[p] !== 0xa1) return undefined;
+    p += 2;
+    const token = bytes[p++]!;
     if (key === KEY_FROM || key === KEY_TYPE || key === KEY_TOPIC) {
-      let length: number;
-      if (token >= 0xa0 && token <= 0xbf) {
-        length = token - 0xa0;
-        p++;
-      } else if (token === 0xd9 && p + 2 <= end) {
-        length = bytes[p + 1]!;
-        p += 2;
-      } else return undefined;
-      if (p + length > end) return undefined;
-      const cached = key === KEY_FROM ? lastFrom : key === KEY_TYPE ? lastType : lastTopic;
-      const value = ascii(bytes, p, length, cached);
+      // fixstr or str8
+      const length = token === 0xd9 ? bytes[p++]! : token - 0xa0;
+      if (!(length >= 0 && length < 32) && token !== 0xd9) return undefined;
+      const value = p + length <= end ? ascii(bytes, p, length, key === KEY_FROM ? lastFrom : key === KEY_TYPE ? lastType : lastTopic) : undefined;
       if (value === undefined) return undefined;
       p += length;
       if (key === KEY_FROM) from = lastFrom = value;
@@ -58,40 +50,27 @@ export function readDelivered(bytes: Uint8Array, start: number, end: number): Re
       else if (key === KEY_TYPE) type = lastType = value;
       else topic = lastTopic = value;
     } else if (key === KEY_SERVER_TIME && token === 0xcb) {
-      if (p + 9 > end) return undefined;
-      for (let i = 0; i < 8; i++) float.setUint8(i, bytes[p + 1 + i]!);
-      p += 9;
+      for (let i = 0; i < 8; i++) float.setUint8(i, bytes[p + i]!);
+      p += 8;
       serverTime = float.getFloat64(0);
       if (!(serverTime >= 0 && serverTime <= Number.MAX_VALUE)) return undefined;
     } else if (key === KEY_TARGETED || key === KEY_HISTORY) {
       if (token !== 0xc3) return undefined;
-      p++;
       if (key === KEY_TARGETED) targeted = true;
       else history = true;
     } else {
-      // k, s, c and an integer ts: unsigned integers below 2^32.
-      let value: number;
-      if (token < 0x80) {
-        value = token;
-        p++;
-      } else if (token === 0xcc && p + 2 <= end) {
-        value = bytes[p + 1]!;
-        p += 2;
-      } else if (token === 0xcd && p + 3 <= end) {
-        value = (bytes[p + 1]! << 8) | bytes[p + 2]!;
-        p += 3;
-      } else if (token === 0xce && p + 5 <= end) {
-        value = bytes[p + 1]! * 0x1000000 + ((bytes[p + 2]! << 16) | (bytes[p + 3]! << 8) | bytes[p + 4]!);
-        p += 5;
-      } else return undefined;
-      if (key === KEY_KIND) kind = value;
-      else if (key === KEY_SEQ) seq = value;
-      else if (key === KEY_CALL_ID) callId = value;
-      else if (key === KEY_SERVER_TIME) serverTime = value;
+      // k, s, c and an integer ts: positive fixint, uint 8, 16 or 32.
+      const size = token < 0x80 ? 0 : token === 0xcc ? 1 : token === 0xcd ? 2 : token === 0xce ? 4 : -1;
+      let value = size === 0 ? token : 0;
+      for (let i = 0; i < size; i++) value = value * 256 + bytes[p++]!;
+      if (key === KEY_KIND && size === 0) kind = value;
+      else if (key === KEY_SEQ && size >= 0) seq = value;
+      else if (key === KEY_CALL_ID && size >= 0) callId = value;
+      else if (key === KEY_SERVER_TIME && size >= 0) serverTime = value;
       else return undefined;
     }
   }
-  if (kind > 3 || kind < 0 || seq < 0 || serverTime < 0 || from === undefined || type === undefined) return undefined;
+  if (kind < 0 || kind > 3 || seq < 0 || serverTime < 0 || from === undefined || type === undefined) return undefined;
   // `d` last, with at least one byte of payload.
   if (p + 2 >= end || bytes[p] !== 0xa1 || bytes[p + 1] !== 0x64) return undefined;
   // The same fields in the same order as `decodeDelivered`, so both give objects of one shape.

@@ -157,7 +157,7 @@ export function encodeDelivered(envelope: DeliveredEnvelope): Uint8Array {
  * `MALFORMED`. `start` and `end` bound it inside a larger frame (a batch).
  */
 export function decodeDelivered(bytes: Uint8Array, start = 0, end = bytes.length): ReceivedEnvelope {
-  return readDelivered(bytes, start, end) ?? decodeDeliveredWire(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+  return readDelivered(bytes, start, end) ?? decodeDeliveredWire(bytes.subarray(start, end));
 }
 
 // The generic decode, for envelopes in any other form than the one `encodeDelivered` writes.
