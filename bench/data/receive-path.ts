@@ -1,8 +1,9 @@
-import { Receiver } from '../../packages/sdk/src/data-channel/receiver.js';
-import { receivedMessage } from '../../packages/sdk/src/data-channel/received-message.js';
-import { Emitter } from '../../packages/sdk/src/events.js';
+import { DEFAULT_WATERMARKS } from '../../packages/sdk/src/data-channel/channel.js';
+import { DataPlane } from '../../packages/sdk/src/data-channel/data-plane.js';
+import { Emitter, Holdback } from '../../packages/sdk/src/events.js';
 import type { ReceivedMessage } from '../../packages/sdk/src/messages/message-types.js';
-import { encode, encodeBatch, encodeDelivered, EnvelopeKind } from '../../packages/sdk/src/protocol/index.js';
+import { RoomMessaging } from '../../packages/sdk/src/messages/room-messaging.js';
+import { encode, encodeBatch, encodeDelivered, EnvelopeKind, type Grants, type Limits } from '../../packages/sdk/src/protocol/index.js';
 
 /** Messages per timed pass. */
 export const RECEIVE_PATH_MESSAGES = 20_000;
@@ -27,10 +28,12 @@ function chatPayload(i: number): unknown {
 }
 
 /**
- * Times the SDK's receive path (the Receiver reading DataChannel messages as a session hands
- * them over, ArrayBuffers, then the room's dispatch: the `message` and `message:<type>` events,
- * one listener) against a plain client doing `JSON.parse` of the same content (the payload and
- * the envelope's fields) and calling one listener. Alternating passes; the median of each.
+ * Times the SDK's receive path (what a room does with the DataChannel messages a session hands
+ * it, ArrayBuffers: `RoomMessaging.received`, i.e. the Receiver's batch unpack, envelope and
+ * payload decode and duplicate check, then the dispatch to the `message` event with one listener,
+ * and to `message:<type>`, which has none) against a plain client doing `JSON.parse` of the same
+ * content (the payload and the envelope's fields) and calling one listener. Alternating passes;
+ * the median of each.
  */
 export function receivePath(): ReceivePathResult[] {
   const envelopes = Array.from({ length: RECEIVE_PATH_MESSAGES }, (_, i) =>
@@ -62,19 +65,25 @@ function measure(shape: string, frames: ArrayBuffer[], json: string[]): ReceiveP
 }
 
 function timeSdk(frames: ArrayBuffer[]): number {
-  // A fresh receiver per pass: the same sequence numbers must not count as duplicates.
-  const receiver = new Receiver();
+  // A fresh room's messaging per pass: the same sequence numbers must not count as duplicates.
   const events = new Emitter<Events>();
+  const messaging = new RoomMessaging(
+    {
+      data: new DataPlane(DEFAULT_WATERMARKS, false),
+      holdback: new Holdback(),
+      grants: () => ({}) as Grants,
+      limits: () => ({}) as Limits,
+      inRoom: () => true,
+      emit: (event, payload) => events.emit(event, payload as ReceivedMessage),
+      listens: (event) => events.has(event),
+      relayed: () => undefined,
+    },
+    10_000,
+  );
   let received = 0;
   events.on('message', () => received++);
   const started = performance.now();
-  for (const frame of frames) {
-    for (const delivery of receiver.acceptAll(frame)) {
-      const message = receivedMessage(delivery);
-      events.emit('message', message);
-      events.emit(`message:${delivery.type}`, message);
-    }
-  }
+  for (const frame of frames) messaging.received(frame);
   const micros = ((performance.now() - started) * 1000) / received;
   if (received !== RECEIVE_PATH_MESSAGES) throw new Error(`the SDK dispatched ${received} of ${RECEIVE_PATH_MESSAGES} messages`);
   return micros;

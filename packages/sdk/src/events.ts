@@ -38,6 +38,11 @@ export class Emitter<Events extends object> {
     }
   }
 
+  /** Whether `event` has a listener: an emitter of costly payloads may skip building them. */
+  has(event: keyof Events): boolean {
+    return this.registrations.has(event);
+  }
+
   /** Calls the listeners of `event` in the order they were added. */
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
     const list = this.registrations.get(event);
@@ -89,6 +94,11 @@ export class Holdback {
       this.held = undefined;
       for (const action of held) action();
     }, 0);
+  }
+
+  /** Whether actions wait now: a caller with an action per message builds one only then. */
+  get holding(): boolean {
+    return this.held !== undefined;
   }
 
   /** Runs `action` now, or when released if held. */

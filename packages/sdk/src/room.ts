@@ -73,6 +73,7 @@ export class Room<M extends MessageMap = AnyMessages> {
         limits: () => this.limits,
         inRoom: (peerId) => this.peers.has(peerId),
         emit: (event, payload) => this.events.emit(event as AnyRoomEvent, payload as never),
+        listens: (event) => this.events.has(event as AnyRoomEvent),
         relayed: (from, payload) => this.direct.relayed(from, payload),
       },
       rpcTimeoutMs,

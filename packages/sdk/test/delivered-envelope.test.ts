@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { Receiver } from '../src/data-channel/receiver.js';
+import { receiveAll } from './support/receive-all.js';
 import {
   checkOneValue,
   decodeDelivered,
@@ -90,7 +91,7 @@ describe('delivered envelopes (protocol version 3)', () => {
       delivered(setReadingOn, { seq: 3 }),
       delivered(encode('after'), { seq: 64 }),
     ]);
-    const got = receiver.acceptAll(bytes).map((d) => [d.seq, d.data]);
+    const got = receiveAll(receiver, bytes).map((d) => [d.seq, d.data]);
     assert.deepEqual(got[0], [1, 'before']);
     assert.deepEqual(got[got.length - 1], [64, 'after']);
     assert.equal(receiver.lastSeq, 64);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { Receiver } from '../src/data-channel/receiver.js';
+import { receiveAll, receiveOne } from './support/receive-all.js';
 import { encode, encodeBatch, encodeDelivered, EnvelopeKind, ProtocolError, unpackDelivered } from '../src/protocol/index.js';
 
 function delivered(seq: number, text = `m${seq}`, from = 'peer-a'): ArrayBuffer {
@@ -21,7 +22,7 @@ function delivered(seq: number, text = `m${seq}`, from = 'peer-a'): ArrayBuffer 
 describe('Receiver', () => {
   it('decodes the envelope and its payload', () => {
     const receiver = new Receiver();
-    const delivery = receiver.accept(delivered(1, 'hello'));
+    const delivery = receiveOne(receiver, delivered(1, 'hello'));
     assert.ok(delivery);
     assert.equal(delivery.from, 'peer-a');
     assert.equal(delivery.topic, 'news');
@@ -32,7 +33,7 @@ describe('Receiver', () => {
 
   it('drops reliable deliveries already seen, but accepts a late one that fills a gap', () => {
     const receiver = new Receiver();
-    const accepted = [1, 2, 2, 5, 3, 5, 6, 3].map((seq) => receiver.accept(delivered(seq))?.seq);
+    const accepted = [1, 2, 2, 5, 3, 5, 6, 3].map((seq) => receiveOne(receiver, delivered(seq))?.seq);
     assert.deepEqual(accepted, [1, 2, undefined, 5, 3, undefined, 6, undefined]);
     assert.equal(receiver.lastSeq, 6);
     assert.equal(receiver.duplicates, 3);
@@ -41,9 +42,9 @@ describe('Receiver', () => {
 
   it('accepts every lossy delivery (number 0) without moving the reliable position', () => {
     const receiver = new Receiver();
-    receiver.accept(delivered(4));
-    assert.ok(receiver.accept(delivered(0)));
-    assert.ok(receiver.accept(delivered(0)));
+    receiveOne(receiver, delivered(4));
+    assert.ok(receiveOne(receiver, delivered(0)));
+    assert.ok(receiveOne(receiver, delivered(0)));
     assert.equal(receiver.lastSeq, 4);
     assert.equal(receiver.received, 3);
     assert.equal(receiver.duplicates, 0);
@@ -52,11 +53,11 @@ describe('Receiver', () => {
   it('drops our own broadcasts, which still count in the room numbering', () => {
     const receiver = new Receiver();
     receiver.ownId = 'me';
-    assert.equal(receiver.accept(delivered(1, 'mine', 'me')), undefined);
-    assert.equal(receiver.accept(delivered(0, 'mine, lossy', 'me')), undefined);
+    assert.equal(receiveOne(receiver, delivered(1, 'mine', 'me')), undefined);
+    assert.equal(receiveOne(receiver, delivered(0, 'mine, lossy', 'me')), undefined);
     assert.equal(receiver.lastSeq, 1);
-    assert.equal(receiver.accept(delivered(1, 'replayed', 'peer-a')), undefined);
-    assert.equal(receiver.accept(delivered(2))?.seq, 2);
+    assert.equal(receiveOne(receiver, delivered(1, 'replayed', 'peer-a')), undefined);
+    assert.equal(receiveOne(receiver, delivered(2))?.seq, 2);
     assert.equal(receiver.received, 1);
     assert.equal(receiver.duplicates, 1);
   });
@@ -73,7 +74,7 @@ describe('Receiver', () => {
       data: new Uint8Array([0xc1]),
     });
     for (const data of ['text frame', new Uint8Array([0x82, 0xa1]), encode({ k: 0 }), badPayload]) {
-      assert.equal(receiver.accept(data), undefined);
+      assert.equal(receiveOne(receiver, data), undefined);
     }
     assert.equal(receiver.malformed, 4);
     // The payload is part of the envelope's one value: an unreadable one makes the whole delivery
@@ -107,14 +108,14 @@ describe('Receiver', () => {
       start += size;
       const bytes = batch.length === 1 ? batch[0]! : encodeBatch(batch);
       assert.equal(unpackDelivered(bytes).length, batch.length);
-      for (const delivery of receiver.acceptAll(new Uint8Array(bytes).buffer)) got.push((delivery.data as { i: number }).i);
+      for (const delivery of receiveAll(receiver, new Uint8Array(bytes).buffer)) got.push((delivery.data as { i: number }).i);
     }
     const one = new Receiver();
     one.ownId = 'me';
-    const expected = envelopes.flatMap((bytes) => one.accept(bytes) ?? []).map((d) => (d.data as { i: number }).i);
+    const expected = envelopes.flatMap((bytes) => receiveOne(one, bytes) ?? []).map((d) => (d.data as { i: number }).i);
     assert.deepEqual(got, expected, 'the same deliveries as one by one, in order');
     // A replay after a resume, batched too: every reliable delivery is already seen.
-    const replayed = receiver.acceptAll(encodeBatch(envelopes.slice(0, 100)));
+    const replayed = receiveAll(receiver, encodeBatch(envelopes.slice(0, 100)));
     assert.ok(replayed.every((d) => d.seq === 0), 'only lossy (unnumbered) ones come through again');
     assert.ok(receiver.duplicates > 0);
   });
@@ -123,7 +124,7 @@ describe('Receiver', () => {
     const receiver = new Receiver();
     for (const bad of [encode({ b: [] }), encode({ b: ['text'] }), encode({ b: 1 })]) {
       assert.throws(() => unpackDelivered(bad), (error: unknown) => error instanceof ProtocolError && error.code === 'MALFORMED');
-      assert.deepEqual(receiver.acceptAll(bad), []);
+      assert.deepEqual(receiveAll(receiver, bad), []);
     }
     assert.equal(receiver.malformed, 3);
   });

@@ -93,6 +93,24 @@ describe('Room', () => {
     assert.equal(room.stats.received, 1);
   });
 
+  it('emits `message:<type>` alone or with `message`, to the listeners there when each message comes', () => {
+    const { room, deliver } = harness<AppMessages>();
+    const got: string[] = [];
+    room.on('message:chat', (message) => got.push(`chat ${message.data.text}`));
+    deliver({ type: 'chat', data: { text: 'a' } });
+    deliver({ type: 'control', data: { action: 'play' } });
+    assert.deepEqual(got, ['chat a']);
+    // A `message:<type>` listener added by a `message` listener gets that same message, as before.
+    room.once('message', (message) => {
+      got.push(`any ${message.type}`);
+      room.on('message:control', (control) => got.push(`control ${control.data.action}`));
+    });
+    deliver({ type: 'control', data: { action: 'pause' } });
+    deliver({ type: 'chat', data: { text: 'b' } });
+    assert.deepEqual(got, ['chat a', 'any control', 'control pause', 'chat b']);
+    assert.equal(room.stats.received, 4);
+  });
+
   it('ignores its own broadcasts, which the server hands back', () => {
     const { room, deliver } = harness();
     let received = 0;

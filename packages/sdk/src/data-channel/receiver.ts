@@ -1,4 +1,4 @@
-import { decodeDelivered, unpackDelivered, type ReceivedEnvelope } from '../protocol/index.js';
+import { batchBounds, decodeDelivered, isBatch, unpackBatch, type ReceivedEnvelope } from '../protocol/index.js';
 import { SeqWindow } from './seq-window.js';
 
 /**
@@ -39,43 +39,52 @@ export class Receiver {
   }
 
   /**
-   * Reads one DataChannel message, a single delivery or a batch of them: the deliveries accepted,
-   * in order. An unreadable batch counts as one malformed message.
+   * Reads one DataChannel message, a single delivery or a batch of them, and hands each delivery
+   * accepted to `deliver`, in order. An unreadable batch counts as one malformed message and
+   * delivers nothing.
    */
-  acceptAll(data: unknown): ReceivedEnvelope[] {
-    const envelopes = this.read(data, unpackDelivered);
-    if (envelopes === undefined) return [];
-    const deliveries: ReceivedEnvelope[] = [];
-    for (const bytes of envelopes) {
-      const delivery = this.accept(bytes);
-      if (delivery !== undefined) deliveries.push(delivery);
+  receive(data: unknown, deliver: (envelope: ReceivedEnvelope) => void): void {
+    const bytes = data instanceof Uint8Array ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : undefined;
+    if (bytes === undefined) {
+      this.malformedCount++;
+      return;
     }
-    return deliveries;
-  }
-
-  /** Reads one delivered envelope; undefined when it is a duplicate or cannot be read. */
-  accept(data: unknown): ReceivedEnvelope | undefined {
-    const envelope = this.read(data, decodeDelivered);
-    if (envelope === undefined) return undefined;
-    if (envelope.seq > 0 && !this.seen.add(envelope.seq)) {
-      this.duplicateCount++;
-      return undefined;
+    if (!isBatch(bytes)) {
+      this.acceptRange(bytes, 0, bytes.length, deliver);
+      return;
     }
-    // An echoed own broadcast is numbered in the room like any other, so it moves `lastSeq` first.
-    if (envelope.from === this.ownId) return undefined;
-    this.receivedCount++;
-    return envelope;
-  }
-
-  /** Decodes, or counts a malformed message: a peer cannot be told its message was unreadable. */
-  private read<T>(data: unknown, decoder: (bytes: Uint8Array) => T): T | undefined {
+    const bounds = batchBounds(bytes);
+    if (bounds !== undefined) {
+      for (let i = 0; i < bounds.length; i += 2) this.acceptRange(bytes, bounds[i]!, bounds[i + 1]!, deliver);
+      return;
+    }
+    // Not in the form the server writes: the generic decode reads it or refuses it.
+    let list: Uint8Array[];
     try {
-      if (data instanceof Uint8Array) return decoder(data);
-      if (data instanceof ArrayBuffer) return decoder(new Uint8Array(data));
-      throw new TypeError('not binary');
+      list = unpackBatch(bytes);
     } catch {
       this.malformedCount++;
-      return undefined;
+      return;
     }
+    for (const element of list) this.acceptRange(element, 0, element.length, deliver);
+  }
+
+  private acceptRange(bytes: Uint8Array, start: number, end: number, deliver: (envelope: ReceivedEnvelope) => void): void {
+    let envelope: ReceivedEnvelope;
+    try {
+      envelope = decodeDelivered(bytes, start, end);
+    } catch {
+      // A peer cannot be told its message was unreadable.
+      this.malformedCount++;
+      return;
+    }
+    if (envelope.seq > 0 && !this.seen.add(envelope.seq)) {
+      this.duplicateCount++;
+      return;
+    }
+    // An echoed own broadcast is numbered in the room like any other, so it moves `lastSeq` first.
+    if (envelope.from === this.ownId) return;
+    this.receivedCount++;
+    deliver(envelope);
   }
 }

@@ -23,6 +23,8 @@ export interface MessagingHost {
   inRoom(peerId: string): boolean;
   /** Emits a room event (`message`, `message:<type>`, `messageRejected`, `stream`). */
   emit(event: string, payload: unknown): void;
+  /** Whether a room event has a listener. */
+  listens(event: string): boolean;
   /** A direct channel's frame that came through the server. */
   relayed(from: string, payload: unknown): void;
 }
@@ -36,6 +38,15 @@ export class RoomMessaging {
   private readonly receipts = new SendReceipts();
   private readonly rpcEndpoint: RpcEndpoint;
   private readonly streams: RoomStreams;
+  // The last message type's `message:<type>` event name, built once per run of one type.
+  private lastType = '';
+  private lastTypeEvent = 'message:';
+  // One function for every delivery; a closure per delivery only while events are held.
+  private readonly deliver = (envelope: ReceivedEnvelope): void => {
+    const { holdback } = this.host;
+    if (holdback.holding) holdback.run(() => this.dispatch(envelope));
+    else this.dispatch(envelope);
+  };
 
   constructor(
     private readonly host: MessagingHost,
@@ -125,7 +136,7 @@ export class RoomMessaging {
   /** Bytes from a receive channel. */
   received(bytes: unknown): void {
     // Accepted at once, so the sequence number reported on resuming counts held deliveries too.
-    for (const delivery of this.host.data.receiver.acceptAll(bytes)) this.host.holdback.run(() => this.dispatch(delivery));
+    this.host.data.receiver.receive(bytes, this.deliver);
   }
 
   /** A peer left: its calls and streams end. */
@@ -168,9 +179,17 @@ export class RoomMessaging {
       this.rpcEndpoint.receive(envelope, payload);
       return;
     }
+    const { host } = this;
+    if (envelope.type !== this.lastType) {
+      this.lastType = envelope.type;
+      this.lastTypeEvent = `message:${envelope.type}`;
+    }
+    const typed = this.lastTypeEvent;
+    const any = host.listens('message');
+    if (!any && !host.listens(typed)) return;
     // The payload's shape is the sender's promise, as the message map says; nothing checks it.
     const message = receivedMessage(envelope);
-    this.host.emit('message', message);
-    this.host.emit(`message:${envelope.type}`, message);
+    if (any) host.emit('message', message);
+    host.emit(typed, message);
   }
 }

@@ -52,3 +52,33 @@ export function unpackBatch(bytes: Uint8Array): Uint8Array[] {
   }
   return list;
 }
+
+/**
+ * Where each element of a batch lies in `bytes`, start and end offsets in turn: read in place,
+ * without a view per element. Undefined for anything but a batch as {@link encodeBatch} writes
+ * it (an array of up to 65,535 `bin` elements filling the bytes exactly), which
+ * {@link unpackBatch} then reads or refuses.
+ */
+export function batchBounds(bytes: Uint8Array): number[] | undefined {
+  if (!isBatch(bytes)) return undefined;
+  // fixarray or array 16 (the server's batches are capped far below 65,536 elements).
+  let count = bytes[3]! - 0x90;
+  let p = 4;
+  if (bytes[3] === 0xdc) {
+    count = (bytes[4]! << 8) | bytes[5]!;
+    p = 6;
+  } else if (!(count > 0 && count < 16)) {
+    return undefined;
+  }
+  const bounds: number[] = [];
+  for (; count > 0; count--) {
+    // bin 8, 16 or 32; a length read past the end is NaN, and fails the test below.
+    const size = bytes[p] === 0xc4 ? 1 : bytes[p] === 0xc5 ? 2 : bytes[p] === 0xc6 ? 4 : 0;
+    if (size === 0) return undefined;
+    let length = 0;
+    for (let i = 1; i <= size; i++) length = length * 256 + bytes[p + i]!;
+    p += 1 + size;
+    bounds.push(p, (p += length));
+  }
+  return bounds.length > 0 && p === bytes.length ? bounds : undefined;
+}

@@ -19,12 +19,20 @@ export function encode(value: unknown): Uint8Array {
  */
 export function decode(bytes: Uint8Array | ArrayBuffer): unknown {
   const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  if (view.byteLength === 0) throw new ProtocolError('MALFORMED', 'empty MessagePack frame');
+  return decodeRange(view, 0, view.byteLength);
+}
+
+/**
+ * Decodes the one MessagePack value that fills `bytes` from `start` to `end`, as {@link decode}
+ * does a whole buffer: a value inside a larger frame is read in place, without a view of its own.
+ */
+export function decodeRange(bytes: Uint8Array, start: number, end: number): unknown {
+  if (start >= end) throw new ProtocolError('MALFORMED', 'empty MessagePack frame');
   let value: unknown;
   try {
     // `unpack`, not `unpackMultiple`: it throws on bytes left after the value too, without
     // building an array per frame.
-    value = packr.unpack(view);
+    value = packr.unpack(bytes, { start, end });
   } catch (error) {
     const trailing = error instanceof Error && error.message.startsWith('Data read, but end of buffer not reached');
     if (trailing) throw new ProtocolError('MALFORMED', 'expected one MessagePack value, found more', { cause: error });

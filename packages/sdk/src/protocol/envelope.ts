@@ -1,5 +1,6 @@
 import { decode, encode, isReservedType } from './codec.js';
 import { ProtocolError } from './error-codes.js';
+import { readDelivered } from './delivered-reader.js';
 import { checkOneValue } from './value-bounds.js';
 
 /** What a data envelope carries. */
@@ -153,9 +154,14 @@ export function encodeDelivered(envelope: DeliveredEnvelope): Uint8Array {
 
 /**
  * Decodes a delivered envelope, payload included, in one pass; throws {@link ProtocolError}
- * `MALFORMED`.
+ * `MALFORMED`. `start` and `end` bound it inside a larger frame (a batch).
  */
-export function decodeDelivered(bytes: Uint8Array): ReceivedEnvelope {
+export function decodeDelivered(bytes: Uint8Array, start = 0, end = bytes.length): ReceivedEnvelope {
+  return readDelivered(bytes, start, end) ?? decodeDeliveredWire(bytes.subarray(start, end));
+}
+
+// The generic decode, for envelopes in any other form than the one `encodeDelivered` writes.
+function decodeDeliveredWire(bytes: Uint8Array): ReceivedEnvelope {
   const wire = decode(bytes) as Partial<DeliveredWire> | null;
   if (typeof wire !== 'object' || wire === null) malformed('envelope is not a map');
   if (typeof wire.f !== 'string' || typeof wire.ts !== 'number' || !Number.isSafeInteger(wire.s)) {
