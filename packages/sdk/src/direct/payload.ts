@@ -35,9 +35,9 @@ export function packPayload(data: unknown): Uint8Array {
 }
 
 /**
- * Decodes a message's MessagePack data. A lone `bin 8` or `bin 16` value is read by hand, as a view of `bytes`
- * (as the codec returns it); anything else goes through the codec. Throws `ProtocolError`
- * `MALFORMED`, as the codec does.
+ * Decodes a message's MessagePack data. A lone `bin 8` or `bin 16` value is read by hand, as a
+ * view of `bytes` (as the codec returns it); anything else goes through the codec. Throws
+ * `ProtocolError` `MALFORMED`, as the codec does.
  */
 export function unpackPayload(bytes: Uint8Array): unknown {
   const first = bytes[0];
