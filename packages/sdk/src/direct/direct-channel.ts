@@ -1,14 +1,17 @@
 import { MessageError } from '../errors.js';
 import { Emitter, type Listener, type Unsubscribe } from '../events.js';
 import type { AnyMessages, MessageMap, MessageType } from '../messages/message-types.js';
-import { decode, encode, type DirectSignal } from '../protocol/index.js';
+import { MAX_NAME_LENGTH, type DirectSignal } from '../protocol/index.js';
 import { DirectChannelError } from './direct-error.js';
-import { encodeFrame, decodeFrame, relayFrameSize, type DirectFrame } from './direct-frame.js';
+import { encodeFrame, relayFrameSize, type DirectFrame } from './direct-frame.js';
 import { DirectLink } from './direct-link.js';
+import { decodeLinkFrame, encodeLinkAck, encodeLinkMessage } from './link-frame.js';
+import { packPayload, unpackPayload } from './payload.js';
 import { DEFAULT_FALLBACK_MS, type DirectChannelOptions } from './direct-options.js';
 import { Sequencer } from './sequencer.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const SENT: Promise<void> = Promise.resolve();
 
 /** Which way a direct channel's messages go: still opening, peer to peer, through the server, or nowhere. */
 export type DirectPath = 'connecting' | 'direct' | 'relay' | 'closed';
@@ -136,27 +139,47 @@ export class DirectChannel<M extends MessageMap = AnyMessages> {
   /**
    * Sends a message to the peer. Reliable ones (the default) arrive exactly once and in order
    * whatever path they take; lossy ones (`reliable: false`) may be dropped. Resolves once handed
-   * to a path. Rejects with {@link MessageError} (too large for the relay; nothing sent) or
-   * {@link DirectChannelError} `DISCONNECTED` after the channel closed.
+   * to a path. Rejects with {@link MessageError} (a type that is not 1 to 128 characters, or too
+   * large for the relay; nothing sent) or {@link DirectChannelError} `DISCONNECTED` after the
+   * channel closed.
    */
-  async send<T extends MessageType<M>>(type: T, data: M[T], options: { reliable?: boolean } = {}): Promise<void> {
-    if (this.current === 'closed') throw new DirectChannelError('DISCONNECTED', 'the direct channel is closed', this.peerId);
-    const frame: DirectFrame & { kind: 'message' } = { kind: 'message', type, data: encode(data ?? null) };
-    const reliable = options.reliable !== false;
-    // As the relay would carry it, checked before anything is sent: a message may take either path.
-    const limit = this.host.maxFrameSize();
-    const size = relayFrameSize(frame, this.id, limit);
-    if (size > limit) throw new MessageError('MESSAGE_TOO_LARGE', `the message takes ${size} bytes; direct channels carry at most ${limit}`);
-    if (this.waiting > 0 || this.link?.bufferedAbove(HIGH_WATERMARK) === true) await this.drained();
+  send<T extends MessageType<M>>(type: T, data: M[T], options?: { reliable?: boolean }): Promise<void> {
+    // Not an async function: a message handed to the direct path at once, the usual case, costs
+    // no promise of its own, only the shared resolved one.
+    try {
+      if (this.current === 'closed') throw new DirectChannelError('DISCONNECTED', 'the direct channel is closed', this.peerId);
+      if (typeof type !== 'string' || type.length === 0 || type.length > MAX_NAME_LENGTH) {
+        throw new MessageError('MALFORMED', `a message type must be a string of 1 to ${MAX_NAME_LENGTH} characters`);
+      }
+      const frame: DirectFrame & { kind: 'message' } = { kind: 'message', type, data: packPayload(data) };
+      const reliable = options?.reliable !== false;
+      // As the relay would carry it, checked before anything is sent: a message may take either path.
+      const limit = this.host.maxFrameSize();
+      const size = relayFrameSize(frame, this.id, limit);
+      if (size > limit) throw new MessageError('MESSAGE_TOO_LARGE', `the message takes ${size} bytes; direct channels carry at most ${limit}`);
+      if (this.waiting > 0 || this.link?.bufferedAbove(HIGH_WATERMARK) === true) return this.sendDrained(frame, reliable);
+      return this.dispatch(frame, reliable);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  private async sendDrained(frame: DirectFrame & { kind: 'message' }, reliable: boolean): Promise<void> {
+    await this.drained();
     // The channel may have closed while this sender waited.
-    if (this.path === 'closed') throw new DirectChannelError('DISCONNECTED', 'the direct channel is closed', this.peerId);
+    if (this.current === 'closed') throw new DirectChannelError('DISCONNECTED', 'the direct channel is closed', this.peerId);
+    return this.dispatch(frame, reliable);
+  }
+
+  // Numbers a reliable message and hands it to the direct path if up, else to the relay.
+  private dispatch(frame: DirectFrame & { kind: 'message' }, reliable: boolean): Promise<void> {
     if (reliable) frame.seq = this.sequencer.next();
-    if (this.link?.send(encodeFrame(frame), reliable)) {
+    if (this.link?.send(encodeLinkMessage(frame.type, frame.seq, frame.data), reliable)) {
       if (frame.seq !== undefined) this.sequencer.keep(frame.seq, frame);
-      return;
+      return SENT;
     }
     this.evaluate();
-    await this.relay(frame, reliable);
+    return this.relay(frame, reliable);
   }
 
   // Waits for its turn behind earlier waiting senders, then for the direct buffer to drain.
@@ -295,7 +318,7 @@ export class DirectChannel<M extends MessageMap = AnyMessages> {
   private fromLink(bytes: Uint8Array): void {
     let frame: DirectFrame;
     try {
-      frame = decodeFrame(bytes);
+      frame = decodeLinkFrame(bytes);
     } catch {
       // Only the peer writes to this link; a frame it garbled is its loss, not a reason to close.
       return;
@@ -328,13 +351,13 @@ export class DirectChannel<M extends MessageMap = AnyMessages> {
     clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
     this.unackedCount = 0;
-    this.link?.send(encodeFrame({ kind: 'ack', ack: this.sequencer.deliveredSeq }), true);
+    this.link?.send(encodeLinkAck(this.sequencer.deliveredSeq), true);
   }
 
   private deliver(frame: DirectFrame & { kind: 'message' }, path: 'direct' | 'relay'): void {
     let data: unknown;
     try {
-      data = decode(frame.data);
+      data = unpackPayload(frame.data);
     } catch {
       return;
     }

@@ -1,9 +1,10 @@
-import { decode, encode, MAX_NAME_LENGTH, ProtocolError } from '../protocol/index.js';
+import { encode, MAX_NAME_LENGTH, ProtocolError } from '../protocol/index.js';
 
 /**
- * What a direct channel carries, on its data channels or through the relay: a message (with `n`,
- * its number, when reliable) or an acknowledgement of reliable messages up to `ack`. Payloads
- * stay MessagePack bytes inside the frame, as in room envelopes.
+ * What a direct channel carries, on its data channels or through the relay: a message (with
+ * `seq`, its number, when reliable) or an acknowledgement of reliable messages up to `ack`.
+ * Payloads stay MessagePack bytes inside the frame, as in room envelopes. On the relay a frame is
+ * a MessagePack map (this module); on the data channels, a header written by hand (link-frame.ts).
  */
 export type DirectFrame = { kind: 'message'; seq?: number; type: string; data: Uint8Array } | { kind: 'ack'; ack: number };
 
@@ -19,11 +20,10 @@ interface FrameWire {
   d?: Uint8Array;
 }
 
-/** Encodes a frame; `channelId` only on the relay, where frames of every channel meet. */
-export function encodeFrame(frame: DirectFrame, channelId?: string): Uint8Array {
-  const wire: FrameWire = frame.kind === 'ack' ? { a: frame.ack } : { t: frame.type, d: frame.data };
+/** Encodes a frame for the relay, where frames of every channel meet: with its channel's ID. */
+export function encodeFrame(frame: DirectFrame, channelId: string): Uint8Array {
+  const wire: FrameWire = frame.kind === 'ack' ? { a: frame.ack, c: channelId } : { t: frame.type, d: frame.data, c: channelId };
   if (frame.kind === 'message' && frame.seq !== undefined) wire.n = frame.seq;
-  if (channelId !== undefined) wire.c = channelId;
   return encode(wire);
 }
 
@@ -41,11 +41,6 @@ export function relayFrameSize(frame: DirectFrame & { kind: 'message' }, channel
   const bound = frame.data.byteLength + 3 * (frame.type.length + channelId.length) + RELAY_HEADROOM;
   if (bound <= limit) return bound;
   return encodeFrame({ ...frame, seq: Number.MAX_SAFE_INTEGER }, channelId).byteLength;
-}
-
-/** Decodes a frame from a data channel's bytes; throws {@link ProtocolError} `MALFORMED`. */
-export function decodeFrame(bytes: Uint8Array): DirectFrame {
-  return readFrame(decode(bytes)).frame;
 }
 
 /** Reads a relayed frame, already decoded by the room; throws {@link ProtocolError} `MALFORMED`. */
