@@ -18,8 +18,11 @@ import type { GrantName, Grants, PeerInfo, PeerMetadata } from './peers.js';
  * (see `encodeDelivered`), which a version 2 SDK would hand to its listeners undecoded.
  * 4: a client may send several outgoing envelopes as one batch (see `batch.ts`), which a version
  * 3 server would refuse as `MALFORMED`.
+ * 5: direct channels frame their messages in binary (docs/protocol.md), which a version 4 SDK
+ * would drop as malformed. The server admits one version, so the two ends of a direct channel,
+ * peers of one room, always frame alike.
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** Path of the signaling WebSocket on the server. */
 export const SIGNALING_PATH = '/rtc';
