@@ -5,8 +5,8 @@ import type { DirectFrame } from './direct-frame.js';
  * Version of the frames on a direct channel's data channels. Version 1 frames were MessagePack
  * maps (first byte 0x80–0x8f); version 2 has a header written by hand, so a message costs one
  * MessagePack encoding (its payload) and one copy, and the receiver reads the header without a
- * decoder. Only SDKs talk on these data channels: a peer speaking another version has its frames
- * dropped as malformed, and the channel's messages then go through the relay once unacknowledged.
+ * decoder. Only SDKs talk on these data channels, and the protocol version (5, checked at `join`)
+ * pins the frame version, so both ends of a channel frame alike; any other frame is malformed.
  */
 export const LINK_FRAME_VERSION = 2;
 
