@@ -14,7 +14,9 @@ const PACED_FRACTIONS = [0.9, 0.65, 0.45];
 // and gets a replay, which can take many seconds), and how long a silence ends the wait.
 const DRAIN_TIMEOUT_MS = 40_000;
 const DRAIN_IDLE_MS = 5_000;
-const WARM_UP_TIMEOUT_MS = 5_000;
+// A run that follows a flood may find receivers still resuming (50 reconnecting at once in one
+// process took more than 5 s): the warm-up waits for them, so the run starts with all live.
+const WARM_UP_TIMEOUT_MS = 30_000;
 
 /** Sends one message (a 200-byte payload) to every receiver, waiting while backpressure says so. */
 export type FanoutSend = (payload: Uint8Array<ArrayBuffer>) => Promise<void>;
