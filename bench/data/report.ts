@@ -237,8 +237,8 @@ export function printCeiling(ceilings: readonly CeilingResult[]): void {
 
 function delivered(run: FanoutResult): string {
   if (run.delivered === run.expected) return `all ${run.expected}`;
-  const lost = run.expected - run.delivered;
-  return `${run.delivered}/${run.expected}: ${lost} lost (${fmt((lost / run.expected) * 100, 2)}%)`;
+  const missing = run.expected - run.delivered;
+  return `${run.delivered}/${run.expected}: ${missing} not arrived by the end of the wait (${fmt((missing / run.expected) * 100, 2)}%)`;
 }
 
 /** Every run of one comparison, with its path and a label saying how the sender sent. */
