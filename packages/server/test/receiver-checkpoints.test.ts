@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { DEFAULT_GRANTS } from '@switchboard/sdk/protocol';
 import { SeqWindow } from '../../sdk/src/data-channel/seq-window.js';
-import { checkpointBounds, DUPLICATE_WINDOW, ReceiverCheckpoints, type CheckpointBounds } from '../src/data/receiver-checkpoints.js';
+import { checkpointBounds, DUPLICATE_WINDOW, ReceiverCheckpoints, resumableAfterOverflow, type CheckpointBounds } from '../src/data/receiver-checkpoints.js';
 import { Peer } from '../src/rooms/peer.js';
 import { waitFor } from './support/test-server.js';
 
@@ -179,6 +179,15 @@ describe('ReceiverCheckpoints', () => {
     const { state, deliver } = tracked();
     deliver(10);
     expect(state.flushes).to.equal(0);
+  });
+
+  it('resumes an overflow only while the dropped message stays within half the SDK duplicate window', () => {
+    // A resume replays from the checkpoint; a replayed number more than the window below the
+    // newest the SDK got counts as seen there, so the dropped one would be lost: the session ends.
+    expect(resumableAfterOverflow(100, 100)).to.equal(true);
+    expect(resumableAfterOverflow(100 + DUPLICATE_WINDOW / 2 - 1, 100)).to.equal(true);
+    expect(resumableAfterOverflow(100 + DUPLICATE_WINDOW / 2, 100)).to.equal(false);
+    expect(resumableAfterOverflow(100 + DUPLICATE_WINDOW, 100)).to.equal(false);
   });
 
   it("sizes the bounds on the SDK's duplicate window and the replay log", () => {

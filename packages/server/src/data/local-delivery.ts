@@ -3,7 +3,7 @@ import { SwitchboardError, type DataChannelKind, type DataConsumerInfo } from '@
 import type { Peer } from '../rooms/peer.js';
 import type { DataMetrics } from './data-metrics.js';
 import { FanoutBatcher, type BatchOptions } from './fanout-batcher.js';
-import { checkpointBounds, DUPLICATE_WINDOW, ReceiverCheckpoints } from './receiver-checkpoints.js';
+import { checkpointBounds, ReceiverCheckpoints, resumableAfterOverflow } from './receiver-checkpoints.js';
 import type { LoggedMessage } from './replay-log.js';
 import type { StampedMessage } from './sequencer.js';
 import { ALL_TOPICS, Subchannels, UNTOPICED } from './subchannels.js';
@@ -147,9 +147,7 @@ export class LocalDelivery {
         if (kind !== 'reliable') return;
         this.checkpoints.overflowed(peer, consumer);
         if (!peer.receiving || this.receivers.get(peer)?.reliable !== consumer) return;
-        // The replay resends what came after the checkpoint; the SDK must still tell the dropped
-        // message from those (half the window: more may still get through before the cut).
-        if (this.lastDelivered - peer.liveSince >= DUPLICATE_WINDOW / 2) {
+        if (!resumableAfterOverflow(this.lastDelivered, peer.liveSince)) {
           this.options.listener.replayIncomplete(peer);
           return;
         }

@@ -23,6 +23,15 @@ export interface CheckpointBounds {
   everyBytes: number;
 }
 
+/**
+ * Whether a receiver that overflowed with `newest` handed to the workers can resume from its
+ * checkpoint: the replay resends what came after it, and the SDK must still tell the dropped
+ * message from those. Half the window, since more may still get through before the cut.
+ */
+export function resumableAfterOverflow(newest: number, checkpoint: number): boolean {
+  return newest - checkpoint < DUPLICATE_WINDOW / 2;
+}
+
 /** The bounds of a room whose replay log holds `replayBufferBytes`; see docs/decisions.md. */
 export function checkpointBounds(replayBufferBytes: number): CheckpointBounds {
   return { everyMs: 1000, deliveriesPerReceiver: 1024, everyMessages: DUPLICATE_WINDOW / 8, everyBytes: replayBufferBytes / 4 };
