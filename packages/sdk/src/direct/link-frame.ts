@@ -1,4 +1,4 @@
-import { MAX_NAME_LENGTH, ProtocolError } from '../protocol/index.js';
+import { MAX_NAME_LENGTH, ProtocolError, readAsciiName } from '../protocol/index.js';
 import type { DirectFrame } from './direct-frame.js';
 
 /**
@@ -95,25 +95,20 @@ export function decodeLinkFrame(bytes: Uint8Array): DirectFrame {
   return seq === undefined ? { kind: 'message', type, data } : { kind: 'message', seq, type, data };
 }
 
-// The last type read, and its bytes: a channel's messages mostly repeat a type, whose bytes are
-// then compared rather than decoded into a new string.
-let lastTypeBytes = new Uint8Array(0);
+// The last type read: a channel's messages mostly repeat a type, which is then compared rather
+// than decoded into a new string.
 let lastType = '';
 
 function readType(bytes: Uint8Array, offset: number, length: number): string {
-  if (length === lastTypeBytes.byteLength) {
-    let same = true;
-    for (let i = 0; i < length && same; i++) same = bytes[offset + i] === lastTypeBytes[i];
-    if (same) return lastType;
-  }
-  let type: string;
-  try {
-    type = strictUtf8.decode(bytes.subarray(offset, offset + length));
-  } catch {
-    malformed('frame type is not UTF-8');
+  let type = readAsciiName(bytes, offset, length, lastType);
+  if (type === undefined) {
+    try {
+      type = strictUtf8.decode(bytes.subarray(offset, offset + length));
+    } catch {
+      malformed('frame type is not UTF-8');
+    }
   }
   if (type.length > MAX_NAME_LENGTH) malformed('frame type must be a short string');
-  lastTypeBytes = bytes.slice(offset, offset + length);
   lastType = type;
   return type;
 }

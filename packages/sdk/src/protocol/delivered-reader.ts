@@ -1,5 +1,6 @@
 import { decodeRange } from './codec.js';
 import type { EnvelopeKind, ReceivedEnvelope } from './envelope.js';
+import { MAX_NAME_LENGTH, readAsciiName } from './names.js';
 
 /**
  * Reads a delivered envelope's header by hand, in the form `encodeDelivered` writes it (a fixmap
@@ -42,7 +43,7 @@ export function readDelivered(bytes: Uint8Array, start: number, end: number): Re
       // fixstr or str8
       const length = token === 0xd9 ? bytes[p++]! : token - 0xa0;
       if (!(length >= 0 && length < 32) && token !== 0xd9) return undefined;
-      const value = p + length <= end ? ascii(bytes, p, length, key === KEY_FROM ? lastFrom : key === KEY_TYPE ? lastType : lastTopic) : undefined;
+      const value = p + length <= end ? readAsciiName(bytes, p, length, key === KEY_FROM ? lastFrom : key === KEY_TYPE ? lastType : lastTopic) : undefined;
       if (value === undefined) return undefined;
       p += length;
       if (key === KEY_FROM) from = lastFrom = value;
@@ -91,26 +92,10 @@ const KEY_TOPIC = 0x74 | (0x70 << 8); // tp
 const KEY_TARGETED = 0x70; // p
 const KEY_HISTORY = 0x68; // h
 const KEY_CALL_ID = 0x63; // c
-const MAX_NAME_LENGTH = 128;
 
-// The last sender, type and topic read: consecutive deliveries mostly repeat them, and handing
-// out the same string spares building one and lets event-name lookups reuse its hash.
+// The last sender, type and topic read: consecutive deliveries mostly repeat them.
 let lastFrom = '';
 let lastType = '';
 let lastTopic = '';
 // Big-endian float64 from bytes, without a DataView per envelope.
 const float = new DataView(new ArrayBuffer(8));
-
-// The ASCII string of `length` bytes at `start`: `cached` if it has the same characters;
-// undefined if a byte is not ASCII (left to the generic decode and its UTF-8 handling).
-function ascii(bytes: Uint8Array, start: number, length: number, cached: string): string | undefined {
-  const end = start + length;
-  let same = cached.length === length;
-  for (let i = start; i < end; i++) {
-    const byte = bytes[i]!;
-    if (byte >= 0x80) return undefined;
-    if (same && cached.charCodeAt(i - start) !== byte) same = false;
-  }
-  if (same) return cached;
-  return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
-}

@@ -1,7 +1,10 @@
 import { decode, encode, isReservedType } from './codec.js';
 import { ProtocolError } from './error-codes.js';
 import { readDelivered } from './delivered-reader.js';
+import { MAX_NAME_LENGTH } from './names.js';
 import { checkOneValue } from './value-bounds.js';
+
+export { MAX_NAME_LENGTH };
 
 /** What a data envelope carries. */
 export const EnvelopeKind = {
@@ -19,8 +22,6 @@ export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
 
 /** Most peers one message may name in `to`. */
 export const MAX_TARGETS = 256;
-/** Longest message type, topic or RPC method name, in characters. */
-export const MAX_NAME_LENGTH = 128;
 
 /**
  * A data message as a client sends it. The payload `data` stays opaque MessagePack bytes, so the

@@ -10,3 +10,4 @@ export * from './media.js';
 export * from './direct.js';
 export { unsafeTextReason } from './display-text.js';
 export { checkOneValue, MAX_PAYLOAD_DEPTH } from './value-bounds.js';
+export { readAsciiName } from './names.js';
