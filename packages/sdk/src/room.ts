@@ -262,6 +262,9 @@ export class Room<M extends MessageMap = AnyMessages> {
 
   /** Leaves the room; `disconnected` follows with reason `left`. */
   async leave(): Promise<void> {
+    // The server closes our channels when it gets `leave`, so nothing is handed to them from
+    // then on: with wrtc (Node), a send racing a close from the other end can crash the process.
+    this.data.stopSending();
     await this.connection.leave();
   }
 

@@ -127,6 +127,22 @@ describe('DataPlane with coalescing', () => {
     assert.deepEqual(messages(next.reliable), [[1, 2, 3]]);
   });
 
+  it('stops sending on leaving: hands on what the tick gathered at once, then nothing, later messages included', async () => {
+    const data = new DataPlane(WATERMARKS, true);
+    data.maxMessageSize = 1024;
+    const channels = { reliable: new FakeChannel(), lossy: new FakeChannel() };
+    data.attach(channels);
+    for (const text of ['a', 'b']) data.reliable.send(message(text));
+    data.lossy.send(message('x'));
+    data.stopSending();
+    assert.deepEqual([messages(channels.reliable), messages(channels.lossy)], [[[1, 2]], [[1]]]);
+    data.reliable.send(message('c'));
+    data.lossy.send(message('y'));
+    await tick();
+    assert.deepEqual([messages(channels.reliable), messages(channels.lossy)], [[[1, 2]], [[1]]]);
+    assert.equal(data.stats.queued, 3, 'a and b (not acknowledged) and c wait in the sender');
+  });
+
   it('sends each message at once without coalescing', () => {
     const data = new DataPlane(WATERMARKS, false);
     const channels = { reliable: new FakeChannel(), lossy: new FakeChannel() };

@@ -65,7 +65,8 @@ export class CoalescingChannel implements OutgoingChannel {
     this.pendingBytes = 0;
   }
 
-  private flush(): void {
+  /** Hands on what waits now; the scheduled flush then finds nothing. */
+  flush(): void {
     this.scheduled = false;
     const messages = this.pending;
     this.pending = [];

@@ -74,6 +74,15 @@ export class DataPlane {
     this.discardCoalescers();
   }
 
+  /**
+   * Hands on what the coalescers hold, then stops using the channels, as {@link detach} does:
+   * for a peer about to ask the server to close them. Later messages wait in the senders.
+   */
+  stopSending(): void {
+    for (const coalescer of this.coalescers) coalescer.flush();
+    this.detach();
+  }
+
   /** The session is over for good. */
   fail(error: Error): void {
     this.detach();
