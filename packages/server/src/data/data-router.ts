@@ -238,7 +238,11 @@ export class DataRouter {
     transports.producers[params.channel] = producer;
     try {
       if (!peer.home) throw new SwitchboardError('UNAVAILABLE', 'the connection has no media worker; resume');
-      await this.local.lanes.read(peer.home.router.id, producer, (message) => this.route(peer, params.channel, message));
+      // Transports linger a moment after their session (see PeerPlacement.disconnect): what
+      // still comes through them then is not the peer's to send.
+      await this.local.lanes.read(peer.home.router.id, producer, (message) => {
+        if (peer.transports === transports) this.route(peer, params.channel, message);
+      });
     } catch (error) {
       // The connection dropped (and its transports closed) while this request was under way.
       if (producer.closed) throw new SwitchboardError('NOT_FOUND', 'the transport closed meanwhile');

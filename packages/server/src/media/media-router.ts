@@ -312,7 +312,12 @@ export class MediaRouter {
     }
   }
 
-  /** Forgets a peer that left (its transports, and so its producers and consumers, are closed). */
+  /** The peer's connection is gone: its tracks end now, whenever its transports close. */
+  endTracks(peer: Peer): void {
+    for (const producer of [...(this.media.get(peer)?.producers.values() ?? [])]) producer.close();
+  }
+
+  /** Forgets a peer that left (its tracks ended and its transports are closing). */
   removePeer(peer: Peer): void {
     this.media.delete(peer);
   }

@@ -1,11 +1,18 @@
 import { SwitchboardError } from '@switchboard/sdk/protocol';
 import type { DataRouter } from '../data/data-router.js';
 import { RouterSet, type PlacedRouter } from '../media/router-set.js';
-import type { Peer } from './peer.js';
+import { closeTransports, type Peer } from './peer.js';
 import type { RoomContext } from './room-context.js';
 
 // Workers a join or resume tries when the one it was placed on dies under it.
 const CONNECT_ATTEMPTS = 3;
+
+// How long the send transport of a peer that dropped or left outlives its session here. The SDK
+// closes its side as soon as it learns of either; closing ours first would close its outgoing
+// DataChannels from this end while it may still be sending on them, and @roamhq/wrtc (the SDK's
+// WebRTC in Node) can crash when a send meets a close from the other end. Meanwhile what comes
+// through it is ignored.
+const TRANSPORT_LINGER_MS = 2000;
 
 /** What the placement needs of its room. */
 export interface PlacementRoom {
@@ -26,6 +33,8 @@ export class PeerPlacement {
   private readonly routers: RouterSet;
   /** Peers whose join or resume is placing their transports; a worker death retries them. */
   private readonly connecting = new Set<Peer>();
+  /** Closes transports that linger after their peer's session (see {@link disconnect}), by their timers. */
+  private readonly lingering = new Map<() => void, NodeJS.Timeout>();
 
   constructor(
     private readonly room: PlacementRoom,
@@ -77,16 +86,45 @@ export class PeerPlacement {
     }
   }
 
-  /** Closes the peer's transports and lets go of its router, which closes if nobody else uses it. */
-  disconnect(peer: Peer): void {
-    peer.closeTransports();
+  /**
+   * Takes the peer's transports away from it and lets go of its router, which closes if nobody
+   * else uses it. With `linger` (its session ended, or its signaling dropped, while its WebRTC
+   * side may still be up) the send transport, which carries its own DataChannels, closes
+   * {@link TRANSPORT_LINGER_MS} later; the caller has ended its tracks.
+   */
+  disconnect(peer: Peer, linger = false): void {
+    const transports = peer.takeTransports();
     const home = peer.home;
     peer.home = undefined;
-    if (home) this.routers.release(home);
+    const release = (): void => {
+      if (home) this.routers.release(home);
+    };
+    if (!linger || !transports) {
+      closeTransports(transports);
+      release();
+      return;
+    }
+    transports.recv.close();
+    const close = (): void => {
+      transports.send.close();
+      release();
+    };
+    this.lingering.set(
+      close,
+      setTimeout(() => {
+        this.lingering.delete(close);
+        close();
+      }, TRANSPORT_LINGER_MS),
+    );
   }
 
-  /** Closes every router (the room is closing). */
+  /** Closes every router, and the transports still lingering (the room is closing). */
   close(): void {
+    for (const [close, timer] of this.lingering) {
+      clearTimeout(timer);
+      close();
+    }
+    this.lingering.clear();
     this.routers.close();
   }
 

@@ -142,10 +142,20 @@ export class Peer {
 
   /** Closes the media-side objects of the current connection, if any. */
   closeTransports(): void {
-    this.receiving = false;
-    if (!this.transports) return;
-    this.transports.send.close();
-    this.transports.recv.close();
-    this.transports = undefined;
+    closeTransports(this.takeTransports());
   }
+
+  /** Lets go of the current connection's transports without closing them; the caller closes them. */
+  takeTransports(): PeerTransports | undefined {
+    this.receiving = false;
+    const transports = this.transports;
+    this.transports = undefined;
+    return transports;
+  }
+}
+
+/** Closes both transports (and so everything on them). */
+export function closeTransports(transports: PeerTransports | undefined): void {
+  transports?.send.close();
+  transports?.recv.close();
 }

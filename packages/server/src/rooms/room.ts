@@ -312,7 +312,8 @@ export class Room implements ReceiverListener {
     if (peer.connection !== connection || !this.members.has(peer.id)) return;
     peer.connection = undefined;
     this.data.stopReceiving(peer);
-    this.placement.disconnect(peer);
+    this.mediaRouter.endTracks(peer);
+    this.placement.disconnect(peer, true);
     const graceMs = this.context.config.reconnectGraceSeconds * 1000;
     this.context.logger.info('peer disconnected; waiting for it to resume', { room: this.name, peer: peer.id, graceMs });
     peer.graceTimer = setTimeout(() => this.remove(peer, 'timeout'), graceMs);
@@ -385,7 +386,8 @@ export class Room implements ReceiverListener {
     clearTimeout(peer.graceTimer);
     peer.connection = undefined;
     this.data.removePeer(peer);
-    this.placement.disconnect(peer);
+    this.mediaRouter.endTracks(peer);
+    this.placement.disconnect(peer, true);
     this.mediaRouter.removePeer(peer);
     this.context.registry.unindexPeer(peer.id);
     this.broadcast('peerLeft', { peerId: peer.id, reason });

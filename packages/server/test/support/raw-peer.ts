@@ -1,7 +1,7 @@
 import wrtc from '@roamhq/wrtc';
 import WebSocket, { type ClientOptions } from 'ws';
 import { Device } from 'mediasoup-client';
-import type { DataProducer, Transport } from 'mediasoup-client/types';
+import type { DataConsumer, DataProducer, Transport } from 'mediasoup-client/types';
 import {
   decode,
   decodeDelivered,
@@ -101,6 +101,8 @@ export class RawSignaling {
 export class RawPeer {
   /** Envelopes received, with the time each arrived (ms since epoch). */
   readonly received: (ReceivedEnvelope & { arrivedAt: number })[] = [];
+  /** The server's DataChannels to it. */
+  readonly dataConsumers: DataConsumer[] = [];
   private readonly seqs: Record<DataChannelKind, number> = { reliable: 0, lossy: 0 };
 
   private constructor(
@@ -143,6 +145,7 @@ export class RawPeer {
     });
     for (const info of Object.values(session.dataConsumers ?? {})) {
       const consumer = await recv.consumeData({ ...info });
+      peer.dataConsumers.push(consumer);
       consumer.on('message', (data: ArrayBuffer) => {
         // A batch (protocol 2) carries several deliveries.
         for (const bytes of unpackDelivered(new Uint8Array(data))) peer.received.push({ ...decodeDelivered(bytes), arrivedAt: Date.now() });
@@ -163,6 +166,11 @@ export class RawPeer {
     const bytes = encodeOutgoing({ kind: EnvelopeKind.message, type: 'test', data: encode(null), ...envelope, seq });
     this.sendBytes(channel, bytes);
     return seq;
+  }
+
+  /** The state of one of its own DataChannels. */
+  channelState(channel: DataChannelKind): RTCDataChannelState {
+    return this.producers[channel].readyState;
   }
 
   /** Sends raw bytes on a DataChannel. */
