@@ -226,7 +226,7 @@ export class DirectChannel<M extends MessageMap = AnyMessages> {
         this.end({ reason: signal.reason, error: new DirectChannelError('REFUSED', `peer ${this.peerId} refused the direct channel${signal.reason ? `: ${signal.reason}` : ''}`, this.peerId) });
         break;
       case 'close':
-        this.end({ reason: signal.reason || 'closed by the peer' });
+        this.end({ reason: signal.reason || 'closed by the peer' }, true);
         break;
     }
   }
@@ -236,8 +236,11 @@ export class DirectChannel<M extends MessageMap = AnyMessages> {
     this.received(frame, 'relay');
   }
 
-  /** @internal Ends the channel without telling the peer (it left, or the room ended). */
-  end(event: DirectClosedEvent): void {
+  /**
+   * @internal Ends the channel without telling the peer (it left, closed the channel, or the room
+   * ended); `peerStopped` when the peer said it closed (see {@link DirectLink.close}).
+   */
+  end(event: DirectClosedEvent, peerStopped = false): void {
     if (this.current === 'closed') return;
     const previous = this.current;
     this.current = 'closed';
@@ -245,7 +248,7 @@ export class DirectChannel<M extends MessageMap = AnyMessages> {
     clearTimeout(this.fallbackTimer);
     clearTimeout(this.retryTimer);
     clearTimeout(this.ackTimer);
-    this.link?.close();
+    this.link?.close(peerStopped);
     this.link = undefined;
     this.opening?.reject(event.error ?? new DirectChannelError('DISCONNECTED', `the direct channel closed: ${event.reason}`, this.peerId));
     this.opening = undefined;

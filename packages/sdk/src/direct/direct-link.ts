@@ -17,6 +17,12 @@ export interface LinkOptions {
 
 const UP_ICE_STATES: ReadonlySet<RTCIceConnectionState> = new Set(['connected', 'completed']);
 
+// How long a closed link keeps its connection, unless the peer closes its end first. The peer
+// learns of the close (through the server, or by negotiating a new link) and stops sending;
+// closing from here while it still sends can crash it if it runs wrtc (Node): see
+// docs/decisions.md, "The client closes its outgoing DataChannels first".
+const CLOSE_LINGER_MS = 1000;
+
 /**
  * One `RTCPeerConnection` between two peers with two pre-negotiated data channels (reliable and
  * ordered; lossy and unordered without retransmits), so no in-band DATA_CHANNEL_OPEN is needed
@@ -31,6 +37,8 @@ export class DirectLink {
   private readonly early: RTCIceCandidateInit[] = [];
   private remoteSet = false;
   private closed = false;
+  private released = false;
+  private releaseTimer: ReturnType<typeof setTimeout> | undefined;
   // The link's state as its last event or refresh left it. Reading it from wrtc costs a blocking
   // hop to its signaling thread per getter, which on a busy machine can wait for a time slice:
   // sending reads these instead, and events and refresh() keep them current.
@@ -49,7 +57,7 @@ export class DirectLink {
     for (const channel of [this.reliable, this.lossy]) {
       channel.binaryType = 'arraybuffer';
       channel.onopen = () => this.changed();
-      channel.onclose = () => this.changed();
+      channel.onclose = () => (this.closed ? this.release() : this.changed());
       channel.onmessage = (event: MessageEvent) => {
         if (!this.closed && event.data instanceof ArrayBuffer) options.onFrame(new Uint8Array(event.data));
       };
@@ -130,10 +138,23 @@ export class DirectLink {
     return true;
   }
 
-  close(): void {
+  /**
+   * Stops sending and delivering at once. The connection closes when the peer closes its end, or
+   * {@link CLOSE_LINGER_MS} later; at once with `peerStopped` (the peer said it closed, so it
+   * sends nothing more).
+   */
+  close(peerStopped = false): void {
     if (this.closed) return;
     this.closed = true;
     this.isUp = false;
+    if (peerStopped) this.release();
+    else this.releaseTimer = setTimeout(() => this.release(), CLOSE_LINGER_MS);
+  }
+
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    clearTimeout(this.releaseTimer);
     this.reliable.close();
     this.lossy.close();
     this.pc.close();
