@@ -85,14 +85,20 @@ describe('CoalescingChannel', () => {
   });
 });
 
+/** A coalescing data plane attached to fake channels, with a 1 kB message limit. */
+function coalescingPlane(): { data: DataPlane; channels: { reliable: FakeChannel; lossy: FakeChannel } } {
+  const data = new DataPlane(WATERMARKS, true);
+  data.maxMessageSize = 1024;
+  const channels = { reliable: new FakeChannel(), lossy: new FakeChannel() };
+  data.attach(channels);
+  return { data, channels };
+}
+
 describe('DataPlane with coalescing', () => {
   const message = (text: string) => ({ kind: EnvelopeKind.message, type: 'chat', data: encode(text) });
 
   it('batches both channels per tick, each message with its own number', async () => {
-    const data = new DataPlane(WATERMARKS, true);
-    data.maxMessageSize = 1024;
-    const channels = { reliable: new FakeChannel(), lossy: new FakeChannel() };
-    data.attach(channels);
+    const { data, channels } = coalescingPlane();
     const sends = ['a', 'b', 'c'].map((text) => data.reliable.send(message(text)));
     for (const text of ['x', 'y']) assert.equal(data.lossy.send(message(text)), true);
     await Promise.all(sends.map((send) => send.sent));
@@ -103,10 +109,7 @@ describe('DataPlane with coalescing', () => {
   });
 
   it('batches a loop that awaits each send', async () => {
-    const data = new DataPlane(WATERMARKS, true);
-    data.maxMessageSize = 1024;
-    const channels = { reliable: new FakeChannel(), lossy: new FakeChannel() };
-    data.attach(channels);
+    const { data, channels } = coalescingPlane();
     for (const text of ['a', 'b', 'c', 'd']) await data.reliable.send(message(text)).sent;
     await tick();
     assert.deepEqual(messages(channels.reliable), [[1, 2, 3, 4]]);
@@ -128,10 +131,7 @@ describe('DataPlane with coalescing', () => {
   });
 
   it('stops sending on leaving: hands on what the tick gathered at once, then nothing, later messages included', async () => {
-    const data = new DataPlane(WATERMARKS, true);
-    data.maxMessageSize = 1024;
-    const channels = { reliable: new FakeChannel(), lossy: new FakeChannel() };
-    data.attach(channels);
+    const { data, channels } = coalescingPlane();
     for (const text of ['a', 'b']) data.reliable.send(message(text));
     data.lossy.send(message('x'));
     data.stopSending();
