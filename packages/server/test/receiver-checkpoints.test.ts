@@ -45,6 +45,14 @@ function room(bounds: Partial<CheckpointBounds> = {}) {
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A receiver live since `liveSince`, watched through a new fake consumer. */
+function watched(checkpoints: ReceiverCheckpoints, liveSince = 0): { p: Peer; consumer: FakeConsumer } {
+  const p = peer(liveSince);
+  const consumer = new FakeConsumer();
+  checkpoints.watch(p, consumer);
+  return { p, consumer };
+}
+
 describe('ReceiverCheckpoints', () => {
   let rooms: ReceiverCheckpoints[] = [];
   afterEach(() => {
@@ -78,9 +86,7 @@ describe('ReceiverCheckpoints', () => {
 
   it('does not move when an overflow is reported before the answer, even one emitted a turn later', async () => {
     const { checkpoints, state, deliver } = tracked();
-    const p = peer(state.seq);
-    const consumer = new FakeConsumer();
-    checkpoints.watch(p, consumer);
+    const { p, consumer } = watched(checkpoints, state.seq);
     deliver(3);
     // mediasoup's Channel: the notification read before the response is emitted in a setImmediate,
     // while the response resolves at once.
@@ -95,9 +101,7 @@ describe('ReceiverCheckpoints', () => {
 
   it('keeps at most one request in flight per receiver', async () => {
     const { checkpoints, deliver } = tracked();
-    const p = peer(0);
-    const consumer = new FakeConsumer();
-    checkpoints.watch(p, consumer);
+    const { p, consumer } = watched(checkpoints);
     deliver(9);
     expect(consumer.asked).to.have.length(1);
     consumer.asked[0]!.answer();
@@ -116,9 +120,7 @@ describe('ReceiverCheckpoints', () => {
 
   it('ignores an answer for a connection that went away or was replaced', async () => {
     const { checkpoints, deliver } = tracked();
-    const p = peer(0);
-    const old = new FakeConsumer();
-    checkpoints.watch(p, old);
+    const { p, consumer: old } = watched(checkpoints);
     deliver(3);
     checkpoints.unwatch(p);
     const replacement = new FakeConsumer();
@@ -166,9 +168,7 @@ describe('ReceiverCheckpoints', () => {
     expect(a.asked).to.have.length(1);
 
     const byTime = tracked({ everyMs: 20, everyMessages: 1000 });
-    const b = new FakeConsumer();
-    const p = peer(0);
-    byTime.checkpoints.watch(p, b);
+    const { consumer: b } = watched(byTime.checkpoints);
     byTime.deliver(1);
     expect(b.asked).to.have.length(0);
     await waitFor(() => b.asked.length === 1, 'the timed round', 5000);

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { PROTOCOL_VERSION } from '@switchboard/sdk/protocol';
+import { RawSignaling } from './support/raw-peer.js';
 import { startRawPeers, SETTLE_MS, type RawPeers } from './support/raw-room.js';
 import { sleep, waitFor } from './support/test-server.js';
 
@@ -29,5 +31,24 @@ describe('The transports of a peer whose signaling dropped', function () {
     assert.deepEqual(bob.messagesFromOthers(), [], 'nothing sent after the drop is delivered');
     await waitFor(() => alice.channelState('reliable') === 'closed', 'the send channels to close', LINGER_MS * 3);
     assert.ok(Date.now() - dropped >= LINGER_MS - 100, `closed after ${Date.now() - dropped} ms`);
+  });
+
+  it('close at once when the peer resumes meanwhile: its SDK closed them on its side', async () => {
+    const { alice } = room.peers;
+    alice.signaling.ws.terminate();
+    await waitFor(() => alice.dataConsumers.every((consumer) => consumer.readyState === 'closed'), 'the receive channels to close');
+    const signaling = await RawSignaling.open(room.t.wsUrl);
+    try {
+      const resumed = Date.now();
+      const result = await signaling.request('join', {
+        protocolVersion: PROTOCOL_VERSION,
+        resume: { peerId: alice.id, resumeKey: alice.session.resumeKey, lastReceivedSeq: 0 },
+      });
+      assert.equal(result.resumed, true);
+      await waitFor(() => alice.channelState('reliable') === 'closed', 'the old send channels to close', LINGER_MS * 3);
+      assert.ok(Date.now() - resumed < LINGER_MS - 500, `closed ${Date.now() - resumed} ms after the resume`);
+    } finally {
+      signaling.close();
+    }
   });
 });

@@ -33,8 +33,8 @@ export class PeerPlacement {
   private readonly routers: RouterSet;
   /** Peers whose join or resume is placing their transports; a worker death retries them. */
   private readonly connecting = new Set<Peer>();
-  /** Closes transports that linger after their peer's session (see {@link disconnect}), by their timers. */
-  private readonly lingering = new Map<() => void, NodeJS.Timeout>();
+  /** Transports that linger after their peer's session (see {@link disconnect}), with the timer that closes them. */
+  private readonly lingering = new Map<Peer, { close: () => void; timer: NodeJS.Timeout }>();
 
   constructor(
     private readonly room: PlacementRoom,
@@ -90,42 +90,38 @@ export class PeerPlacement {
    * Takes the peer's transports away from it and lets go of its router, which closes if nobody
    * else uses it. With `linger` (its session ended, or its signaling dropped, while its WebRTC
    * side may still be up) the send transport, which carries its own DataChannels, closes
-   * {@link TRANSPORT_LINGER_MS} later; the caller has ended its tracks.
+   * {@link TRANSPORT_LINGER_MS} later; the caller has ended its tracks. Transports still lingering
+   * from before close at once: the peer is back (a resume), so its SDK closed them on its side.
    */
   disconnect(peer: Peer, linger = false): void {
+    this.closeLingering(peer);
     const transports = peer.takeTransports();
     const home = peer.home;
     peer.home = undefined;
-    const release = (): void => {
+    const close = (): void => {
+      closeTransports(transports);
       if (home) this.routers.release(home);
     };
     if (!linger || !transports) {
-      closeTransports(transports);
-      release();
+      close();
       return;
     }
     transports.recv.close();
-    const close = (): void => {
-      transports.send.close();
-      release();
-    };
-    this.lingering.set(
-      close,
-      setTimeout(() => {
-        this.lingering.delete(close);
-        close();
-      }, TRANSPORT_LINGER_MS),
-    );
+    this.lingering.set(peer, { close, timer: setTimeout(() => this.closeLingering(peer), TRANSPORT_LINGER_MS) });
   }
 
   /** Closes every router, and the transports still lingering (the room is closing). */
   close(): void {
-    for (const [close, timer] of this.lingering) {
-      clearTimeout(timer);
-      close();
-    }
-    this.lingering.clear();
+    for (const peer of [...this.lingering.keys()]) this.closeLingering(peer);
     this.routers.close();
+  }
+
+  private closeLingering(peer: Peer): void {
+    const lingering = this.lingering.get(peer);
+    if (!lingering) return;
+    this.lingering.delete(peer);
+    clearTimeout(lingering.timer);
+    lingering.close();
   }
 
   // A worker died: only the peers on it are affected. Their sockets are dropped, so the SDK
