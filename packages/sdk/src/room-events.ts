@@ -1,4 +1,5 @@
 import type { ConnectionState, DisconnectedEvent } from './connection/connection.js';
+import type { LossyDropReason } from './data-channel/lossy-sender.js';
 import type { DirectEvents } from './direct/direct-channels.js';
 import type { MessageRejectedError } from './errors.js';
 import type { AnyMessages, AnyReceivedMessage, MessageMap, TypedMessageEvents } from './messages/message-types.js';
@@ -36,6 +37,14 @@ export interface PeerGrantsChangedEvent {
   grants: Grants;
 }
 
+/** A lossy message was dropped before it was sent (also counted in `stats.lossyDropped`). */
+export interface LossyDroppedEvent {
+  /** The message's type. */
+  type: string;
+  /** No open channel (connecting, reconnecting), or its buffer above the high watermark. */
+  reason: LossyDropReason;
+}
+
 /** The room's connection changed state. */
 export interface ConnectionStateChange {
   state: ConnectionState;
@@ -63,6 +72,8 @@ export type RoomEvents<M extends MessageMap> = {
   disconnected: DisconnectedEvent;
   /** The server did not deliver one of our messages (its `seq` is the sender's number). */
   messageRejected: MessageRejectedError;
+  /** One of our lossy messages was dropped before it was sent. */
+  lossyDropped: LossyDroppedEvent;
 } & TrackEvents &
   DirectEvents &
   TypedMessageEvents<M>;

@@ -1,12 +1,12 @@
 import type { OutgoingChannel, Watermarks } from './channel.js';
 import { ChannelState } from './channel-state.js';
-import { sealEnvelope, type UnsequencedEnvelope } from './outgoing.js';
+import { sealEnvelope, type SizeLimit, type UnsequencedEnvelope } from './outgoing.js';
 
 /** Settings of a {@link ReliableSender}. */
 export interface ReliableSenderOptions {
   watermarks: Watermarks;
-  /** The server's current limit on an encoded envelope, in bytes. */
-  maxMessageSize: () => number;
+  /** The server's current limit on an encoded envelope. */
+  limit: () => SizeLimit;
   /** How often to look at `bufferedAmount` while waiting for the buffer to drain, in ms. */
   drainPollMs?: number;
 }
@@ -71,7 +71,7 @@ export class ReliableSender {
   send(envelope: UnsequencedEnvelope): ReliableSend {
     if (this.failure !== undefined) throw this.failure;
     const seq = this.nextSeq;
-    const bytes = sealEnvelope(envelope, seq, this.options.maxMessageSize());
+    const bytes = sealEnvelope(envelope, seq, this.options.limit());
     this.nextSeq++;
     const sent = new Promise<void>((resolve, reject) => this.queue.push({ seq, bytes, settle: { resolve, reject } }));
     this.flush();
