@@ -21,7 +21,7 @@ export interface MessagingHost {
   grants(): Grants;
   limits(): Limits;
   inRoom(peerId: string): boolean;
-  /** Emits a room event (`message`, `message:<type>`, `messageRejected`, `stream`). */
+  /** Emits a room event (`message`, `message:<type>`, `messageRejected`, `lossyDropped`, `stream`). */
   emit(event: string, payload: unknown): void;
   /** Whether a room event has a listener. */
   listens(event: string): boolean;
@@ -72,11 +72,12 @@ export class RoomMessaging {
     if (options.topic !== undefined) envelope.topic = options.topic;
     this.assertMaySend();
     if (options.reliable === false) {
-      this.host.data.lossy.send(envelope);
+      const reason = this.host.data.lossy.send(envelope);
+      if (reason !== undefined && this.host.listens('lossyDropped')) this.host.emit('lossyDropped', { type, reason });
       return;
     }
     const { seq, sent } = this.host.data.reliable.send(envelope);
-    if (options.receipt === false) return sent;
+    if (options.receipt !== true) return sent;
     const receipt = this.receipts.expect(seq);
     // The receipt fails too if the message never goes out.
     sent.catch(() => undefined);
@@ -110,8 +111,13 @@ export class RoomMessaging {
   joined(result: JoinResult): void {
     const { data } = this.host;
     data.maxMessageSize = result.limits.maxMessageSize;
+    // Servers before wave 3 did not report it: their lossy limit was the reliable one.
+    data.maxLossyMessageSize = result.limits.maxLossyMessageSize ?? result.limits.maxMessageSize;
     data.receiver.ownId = result.self.id;
-    for (const rejection of this.receipts.resumed(result.rejected ?? [], result.lastAcceptedSeq)) this.host.emit('messageRejected', rejection);
+    for (const rejection of this.receipts.resumed(result.rejected ?? [], result.lastAcceptedSeq)) {
+      this.host.data.rejected++;
+      this.host.emit('messageRejected', rejection);
+    }
     this.acked(result.lastAcceptedSeq);
   }
 
@@ -125,6 +131,7 @@ export class RoomMessaging {
   /** The server refused one of our messages. */
   rejected(channel: 'reliable' | 'lossy', seq: number, error: WireError): void {
     const rejection = new MessageRejectedError(error.code, error.message, seq, channel);
+    this.host.data.rejected++;
     if (channel === 'reliable') {
       this.rpcEndpoint.rejected(seq, rejection);
       this.streams.rejected(seq, rejection);
