@@ -225,7 +225,7 @@ describe('Room', () => {
 
   it('with receipt: true, settles receipts across a resume from the join result: refusals it repeats, then its ack', async () => {
     const { room, events, attach } = harness();
-    const [first, second, third] = ['a', 'b', 'c'].map((text) => room.send('chat', { text }, { receipt: true }));
+    const [first, second, third] = ['a', 'b', 'c'].map((text) => room.send('chat', { text }, { receipt: true })) as [Promise<void>, Promise<void>, Promise<void>];
     const rejected: number[] = [];
     room.on('messageRejected', (error) => rejected.push(error.seq));
     events.emit('lost', new DisconnectedError('drop'));
