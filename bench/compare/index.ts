@@ -32,9 +32,15 @@ const ROWS: { name: string; pick: (r: Result) => number; higherIsBetter: boolean
   { name: '1 → 10, awaited send, deliveries/s (default options)', pick: (r) => field(r, 'fanout10', 'deliveriesPerSecond'), higherIsBetter: true },
   { name: '1 → 50, awaited send, deliveries/s (default options)', pick: (r) => field(r, 'fanout50', 'deliveriesPerSecond'), higherIsBetter: true },
   { name: '1 → 10, awaited send, deliveries/s (`receipt: false`)', pick: (r) => field(r, 'fanout10NoReceipt', 'deliveriesPerSecond'), higherIsBetter: true },
+  { name: '1 → 10 and 1 → 50: share delivered (default options)', pick: (r) => shareDelivered(r), higherIsBetter: true },
   { name: 'server CPU s / 100k deliveries, N=10 (default options)', pick: (r) => field(r, 'fanout10', 'serverCpuPer100k'), higherIsBetter: false },
   { name: 'server CPU s / 100k deliveries, N=50 (default options)', pick: (r) => field(r, 'fanout50', 'serverCpuPer100k'), higherIsBetter: false },
 ];
+
+function shareDelivered(result: Result): number {
+  const rows = ['fanout10', 'fanout50'];
+  return rows.reduce((sum, row) => sum + field(result, row, 'delivered'), 0) / rows.reduce((sum, row) => sum + field(result, row, 'expected'), 0);
+}
 
 function field(result: Result, row: string, key: string): number {
   const value = result[row];
