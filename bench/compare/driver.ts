@@ -228,6 +228,7 @@ async function main(): Promise<void> {
     result.fanout10 = await fanout(server.httpUrl, host, server.pids, 10, {});
     result.fanout50 = await fanout(server.httpUrl, host, server.pids, 50, {});
     result.fanout10NoReceipt = await fanout(server.httpUrl, host, server.pids, 10, { receipt: false });
+    result.fanout10Receipt = await fanout(server.httpUrl, host, server.pids, 10, { receipt: true });
     console.log(JSON.stringify(result));
   } finally {
     host.stop();

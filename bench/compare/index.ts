@@ -32,6 +32,7 @@ const ROWS: { name: string; pick: (r: Result) => number; higherIsBetter: boolean
   { name: '1 → 10, awaited send, deliveries/s (default options)', pick: (r) => field(r, 'fanout10', 'deliveriesPerSecond'), higherIsBetter: true },
   { name: '1 → 50, awaited send, deliveries/s (default options)', pick: (r) => field(r, 'fanout50', 'deliveriesPerSecond'), higherIsBetter: true },
   { name: '1 → 10, awaited send, deliveries/s (`receipt: false`)', pick: (r) => field(r, 'fanout10NoReceipt', 'deliveriesPerSecond'), higherIsBetter: true },
+  { name: '1 → 10, awaited send, deliveries/s (`receipt: true`)', pick: (r) => field(r, 'fanout10Receipt', 'deliveriesPerSecond'), higherIsBetter: true },
   { name: '1 → 10 and 1 → 50: share delivered (default options)', pick: (r) => shareDelivered(r), higherIsBetter: true },
   { name: 'server CPU s / 100k deliveries, N=10 (default options)', pick: (r) => field(r, 'fanout10', 'serverCpuPer100k'), higherIsBetter: false },
   { name: 'server CPU s / 100k deliveries, N=50 (default options)', pick: (r) => field(r, 'fanout50', 'serverCpuPer100k'), higherIsBetter: false },
