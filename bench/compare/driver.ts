@@ -13,7 +13,12 @@ import wrtc from '@roamhq/wrtc';
 import { WebSocket } from 'ws';
 import { connect, nodeEnvironment, type Room } from '@switchboard/sdk';
 
+// One thing varied at a time (docs/benchmarks.md): connect options for every peer, and extra
+// server flags, as JSON and a space-separated list.
+const CONNECT_OPTIONS = JSON.parse(process.env.SWITCHBOARD_COMPARE_CONNECT_OPTIONS ?? '{}') as Record<string, unknown>;
+const SERVER_FLAGS = (process.env.SWITCHBOARD_COMPARE_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
 const environment = nodeEnvironment({ wrtc, WebSocket });
+const connectOptions = { ...CONNECT_OPTIONS, environment };
 const TEXT = 'x'.repeat(180);
 const LATENCY_MESSAGES = 1000;
 const LATENCY_RATE = 200;
@@ -50,7 +55,7 @@ function cpuSeconds(pid: number): number {
 /** The build's server in dev mode on free loopback ports, with the rate limit lifted. */
 async function startServer(): Promise<{ child: ChildProcess; httpUrl: string; pids: number[] }> {
   const args = ['--conditions=source', '--import', 'tsx', 'packages/server/src/main.ts'];
-  args.push('--dev', '--port', '0', '--rtc-port', '0', '--workers', '1', '--messages-per-second', '1000000', '--message-burst', '1000000');
+  args.push('--dev', '--port', '0', '--rtc-port', '0', '--workers', '1', '--messages-per-second', '1000000', '--message-burst', '1000000', ...SERVER_FLAGS);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let workerPid = 0;
   const httpUrl = await new Promise<string>((resolve, reject) => {
@@ -86,8 +91,8 @@ function percentile(sorted: number[], p: number): number {
 /** One-way latency of a targeted message, both peers in this process, sent at a chat's pace. */
 async function latency(httpUrl: string): Promise<Json> {
   const ws = httpUrl.replace(/^http/, 'ws');
-  const sender = await connect(ws, await token(httpUrl, 'latency', 'sender'), { environment });
-  const receiver = await connect(ws, await token(httpUrl, 'latency', 'receiver'), { environment });
+  const sender = await connect(ws, await token(httpUrl, 'latency', 'sender'), connectOptions);
+  const receiver = await connect(ws, await token(httpUrl, 'latency', 'receiver'), connectOptions);
   const samples: number[] = [];
   let measuring = false;
   receiver.on('message', (message) => {
@@ -113,14 +118,14 @@ async function latency(httpUrl: string): Promise<Json> {
   return { p50: percentile(samples, 50), p99: percentile(samples, 99), received: samples.length, sent: LATENCY_MESSAGES };
 }
 
-/** `receivers` peers in the receiver host; one sender here awaiting each send (with `options`). */
-async function fanout(httpUrl: string, host: ReceiverHost, serverPids: number[], receivers: number, options: Json): Promise<FanoutRow> {
+/** `receivers` peers in the receiver host; one sender here awaiting each send (with `sendOptions`). */
+async function fanout(httpUrl: string, host: ReceiverHost, serverPids: number[], receivers: number, sendOptions: Json): Promise<FanoutRow> {
   const room = `fanout-${receivers}-${Math.random().toString(36).slice(2)}`;
   const tokens = await Promise.all(Array.from({ length: receivers }, (_, i) => token(httpUrl, room, `r${i}`)));
   await host.call({ cmd: 'join', wsUrl: httpUrl.replace(/^http/, 'ws'), tokens });
-  const sender = await connect(httpUrl.replace(/^http/, 'ws'), await token(httpUrl, room, 'sender'), { environment });
+  const sender = await connect(httpUrl.replace(/^http/, 'ws'), await token(httpUrl, room, 'sender'), connectOptions);
   try {
-    await sender.send('text', { tag: -1, text: TEXT }, options);
+    await sender.send('text', { tag: -1, text: TEXT }, sendOptions);
     const ready = (await host.call({ cmd: 'collect', tag: -1, expected: receivers })) as { count: number };
     if (ready.count !== receivers) throw new Error(`${ready.count} of ${receivers} receivers got the warm-up message`);
     const tag = Math.floor(Math.random() * 1e9);
@@ -130,7 +135,7 @@ async function fanout(httpUrl: string, host: ReceiverHost, serverPids: number[],
     let sent = 0;
     const maxMessages = FANOUT_MAX_DELIVERIES / receivers;
     while (sent < maxMessages && performance.now() - start < FANOUT_MAX_MS) {
-      await sender.send('text', { tag, text: TEXT }, options);
+      await sender.send('text', { tag, text: TEXT }, sendOptions);
       sent++;
     }
     const sendSeconds = (performance.now() - start) / 1000;
@@ -190,7 +195,7 @@ async function hostReceivers(): Promise<void> {
     if (request.cmd === 'join') {
       void (async () => {
         for (const t of request.tokens as string[]) {
-          const room = await connect(request.wsUrl as string, t, { environment });
+          const room = await connect(request.wsUrl as string, t, connectOptions);
           room.on('message', onMessage);
           rooms.push(room);
         }
