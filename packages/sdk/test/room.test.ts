@@ -201,6 +201,16 @@ describe('Room', () => {
     assert.equal(room.stats.rejected, 1);
   });
 
+  it('reports a lossy message dropped before sending with a lossyDropped event and the counter', async () => {
+    const { room, events } = harness();
+    const dropped: unknown[] = [];
+    room.on('lossyDropped', (event) => dropped.push(event));
+    events.emit('lost', new DisconnectedError('drop'));
+    await room.send('cursor', { x: 1 }, { reliable: false });
+    assert.deepEqual(dropped, [{ type: 'cursor', reason: 'disconnected' }]);
+    assert.equal(room.stats.lossyDropped, 1);
+  });
+
   it('with receipt: true, settles each receipt once: accepted by the ack that covers it, refused by its messageRejected', async () => {
     const { room, events } = harness();
     const outcomes: string[] = [];
