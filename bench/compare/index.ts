@@ -60,12 +60,13 @@ function basePath(): string {
     .join(':');
 }
 
-function run(command: string, args: string[], cwd: string, timeoutMs: number, quiet = false): Promise<string> {
+function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, PATH: basePath() }, stdio: ['ignore', 'pipe', quiet ? 'pipe' : 'inherit'] });
+    // Its own process group, so that a timeout also stops what it started (a worker build).
+    const child = spawn(command, args, { cwd, env: { ...process.env, PATH: basePath() }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
       if (code === 0) resolve(out);
@@ -84,7 +85,8 @@ async function prepare(ref: string): Promise<Build> {
     git('worktree', 'add', '--detach', dir, sha);
   }
   console.error(`[compare] setting up ${ref} (${sha.slice(0, 7)}) in ${dir}: npm install and its mediasoup worker (cached by version)`);
-  await run('bash', ['scripts/setup.sh'], dir, 30 * 60_000);
+  // A worker build takes minutes on an idle machine and far longer on a busy one.
+  await run('bash', ['scripts/setup.sh'], dir, 90 * 60_000);
   mkdirSync(join(dir, '.bench-compare'), { recursive: true });
   const driver = join(dir, '.bench-compare', 'driver.ts');
   copyFileSync(DRIVER, driver);
