@@ -94,23 +94,23 @@ async function latency(httpUrl: string): Promise<Json> {
   const sender = await connect(ws, await token(httpUrl, 'latency', 'sender'), connectOptions);
   const receiver = await connect(ws, await token(httpUrl, 'latency', 'receiver'), connectOptions);
   const samples: number[] = [];
-  let measuring = false;
+  // Only messages sent while measuring count: a warm-up message late after a stall must not.
   receiver.on('message', (message) => {
-    if (measuring) samples.push(performance.now() - (message.data as { t: number }).t);
+    const { t, measured } = message.data as { t: number; measured: boolean };
+    if (measured) samples.push(performance.now() - t);
   });
-  const run = async (count: number): Promise<void> => {
+  const run = async (count: number, measured: boolean): Promise<void> => {
     const start = performance.now();
     for (let i = 0; i < count; i++) {
       const due = start + (i * 1000) / LATENCY_RATE;
       if (due > performance.now()) await sleep(due - performance.now());
       // Not awaited: a chat sender does not wait for one message before typing the next.
-      sender.send('bench', { t: performance.now(), text: TEXT }, { to: receiver.peerId }).catch(() => undefined);
+      sender.send('bench', { t: performance.now(), measured, text: TEXT }, { to: receiver.peerId }).catch(() => undefined);
     }
   };
-  await run(100);
+  await run(100, false);
   await sleep(200);
-  measuring = true;
-  await run(LATENCY_MESSAGES);
+  await run(LATENCY_MESSAGES, true);
   const deadline = Date.now() + 3000;
   while (samples.length < LATENCY_MESSAGES && Date.now() < deadline) await sleep(20);
   await Promise.all([sender.leave(), receiver.leave()].map((p) => p.catch(() => undefined)));
