@@ -25,8 +25,14 @@ export function uniqueRoom(label: string): string {
   return `elements-${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
-export async function tokenFor(roomName: string, identity: string, grants?: string): Promise<string> {
-  const query = new URLSearchParams({ room: roomName, identity, ...(grants === undefined ? {} : { grants }) });
+/** A token for `roomName`; `historyLimit` makes a room it opens keep that many messages for late joiners. */
+export async function tokenFor(roomName: string, identity: string, grants?: string, historyLimit?: number): Promise<string> {
+  const query = new URLSearchParams({
+    room: roomName,
+    identity,
+    ...(grants === undefined ? {} : { grants }),
+    ...(historyLimit === undefined ? {} : { history: String(historyLimit) }),
+  });
   return (await getJson<{ token: string }>(`/switchboard-test-server/token?${query}`)).token;
 }
 
@@ -64,8 +70,8 @@ export class Cleanup {
   private rooms: Room[] = [];
   private elements: Element[] = [];
 
-  async join(wsUrl: string, roomName: string, identity: string, grants?: string): Promise<Room> {
-    const room = await connect(wsUrl, await tokenFor(roomName, identity, grants), { room: roomName });
+  async join(wsUrl: string, roomName: string, identity: string, grants?: string, historyLimit?: number): Promise<Room> {
+    const room = await connect(wsUrl, await tokenFor(roomName, identity, grants, historyLimit), { room: roomName });
     this.rooms.push(room);
     return room;
   }
