@@ -60,7 +60,9 @@ const render = (): void => {
   clipView.hidden = hostAway;
   media.classList.toggle('audio-only', sourceSelect.value === 'clip' || hostAway);
   const t = Math.floor(media.currentTime);
-  clock.textContent = `${Math.floor(t / 60)}:${String(t % 60).padStart(2, '0')}`;
+  // A live stream has no position worth a clock: it says whether it plays.
+  if (live !== undefined) clock.textContent = media.paused ? 'Paused' : 'Live';
+  else clock.textContent = `${Math.floor(t / 60)}:${String(t % 60).padStart(2, '0')}`;
   const seekable = Number.isFinite(media.duration) && media.duration > 0;
   progress.hidden = !seekable;
   if (seekable) {

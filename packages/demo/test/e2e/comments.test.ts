@@ -7,7 +7,7 @@ import { DemoHarness, slowDataChannels } from './harness.js';
  * exactly once and no keystroke is lost, also when the server's receipts come back late.
  */
 describe('demo app (e2e): typing comments', function () {
-  this.timeout(120000);
+  this.timeout(240000);
   const demo = new DemoHarness();
 
   before(() => demo.start());

@@ -193,7 +193,7 @@ describe('demo app (e2e)', function () {
       await remote.locator('[part~="mute"][aria-pressed="true"]', { hasText: 'Unmute' }).waitFor();
 
       await remote.locator('[part~="play"]').click();
-      await screen.locator('#clock[data-paused="true"]').waitFor({ timeout: 5000 });
+      await screen.locator('#clock[data-paused="true"]', { hasText: 'Paused' }).waitFor({ timeout: 5000 });
       await remote.locator('[part~="play"]', { hasText: 'Play' }).waitFor();
       // Local to the screen: the viewers still play the host's camera.
       expect(await viewer1.locator('#video').evaluate((el) => (el.shadowRoot?.querySelector('video') as HTMLVideoElement).paused)).to.equal(false);
@@ -213,7 +213,8 @@ describe('demo app (e2e)', function () {
       const paused = await screen.locator('#clip').evaluate((media: HTMLVideoElement) => media.paused);
       await remote.locator('[part~="play"]', { hasText: paused ? 'Play' : 'Pause' }).waitFor();
       await remote.locator('[part~="play"]', { hasText: 'Play' }).click();
-      await screen.locator('#clock[data-paused="false"]').waitFor({ timeout: 5000 });
+      // Live has no position: the screen says it plays live rather than showing a clock.
+      await screen.locator('#clock[data-paused="false"]', { hasText: 'Live' }).waitFor({ timeout: 5000 });
       await remote.locator('[part~="play"]', { hasText: 'Pause' }).waitFor();
     });
 

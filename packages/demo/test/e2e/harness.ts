@@ -72,6 +72,8 @@ export class DemoHarness {
   ): Promise<Page> {
     if (!this.browser) throw new Error('the demo is not started');
     const context = await this.browser.newContext({ viewport: options.viewport ?? { width: 960, height: 720 }, colorScheme: options.colorScheme ?? 'light' });
+    // Generous waits: several engineers' Chromium tests share two cores.
+    context.setDefaultTimeout(60_000);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (message) => {

@@ -11,7 +11,7 @@ import { measureLayout } from './layout-check.js';
  * the same height. With DEMO_SCREENSHOTS=1 it also takes the docs' screenshots (docs/images).
  */
 describe('demo app (e2e): layout on a phone and a laptop', function () {
-  this.timeout(120000);
+  this.timeout(240000);
   const demo = new DemoHarness();
   const headerTops = new Map<string, number>();
   // The README's Quick start shows these three under their first names.
@@ -57,7 +57,7 @@ describe('demo app (e2e): layout on a phone and a laptop', function () {
 
       it('host page with a long room name', async function () {
         const page = await open('long host', 'host.html?room=the-friday-night-jazz-session-from-the-front-row');
-        await page.locator('#self-view[ready]').waitFor({ timeout: 15000 });
+        await page.locator('#self-view[ready]').waitFor({ timeout: 30000 });
         await page.locator('#live:not([hidden])').waitFor();
         const { problems } = await measureLayout(page);
         expect(problems).to.deep.equal([]);
@@ -69,7 +69,7 @@ describe('demo app (e2e): layout on a phone and a laptop', function () {
 
       it('watch page of a live room, with comments, hearts, history and an announcement', async function () {
         host = await open('host', `host.html?room=${room}`);
-        await host.locator('#self-view[ready]').waitFor({ timeout: 15000 });
+        await host.locator('#self-view[ready]').waitFor({ timeout: 30000 });
         const other = await open('other viewer', `watch.html?room=${room}`, { viewport: { width: 960, height: 720 } });
         const input = other.locator('sb-comment-box input');
         await input.waitFor();
@@ -88,7 +88,7 @@ describe('demo app (e2e): layout on a phone and a laptop', function () {
         });
         expect(response.status).to.equal(200);
         await watch.locator('#announcement').waitFor();
-        for (const text of ['What a solo!', 'Hello from Lisbon 👋', 'This sax sounds amazing']) {
+        for (const text of ['What a solo!', 'Hello from Lisbon!', 'This sax sounds amazing']) {
           await input.fill(text);
           await input.press('Enter');
           await watch.waitForTimeout(350);
