@@ -57,7 +57,7 @@ describe('demo app (e2e): layout on a phone and a laptop', function () {
 
       it('host page with a long room name', async function () {
         const page = await open('long host', 'host.html?room=the-friday-night-jazz-session-from-the-front-row');
-        await page.locator('#self-view[ready]').waitFor({ timeout: 30000 });
+        await page.locator('#self-view[ready]').waitFor();
         await page.locator('#live:not([hidden])').waitFor();
         const { problems } = await measureLayout(page);
         expect(problems).to.deep.equal([]);
@@ -69,7 +69,7 @@ describe('demo app (e2e): layout on a phone and a laptop', function () {
 
       it('watch page of a live room, with comments, hearts, history and an announcement', async function () {
         host = await open('host', `host.html?room=${room}`);
-        await host.locator('#self-view[ready]').waitFor({ timeout: 30000 });
+        await host.locator('#self-view[ready]').waitFor();
         const other = await open('other viewer', `watch.html?room=${room}`, { viewport: { width: 960, height: 720 } });
         const input = other.locator('sb-comment-box input');
         await input.waitFor();
@@ -79,7 +79,7 @@ describe('demo app (e2e): layout on a phone and a laptop', function () {
           await input.press('Enter');
         }
         watch = await open('watch', `watch.html?room=${room}`);
-        await watch.locator('#video[ready]').waitFor({ timeout: 15000 });
+        await watch.locator('#video[ready]').waitFor();
         await watch.locator('#earlier-list li', { hasText: 'Front row, waving!' }).waitFor();
         const response = await fetch(`${demo.url}/api/rooms/${room}/messages`, {
           method: 'POST',
@@ -126,7 +126,7 @@ describe('demo app (e2e): layout on a phone and a laptop', function () {
         await expectTidy(screen, 'screen-unpaired');
         const remote = await open('remote', `remote.html?code=${code}`);
         await remote.locator('sb-remote-control[ready]').waitFor();
-        await remote.locator('#path[data-path="direct"]').waitFor({ timeout: 15000 });
+        await remote.locator('#path[data-path="direct"]').waitFor();
         await remote.locator('[part~="play"]').click();
         await screen.locator('#clock[data-paused="false"]').waitFor();
         await remote.locator('[part~="forward"]').click();
@@ -146,7 +146,7 @@ describe('demo app (e2e): layout on a phone and a laptop', function () {
         await screen.waitForFunction(() => {
           const media = document.getElementById('clip') as HTMLVideoElement;
           return media.srcObject !== null && media.videoWidth > 0 && !media.paused;
-        }, undefined, { timeout: 15000 });
+        }, undefined, { timeout: 60000 });
         await screen.waitForTimeout(300);
         await expectTidy(screen, 'screen-live');
       });
