@@ -2,8 +2,9 @@
 // A karma middleware that starts a real Switchboard server (a child process, dev mode, free
 // loopback ports) for browser tests and tells the page where it is:
 //   GET /switchboard-test-server        -> { wsUrl, httpUrl }
-//   GET /switchboard-test-server/token?room=R&identity=I[&grants=sendData,receiveData]
-//                                       -> { token }  (signed with the dev token secret)
+//   GET /switchboard-test-server/token?room=R&identity=I[&grants=sendData,receiveData][&history=N]
+//                                       -> { token }  (signed with the dev token secret; history=N
+//                                          asks a room it opens to keep its last N messages)
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const readline = require('node:readline');
@@ -64,6 +65,8 @@ function createSwitchboardServerMiddleware(logger, emitter) {
         const claims = { room };
         // Tokens list their grants by name (docs/protocol.md); the server refuses unknown ones.
         if (listed !== null) claims.grants = listed.split(',').filter((g) => g !== '');
+        const history = url.searchParams.get('history');
+        if (history !== null) claims.room_history = { limit: Number(history) };
         const token = await new SignJWT(claims)
           .setProtectedHeader({ alg: 'HS256' })
           .setSubject(identity)

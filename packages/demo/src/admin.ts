@@ -11,12 +11,14 @@ form.addEventListener('submit', (event) => {
   const text = element<HTMLInputElement>('text').value.trim();
   if (!text) return;
   status.textContent = 'Sending…';
+  delete status.dataset.state;
   fetch(`/api/rooms/${encodeURIComponent(roomField.value)}/messages`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${secret}` },
     body: JSON.stringify({ type: 'announcement', data: { text } }),
   })
     .then(async (response) => {
+      status.dataset.state = response.ok ? 'ok' : 'error';
       if (response.ok) status.textContent = `Announced to ${roomField.value}.`;
       else {
         const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
@@ -24,6 +26,7 @@ form.addEventListener('submit', (event) => {
       }
     })
     .catch((error: Error) => {
+      status.dataset.state = 'error';
       status.textContent = `Failed: ${error.message}`;
     });
 });

@@ -86,7 +86,10 @@ export async function join(room: string, identity: string, grants: string[], nam
   return connected;
 }
 
-/** Shows a banner for each `announcement` `{ text }` sent by `server` (the HTTP API). */
+/**
+ * Shows a banner for each `announcement` `{ text }` sent by `server` (the HTTP API), under the
+ * page's header (never over it), until it is dismissed or the next one replaces it.
+ */
 export function showAnnouncements(room: Room): void {
   room.on('message:announcement', (message) => {
     const data = message.data as { text?: unknown } | null;
@@ -104,7 +107,9 @@ export function showAnnouncements(room: Room): void {
       close.setAttribute('aria-label', 'Dismiss announcement');
       close.addEventListener('click', () => banner?.remove());
       banner.append(text, close);
-      document.body.prepend(banner);
+      const header = document.querySelector('main > .topbar');
+      if (header) header.after(banner);
+      else document.querySelector('main')?.prepend(banner);
     }
     (banner.firstElementChild as HTMLElement).textContent = data.text.slice(0, 500);
   });

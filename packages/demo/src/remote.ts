@@ -24,11 +24,21 @@ if (code.length !== 6) {
   control.hidden = false;
   status.textContent = 'Connecting…';
   const room = await join(`pair-${code}`, randomId('remote'), ['sendData', 'receiveData', 'direct'], 'Remote');
+  // Whether the screen was here: once it goes (closed or reloaded, and a reloaded screen shows a
+  // new code), this code is done with, and the remote says so and offers to pair again.
+  let seen = false;
   followPeer(room, 'screen', (peerId) => {
     if (peerId) control.setAttribute('target', peerId);
     else control.removeAttribute('target');
-    status.textContent = peerId ? 'Paired with the screen.' : `No screen shows the code ${code} (yet). Check the code on the screen.`;
+    const gone = seen && peerId === undefined;
+    seen ||= peerId !== undefined;
+    status.textContent = peerId
+      ? 'Paired with the screen.'
+      : gone
+        ? 'The screen went away (closed or reloaded). Enter the code it shows now to pair again.'
+        : `No screen shows the code ${code} (yet). Check the code on the screen.`;
     form.hidden = peerId !== undefined;
+    control.hidden = gone;
     path.hidden = peerId === undefined;
   });
 }

@@ -44,12 +44,25 @@ const clipUrl = generateClip();
 media.src = clipUrl;
 media.classList.add('audio-only');
 
+const sourceSelect = element<HTMLSelectElement>('source');
+// The live room's stream, while it is the source.
+let live: LiveSource | undefined;
 const clock = element('clock');
+const clipView = element('clip-view');
+const waiting = element('waiting');
+const lastCommand = element('last-command');
 const progress = element<HTMLProgressElement>('progress');
 const mutedHint = element('muted-hint');
 const render = (): void => {
+  // The live room without its host: say so, instead of a black box and a clock stuck at 0:00.
+  const hostAway = live !== undefined && !live.showing;
+  waiting.hidden = !hostAway;
+  clipView.hidden = hostAway;
+  media.classList.toggle('audio-only', sourceSelect.value === 'clip' || hostAway);
   const t = Math.floor(media.currentTime);
-  clock.textContent = `${Math.floor(t / 60)}:${String(t % 60).padStart(2, '0')}`;
+  // A live stream has no position worth a clock: it says whether it plays.
+  if (live !== undefined) clock.textContent = media.paused ? 'Paused' : 'Live';
+  else clock.textContent = `${Math.floor(t / 60)}:${String(t % 60).padStart(2, '0')}`;
   const seekable = Number.isFinite(media.duration) && media.duration > 0;
   progress.hidden = !seekable;
   if (seekable) {
@@ -72,7 +85,7 @@ element('unmute').addEventListener('click', () => {
 });
 player.addEventListener('sb-control', (event) => {
   const { action, value } = event.detail.command;
-  element('last-command').textContent = `Last command from the remote: ${action}${value === undefined ? '' : ` ${Math.round(value * 100) / 100}`}`;
+  lastCommand.textContent = `Last command from the remote: ${action}${value === undefined ? '' : ` ${Math.round(value * 100) / 100}`}`;
 });
 
 /**
@@ -93,7 +106,13 @@ class LiveSource {
   private constructor(private readonly room: Room) {
     for (const type of ['play', 'pause', 'volumechange']) media.addEventListener(type, this.follow);
     room.on('trackPublished', () => this.attachHost());
+    for (const type of ['trackUnpublished', 'peerLeft'] as const) room.on(type, () => this.dropGone());
     this.attachHost();
+  }
+
+  /** True while the host's camera plays here. */
+  get showing(): boolean {
+    return [...this.attached].some((track) => track.kind === 'video');
   }
 
   static async open(roomName: string): Promise<LiveSource> {
@@ -110,6 +129,25 @@ class LiveSource {
       else track.attach(this.audio);
     }
     this.follow();
+    render();
+  }
+
+  // The host left or stopped publishing: let go of its tracks and stop, so that the remote shows
+  // the screen paused and the last command, meant for the stream that ended, goes too.
+  private dropGone(): void {
+    const current = new Set(this.room.tracks.values());
+    const gone = [...this.attached].filter((track) => !current.has(track));
+    if (gone.length === 0) return;
+    for (const track of gone) {
+      track.detach();
+      this.attached.delete(track);
+    }
+    if (!this.showing) {
+      media.srcObject = null;
+      media.pause();
+      lastCommand.textContent = '';
+    }
+    render();
   }
 
   close(): void {
@@ -120,8 +158,6 @@ class LiveSource {
   }
 }
 
-let live: LiveSource | undefined;
-const sourceSelect = element<HTMLSelectElement>('source');
 const liveRoomField = element<HTMLInputElement>('live-room');
 liveRoomField.value = param('room', 'demo');
 sourceSelect.value = param('source') === 'live' ? 'live' : 'clip';
@@ -139,12 +175,12 @@ const useSource = (): void => {
     } else {
       media.src = clipUrl;
     }
-    // The clip is sound only: no black box where its picture would be.
-    media.classList.toggle('audio-only', sourceSelect.value === 'clip');
+    lastCommand.textContent = '';
+    // The clip is sound only: no black box where its picture would be (render() hides it).
     render();
   });
   switching.catch((error: Error) => {
-    element('last-command').textContent = `Could not open the live room: ${error.message}`;
+    lastCommand.textContent = `Could not open the live room: ${error.message}`;
   });
 };
 sourceSelect.addEventListener('change', useSource);
@@ -157,8 +193,11 @@ if (sourceSelect.value === 'live') useSource();
 
 const room = await join(`pair-${code}`, 'screen', ['sendData', 'receiveData', 'direct'], 'Screen');
 const paired = element('paired');
+const pairing = element('pairing');
 const update = (): void => {
   paired.textContent = room.peers.size > 0 ? `${plural(room.peers.size, 'remote')} connected` : 'Waiting for a remote…';
+  // Once paired, the pairing card shrinks to a line, leaving the screen to the player.
+  pairing.toggleAttribute('data-paired', room.peers.size > 0);
 };
 update();
 room.on('peerJoined', update);

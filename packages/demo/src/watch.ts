@@ -43,13 +43,14 @@ followLive(room, () => host);
 showViewerCount(room, true, element('viewer-count'));
 
 // The server keeps the room's last comments (`--history-types comment`): a viewer who joins gets
-// them first, marked history, and sees them listed as well as flying by.
+// them first, marked history. They are listed, newest first, and do not fly over the video
+// (the danmaku shows live comments only), so that a late viewer sees the picture.
 function showEarlier(message: ReceivedMessage): void {
   const text = (message.data as { text?: unknown } | null)?.text;
   if (!message.history || typeof text !== 'string') return;
   const item = document.createElement('li');
   item.textContent = text;
-  element('earlier-list').append(item);
+  element('earlier-list').prepend(item);
   element('earlier').hidden = false;
 }
 room.on('message:comment', showEarlier);

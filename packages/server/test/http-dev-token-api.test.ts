@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_GRANTS } from '@switchboard/sdk/protocol';
+import { readFile } from 'node:fs/promises';
+import { DEFAULT_GRANTS, GRANT_NAMES } from '@switchboard/sdk/protocol';
 import { verifyToken } from '../src/auth/token.js';
 import { registerDevTokenApi } from '../src/http/dev-token-api.js';
 import { Metrics } from '../src/metrics/metrics.js';
@@ -93,5 +94,21 @@ describe('dev token API', function () {
       assert.match(error.message, message);
     }
     assert.ok(metrics.value('switchboard_http_requests_total', { route: '/dev/token', status: '400' }) >= cases.length);
+  });
+
+  it('is described as it is in docs/http-api.md: the grant names, the defaults and the example answer', async () => {
+    const doc = await readFile(new URL('../../../docs/http-api.md', import.meta.url), 'utf8');
+    const row = doc.split('\n').find((line) => line.startsWith('| `grants` | no |'));
+    assert.ok(row, 'the dev token table has a grants row');
+    const [names = '', defaults = ''] = row.split('If absent');
+    assert.deepEqual([...names.matchAll(/`(\w+)`/g)].map((m) => m[1]).filter((n) => n !== 'grants'), GRANT_NAMES);
+    const given = defaults.split('(not')[0]!;
+    assert.deepEqual([...given.matchAll(/`(\w+)`/g)].map((m) => m[1]), GRANT_NAMES.filter((name) => DEFAULT_GRANTS[name]));
+    // The documented request, and the grants its documented answer shows.
+    const example = doc.match(/curl "\$SB\/dev\/token\?([^"]+)"/)?.[1];
+    const shown = doc.match(/"grants": (\{[^}]+\})/)?.[1];
+    assert.ok(example && shown, 'the GET example and its answer');
+    const verified = await verifyToken(((await get(example)).body as TokenAnswer).token, TOKEN_SECRET, POLICY);
+    assert.deepEqual(verified.grants, JSON.parse(shown));
   });
 });

@@ -1,18 +1,6 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
-import { startTestServer, type TestServer } from '../../../server/test/support/test-server.js';
-
-const DEMO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const IMAGES = fileURLToPath(new URL('../../../../docs/images/', import.meta.url));
-const CHROMIUM_ARGS = createRequire(import.meta.url)('../../../../scripts/chromium-flags.json') as string[];
-// Screenshots for the docs are only written on request, so that test runs leave the tree alone.
-const SCREENSHOTS = process.env.DEMO_SCREENSHOTS === '1';
+import type { Page } from 'playwright-core';
+import { DemoHarness, DESKTOP, type Viewport } from './harness.js';
 
 /**
  * The built demo, served by a real dev-mode server, in Debian's Chromium with fake camera and
@@ -21,54 +9,14 @@ const SCREENSHOTS = process.env.DEMO_SCREENSHOTS === '1';
 describe('demo app (e2e)', function () {
   // Generous: six engineers' tests share two cores, and each visitor is a Chromium context.
   this.timeout(120000);
+  const demo = new DemoHarness();
+  const open = (name: string, path: string, viewport?: Viewport): Promise<Page> => demo.open(name, path, viewport ? { viewport } : {});
 
-  let outDir: string;
-  let server: TestServer;
-  let browser: Browser;
-  const pages: { name: string; page: Page; errors: string[] }[] = [];
-
-  async function open(name: string, path: string, viewport = { width: 960, height: 720 }, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
-    const context = await browser.newContext({ viewport, colorScheme });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    pages.push({ name, page, errors });
-    await page.goto(`${server.server.url}/${path}`);
-    return page;
-  }
-
-  before(async function () {
-    outDir = await mkdtemp(join(tmpdir(), 'sb-demo-'));
-    await build({
-      root: DEMO_ROOT,
-      configFile: join(DEMO_ROOT, 'vite.config.ts'),
-      logLevel: 'warn',
-      // Under mocha (node --conditions=source), Vite fails to resolve its own
-      // "vite/modulepreload-polyfill"; Chromium supports modulepreload natively anyway.
-      build: { outDir, emptyOutDir: true, modulePreload: { polyfill: false } },
-    });
-    // As `npm run demo` runs it: rooms keep their last comments for late joiners.
-    server = await startTestServer(['--static-dir', outDir, '--history-limit', '20', '--history-types', 'comment']);
-    if (SCREENSHOTS) await mkdir(IMAGES, { recursive: true });
-    browser = await chromium.launch({ executablePath: process.env.CHROME_BIN ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  });
-
+  before(() => demo.start());
   afterEach(async function () {
-    if (this.currentTest?.state !== 'failed') return;
-    for (const { name, page, errors } of pages) {
-      const state = await page.evaluate(() => [document.querySelector('sb-room')?.getAttribute('state'), document.body.innerText.slice(0, 300)]).catch(String);
-      console.log(`[${name}] sb-room state and text:`, JSON.stringify(state), errors);
-    }
+    if (this.currentTest?.state === 'failed') await demo.describe();
   });
-
-  after(async function () {
-    await browser?.close();
-    await server?.close();
-    if (outDir) await rm(outDir, { recursive: true, force: true });
-  });
+  after(() => demo.stop());
 
   describe('landing page', function () {
     it('serves the landing page with links to every page', async function () {
@@ -77,10 +25,6 @@ describe('demo app (e2e)', function () {
       expect(await page.locator('a[data-page="watch.html"]').getAttribute('href')).to.equal('watch.html?room=my%20room');
       expect(await page.locator('a[data-page="screen.html"]').getAttribute('href')).to.equal('screen.html?room=my%20room');
       await page.locator('#summary[data-state="ok"]').waitFor();
-      if (SCREENSHOTS) {
-        await page.locator('#room-input').fill('demo');
-        await page.screenshot({ path: join(IMAGES, 'landing.png') });
-      }
     });
 
     it('opens the watch page of the room typed in when Enter is pressed in the Room field', async function () {
@@ -98,6 +42,8 @@ describe('demo app (e2e)', function () {
     let viewer2: Page;
     let otherRoom: Page;
     let admin: Page;
+    let screen: Page;
+    let remote: Page;
 
     before(async function () {
       host = await open('host', 'host.html?room=live-1');
@@ -124,10 +70,6 @@ describe('demo app (e2e)', function () {
       expect(counts).to.deep.equal(['2 watching', '2 watching', '2 watching']);
       await host.locator('#live:not([hidden])').waitFor();
       for (const page of [host, viewer1, admin]) expect(await page.locator('#connection').textContent()).to.equal('Connected');
-      if (SCREENSHOTS) {
-        await host.waitForTimeout(500);
-        await host.screenshot({ path: join(IMAGES, 'host.png') });
-      }
     });
 
     it("shows a viewer's comment in the other viewers' danmaku within 2 s, and only in that room", async function () {
@@ -139,32 +81,34 @@ describe('demo app (e2e)', function () {
       expect(Date.now() - sentAt).to.be.below(2000);
       // The sender sees its own comment too (a local echo).
       await viewer1.locator('[part~="comment"]', { hasText: text }).waitFor({ timeout: 2000 });
-      if (SCREENSHOTS) {
-        for (const more of ['What a view!', 'Hello from Lisbon', 'first time here']) {
-          await viewer1.locator('sb-comment-box input').fill(more);
-          await viewer1.locator('sb-comment-box input').press('Enter');
-          await viewer2.waitForTimeout(400);
-        }
-        await viewer2.locator('#heart').click();
-        await viewer2.waitForTimeout(700);
-        await viewer2.screenshot({ path: join(IMAGES, 'live-room.png') });
-      }
+      // The top row keeps clear of the video's top edge.
+      const gap = await viewer2.locator('[part~="comment"]', { hasText: text }).evaluate((comment) => {
+        const video = document.getElementById('video')!.getBoundingClientRect();
+        return comment.getBoundingClientRect().top - video.top;
+      });
+      expect(gap).to.be.at.least(6);
       await otherRoom.waitForTimeout(500);
       expect(await otherRoom.locator('[part~="comment"]', { hasText: text }).count()).to.equal(0);
       expect(await otherRoom.locator('#danmaku').evaluate((el) => el.shadowRoot?.textContent ?? '')).not.to.contain(text);
     });
 
-    it('shows a viewer who joins later the comments made before, listed and flying by', async function () {
+    it('lists the comments made before for a viewer who joins later, newest first, without flying them over the video', async function () {
       // A room of its own, so the viewer counts of live-1 stay as the other tests expect.
       const early = await open('early viewer', 'watch.html?room=history-1');
-      const text = `said before you came ${Date.now()}`;
-      await early.locator('sb-comment-box input').fill(text);
-      await early.locator('sb-comment-box input').press('Enter');
-      await early.locator('[part~="comment"]', { hasText: text }).waitFor({ timeout: 5000 });
+      const texts = Array.from({ length: 13 }, (_, i) => `said before you came, ${i + 1}`);
+      for (const text of texts) {
+        await early.locator('sb-comment-box input').fill(text);
+        await early.locator('sb-comment-box input').press('Enter');
+        await early.locator('[part~="comment"]', { hasText: text }).waitFor({ timeout: 5000 });
+      }
       const late = await open('late viewer', 'watch.html?room=history-1');
-      await late.locator('#earlier-list li', { hasText: text }).waitFor({ timeout: 15000 });
-      await late.locator('[part~="comment"]', { hasText: text }).waitFor({ timeout: 5000 });
+      await late.locator('#earlier-list li', { hasText: texts.at(-1) }).waitFor({ timeout: 15000 });
       expect(await late.locator('#earlier').isVisible()).to.equal(true);
+      expect(await late.locator('#earlier-list li').allTextContents()).to.deep.equal(texts.toReversed());
+      // The newest is in view in the list, and the picture stays clear: none flies by.
+      expect(await late.locator('#earlier-list li').first().isVisible()).to.equal(true);
+      await late.waitForTimeout(1000);
+      expect(await late.locator('[part~="comment"]').count()).to.equal(0);
       // The viewer who was there saw it live: nothing is listed as earlier for it.
       expect(await early.locator('#earlier-list li').count()).to.equal(0);
       expect(await early.locator('#earlier').isVisible()).to.equal(false);
@@ -173,20 +117,50 @@ describe('demo app (e2e)', function () {
     it('floats hearts sent over the lossy channel to the other viewers', async function () {
       await viewer1.locator('#heart').click();
       await viewer2.locator('#hearts .heart').first().waitFor({ timeout: 2000 });
+      // Bright over the video: still fully opaque half-way up, and a colour that stands out on black.
+      const look = await viewer2.locator('#hearts .heart').first().evaluate((heart) => {
+        const [animation] = heart.getAnimations();
+        animation!.pause();
+        animation!.currentTime = Number(animation!.effect!.getComputedTiming().duration) / 2;
+        const style = getComputedStyle(heart);
+        // WCAG relative luminance (no named helpers: the function runs in the page as compiled).
+        const [r = 0, g = 0, b = 0] = (style.color.match(/\d+(\.\d+)?/g) ?? []).map((c) => Number(c) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+        const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        return { opacity: Number(style.opacity), contrastOnBlack: (luminance + 0.05) / 0.05 };
+      });
+      expect(look.opacity).to.be.at.least(0.9);
+      expect(look.contrastOnBlack).to.be.at.least(4.5);
     });
 
     it("shows an announcement from the admin page's HTTP API call on every page of the room", async function () {
       const text = `Announcement ${Date.now()}`;
       await admin.locator('#text').fill(text);
+      // A refusal is shown as one, in the error colour, not as muted as a success (on a page of
+      // its own: the browser logs the 401 as a console error).
+      const refused = await demo.open('admin (wrong secret)', 'admin.html?room=live-1', { allowConsoleErrors: /status of 401/ });
+      await refused.locator('#text').fill(text);
+      await refused.locator('#secret').fill('wrong-secret');
+      await refused.locator('button[type="submit"]').click();
+      await refused.locator('#result[data-state="error"]', { hasText: 'Refused (401)' }).waitFor();
+      const colours = await refused.locator('#result').evaluate((result) => {
+        const probe = document.createElement('span');
+        probe.style.color = 'var(--bad)';
+        result.append(probe);
+        const colour = { shown: getComputedStyle(result).color, bad: getComputedStyle(probe).color };
+        probe.remove();
+        return colour;
+      });
+      expect(colours.shown).to.equal(colours.bad);
+      await refused.close();
       expect(await admin.locator('#secret').inputValue()).to.equal('switchboard-dev-api-secret');
       await admin.locator('button[type="submit"]').click();
-      await admin.locator('#result', { hasText: 'Announced to live-1' }).waitFor();
+      await admin.locator('#result[data-state="ok"]', { hasText: 'Announced to live-1' }).waitFor();
       for (const page of [host, viewer1, viewer2, admin]) await page.locator('#announcement', { hasText: text }).waitFor({ timeout: 2000 });
       expect(await otherRoom.locator('#announcement').count()).to.equal(0);
     });
 
     it('shows an announcement posted to the HTTP API by a backend', async function () {
-      const response = await fetch(`${server.server.url}/api/rooms/live-2/messages`, {
+      const response = await fetch(`${demo.url}/api/rooms/live-2/messages`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: 'Bearer switchboard-dev-api-secret' },
         body: JSON.stringify({ type: 'announcement', data: { text: 'Room 2 starts soon' } }),
@@ -196,7 +170,7 @@ describe('demo app (e2e)', function () {
     });
 
     it("plays the live room on a screen, which the paired remote controls locally, following the screen's reports", async function () {
-      const screen = await open('live screen', 'screen.html?room=live-1&source=live');
+      screen = await open('live screen', 'screen.html?room=live-1&source=live', DESKTOP);
       await screen.waitForFunction(() => {
         const media = document.getElementById('clip') as HTMLVideoElement;
         return media.srcObject !== null && media.videoWidth > 0 && !media.paused;
@@ -206,8 +180,11 @@ describe('demo app (e2e)', function () {
       await screen.locator('#muted-hint:not([hidden])').waitFor();
       await screen.locator('#connection[data-state="connected"]').waitFor();
       const code = (await screen.locator('#code').textContent()) ?? '';
-      const remote = await open('live remote', `remote.html?code=${code}`, { width: 390, height: 700 });
+      remote = await open('live remote', `remote.html?code=${code}`, { width: 390, height: 700 });
       await remote.locator('sb-remote-control[ready]').waitFor();
+      // Paired, the pairing card shrinks: the whole picture is in view on a laptop screen.
+      await screen.locator('#pairing[data-paired]').waitFor();
+      expect(await screen.locator('#clip').evaluate((clip) => clip.getBoundingClientRect().bottom)).to.be.at.most(DESKTOP.height);
       // A live stream: no seeking, the time alone, and the screen's mute shown as it is.
       await remote.locator('[part~="play"]', { hasText: 'Pause' }).waitFor();
       expect(await remote.locator('[part~="seek"]').isDisabled()).to.equal(true);
@@ -216,7 +193,7 @@ describe('demo app (e2e)', function () {
       await remote.locator('[part~="mute"][aria-pressed="true"]', { hasText: 'Unmute' }).waitFor();
 
       await remote.locator('[part~="play"]').click();
-      await screen.locator('#clock[data-paused="true"]').waitFor({ timeout: 5000 });
+      await screen.locator('#clock[data-paused="true"]', { hasText: 'Paused' }).waitFor({ timeout: 5000 });
       await remote.locator('[part~="play"]', { hasText: 'Play' }).waitFor();
       // Local to the screen: the viewers still play the host's camera.
       expect(await viewer1.locator('#video').evaluate((el) => (el.shadowRoot?.querySelector('video') as HTMLVideoElement).paused)).to.equal(false);
@@ -236,12 +213,9 @@ describe('demo app (e2e)', function () {
       const paused = await screen.locator('#clip').evaluate((media: HTMLVideoElement) => media.paused);
       await remote.locator('[part~="play"]', { hasText: paused ? 'Play' : 'Pause' }).waitFor();
       await remote.locator('[part~="play"]', { hasText: 'Play' }).click();
-      await screen.locator('#clock[data-paused="false"]').waitFor({ timeout: 5000 });
+      // Live has no position: the screen says it plays live rather than showing a clock.
+      await screen.locator('#clock[data-paused="false"]', { hasText: 'Live' }).waitFor({ timeout: 5000 });
       await remote.locator('[part~="play"]', { hasText: 'Pause' }).waitFor();
-      if (SCREENSHOTS) {
-        await screen.waitForTimeout(500);
-        await screen.screenshot({ path: join(IMAGES, 'screen-live.png'), fullPage: true });
-      }
     });
 
     // Last of the room: the host goes away.
@@ -252,6 +226,13 @@ describe('demo app (e2e)', function () {
       for (const viewer of [viewer1, viewer2]) await viewer.locator('#live').waitFor({ state: 'hidden', timeout: 2000 });
       expect(Date.now() - closedAt).to.be.below(2000);
       await viewer1.locator('#video:not([ready])').waitFor({ timeout: 2000 });
+      // The live screen says it waits for the host, instead of a black box and a stuck clock,
+      // forgets the last command, and its remote shows it paused.
+      await screen.locator('#waiting:not([hidden])', { hasText: 'Waiting for the host' }).waitFor({ timeout: 5000 });
+      expect(await screen.locator('#clip').isVisible()).to.equal(false);
+      expect(await screen.locator('#clip-view').isVisible()).to.equal(false);
+      expect(await screen.locator('#last-command').textContent()).to.equal('');
+      await remote.locator('[part~="play"]', { hasText: 'Play' }).waitFor({ timeout: 5000 });
     });
   });
 
@@ -260,7 +241,6 @@ describe('demo app (e2e)', function () {
       const remote = await open('unpaired remote', 'remote.html', { width: 390, height: 700 });
       await remote.locator('#pair').waitFor();
       expect(await remote.locator('#remote').isHidden()).to.equal(true);
-      if (SCREENSHOTS) await remote.screenshot({ path: join(IMAGES, 'remote-pair.png') });
     });
 
     it('shows a disabled panel that says why after a wrong code', async function () {
@@ -310,25 +290,22 @@ describe('demo app (e2e)', function () {
         return Math.abs(m * 60 + s - Math.floor(media.currentTime));
       });
       expect(drift).to.be.at.most(1);
-      if (SCREENSHOTS) {
-        await remote.mouse.move(0, 0); // no hover highlight in the picture
-        await remote.screenshot({ path: join(IMAGES, 'remote.png') });
-        await screen.screenshot({ path: join(IMAGES, 'screen.png'), fullPage: true });
-        const dark = await open('remote (dark)', `remote.html?code=${code}`, { width: 390, height: 700 }, 'dark');
-        await dark.locator('sb-remote-control[ready]').waitFor();
-        await dark.screenshot({ path: join(IMAGES, 'remote-dark.png') });
-      }
       await play.click();
       await screen.locator('#clock[data-paused="true"]').waitFor({ timeout: 5000 });
+
+      // The screen goes away: the remote says so and offers to pair again, without dead controls.
+      await screen.close();
+      await remote.locator('#status', { hasText: 'The screen went away' }).waitFor({ timeout: 5000 });
+      await remote.locator('#pair').waitFor();
+      expect(await remote.locator('#remote').isHidden()).to.equal(true);
     });
   });
 
   // Last (mocha runs a level's own tests before its describes).
   describe('all pages', function () {
     it('logged no console errors', function () {
-      expect(pages.length).to.be.above(5);
-      const errors = pages.flatMap(({ name, errors }) => errors.map((error) => `${name}: ${error}`));
-      expect(errors).to.deep.equal([]);
+      expect(demo.visitors.length).to.be.above(5);
+      expect(demo.errors()).to.deep.equal([]);
     });
   });
 });

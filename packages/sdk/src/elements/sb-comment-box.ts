@@ -1,27 +1,44 @@
 import { css, html } from 'lit';
-import { MessageError, type MessageRejectedError } from '../errors.js';
+import { MessageError } from '../errors.js';
 import type { Room } from '../room.js';
 import { MAX_COMMENT_LENGTH, type Comment, type CommentPosition } from './comment.js';
 import { defineElement } from './define.js';
 import { RoomElement } from './room-element.js';
 
-/** Detail of `sb-comment-sent`: the comment as sent (for a local echo, e.g. `danmaku.add(detail)`). */
+/** Detail of `sb-comment-sent`: the comment as the server accepted it (for a local echo, e.g. `danmaku.add(detail)`). */
 export type SbCommentSentDetail = Comment;
+
+/** A comment the server (or the SDK) refused, kept until it is sent again or discarded. */
+export interface RefusedComment {
+  comment: Comment;
+  /** Why it was refused, in plain words (as shown). */
+  reason: string;
+}
 
 const RATE_LIMITED_TEXT = 'You are sending comments faster than the room allows. Wait a moment, then try again.';
 
 /**
  * `<sb-comment-box>` is a text field and a send button that broadcast a comment
  * (`{ text, color?, position? }`) as a message of type `type` to the room of the nearest
- * `<sb-room>`. Enter sends. It is disabled while the room is not connected, and explains refusals
- * (rate limit, size, permission) in an alert.
+ * `<sb-room>`. Enter sends. It is disabled while the room is not connected.
  *
- * @fires sb-comment-sent - {@link SbCommentSentDetail}, once a comment was handed to the room
+ * Every comment is sent exactly once and nothing typed is lost: the field is emptied of what is
+ * sent at the moment it is sent (what is typed while the server's receipt is on its way belongs
+ * to the next comment), and the receipt never touches the field. A comment the server refuses
+ * (rate limit, size, permission) is listed as not sent, with the reason in an alert, and kept
+ * there to send again or discard.
+ *
+ * @fires sb-comment-sent - {@link SbCommentSentDetail}, once the server accepted a comment
  * @csspart input - the text field
  * @csspart button - the send button
- * @csspart error - the error message (role=alert)
+ * @csspart error - why the last comment was refused (role=alert)
+ * @csspart refused - the list of refused comments
+ * @csspart refused-comment - one refused comment: its text, Retry and Discard
+ * @csspart refused-text - the text of a refused comment
+ * @csspart retry - the button that sends a refused comment again
+ * @csspart discard - the button that drops a refused comment
  * @cssprop --sb-comment-box-gap - space between the field and the button
- * @cssprop --sb-comment-box-error-color - text colour of the error message
+ * @cssprop --sb-comment-box-error-color - text colour of the error message and refused comments
  */
 export class SbCommentBox extends RoomElement {
   static override properties = {
@@ -31,6 +48,7 @@ export class SbCommentBox extends RoomElement {
     placeholder: { type: String },
     label: { type: String },
     error: { state: true },
+    refused: { state: true },
     connected: { state: true },
   };
 
@@ -55,8 +73,31 @@ export class SbCommentBox extends RoomElement {
       font-size: 0.875em;
       margin: 0.25em 0 0;
     }
-    [part='error']:empty {
+    [part='error']:empty,
+    [part='refused']:empty {
       display: none;
+    }
+    [part='refused'] {
+      list-style: none;
+      margin: 0.25em 0 0;
+      padding: 0;
+      max-height: 10em;
+      overflow-y: auto;
+    }
+    [part='refused-comment'] {
+      display: flex;
+      align-items: center;
+      gap: var(--sb-comment-box-gap, 0.5em);
+      padding: 0.15em 0;
+    }
+    [part='refused-text'] {
+      flex: 1;
+      min-width: 0;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+      text-decoration: line-through;
+      text-decoration-color: var(--sb-comment-box-error-color, #b00020);
     }
   `;
 
@@ -70,8 +111,10 @@ export class SbCommentBox extends RoomElement {
   declare placeholder: string;
   /** The field's accessible name. */
   declare label: string;
-  /** The error shown, if any. */
+  /** Why the last comment was refused; empty once every refused comment was sent or discarded. */
   declare error: string;
+  /** The refused comments, oldest first, kept to send again ({@link SbCommentBox.retry}) or discard. Read it. */
+  declare refused: readonly RefusedComment[];
   declare private connected: boolean;
 
   constructor() {
@@ -80,6 +123,7 @@ export class SbCommentBox extends RoomElement {
     this.placeholder = 'Say something…';
     this.label = 'Comment';
     this.error = '';
+    this.refused = [];
     this.connected = false;
   }
 
@@ -87,32 +131,59 @@ export class SbCommentBox extends RoomElement {
     this.connected = room?.connectionState === 'connected';
     if (room === undefined) return;
     this.listen(room.on('connectionStateChanged', ({ state }) => (this.connected = state === 'connected')));
-    this.listen(room.on('messageRejected', (error) => this.rejected(error)));
   }
 
-  /** Sends `text` (default: the field's text); resolves `true` once the server accepted it. */
+  /**
+   * Sends `text` (default: the field's text, which is emptied at once); resolves `true` once the
+   * server accepted it, `false` if there was nothing to send or it was refused (then it is listed
+   * in {@link SbCommentBox.refused}).
+   */
   async send(text?: string): Promise<boolean> {
     const input = this.renderRoot.querySelector('input');
     const value = (text ?? input?.value ?? '').trim();
     const room = this.room;
     if (value === '' || room === undefined) return false;
+    // Empty the field of what is sent now, never later: keys typed from here on are the next comment.
+    if (text === undefined && input !== null) input.value = '';
     const comment: Comment = { text: value };
     if (this.color) comment.color = this.color;
     if (this.position) comment.position = this.position;
+    return this.deliver(room, comment);
+  }
+
+  /** Sends the refused comment at `index` again; resolves as {@link SbCommentBox.send}. */
+  async retry(index: number): Promise<boolean> {
+    const item = this.refused[index];
+    const room = this.room;
+    if (item === undefined || room === undefined) return false;
+    this.drop(item);
+    return this.deliver(room, item.comment);
+  }
+
+  /** Drops the refused comment at `index` without sending it. */
+  discard(index: number): void {
+    const item = this.refused[index];
+    if (item !== undefined) this.drop(item);
+  }
+
+  private async deliver(room: Room, comment: Comment): Promise<boolean> {
     try {
-      await room.send(this.type, comment);
+      // The server's verdict, whatever the SDK's default: a refusal must be shown, not lost.
+      await room.send(this.type, comment, { receipt: true });
     } catch (error) {
-      this.error = describe(error);
+      const reason = describe(error);
+      this.refused = [...this.refused, { comment, reason }];
+      this.error = reason;
       return false;
     }
-    this.error = '';
-    if (input !== null && text === undefined) input.value = '';
+    if (this.refused.length === 0) this.error = '';
     this.dispatchEvent(new CustomEvent<SbCommentSentDetail>('sb-comment-sent', { detail: comment, bubbles: true, composed: true }));
     return true;
   }
 
-  private rejected(error: MessageRejectedError): void {
-    this.error = error.code === 'RATE_LIMITED' ? RATE_LIMITED_TEXT : `Your comment was not delivered (${error.message}).`;
+  private drop(item: RefusedComment): void {
+    this.refused = this.refused.filter((other) => other !== item);
+    if (this.refused.length === 0) this.error = '';
   }
 
   private onSubmit(event: Event): void {
@@ -135,16 +206,24 @@ export class SbCommentBox extends RoomElement {
         />
         <button part="button" type="submit" ?disabled=${disabled}>Send</button>
       </form>
-      <p part="error" id="error" role="alert">${this.error}</p>`;
+      <p part="error" id="error" role="alert">${this.error}</p>
+      <ul part="refused" aria-label="Comments not sent">${this.refused.map(
+        ({ comment, reason }, index) => html`<li part="refused-comment" title=${reason}>
+          <span part="refused-text">${comment.text}</span>
+          <button part="retry" type="button" ?disabled=${disabled} aria-label=${`Send again: ${comment.text}`} @click=${() => void this.retry(index)}>Retry</button>
+          <button part="discard" type="button" aria-label=${`Discard: ${comment.text}`} @click=${() => this.discard(index)}>Discard</button>
+        </li>`,
+      )}</ul>`;
   }
 }
 
 function describe(error: unknown): string {
-  if (error instanceof MessageError && error.code === 'MESSAGE_TOO_LARGE') return 'That comment is too long to send.';
+  const code = error instanceof Error && 'code' in error ? error.code : undefined;
+  if (error instanceof MessageError && code === 'MESSAGE_TOO_LARGE') return 'That comment is too long to send.';
   // Refused by the SDK (no sendData grant) or by the server (a moderator revoked it).
-  if (error instanceof Error && 'code' in error && error.code === 'PERMISSION_DENIED') return 'You cannot send comments in this room.';
-  if (error instanceof Error && 'code' in error && error.code === 'RATE_LIMITED') return RATE_LIMITED_TEXT;
-  if (error instanceof Error && 'code' in error && error.code === 'DISCONNECTED') return 'You are not connected to the room.';
+  if (code === 'PERMISSION_DENIED') return 'You cannot send comments in this room.';
+  if (code === 'RATE_LIMITED') return RATE_LIMITED_TEXT;
+  if (code === 'DISCONNECTED') return 'You are not connected to the room.';
   return 'Your comment could not be sent. Try again.';
 }
 

@@ -31,7 +31,9 @@ const LOG_SIZE = 10;
  * `<video>` into it, or position it over a sibling with `position: absolute; inset: 0`). It shows
  * the messages of type `type` received in the room of the nearest `<sb-room>` (payload
  * `{ text, color?, position? }`, as `<sb-comment-box>` sends), and whatever {@link SbDanmaku.add}
- * is given.
+ * is given. Comments the room kept from before this peer joined (`message.history`) are not
+ * flown unless `history` is set: a late viewer would otherwise get them all at once over the
+ * picture.
  *
  * Scroll comments take rows so that they never overlap one another: a comment enters a row only
  * when the previous one has fully entered and cannot be caught up. Longer comments fly faster
@@ -48,6 +50,7 @@ const LOG_SIZE = 10;
  * @cssprop --sb-danmaku-color - default comment colour (white)
  * @cssprop --sb-danmaku-outline - the comments' `text-shadow`, for legibility
  * @cssprop --sb-danmaku-opacity - the comments' opacity
+ * @cssprop --sb-danmaku-inset - the space kept free at the top and bottom of the video (default `0.5em 0`)
  */
 export class SbDanmaku extends RoomElement {
   static override properties = {
@@ -57,6 +60,7 @@ export class SbDanmaku extends RoomElement {
     fixedDuration: { type: Number, attribute: 'fixed-duration' },
     motion: { type: String },
     announce: { type: Boolean },
+    history: { type: Boolean },
     paused: { type: Boolean, reflect: true },
   };
 
@@ -68,7 +72,8 @@ export class SbDanmaku extends RoomElement {
     }
     [part='stage'] {
       position: absolute;
-      inset: 0;
+      /* The top row does not touch the video's edge. */
+      inset: var(--sb-danmaku-inset, 0.5em 0);
       overflow: hidden;
       pointer-events: none;
     }
@@ -104,6 +109,8 @@ export class SbDanmaku extends RoomElement {
   declare motion: DanmakuMotion;
   /** Announces new comments to screen readers (aria-live=polite on the log); off by default. */
   declare announce: boolean;
+  /** Flies the room's history (comments sent before this peer joined) too; off by default. */
+  declare history: boolean;
   /** Pauses the comments (they also pause while the page is hidden). */
   declare paused: boolean;
 
@@ -124,6 +131,7 @@ export class SbDanmaku extends RoomElement {
     this.fixedDuration = 4000;
     this.motion = 'auto';
     this.announce = false;
+    this.history = false;
     this.paused = false;
   }
 
@@ -177,7 +185,7 @@ export class SbDanmaku extends RoomElement {
     if (room === undefined) return;
     // Read `type` at delivery, so that changing it takes effect at once.
     this.listen(room.on('message', (message) => {
-      if (message.type !== this.type) return;
+      if (message.type !== this.type || (message.history && !this.history)) return;
       const comment = parseComment(message.data);
       if (comment !== undefined) this.add(comment);
     }));

@@ -25,8 +25,14 @@ export function uniqueRoom(label: string): string {
   return `elements-${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
-export async function tokenFor(roomName: string, identity: string, grants?: string): Promise<string> {
-  const query = new URLSearchParams({ room: roomName, identity, ...(grants === undefined ? {} : { grants }) });
+/** A token for `roomName`; `historyLimit` makes a room it opens keep that many messages for late joiners. */
+export async function tokenFor(roomName: string, identity: string, grants?: string, historyLimit?: number): Promise<string> {
+  const query = new URLSearchParams({
+    room: roomName,
+    identity,
+    ...(grants === undefined ? {} : { grants }),
+    ...(historyLimit === undefined ? {} : { history: String(historyLimit) }),
+  });
   return (await getJson<{ token: string }>(`/switchboard-test-server/token?${query}`)).token;
 }
 
@@ -41,13 +47,31 @@ export async function until(check: () => boolean, what: string, timeoutMs = WAIT
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Makes this page's data channels slow, as over a slow network: everything sent leaves `ms`
+ * later (in order), so the server's receipts come back late. Returns the undo function.
+ */
+export function slowDataChannels(ms: number): () => void {
+  const send = RTCDataChannel.prototype.send;
+  RTCDataChannel.prototype.send = function (this: RTCDataChannel, data: string | Blob | ArrayBuffer | ArrayBufferView) {
+    // A copy: the caller may reuse its buffer once send() returns.
+    const copy = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() : data;
+    setTimeout(() => {
+      if (this.readyState === 'open') send.call(this, copy as Uint8Array<ArrayBuffer>);
+    }, ms);
+  };
+  return () => {
+    RTCDataChannel.prototype.send = send;
+  };
+}
+
 /** Rooms and elements made by a test, left and removed by {@link Cleanup.run}. */
 export class Cleanup {
   private rooms: Room[] = [];
   private elements: Element[] = [];
 
-  async join(wsUrl: string, roomName: string, identity: string): Promise<Room> {
-    const room = await connect(wsUrl, await tokenFor(roomName, identity), { room: roomName });
+  async join(wsUrl: string, roomName: string, identity: string, grants?: string, historyLimit?: number): Promise<Room> {
+    const room = await connect(wsUrl, await tokenFor(roomName, identity, grants, historyLimit), { room: roomName });
     this.rooms.push(room);
     return room;
   }

@@ -51,6 +51,30 @@ describe('<sb-danmaku>', function () {
     assert.equal(danmaku.shadowRoot!.querySelector('[part="stage"]')!.getAttribute('aria-hidden'), 'true');
   });
 
+  for (const flyHistory of [false, true]) {
+    it(flyHistory ? 'flies the room\'s history too with history set' : 'keeps the room\'s history for a late joiner off the video', async () => {
+      const name = uniqueRoom('danmaku-history');
+      // Bob opens the room asking it to keep its last 20 messages, and comments before Alice comes.
+      const bob = await cleanup.join(testServer.wsUrl, name, 'bob', undefined, 20);
+      for (const text of ['said before', 'and before that']) await bob.send('comment', { text });
+      const element = await cleanup.mountRoom(testServer.wsUrl, name, 'alice', `<sb-danmaku ${flyHistory ? 'history' : ''} style="width: 400px; height: 200px"></sb-danmaku>`);
+      const danmaku = element.querySelector('sb-danmaku')!;
+      await bob.send('comment', { text: 'said live' });
+      await until(() => comments(danmaku).some((c) => c.textContent === 'said live'), 'the live comment');
+      await sleep(200);
+      const shown = comments(danmaku).map((c) => c.textContent).sort();
+      assert.deepEqual(shown, flyHistory ? ['and before that', 'said before', 'said live'] : ['said live']);
+    });
+  }
+
+  it('keeps its top row clear of the top edge', async () => {
+    const danmaku = mount('motion="full"');
+    await danmaku.updateComplete;
+    danmaku.add({ text: 'top row' });
+    const [comment] = comments(danmaku);
+    assert.isAtLeast(comment!.getBoundingClientRect().top - danmaku.getBoundingClientRect().top, 6);
+  });
+
   it('flies comments in rows without overlap, and caps how many are on screen', async () => {
     const danmaku = mount('motion="full" max="5" duration="3000"');
     await danmaku.updateComplete;
@@ -93,7 +117,8 @@ describe('<sb-danmaku>', function () {
     danmaku.add({ text: 'on top', position: 'top' });
     danmaku.add({ text: 'at the bottom', position: 'bottom' });
     await until(() => comments(danmaku).length === 2, 'two comments');
-    const stage = danmaku.getBoundingClientRect();
+    // At the edges of the stage, which keeps clear of the video's edges (--sb-danmaku-inset).
+    const stage = danmaku.shadowRoot!.querySelector('[part="stage"]')!.getBoundingClientRect();
     const [top, bottom] = comments(danmaku).map((element) => element.getBoundingClientRect());
     assert.approximately(top!.top, stage.top, 1);
     assert.approximately(bottom!.bottom, stage.bottom, bottom!.height);
