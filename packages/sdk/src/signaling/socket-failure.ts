@@ -83,7 +83,7 @@ async function answers(url: URL, deadline: number): Promise<boolean> {
   try {
     // `no-cors`: a browser resolves with an opaque response from any origin that answers, and
     // rejects only when nothing did. Node's fetch has no CORS and takes the mode as it is.
-    await fetch(url, { mode: 'no-cors', credentials: 'omit', cache: 'no-store', redirect: 'manual', signal: AbortSignal.timeout(remaining) });
+    await fetch(url, { mode: 'no-cors', credentials: 'omit', cache: 'no-store', signal: AbortSignal.timeout(remaining) });
     return true;
   } catch (error) {
     // Browsers say nothing more; Node's fetch names the socket's error as `cause`.
