@@ -15,8 +15,8 @@ async function inFreshNode(script: string): Promise<unknown> {
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
 }
 
-const ALL = ['sb-room', 'sb-danmaku', 'sb-comment-box', 'sb-peer-list', 'sb-video', 'sb-publisher', 'sb-controlled-player', 'sb-remote-control'];
-const DATA_ONLY = ALL.filter((tag) => tag !== 'sb-video' && tag !== 'sb-publisher');
+const ALL = ['sb-room', 'sb-danmaku', 'sb-comment-box', 'sb-peer-list', 'sb-video', 'sb-video-grid', 'sb-publisher', 'sb-controlled-player', 'sb-remote-control'];
+const DATA_ONLY = ALL.filter((tag) => !['sb-video', 'sb-video-grid', 'sb-publisher'].includes(tag));
 
 /**
  * A script that renders every tag of `tags` inside an `<sb-room>` with @lit-labs/ssr, and prints

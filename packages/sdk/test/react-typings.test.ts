@@ -62,7 +62,7 @@ describe('React 19 + TypeScript: the SDK ships the elements\' JSX types and cust
     };
     const elements = cem.modules.flatMap((m) => (m.declarations ?? []).filter((d) => d.tagName).map((d) => ({ ...d, path: m.path })));
     assert.deepEqual([...new Set(elements.map((e) => e.tagName))].sort(), [
-      'sb-comment-box', 'sb-controlled-player', 'sb-danmaku', 'sb-peer-list', 'sb-publisher', 'sb-remote-control', 'sb-room', 'sb-video',
+      'sb-comment-box', 'sb-controlled-player', 'sb-danmaku', 'sb-peer-list', 'sb-publisher', 'sb-remote-control', 'sb-room', 'sb-video', 'sb-video-grid',
     ]);
     // Paths are the shipped modules.
     for (const element of elements) await readFile(join(installed, element.path));

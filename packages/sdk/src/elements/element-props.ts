@@ -8,6 +8,7 @@ import type { SbPublishedDetail, SbPublisher, SbPublishErrorDetail, SbUnpublishe
 import type { SbPathDetail, SbRemoteControl, SbStateDetail } from './sb-remote-control.js';
 import type { SbRoom } from './sb-room.js';
 import type { SbVideo } from './sb-video.js';
+import type { SbVideoGrid } from './sb-video-grid.js';
 
 /**
  * Every element, framework-neutral: the properties markup may set (JSX sets them as properties,
@@ -36,6 +37,7 @@ export interface SbElementTypes<M extends MessageMap = AnyMessages> {
     properties: Pick<SbVideo, 'peer' | 'identity' | 'name' | 'track' | 'fit' | 'muted' | 'mirror' | 'label'>;
     events: object;
   };
+  'sb-video-grid': { element: SbVideoGrid; properties: Pick<SbVideoGrid, 'name' | 'label'>; events: object };
   'sb-publisher': {
     element: SbPublisher;
     properties: Pick<SbPublisher, 'sources'>;

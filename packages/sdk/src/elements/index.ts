@@ -6,13 +6,14 @@
  * ```
  *
  * A page without audio/video imports `@switchboard/sdk/elements/data` instead: the same
- * elements less `<sb-video>` and `<sb-publisher>`, without mediasoup-client.
+ * elements less `<sb-video>`, `<sb-video-grid>` and `<sb-publisher>`, without mediasoup-client.
  *
  * @packageDocumentation
  */
 export * from './room-elements.js';
 export { SbRoom } from './sb-room.js';
 export { SbVideo, type SbVideoFit } from './sb-video.js';
+export { SbVideoGrid } from './sb-video-grid.js';
 export {
   SbPublisher,
   type SbPublisherSource,
