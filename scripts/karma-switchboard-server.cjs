@@ -1,11 +1,14 @@
 'use strict';
 // A karma middleware that starts a real Switchboard server (a child process, dev mode, free
 // loopback ports) for browser tests and tells the page where it is:
-//   GET /switchboard-test-server        -> { wsUrl, httpUrl }
+//   GET /switchboard-test-server        -> { wsUrl, httpUrl, closedUrl, silentUrl }
+// closedUrl is a loopback port where nothing listens; silentUrl one that accepts connections and
+// never answers (for the tests of connection failures).
 //   GET /switchboard-test-server/token?room=R&identity=I[&grants=sendData,receiveData][&history=N]
 //                                       -> { token }  (signed with the dev token secret; history=N
 //                                          asks a room it opens to keep its last N messages)
 const { spawn } = require('node:child_process');
+const net = require('node:net');
 const path = require('node:path');
 const readline = require('node:readline');
 
@@ -35,12 +38,31 @@ function startServer(logger) {
   return { child, ready };
 }
 
+/** A loopback port that accepts connections and never says anything, and one where nothing listens. */
+function startDeadEnds() {
+  const held = new Set();
+  const silent = net.createServer((socket) => held.add(socket));
+  const closed = net.createServer();
+  const listening = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
+  const ports = Promise.all([listening(silent), listening(closed)]).then(async ([silentPort, closedPort]) => {
+    await new Promise((resolve) => closed.close(resolve));
+    return { silentUrl: `ws://127.0.0.1:${silentPort}`, closedUrl: `ws://127.0.0.1:${closedPort}` };
+  });
+  const stop = () => {
+    for (const socket of held) socket.destroy();
+    silent.close();
+  };
+  return { ports, stop };
+}
+
 function createSwitchboardServerMiddleware(logger, emitter) {
   const log = logger.create('switchboard-server');
   const { child, ready } = startServer(log);
+  const deadEnds = startDeadEnds();
   ready.then((url) => log.info(`test server at ${url}`), (error) => log.error(error.message));
   emitter.on('exit', (done) => {
     child.kill('SIGTERM');
+    deadEnds.stop();
     done();
   });
 
@@ -54,7 +76,7 @@ function createSwitchboardServerMiddleware(logger, emitter) {
     ready.then(
       async (httpUrl) => {
         if (url.pathname === '/switchboard-test-server') {
-          reply(200, { httpUrl, wsUrl: httpUrl.replace(/^http/, 'ws') });
+          reply(200, { httpUrl, wsUrl: httpUrl.replace(/^http/, 'ws'), ...(await deadEnds.ports) });
           return;
         }
         const { SignJWT } = await import('jose');

@@ -32,6 +32,41 @@ export class DisconnectedError extends SwitchboardError {
   }
 }
 
+/**
+ * Why the signaling WebSocket could not be opened:
+ * - `refused`: nothing accepts connections at that host and port (Node only: browsers do not say).
+ * - `tls`: the server's TLS certificate was rejected (Node only; pass the CA to `nodeEnvironment`).
+ * - `wrongScheme`: the port speaks TLS to a `ws://` URL (use `wss://`), or plain HTTP to a
+ *   `wss://` one (use `ws://`).
+ * - `notWebSocket`: an HTTP server answered but accepted no WebSocket at that URL (a wrong path,
+ *   or a proxy that does not forward WebSocket upgrades).
+ * - `unreachable`: no connection, and the environment does not say why. In a browser this covers
+ *   nothing listening, a certificate the browser does not trust, and a network that blocks it; in
+ *   Node, a name that does not resolve or a host that cannot be routed to.
+ * - `blocked`: the environment refused to open it at all (a `ws://` URL on an `https://` page).
+ * - `timeout`: no WebSocket within the time allowed (`requestTimeoutMs`): nothing answered.
+ */
+export type ConnectionFailure = 'refused' | 'tls' | 'wrongScheme' | 'notWebSocket' | 'unreachable' | 'blocked' | 'timeout';
+
+/**
+ * The signaling WebSocket could not be opened; `reason` says why, as far as the environment lets
+ * the SDK tell ({@link ConnectionFailure}). Its `cause` is the environment's own error, if any.
+ */
+export class ConnectionError extends SwitchboardError {
+  declare readonly code: 'UNREACHABLE';
+  /** Why, as far as it can be told. */
+  readonly reason: ConnectionFailure;
+  /** The WebSocket URL tried. */
+  readonly url: string;
+
+  constructor(reason: ConnectionFailure, url: string, message: string, options?: { cause?: unknown }) {
+    super('UNREACHABLE', `cannot open ${url}: ${message}`, options);
+    this.name = 'ConnectionError';
+    this.reason = reason;
+    this.url = url;
+  }
+}
+
 /** Why the SDK refuses to send a message, checked before anything goes on the wire. */
 export type MessageErrorCode = 'MESSAGE_TOO_LARGE' | 'MALFORMED' | 'PERMISSION_DENIED';
 

@@ -3,7 +3,7 @@ export { connect, type ConnectOptions } from './connect.js';
 export type { ServerOrder } from './connection/server-list.js';
 export type { BackoffOptions } from './connection/backoff.js';
 export { browserEnvironment } from './env/browser.js';
-export type { Environment, WebSocketConstructor } from './env/environment.js';
+export type { Environment, TlsOptions, WebSocketConstructor } from './env/environment.js';
 export { nodeEnvironment, type NodeEnvironmentOptions, type NodeWebRtc } from './env/node.js';
 export { decode, encode, ProtocolError, type CloseReason, type DataChannelKind, type Limits, type TrackSource } from './protocol/index.js';
 export { LocalTrack, type LocalTrackEndReason } from './track/local-track.js';

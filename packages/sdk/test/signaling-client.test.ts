@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { DisconnectedError, RequestError, TimeoutError } from '../src/errors.js';
+import { ConnectionError, DisconnectedError, RequestError, TimeoutError } from '../src/errors.js';
 import { SwitchboardError, type ProtocolError } from '../src/protocol/index.js';
 import type { AnyNotification } from '../src/signaling/server-frame.js';
 import { SignalingClient } from '../src/signaling/signaling-client.js';
@@ -154,14 +154,24 @@ describe('SignalingClient', () => {
     assert.deepEqual([...(bytes as Uint8Array)], [0xd4, 0, 0]);
   });
 
-  it('fails to open with DisconnectedError when nothing listens', async () => {
+  it('fails to open with ConnectionError refused when nothing listens', async () => {
     const url = server.url;
     await server.close();
     server = await TestWsServer.start();
-    await assert.rejects(SignalingClient.open(url, wsEnvironment(), TIMEOUTS), (error: unknown) => error instanceof DisconnectedError);
+    await assert.rejects(SignalingClient.open(url, wsEnvironment(), TIMEOUTS), (error: unknown) => error instanceof ConnectionError && error.reason === 'refused');
   });
 
-  it('fails to open with TimeoutError when the handshake never completes', async () => {
+  it('fails to open with ConnectionError blocked when the environment refuses to create the socket', async () => {
+    const refusing = { createWebSocket: (): never => { throw new DOMException('The port 25 is not allowed.', 'SecurityError'); } };
+    await assert.rejects(SignalingClient.open('ws://127.0.0.1:25/rtc', refusing, TIMEOUTS), (error: unknown) => {
+      assert.ok(error instanceof ConnectionError);
+      assert.equal(error.reason, 'blocked');
+      assert.match(error.message, /^cannot open ws:\/\/127\.0\.0\.1:25\/rtc: the environment refused to open it: The port 25 is not allowed\.$/);
+      return true;
+    });
+  });
+
+  it('fails to open with ConnectionError timeout when the handshake never completes', async () => {
     const sockets: Socket[] = [];
     const silent: Server = createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
@@ -169,7 +179,7 @@ describe('SignalingClient', () => {
     try {
       await assert.rejects(
         SignalingClient.open(url, wsEnvironment(), { openTimeoutMs: 50, requestTimeoutMs: 50 }),
-        (error: unknown) => error instanceof TimeoutError,
+        (error: unknown) => error instanceof ConnectionError && error.reason === 'timeout',
       );
     } finally {
       for (const socket of sockets) socket.destroy();

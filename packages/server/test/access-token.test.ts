@@ -47,6 +47,10 @@ describe('AccessToken (token builder for backends)', () => {
       [() => new AccessToken(SECRET, { identity: 'a', room: 'r', grants: ['fly' as 'publish'] }), /unknown grant "fly"/],
       [() => new AccessToken(SECRET, { identity: 'a', room: 'r', ttlSeconds: 0 }), /ttlSeconds/],
       [() => new AccessToken(SECRET, { identity: 'a', room: 'r', ttlSeconds: 1.5 }), /ttlSeconds/],
+      // Two days: the server's default --max-token-ttl is one.
+      [() => new AccessToken(SECRET, { identity: 'a', room: 'r', ttlSeconds: 172_800 }), /from 1 to 86400 \(the server's default --max-token-ttl\)/],
+      [() => new AccessToken(SECRET, { identity: 'a', room: 'r', ttlSeconds: 7200, maxTtlSeconds: 3600 }), /from 1 to 3600 \(maxTtlSeconds\)/],
+      [() => new AccessToken(SECRET, { identity: 'a', room: 'r', maxTtlSeconds: 0 }), /maxTtlSeconds/],
       [() => new AccessToken(SECRET, { identity: 'a', room: 'r', metadata: [] as unknown as Record<string, unknown> }), /metadata/],
     ];
     for (const [build, message] of cases) assert.throws(build, (error: { code?: string; message: string }) => {
@@ -54,6 +58,14 @@ describe('AccessToken (token builder for backends)', () => {
       assert.match(error.message, message);
       return true;
     });
+  });
+
+  it('signs the longest ttl the server takes by default, and a longer one with maxTtlSeconds, each verified with the matching policy', async () => {
+    const day = await new AccessToken(SECRET, { identity: 'a', room: 'r', ttlSeconds: 86_400 }).toJwt();
+    assert.equal((await AccessToken.verify(day, SECRET)).identity, 'a');
+    const week = await new AccessToken(SECRET, { identity: 'a', room: 'r', ttlSeconds: 604_800, maxTtlSeconds: 604_800 }).toJwt();
+    await assert.rejects(AccessToken.verify(week, SECRET), { code: 'INVALID_TOKEN', message: /more than 86400 s ahead/ });
+    assert.equal((await AccessToken.verify(week, SECRET, { maxTtlSeconds: 604_800 })).identity, 'a');
   });
 
   it('verification refuses another secret, an expired token and grants in any form but a list', async () => {

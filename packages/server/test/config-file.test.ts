@@ -138,8 +138,8 @@ describe('config file (--config switchboard.json|yaml)', () => {
     assert.throws(() => loadConfig(['--config'], {}), { code: 'CONFIG_INVALID', message: /--config needs a value/ });
   });
 
-  it('accepts the example config that packaging/ ships, with the secrets from the environment', () => {
-    const example = fileURLToPath(new URL('../../../packaging/switchboard.example.yaml', import.meta.url));
+  it('accepts the example config the package ships in packaging/, with the secrets from the environment', () => {
+    const example = fileURLToPath(new URL('../packaging/switchboard.example.yaml', import.meta.url));
     const config = loadConfig(['--config', example], { SWITCHBOARD_TOKEN_SECRET: 'a'.repeat(32), SWITCHBOARD_API_SECRET: 'b'.repeat(32) });
     assert.equal(config.port, 443);
     assert.deepEqual(config.corsOrigins, ['https://app.example.com']);

@@ -47,6 +47,9 @@ describe('npm packages: both tarballs install into an empty folder and work', fu
         assert.deepEqual(Object.keys(conditions), ['types', 'default'], `${pack.name} ${entry}`);
       }
     }
+    // What docs/deploy.md copies from the installed package.
+    const server = packs.find((p) => p.name === '@switchboard/server')?.files.map((f) => f.path) ?? [];
+    assert.ok(server.includes('packaging/systemd/switchboard.service') && server.includes('packaging/switchboard.example.yaml'), 'server: packaging/');
     // The repository's own manifests are restored after packing.
     const sdkManifest = JSON.parse(await readFile(join(REPO, 'packages/sdk/package.json'), 'utf8')) as { exports: Record<string, Record<string, string>> };
     assert.equal(sdkManifest.exports['.']?.source, './src/index.ts');

@@ -36,6 +36,9 @@ describe('server', function () {
     const body = (await response.json()) as { status: string; uws: string; workers: { alive: boolean }[] };
     assert.equal(body.status, 'ok');
     assert.equal(body.uws, server.uwsRelease);
+    // As docs/deploy.md shows it.
+    assert.deepEqual(Object.keys(body), ['status', 'version', 'uptimeSeconds', 'uws', 'node', 'workers', 'cluster']);
+    assert.match(body.uws, /^@based\/uws@\d+\.\d+\.\d+$/);
     assert.deepEqual(body.workers.map((w) => w.alive), [true]);
   });
 

@@ -147,10 +147,14 @@ export class Connection {
   private async attempt(params: RequestParams<'join'>, deadline: number): Promise<JoinResult> {
     const { settings } = this;
     const budget = (): number => Math.max(1, Math.min(settings.requestTimeoutMs, deadline - Date.now()));
-    const signaling = await SignalingClient.open(settings.servers.current, settings.environment, {
-      openTimeoutMs: budget(),
-      requestTimeoutMs: settings.requestTimeoutMs,
-    });
+    // Only the first join's failure reaches the app, so only it is worth explaining.
+    const explain = params.resume === undefined;
+    const signaling = await SignalingClient.open(
+      settings.servers.current,
+      settings.environment,
+      { openTimeoutMs: budget(), requestTimeoutMs: settings.requestTimeoutMs },
+      explain,
+    );
     if (this.current === 'disconnected') {
       signaling.close();
       throw new DisconnectedError('the room was disconnected while connecting');

@@ -120,7 +120,6 @@ export class SbDanmaku extends RoomElement {
   private fixedRows: (Shown | undefined)[] = [];
   private readonly log: string[] = [];
   private retry: ReturnType<typeof setTimeout> | undefined;
-  private readonly reducedQuery = matchMedia('(prefers-reduced-motion: reduce)');
   private readonly onVisibility = (): void => this.syncPlayState();
 
   constructor() {
@@ -137,7 +136,9 @@ export class SbDanmaku extends RoomElement {
 
   /** Whether comments fade in place instead of moving. */
   get reducedMotion(): boolean {
-    return this.motion === 'reduced' || (this.motion === 'auto' && this.reducedQuery.matches);
+    // Asked when a comment is placed, never at construction: a server rendering the element
+    // (Lit SSR) has no matchMedia, and a browser's answer follows the user's setting as it changes.
+    return this.motion === 'reduced' || (this.motion === 'auto' && matchMedia('(prefers-reduced-motion: reduce)').matches);
   }
 
   /** How many comments are on screen. */

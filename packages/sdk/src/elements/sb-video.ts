@@ -11,10 +11,11 @@ export type SbVideoFit = 'contain' | 'cover' | 'fill' | 'none' | 'scale-down';
 const FITS: readonly string[] = ['contain', 'cover', 'fill', 'none', 'scale-down'];
 
 /**
- * `<sb-video>` plays a track: the {@link RemoteTrack} named `name` of the peer `peer` in the room
- * of the nearest `<sb-room>` (attached when it is published, detached when it goes away), or the
- * `track` property (a `RemoteTrack` or a `LocalTrack`, e.g. a self-view). A placeholder shows
- * until the first frame arrives, and again while there is no track.
+ * `<sb-video>` plays a track: the {@link RemoteTrack} named `name` of the peer `peer` (a peer ID)
+ * or of the user `identity` (their current session, through rejoins) in the room of the nearest
+ * `<sb-room>` (attached when it is published, detached when it goes away), or the `track`
+ * property (a `RemoteTrack` or a `LocalTrack`, e.g. a self-view). A placeholder shows until the
+ * first frame arrives, and again while there is no track.
  *
  * @slot placeholder - what to show instead of the video (default: a short text)
  * @csspart video - the `<video>`
@@ -26,6 +27,7 @@ const FITS: readonly string[] = ['contain', 'cover', 'fill', 'none', 'scale-down
 export class SbVideo extends RoomElement {
   static override properties = {
     peer: { type: String },
+    identity: { type: String },
     name: { type: String },
     track: { attribute: false },
     fit: { type: String },
@@ -66,8 +68,13 @@ export class SbVideo extends RoomElement {
     }
   `;
 
-  /** The publisher's peer ID. */
+  /** The publisher's peer ID (one session). */
   declare peer: string | undefined;
+  /**
+   * The publisher's identity: plays their track named `name` from whichever session publishes
+   * it, so the video comes back when they rejoin. Used when `peer` is not set.
+   */
+  declare identity: string | undefined;
   /** The track's name, e.g. `camera` or `screen`. */
   declare name: string | undefined;
   /** A track to play instead of `peer` + `name`. */
@@ -83,8 +90,12 @@ export class SbVideo extends RoomElement {
   /** True (reflected) while frames are shown; the placeholder is hidden then. Read it. */
   declare ready: boolean;
 
-  // What is attached to the <video> now.
+  // The track to play, chosen before each render (which shows whether there is one).
   private attached: RemoteTrack | LocalTrack | undefined;
+  // What the <video> plays now: it follows `attached` after each render.
+  private playing: RemoteTrack | LocalTrack | undefined;
+  // Tracks unpublished while the room's map may still list them.
+  private readonly gone = new WeakSet<RemoteTrack>();
 
   constructor() {
     super();
@@ -108,43 +119,56 @@ export class SbVideo extends RoomElement {
     const update = (): void => this.requestUpdate();
     this.listen(room.on('trackPublished', update));
     this.listen(room.on('trackUnpublished', ({ track }) => {
-      // The track is over: detach now, even if the room's map is updated later.
-      if (track === this.attached) this.show(undefined);
+      // The track is over: detach at the next update, even if the room's map is updated later.
+      this.gone.add(track);
       this.requestUpdate();
     }));
+    // A peer's name is part of the label.
+    this.listen(room.on('peerUpdated', update));
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.show(undefined);
+    this.attached = undefined;
+    this.ready = false;
+    this.play(undefined);
   }
 
   private wanted(): RemoteTrack | LocalTrack | undefined {
     if (this.track !== undefined) return this.track;
     const room = this.room;
-    if (room === undefined || !this.peer || !this.name) return undefined;
+    if (room === undefined || !this.name || (!this.peer && !this.identity)) return undefined;
+    let found: RemoteTrack | undefined;
+    // By identity, the latest published wins: a rejoined session's track over a dropped one's.
     for (const track of room.tracks.values()) {
-      if (track.peerId === this.peer && track.name === this.name) return track;
+      if (track.name !== this.name || this.gone.has(track)) continue;
+      if (this.peer ? track.peerId === this.peer : room.peers.get(track.peerId)?.identity === this.identity) found = track;
     }
-    return undefined;
+    return found;
+  }
+
+  // The track is chosen here, before rendering, so that attaching it in `updated` changes no
+  // reactive property: an update scheduled from `updated` would render twice (Lit warns).
+  protected override willUpdate(): void {
+    const next = this.isConnected ? this.wanted() : undefined;
+    if (next === this.attached) return;
+    this.attached = next;
+    this.ready = false;
   }
 
   protected override updated(): void {
-    if (this.isConnected) this.show(this.wanted());
+    if (this.isConnected) this.play(this.attached);
     const video = this.videoElement;
-    if (video !== null && this.attached !== undefined) video.muted = this.muted || this.attached.kind === 'video';
+    if (video !== null && this.playing !== undefined) video.muted = this.muted || this.playing.kind === 'video';
   }
 
-  private show(track: RemoteTrack | LocalTrack | undefined): void {
+  private play(track: RemoteTrack | LocalTrack | undefined): void {
     const video = this.videoElement;
-    if (track === this.attached || video === null) return;
-    const previous = this.attached;
+    if (track === this.playing || video === null) return;
+    const previous = this.playing;
     if (previous instanceof RemoteTrack) previous.detach(video);
     else if (previous !== undefined) video.srcObject = null;
-    this.attached = track;
-    this.ready = false;
-    // The placeholder's text depends on whether there is a track.
-    this.requestUpdate();
+    this.playing = track;
     if (track instanceof RemoteTrack) {
       track.attach(video);
     } else if (track instanceof LocalTrack) {
@@ -158,12 +182,14 @@ export class SbVideo extends RoomElement {
 
   private onFrames(event: Event): void {
     const video = event.target as HTMLVideoElement;
-    this.ready = this.attached !== undefined && (video.videoWidth > 0 || this.attached.kind === 'audio');
+    this.ready = this.playing !== undefined && (video.videoWidth > 0 || this.playing.kind === 'audio');
   }
 
   protected override render(): unknown {
     const fit = this.fit !== undefined && FITS.includes(this.fit) ? `object-fit: ${this.fit}` : '';
-    const who = this.peer ? (this.room?.peers.get(this.peer)?.name ?? this.room?.peers.get(this.peer)?.identity) : undefined;
+    const publisher = this.attached instanceof RemoteTrack ? this.attached.peerId : this.peer;
+    const peer = publisher ? this.room?.peers.get(publisher) : undefined;
+    const who = peer?.name ?? peer?.identity ?? this.identity;
     const label = this.label ?? (who ? `${who}'s ${this.name ?? 'video'}` : (this.name ?? 'Video'));
     const text = this.attached === undefined ? 'No video' : 'Loading video…';
     return html`<video part="video" style=${fit} aria-label=${label} @loadeddata=${this.onFrames} @resize=${this.onFrames} @emptied=${this.onFrames}></video>

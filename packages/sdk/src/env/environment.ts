@@ -12,6 +12,15 @@ export interface WebSocketCloseEvent {
 }
 
 /**
+ * The event a {@link WebSocketLike} passes to `error` listeners: Node's `ws` sets `error` (the
+ * socket's error) and `message`; a browser's says nothing.
+ */
+export interface WebSocketErrorEvent {
+  error?: unknown;
+  message?: string;
+}
+
+/**
  * The part of a WebSocket the SDK uses: the browser's `WebSocket` and the `ws` package's both
  * have it.
  */
@@ -24,7 +33,19 @@ export interface WebSocketLike {
   close(code?: number, reason?: string): void;
   addEventListener(type: 'message', listener: (event: WebSocketMessageEvent) => void): void;
   addEventListener(type: 'close', listener: (event: WebSocketCloseEvent) => void): void;
-  addEventListener(type: 'open' | 'error', listener: () => void): void;
+  addEventListener(type: 'error', listener: (event: WebSocketErrorEvent) => void): void;
+  addEventListener(type: 'open', listener: () => void): void;
+}
+
+/**
+ * How a Node WebSocket checks the server's certificate: options of Node's `tls.connect`, which
+ * the `ws` package passes on. `ca` adds the certificate authorities to trust (e.g. a private CA's
+ * PEM) in place of Node's bundled ones.
+ */
+export interface TlsOptions {
+  ca?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** The name to check the certificate against, when it is not the URL's host. */
+  servername?: string;
 }
 
 /** A WebSocket class: the browser's global `WebSocket`, or `WebSocket` from the `ws` package. */

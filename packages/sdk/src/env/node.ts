@@ -1,5 +1,5 @@
 import { Device } from 'mediasoup-client';
-import type { Environment, WebSocketConstructor } from './environment.js';
+import type { Environment, TlsOptions, WebSocketConstructor } from './environment.js';
 import { exitWithoutNativeTeardown } from './node-exit.js';
 
 /** The parts of `@roamhq/wrtc` (or another WebRTC implementation for Node) the SDK needs. */
@@ -8,12 +8,19 @@ export interface NodeWebRtc {
   MediaStream: unknown;
 }
 
+type WsWithOptions = new (url: string, options: TlsOptions) => ReturnType<Environment['createWebSocket']>;
+
 /** What {@link nodeEnvironment} needs: the caller's own modules, so browser bundles never see them. */
 export interface NodeEnvironmentOptions {
   /** The `@roamhq/wrtc` module. */
   wrtc: NodeWebRtc;
-  /** A WebSocket class, e.g. `WebSocket` from the `ws` package (Node 20 has no global one). */
+  /** `WebSocket` from the `ws` package (Node 20 has no global one; `tls` needs `ws`'s). */
   WebSocket: WebSocketConstructor;
+  /**
+   * How to check a `wss://` server's certificate, e.g. `{ ca: readFileSync('ca.pem') }` for a
+   * server whose certificate a private CA signed (default: Node's bundled CAs).
+   */
+  tls?: TlsOptions;
 }
 
 /**
@@ -34,9 +41,10 @@ export interface NodeEnvironmentOptions {
  * const room = await connect(url, token, { environment: nodeEnvironment({ wrtc, WebSocket }) });
  * ```
  */
-export function nodeEnvironment({ wrtc, WebSocket }: NodeEnvironmentOptions): Environment {
+export function nodeEnvironment({ wrtc, WebSocket, tls }: NodeEnvironmentOptions): Environment {
   return {
-    createWebSocket: (url) => new WebSocket(url),
+    // `ws` takes Node's TLS options as its second argument.
+    createWebSocket: (url) => (tls === undefined ? new WebSocket(url) : new (WebSocket as WsWithOptions)(url, { ...tls })),
     RTCPeerConnection: wrtc.RTCPeerConnection as typeof RTCPeerConnection,
     createDevice: async () => {
       exitWithoutNativeTeardown();

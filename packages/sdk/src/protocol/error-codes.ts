@@ -24,8 +24,10 @@
  * - `STREAM_LIMIT`: a stream would exceed the server's limits on open streams per peer or
  *   bytes per stream.
  *
- * The `DEVICE_*` codes never travel on the wire: the SDK reports them when it cannot open a
- * camera, microphone or screen (`MediaDeviceError`).
+ * `UNREACHABLE` and the `DEVICE_*` codes never travel on the wire. The SDK reports
+ * `UNREACHABLE` when it cannot open the signaling WebSocket at all (`ConnectionError`, whose
+ * `reason` says why), and the `DEVICE_*` codes when it cannot open a camera, microphone or screen
+ * (`MediaDeviceError`).
  *
  * - `DEVICE_DENIED`: the user or the browser's policy refused access (`NotAllowedError`).
  * - `DEVICE_NOT_FOUND`: no such device, or none that satisfies the constraints
@@ -58,6 +60,7 @@ export type ErrorCode =
   | 'INTERNAL'
   | 'CANCELLED'
   | 'STREAM_LIMIT'
+  | 'UNREACHABLE'
   | 'DEVICE_DENIED'
   | 'DEVICE_NOT_FOUND'
   | 'DEVICE_BUSY'

@@ -1,8 +1,9 @@
 import type { Environment, WebSocketCloseEvent, WebSocketLike } from '../env/environment.js';
-import { DisconnectedError, RequestError, TimeoutError } from '../errors.js';
+import { ConnectionError, DisconnectedError, RequestError, TimeoutError } from '../errors.js';
 import { Emitter, type Listener, type Unsubscribe } from '../events.js';
 import { encode, type ProtocolError, type RequestMethod } from '../protocol/index.js';
 import { parseServerFrame, type AnyNotification, type RequestParams, type RequestResult } from './server-frame.js';
+import { diagnoseSocketFailure, type SocketErrorDetail } from './socket-failure.js';
 
 /** Events of a {@link SignalingClient}. */
 export interface SignalingEvents {
@@ -36,8 +37,8 @@ const NORMAL_CLOSURE = 1000;
 
 /**
  * The signaling WebSocket: binary MessagePack frames, requests answered by id, notifications
- * dispatched as events. Failures are typed: {@link RequestError} (the server's error),
- * {@link TimeoutError}, {@link DisconnectedError}.
+ * dispatched as events. Failures are typed: {@link ConnectionError} (no WebSocket, and why),
+ * {@link RequestError} (the server's error), {@link TimeoutError}, {@link DisconnectedError}.
  */
 export class SignalingClient {
   private readonly events = new Emitter<SignalingEvents>();
@@ -45,7 +46,9 @@ export class SignalingClient {
   private nextId = 1;
   private opened = false;
   private closed = false;
-  private openFailed: ((error: Error) => void) | undefined;
+  private openFailed: (() => void) | undefined;
+  /** What the socket's first `error` event said. */
+  private socketError: SocketErrorDetail | undefined;
   /** Notifications received since the answer of a {@link requestInOrder}, not yet delivered. */
   private held: AnyNotification[] | undefined;
 
@@ -56,22 +59,38 @@ export class SignalingClient {
     socket.binaryType = 'arraybuffer';
     socket.addEventListener('message', (event) => this.receive(event.data));
     socket.addEventListener('close', (event) => this.socketClosed(event));
-    // Every error is followed by a close event, which is where failures are handled; `ws` throws
-    // on an error event nobody listens to.
-    socket.addEventListener('error', () => undefined);
+    // Every error is followed by a close event, which is where failures are handled; what the
+    // error said tells why a socket never opened. (`ws` throws on an error nobody listens to.)
+    socket.addEventListener('error', (event) => {
+      this.socketError ??= { error: event.error, message: event.message };
+    });
   }
 
-  /** Opens a signaling connection to `url`; rejects with a typed error when it cannot. */
-  static open(url: string, environment: Pick<Environment, 'createWebSocket'>, timeouts: SignalingTimeouts): Promise<SignalingClient> {
-    const client = new SignalingClient(environment.createWebSocket(url), timeouts.requestTimeoutMs);
+  /**
+   * Opens a signaling connection to `url`. When there is none within `openTimeoutMs` it rejects
+   * with a {@link ConnectionError} saying why, as far as the environment lets it be told; with
+   * `probe` false it does not ask the host over HTTP(S) to find out (a reconnect, whose failures
+   * nobody reads, does not).
+   */
+  static open(url: string, environment: Pick<Environment, 'createWebSocket'>, timeouts: SignalingTimeouts, probe = true): Promise<SignalingClient> {
+    let socket: WebSocketLike;
+    try {
+      socket = environment.createWebSocket(url);
+    } catch (error) {
+      // Browsers throw at once for a `ws://` URL on an `https://` page, or a forbidden port.
+      return Promise.reject(new ConnectionError('blocked', url, `the environment refused to open it: ${(error as Error).message}`, { cause: error }));
+    }
+    const client = new SignalingClient(socket, timeouts.requestTimeoutMs);
+    const deadline = Date.now() + timeouts.openTimeoutMs;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         client.close();
-        reject(new TimeoutError(`no WebSocket connection to ${url} within ${timeouts.openTimeoutMs} ms`));
+        reject(new ConnectionError('timeout', url, `no answer within ${timeouts.openTimeoutMs} ms (is a firewall dropping the connection?)`));
       }, timeouts.openTimeoutMs);
-      client.openFailed = (error) => {
+      client.openFailed = () => {
         clearTimeout(timer);
-        reject(error);
+        // Closed before opening: find out why, within what is left of the time allowed.
+        diagnoseSocketFailure(url, client.socketError, probe ? deadline - Date.now() : 0).then(reject, reject);
       };
       client.socket.addEventListener('open', () => {
         clearTimeout(timer);
@@ -168,7 +187,7 @@ export class SignalingClient {
     // What the server said before closing (a `closed` notification) comes before the close.
     this.release();
     if (this.opened) this.events.emit('close', { code: event.code, reason: event.reason });
-    else this.openFailed?.(error);
+    else this.openFailed?.();
   }
 
   private failPending(error: Error): void {

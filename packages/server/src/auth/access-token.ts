@@ -1,5 +1,14 @@
 import { SwitchboardError, type GrantName, type PeerMetadata, type RoomHistoryClaim } from '@switchboard/sdk/protocol';
-import { checkClaims, MIN_SECRET_LENGTH, signToken, verifyToken, type CheckedClaims, type TokenPolicy, type VerifiedToken } from './token.js';
+import {
+  checkClaims,
+  DEFAULT_MAX_TOKEN_TTL_SECONDS,
+  MIN_SECRET_LENGTH,
+  signToken,
+  verifyToken,
+  type CheckedClaims,
+  type TokenPolicy,
+  type VerifiedToken,
+} from './token.js';
 
 /** What an access token says; see {@link AccessToken}. */
 export interface AccessTokenOptions {
@@ -22,15 +31,18 @@ export interface AccessTokenOptions {
    */
   roomHistory?: RoomHistoryClaim | null;
   /**
-   * Lifetime in seconds from signing; default one hour. The server refuses tokens that expire
-   * later than its `--max-token-ttl` (default a day) from now.
+   * Lifetime in seconds from signing; default one hour, at most `maxTtlSeconds`.
    */
   ttlSeconds?: number;
+  /**
+   * The server's `--max-token-ttl`, in seconds (default its default, a day): the server refuses
+   * tokens that expire later than that from now, so a longer `ttlSeconds` is refused here.
+   */
+  maxTtlSeconds?: number;
 }
 
 /** Default lifetime of a token: long enough to join, short enough to leak little. */
 export const DEFAULT_TOKEN_TTL_SECONDS = 3600;
-const MAX_TTL_SECONDS = 366 * 24 * 3600;
 
 /**
  * Builds access tokens in a backend: the token a browser passes to `connect()`.
@@ -56,10 +68,13 @@ export class AccessToken {
     if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
       throw malformed(`the token secret must be a string of at least ${MIN_SECRET_LENGTH} characters`);
     }
-    const { identity, room, name, metadata, grants, roomHistory, ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS } = options;
+    const { identity, room, name, metadata, grants, roomHistory } = options;
+    const { ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS, maxTtlSeconds = DEFAULT_MAX_TOKEN_TTL_SECONDS } = options;
     this.claims = checkClaims({ sub: identity, room, name, metadata, grants, room_history: roomHistory }, malformed);
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TTL_SECONDS) {
-      throw malformed(`ttlSeconds must be a whole number from 1 to ${MAX_TTL_SECONDS}`);
+    if (!Number.isInteger(maxTtlSeconds) || maxTtlSeconds < 1) throw malformed('maxTtlSeconds must be a whole number of at least 1');
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > maxTtlSeconds) {
+      const why = maxTtlSeconds === DEFAULT_MAX_TOKEN_TTL_SECONDS ? "the server's default --max-token-ttl" : 'maxTtlSeconds';
+      throw malformed(`ttlSeconds must be a whole number from 1 to ${maxTtlSeconds} (${why}); a server started with a longer --max-token-ttl takes a longer one if maxTtlSeconds says so`);
     }
     this.ttlSeconds = ttlSeconds;
   }

@@ -1,7 +1,7 @@
 import { assert } from 'chai';
 import '../../../src/elements/index.js';
 import type { SbVideo } from '../../../src/elements/index.js';
-import { openCamera } from '../../../src/index.js';
+import { openCamera, RemoteTrack } from '../../../src/index.js';
 import { Cleanup, server, until, uniqueRoom, type TestServer } from './helpers.js';
 
 describe('<sb-video>', function () {
@@ -18,6 +18,22 @@ describe('<sb-video>', function () {
     await cleanup.run();
   });
 
+  /**
+   * Records whether an update of `view` ended with another one already scheduled: what Lit's
+   * development build warns about ("scheduled an update after an update completed").
+   */
+  const watchUpdates = (view: SbVideo): { rescheduled: number; updates: number } => {
+    const seen = { rescheduled: 0, updates: 0 };
+    const element = view as unknown as { updated(changed: unknown): void; isUpdatePending: boolean };
+    const updated = element.updated.bind(element);
+    element.updated = (changed) => {
+      updated(changed);
+      seen.updates++;
+      if (element.isUpdatePending) seen.rescheduled++;
+    };
+    return seen;
+  };
+
   const placeholder = (video: SbVideo): HTMLElement => video.shadowRoot!.querySelector<HTMLElement>('[part="placeholder"]')!;
 
   it("plays another peer's camera by peer and name, with a placeholder until frames arrive and after it is gone", async () => {
@@ -25,6 +41,7 @@ describe('<sb-video>', function () {
     const alice = await cleanup.join(testServer.wsUrl, name, 'alice');
     const element = await cleanup.mountRoom(testServer.wsUrl, name, 'bob', `<sb-video peer="${alice.peerId}" name="camera" fit="cover"></sb-video>`);
     const view = element.querySelector('sb-video')!;
+    const updates = watchUpdates(view);
     await view.updateComplete;
     assert.isFalse(view.ready);
     assert.equal(getComputedStyle(placeholder(view)).display, 'flex');
@@ -50,6 +67,31 @@ describe('<sb-video>', function () {
     assert.isFalse(view.ready);
     assert.isNull(video.srcObject);
     assert.equal(getComputedStyle(placeholder(view)).display, 'flex');
+    // Attaching and detaching happened after renders that had already chosen the track.
+    assert.isAbove(updates.updates, 2);
+    assert.equal(updates.rescheduled, 0);
+  });
+
+  it("follows a user's camera by identity across a rejoin (a new peer ID)", async () => {
+    const name = uniqueRoom('identity');
+    const element = await cleanup.mountRoom(testServer.wsUrl, name, 'bob', '<sb-video identity="alice" name="camera"></sb-video>');
+    const view = element.querySelector('sb-video')!;
+    const first = await cleanup.join(testServer.wsUrl, name, 'alice');
+    const camera = await openCamera({ width: 320, height: 240 });
+    opened.push(camera);
+    await first.publish(camera);
+    await until(() => view.ready && view.currentTrack instanceof RemoteTrack && view.currentTrack.peerId === first.peerId, "alice's first session's camera", 10_000);
+    assert.equal(view.videoElement!.getAttribute('aria-label'), "alice's camera");
+
+    await first.leave();
+    await until(() => view.currentTrack === undefined, 'the camera of the session that left to be detached', 8_000);
+    const second = await cleanup.join(testServer.wsUrl, name, 'alice');
+    assert.notEqual(second.peerId, first.peerId);
+    const again = await openCamera({ width: 320, height: 240 });
+    opened.push(again);
+    await second.publish(again);
+    await until(() => view.ready && view.currentTrack instanceof RemoteTrack && view.currentTrack.peerId === second.peerId, "alice's rejoined session's camera", 10_000);
+    assert.isAbove(view.videoElement!.videoWidth, 0);
   });
 
   it('plays a local track given as a property, and a slotted placeholder', async () => {
