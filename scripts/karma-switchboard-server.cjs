@@ -14,7 +14,7 @@ const DEV_TOKEN_SECRET = 'switchboard-dev-token-secret';
 function startServer(logger) {
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', 'packages/server/src/main.ts', '--dev', '--port', '0', '--rtc-port', '0', '--workers', '1'],
+    ['--conditions=source', '--import', 'tsx', 'packages/server/src/main.ts', '--dev', '--port', '0', '--rtc-port', '0', '--rtc-lan-ip', 'none', '--workers', '1'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const ready = new Promise((resolve, reject) => {

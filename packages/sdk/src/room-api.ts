@@ -9,7 +9,7 @@ export type { DirectEvents, DirectRequest } from './direct/direct-channels.js';
 export { DirectChannelError } from './direct/direct-error.js';
 export type { DirectChannelOptions, DirectOptions, IncomingDirectPolicy } from './direct/direct-options.js';
 export type { WebSocketLike } from './env/environment.js';
-export { DisconnectedError, MessageError, MessageRejectedError, RequestError, RpcError, TimeoutError, type MessageErrorCode } from './errors.js';
+export { DisconnectedError, IceLoopbackError, MessageError, MessageRejectedError, RequestError, RpcError, TimeoutError, type MessageErrorCode } from './errors.js';
 export type { Listener, Unsubscribe } from './events.js';
 export {
   defineMessages,

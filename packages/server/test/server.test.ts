@@ -21,7 +21,7 @@ describe('server', function () {
     await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>demo</title>');
     await mkdir(join(staticDir, 'assets'));
     await writeFile(join(staticDir, 'assets', 'app-1234.js'), 'console.log(1)');
-    const config = loadConfig(['--dev', '--port', '0', '--rtc-port', '0', '--workers', '1', '--static-dir', staticDir], {});
+    const config = loadConfig(['--dev', '--port', '0', '--rtc-port', '0', '--rtc-lan-ip', 'none', '--workers', '1', '--static-dir', staticDir], {});
     server = await startServer(config, new Logger('info', {}, (line) => logLines.push(line)));
   });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { BrowserHarness, joinFromPage, type PageWindow } from './browser-harness.js';
+import { BrowserHarness, joinFromPage, type BrowserName, type PageWindow } from './browser-harness.js';
 
 
 describe('browser end to end: camera and microphone through the server', function () {
@@ -9,11 +9,19 @@ describe('browser end to end: camera and microphone through the server', functio
   before(async () => (harness = await BrowserHarness.start()));
   after(() => harness?.close());
 
-  it('plays a published camera and microphone in another browser, and switches to the lowest simulcast layer', async () => {
-    const host = await harness.page();
-    const viewer = await harness.page();
-    await joinFromPage(host.page, 'live', 'host');
-    await joinFromPage(viewer.page, 'live', 'viewer', 'subscribe,receiveData');
+  // Each browser publishes to the other: Firefox sends simulcast its own way (rid order, its encoder).
+  const PAIRS: [BrowserName, BrowserName][] = [
+    ['chromium', 'chromium'],
+    ['firefox', 'chromium'],
+    ['chromium', 'firefox'],
+  ];
+  for (const [hostBrowser, viewerBrowser] of PAIRS) {
+  it(`plays a published camera and microphone in another browser, and switches to the lowest simulcast layer (${hostBrowser} to ${viewerBrowser})`, async () => {
+    const host = await harness.page(hostBrowser);
+    const viewer = await harness.page(viewerBrowser);
+    const room = `live-${hostBrowser}-${viewerBrowser}`;
+    await joinFromPage(host.page, room, 'host');
+    await joinFromPage(viewer.page, room, 'viewer', 'subscribe,receiveData');
     await viewer.page.evaluate(() => {
       const w = window as unknown as PageWindow & { lastStats?: unknown };
       w.room.on('trackPublished', ({ track }) => {
@@ -66,6 +74,7 @@ describe('browser end to end: camera and microphone through the server', functio
     }, undefined, { timeout: 20000 });
     assert.deepEqual([...host.errors, ...viewer.errors], []);
   });
+  }
 
   it('refuses to publish without the publish grant, with a typed error', async () => {
     const guest = await harness.page();
