@@ -10,7 +10,7 @@ function iface(address: string, internal = false): NetworkInterfaceInfo {
 const LAPTOP = {
   lo: [iface('127.0.0.1', true)],
   docker0: [iface('172.17.0.1')],
-  wlan0: [{ ...iface('fe80::1'), family: 'IPv6' as const }, iface('192.168.1.23')],
+  wlan0: [{ ...iface('fe80::1'), family: 'IPv6', scopeid: 3 } as NetworkInterfaceInfo, iface('192.168.1.23')],
 };
 
 describe('WebRTC addresses (--rtc-ip, --rtc-lan-ip)', () => {

@@ -76,7 +76,8 @@ async function launchFirefox(prefs: Record<string, unknown>): Promise<TestBrowse
       await page.goto(url);
       return {
         evaluate: (fn, arg) => page.evaluate(fn as (arg: unknown) => never, arg),
-        waitForFunction: async (fn, arg, options) => void (await page.waitForFunction(fn, { timeout: options?.timeout ?? 30000 }, arg)),
+        waitForFunction: async (fn, arg, options) =>
+          void (await page.waitForFunction(fn as (arg: unknown) => unknown, { timeout: options?.timeout ?? 30000 }, arg)),
         addScriptTag: async (options) => void (await page.addScriptTag(options)),
       };
     },
