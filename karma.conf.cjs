@@ -16,8 +16,8 @@ fs.mkdirSync(process.env.TMPDIR, { recursive: true });
 // The flags every Chromium of this project runs with (playwright-core E2E tests too).
 const CHROMIUM_FLAGS = require('./scripts/chromium-flags.json');
 // The prefs every Firefox of this project runs with (puppeteer-core E2E tests too): fake camera
-// and microphone without a prompt, and loopback ICE candidates accepted, since the test server
-// listens on 127.0.0.1 only (Firefox ignores loopback candidates by default).
+// and microphone without a prompt, plain host candidates. Firefox never uses a server's loopback
+// candidates: run karma in scripts/test-netns.sh, which gives the test server a second address.
 const FIREFOX_PREFS = require('./scripts/firefox-prefs.json');
 const BROWSERS = (process.env.KARMA_BROWSERS || 'ChromiumHeadless,FirefoxEsrHeadless').split(',');
 

@@ -34,10 +34,9 @@ export class DisconnectedError extends SwitchboardError {
 
 /**
  * ICE could not connect to the server's media transport, and every address the server announced
- * is a loopback address (127.0.0.1): Firefox ignores such candidates unless its
- * `media.peerconnection.ice.loopback` pref is true, and a browser on another machine cannot
- * reach them. The fix is on the server: `--dev` also listens on the LAN address, or set
- * `--rtc-lan-ip`/`--rtc-ip` to an address the browser reaches (docs/install.md).
+ * is a loopback address (127.0.0.1): Firefox never pairs with such candidates, and a browser on
+ * another machine cannot reach them. The fix is on the server: `--dev` also listens on the LAN
+ * address, or set `--rtc-lan-ip`/`--rtc-ip` to an address the browser reaches (docs/install.md).
  */
 export class IceLoopbackError extends SwitchboardError {
   declare readonly code: 'ICE_LOOPBACK_ONLY';
@@ -48,7 +47,7 @@ export class IceLoopbackError extends SwitchboardError {
     super(
       'ICE_LOOPBACK_ONLY',
       `the ${direction} transport failed: the server announced only loopback addresses (${addresses.join(', ')}), ` +
-        'which Firefox ignores (pref media.peerconnection.ice.loopback) and other machines cannot reach; ' +
+        'which Firefox never connects to and other machines cannot reach; ' +
         'start the server with --dev or --rtc-lan-ip/--rtc-ip set to a LAN address',
     );
     this.name = 'IceLoopbackError';

@@ -15,16 +15,17 @@ const require = createRequire(import.meta.url);
 // The flags every Chromium of this project runs with (karma too); fake devices stand in for
 // camera and microphone.
 const CHROMIUM_ARGS = require('../../../../scripts/chromium-flags.json') as string[];
-// The prefs every Firefox of this project runs with (karma too): fake devices, and loopback ICE
-// candidates accepted, since test servers listen on 127.0.0.1 only.
+// The prefs every Firefox of this project runs with (karma too): fake devices without a prompt,
+// and plain host candidates (not mDNS names, which nothing resolves in the test namespace).
 const FIREFOX_PREFS = require('../../../../scripts/firefox-prefs.json') as Record<string, unknown>;
 
 /**
- * The browsers a test can open pages in: Debian's Chromium (playwright-core), Firefox ESR
- * (puppeteer-core over WebDriver BiDi: Playwright cannot drive a stock Firefox), and Firefox ESR
- * with its default ICE settings, which ignore the loopback candidates of a test server.
+ * The browsers a test can open pages in: Debian's Chromium (playwright-core) and Firefox ESR
+ * (puppeteer-core over WebDriver BiDi: Playwright cannot drive a stock Firefox). Firefox never
+ * uses a server's loopback candidates, so its pages need the server's non-loopback address that
+ * scripts/test-netns.sh provides.
  */
-export type BrowserName = 'chromium' | 'firefox' | 'firefox-default-ice';
+export type BrowserName = 'chromium' | 'firefox';
 
 /** What a test does with a page, the same in every browser (Playwright's signatures). */
 export interface TestPage {
@@ -59,12 +60,12 @@ async function launchChromium(): Promise<TestBrowser> {
   };
 }
 
-async function launchFirefox(prefs: Record<string, unknown>): Promise<TestBrowser> {
+async function launchFirefox(): Promise<TestBrowser> {
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: process.env.FIREFOX_BIN ?? '/usr/bin/firefox-esr',
     headless: true,
-    extraPrefsFirefox: prefs,
+    extraPrefsFirefox: FIREFOX_PREFS,
   });
   return {
     async open(url, errors) {
@@ -85,14 +86,7 @@ async function launchFirefox(prefs: Record<string, unknown>): Promise<TestBrowse
   };
 }
 
-const LAUNCH: Record<BrowserName, () => Promise<TestBrowser>> = {
-  chromium: launchChromium,
-  firefox: () => launchFirefox(FIREFOX_PREFS),
-  'firefox-default-ice': () =>
-    launchFirefox(
-      Object.fromEntries(Object.entries(FIREFOX_PREFS).filter(([pref]) => !pref.startsWith('media.peerconnection.ice.'))),
-    ),
-};
+const LAUNCH: Record<BrowserName, () => Promise<TestBrowser>> = { chromium: launchChromium, firefox: launchFirefox };
 
 /**
  * Real browsers against a real server: the SDK bundled with esbuild into a page the server
@@ -123,7 +117,10 @@ export class BrowserHarness {
       '<!doctype html><meta charset="utf-8"><title>e2e</title><link rel="icon" href="data:,"><body>' +
         '<script type="module">import * as sdk from "/sdk.js"; window.sdk = sdk; window.sdkReady = true;</script>',
     );
-    const server = await startTestServer(['--static-dir', siteDir, ...serverFlags]);
+    // In scripts/test-netns.sh, WebRTC also listens on the namespace's own non-loopback address,
+    // as a development server does on the LAN address: Firefox connects there, Chromium on loopback.
+    const lanIp = process.env.SWITCHBOARD_TEST_LAN_IP;
+    const server = await startTestServer(['--static-dir', siteDir, ...(lanIp ? ['--rtc-lan-ip', lanIp] : []), ...serverFlags]);
     return new BrowserHarness(server, siteDir);
   }
 

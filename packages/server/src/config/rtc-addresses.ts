@@ -34,11 +34,11 @@ export function lanAddress(interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = net
 }
 
 /**
- * Settles `rtcLanIp` to an address or undefined. Firefox ignores the server's ICE candidates
- * when they are all loopback addresses (unless its `media.peerconnection.ice.loopback` pref is
- * set), so a development server on the default `--rtc-ip 127.0.0.1` also listens on the
- * machine's LAN address (`auto`): Chromium connects over loopback, Firefox over the LAN
- * address. Outside dev mode, or when `--rtc-ip`/`--rtc-announced-address` already name a
+ * Settles `rtcLanIp` to an address or undefined. Firefox never pairs its ICE candidates with a
+ * server's loopback candidates (its `media.peerconnection.ice.loopback` pref does not change
+ * that in Firefox ESR 153), so a development server on the default `--rtc-ip 127.0.0.1` also
+ * listens on the machine's LAN address (`auto`): Chromium connects over loopback, Firefox over
+ * the LAN address. Outside dev mode, or when `--rtc-ip`/`--rtc-announced-address` already name a
  * reachable address, `auto` adds nothing.
  */
 export function withRtcLanIp(config: ServerConfig, interfaces?: NodeJS.Dict<NetworkInterfaceInfo[]>): ServerConfig {
