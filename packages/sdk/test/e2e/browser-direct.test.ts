@@ -88,32 +88,32 @@ describe('browser end to end: direct channels between two browsers', function ()
     ['firefox', 'chromium'],
   ];
   for (const [first, second] of PAIRS) {
-  it(`opens peer to peer, carries messages both ways in order, survives a dropped path and comes back (${first} and ${second})`, async () => {
-    const a = await harness.page(first);
-    const b = await harness.page(second);
-    const room = `direct-${first}-${second}`;
-    await join(a.page, room, 'alice', false);
-    const bId = await join(b.page, room, 'bob', false);
-    await a.page.waitForFunction(() => (window as unknown as PageWindow).room.peers.size === 1);
-    assert.equal(await open(a.page, bId, false), 'direct');
-    await b.page.waitForFunction(() => (window as unknown as PageWindow).channel?.path === 'direct');
-    await Promise.all([sendRange(a.page, 1, 100), sendRange(b.page, 1, 50)]);
-    await b.page.waitForFunction(() => (window as unknown as PageWindow).got.length === 100);
-    await a.page.waitForFunction(() => (window as unknown as PageWindow).got.length === 50);
-    assert.deepEqual(await got(b.page), range(1, 100));
-    assert.deepEqual(await got(a.page), range(1, 50));
+    it(`opens peer to peer, carries messages both ways in order, survives a dropped path and comes back (${first} and ${second})`, async () => {
+      const a = await harness.page(first);
+      const b = await harness.page(second);
+      const room = `direct-${first}-${second}`;
+      await join(a.page, room, 'alice', false);
+      const bId = await join(b.page, room, 'bob', false);
+      await a.page.waitForFunction(() => (window as unknown as PageWindow).room.peers.size === 1);
+      assert.equal(await open(a.page, bId, false), 'direct');
+      await b.page.waitForFunction(() => (window as unknown as PageWindow).channel?.path === 'direct');
+      await Promise.all([sendRange(a.page, 1, 100), sendRange(b.page, 1, 50)]);
+      await b.page.waitForFunction(() => (window as unknown as PageWindow).got.length === 100);
+      await a.page.waitForFunction(() => (window as unknown as PageWindow).got.length === 50);
+      assert.deepEqual(await got(b.page), range(1, 100));
+      assert.deepEqual(await got(a.page), range(1, 50));
 
-    const sending = sendRange(a.page, 101, 400);
-    await b.page.waitForFunction(() => (window as unknown as PageWindow).got.length > 150);
-    await b.page.evaluate(() => (window as unknown as PageWindow).channel?.peerConnection?.close());
-    await sending;
-    await b.page.waitForFunction(() => (window as unknown as PageWindow).got.length >= 400, undefined, { timeout: 20000 });
-    assert.deepEqual(await got(b.page), range(1, 400), 'exactly once, in order');
-    assert.ok((await b.page.evaluate(() => (window as unknown as PageWindow).paths)).includes('relay'));
-    await a.page.waitForFunction(() => (window as unknown as PageWindow).channel?.path === 'direct', undefined, { timeout: 20000 });
-    await b.page.waitForFunction(() => (window as unknown as PageWindow).channel?.path === 'direct', undefined, { timeout: 20000 });
-    assert.deepEqual([...a.errors, ...b.errors], []);
-  });
+      const sending = sendRange(a.page, 101, 400);
+      await b.page.waitForFunction(() => (window as unknown as PageWindow).got.length > 150);
+      await b.page.evaluate(() => (window as unknown as PageWindow).channel?.peerConnection?.close());
+      await sending;
+      await b.page.waitForFunction(() => (window as unknown as PageWindow).got.length >= 400, undefined, { timeout: 20000 });
+      assert.deepEqual(await got(b.page), range(1, 400), 'exactly once, in order');
+      assert.ok((await b.page.evaluate(() => (window as unknown as PageWindow).paths)).includes('relay'));
+      await a.page.waitForFunction(() => (window as unknown as PageWindow).channel?.path === 'direct', undefined, { timeout: 20000 });
+      await b.page.waitForFunction(() => (window as unknown as PageWindow).channel?.path === 'direct', undefined, { timeout: 20000 });
+      assert.deepEqual([...a.errors, ...b.errors], []);
+    });
   }
 
   it('falls back to the relay when ICE cannot connect, losing nothing', async () => {

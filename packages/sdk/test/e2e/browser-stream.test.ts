@@ -53,24 +53,24 @@ describe('browser end to end: a 20 MB file streamed between two browsers', funct
     ['firefox', 'chromium'],
   ];
   for (const [senderBrowser, receiverBrowser] of PAIRS) {
-  it(`arrives whole (SHA-256 equal), with its name, type and size, and progress on both sides (${senderBrowser} to ${receiverBrowser})`, async () => {
-    const sender = await harness.page(senderBrowser);
-    const receiver = await harness.page(receiverBrowser);
-    for (const { page } of [sender, receiver]) await page.addScriptTag({ content: HELPERS });
-    const room = `files-${senderBrowser}-${receiverBrowser}`;
-    await joinFromPage(sender.page, room, 'sender');
-    const receiverId = await joinFromPage(receiver.page, room, 'receiver');
-    await receiver.page.evaluate(() => (window as unknown as Helpers).receiveOne());
-    const sent = await sender.page.evaluate(({ to, size }) => (window as unknown as Helpers).sendFile(to, size), { to: receiverId, size: FILE_BYTES });
-    const received = await receiver.page.evaluate(() => (window as unknown as Helpers).received);
-    assert.equal(received.hash, sent.hash, 'SHA-256 of what arrived equals that of the file');
-    assert.deepEqual(
-      { name: received.name, mime: received.mime, size: received.size, length: received.length },
-      { name: 'big.bin', mime: 'application/octet-stream', size: FILE_BYTES, length: FILE_BYTES },
-    );
-    assert.equal(sent.sent, FILE_BYTES);
-    assert.ok(sent.progress >= 300 && received.progress >= 300, `progress per chunk (${sent.progress} sent, ${received.progress} received)`);
-    assert.deepEqual([...sender.errors, ...receiver.errors], []);
-  });
+    it(`arrives whole (SHA-256 equal), with its name, type and size, and progress on both sides (${senderBrowser} to ${receiverBrowser})`, async () => {
+      const sender = await harness.page(senderBrowser);
+      const receiver = await harness.page(receiverBrowser);
+      for (const { page } of [sender, receiver]) await page.addScriptTag({ content: HELPERS });
+      const room = `files-${senderBrowser}-${receiverBrowser}`;
+      await joinFromPage(sender.page, room, 'sender');
+      const receiverId = await joinFromPage(receiver.page, room, 'receiver');
+      await receiver.page.evaluate(() => (window as unknown as Helpers).receiveOne());
+      const sent = await sender.page.evaluate(({ to, size }) => (window as unknown as Helpers).sendFile(to, size), { to: receiverId, size: FILE_BYTES });
+      const received = await receiver.page.evaluate(() => (window as unknown as Helpers).received);
+      assert.equal(received.hash, sent.hash, 'SHA-256 of what arrived equals that of the file');
+      assert.deepEqual(
+        { name: received.name, mime: received.mime, size: received.size, length: received.length },
+        { name: 'big.bin', mime: 'application/octet-stream', size: FILE_BYTES, length: FILE_BYTES },
+      );
+      assert.equal(sent.sent, FILE_BYTES);
+      assert.ok(sent.progress >= 300 && received.progress >= 300, `progress per chunk (${sent.progress} sent, ${received.progress} received)`);
+      assert.deepEqual([...sender.errors, ...receiver.errors], []);
+    });
   }
 });
