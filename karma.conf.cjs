@@ -70,6 +70,9 @@ module.exports = (config) => {
     hostname: '127.0.0.1',
     listenAddress: '127.0.0.1',
     browsers: BROWSERS,
+    // One browser at a time: both at once on CI's 2 cores slow a room's first connection past
+    // the tests' bounded waits.
+    concurrency: 1,
     customLaunchers: {
       ChromiumHeadless: { base: 'ChromeHeadless', flags: CHROMIUM_FLAGS },
       FirefoxEsrHeadless: { base: 'FirefoxHeadless', prefs: FIREFOX_PREFS },
