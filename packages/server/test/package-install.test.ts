@@ -76,7 +76,10 @@ describe('npm packages: both tarballs install into an empty folder and work', fu
         (error: { code: number; stdout: string }) => error,
       );
       assert.equal(noWorker.code, 1);
-      assert.match(noWorker.stdout, /WORKER_START_FAILED.*npx switchboard-server install-worker/);
+      const failed = noWorker.stdout.split('\n').find((line) => line.includes('server failed to start'));
+      const { error } = JSON.parse(failed ?? '{}') as { error?: { code: string; message: string } };
+      assert.equal(error?.code, 'WORKER_START_FAILED');
+      assert.match(error?.message ?? '', /The worker binary is not installed: run `npx switchboard-server install-worker`/);
 
       const worker = await run(bin, ['install-worker'], { cwd: app });
       assert.match(worker.stdout, /mediasoup worker ready \((cache|download|build)\)/);

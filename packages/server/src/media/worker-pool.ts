@@ -130,12 +130,11 @@ export class WorkerPool {
         ]),
       });
     } catch (error) {
-      throw new ServerError(
-        'WORKER_START_FAILED',
-        `mediasoup worker ${slot} could not start (${(error as Error).message}). ` +
-          'Check that its WebRTC port is free; if the worker binary is missing or does not run here, run `npx switchboard-server install-worker`.',
-        { cause: error },
-      );
+      const missing = /ENOENT/.test(String((error as NodeJS.ErrnoException).code ?? (error as Error).message));
+      const hint = missing
+        ? 'The worker binary is not installed: run `npx switchboard-server install-worker`.'
+        : 'Check that its WebRTC port is free; if the worker binary does not run here, run `npx switchboard-server install-worker`.';
+      throw new ServerError('WORKER_START_FAILED', `mediasoup worker ${slot} could not start (${(error as Error).message}). ${hint}`, { cause: error });
     }
     worker.on('died', (error) => {
       log.error('mediasoup worker died', { slot, pid: worker.pid, error });
