@@ -19,7 +19,8 @@ interface PackResult {
 // What a new user does, outside the monorepo: pack both packages, install the tarballs into an
 // empty project, provide the worker offline, start the server, use both packages.
 describe('npm packages: both tarballs install into an empty folder and work', function () {
-  this.timeout(300_000);
+  // Each case installs from the registry (cache warm): a minute or two, more on a busy machine.
+  this.timeout(600_000);
   let dir: string;
   let packs: PackResult[];
 
