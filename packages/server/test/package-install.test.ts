@@ -17,7 +17,7 @@ interface PackResult {
 }
 
 // What a new user does, outside the monorepo: pack both packages, install the tarballs into an
-// empty project, provide the worker offline, start the server, use both packages.
+// empty project, provide the worker, start the server, use both packages.
 describe('npm packages: both tarballs install into an empty folder and work', function () {
   // Each case installs from the registry (cache warm): a minute or two, more on a busy machine.
   this.timeout(600_000);
