@@ -18,7 +18,9 @@ const DEV_TOKEN_SECRET = 'switchboard-dev-token-secret';
 function startServer(logger) {
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', 'packages/server/src/main.ts', '--dev', '--port', '0', '--rtc-port', '0', '--workers', '1'],
+    // In scripts/test-netns.sh WebRTC also listens on the namespace's non-loopback address, which
+    // Firefox needs (it never uses loopback candidates); elsewhere, on loopback only.
+    ['--conditions=source', '--import', 'tsx', 'packages/server/src/main.ts', '--dev', '--port', '0', '--rtc-port', '0', '--rtc-lan-ip', process.env.SWITCHBOARD_TEST_LAN_IP || 'none', '--workers', '1'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const ready = new Promise((resolve, reject) => {

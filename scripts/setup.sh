@@ -2,8 +2,8 @@
 # Installs everything Switchboard needs on a Debian/Ubuntu machine, skipping what is already
 # there: Node 22, Debian packages, npm dependencies and the mediasoup worker binary.
 # Usage: scripts/setup.sh [--for-tests]
-#   --for-tests adds what the test suites run beside the server: Chromium (browser tests),
-#   coturn (TURN relay test) and redis-server (cluster tests). A server needs none of them;
+#   --for-tests adds what the test suites run beside the server: Chromium and Firefox ESR
+#   (browser tests), coturn (TURN relay test) and redis-server (cluster tests). A server needs none of them;
 #   Redis only when it is started with --redis-url.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,13 +29,14 @@ started=$(now_ms)
 step "1/4 node $(node -p 'process.versions.node') ($SWITCHBOARD_NODE): ok"
 
 # 2. Debian packages: the worker's shared libraries, and with --for-tests the programs the tests
-# start themselves on free loopback ports (Chromium, coturn, redis-server). Debian may start
+# start themselves on free loopback ports (Chromium, Firefox ESR, coturn, redis-server), and
+# iproute2 for the browser tests' network namespace (scripts/test-netns.sh). Debian may start
 # coturn's and Redis's own services on install: those are stopped and disabled, so setting up
 # never leaves an open TURN or Redis server behind.
 command -v apt-get >/dev/null || fail "apt-get not found: Switchboard's set-up supports Debian and Ubuntu."
 packages=(libssl3 libuv1 libsrtp2-1 libabsl20220623)
 services=()
-if $for_tests; then packages+=(chromium coturn redis-server); services=(coturn redis-server); fi
+if $for_tests; then packages+=(chromium firefox-esr iproute2 coturn redis-server); services=(coturn redis-server); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing+=("$p")
@@ -78,7 +79,8 @@ else
   step "3/4 npm dependencies installed ($(elapsed "$t"))"
 fi
 
-# 4. The mediasoup worker: prebuilt if present, else the cached build, else built from source.
+# 4. The mediasoup worker: the one present if it runs, else the cached build, else the one
+# mediasoup publishes for this platform (seconds; a bounded wait), else built from source (minutes).
 step "4/4 mediasoup worker"
 node packages/server/scripts/mediasoup-worker/ensure-worker.mjs ||
   fail "no usable mediasoup worker (see above)."

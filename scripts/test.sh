@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The whole test run, as CI does it: set-up, lint, type check, build, Node tests, browser tests.
+# The whole test run, as CI does it: set-up, lint, type check, build, Node tests, browser
+# end-to-end tests and browser unit tests (Chromium and Firefox ESR, in a network namespace of
+# their own: scripts/test-netns.sh).
 # Prints each phase's time, the total wall time and one closing "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -34,12 +36,14 @@ phase build npm run build || exit 1
 
 status=0
 phase node-tests npx mocha --reporter spec || status=1
-phase browser-tests npx karma start karma.conf.cjs || status=1
+phase browser-e2e bash scripts/test-netns.sh npx mocha --config .mocharc.browser-e2e.cjs --reporter spec || status=1
+phase browser-tests bash scripts/test-netns.sh npx karma start karma.conf.cjs || status=1
 
 node_passed=$(count '[0-9]+ passing' node-tests); node_failed=$(count '[0-9]+ failing' node-tests)
+e2e_passed=$(count '[0-9]+ passing' browser-e2e); e2e_failed=$(count '[0-9]+ failing' browser-e2e)
 browser_passed=$(count '[0-9]+ passed' browser-tests); browser_failed=$(count '[0-9]+ failed' browser-tests)
-passed=$((${node_passed:-0} + ${browser_passed:-0}))
-failed=$((${node_failed:-0} + ${browser_failed:-0}))
+passed=$((${node_passed:-0} + ${e2e_passed:-0} + ${browser_passed:-0}))
+failed=$((${node_failed:-0} + ${e2e_failed:-0} + ${browser_failed:-0}))
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 
 printf '\nwall time: %s\n' "$(seconds "$started")"

@@ -35,7 +35,7 @@ let publisher: BrowserPublisher | undefined;
 
 async function start(delayMs: number, holdMs: number): Promise<{ wsUrl: string }> {
   const flags = ['--key-frame-request-delay', String(delayMs), '--video-start-hold', String(holdMs)];
-  const config = loadConfig(['--dev', '--port', '0', '--rtc-port', '0', '--workers', '1', ...flags], {});
+  const config = loadConfig(['--dev', '--port', '0', '--rtc-port', '0', '--rtc-lan-ip', 'none', '--workers', '1', ...flags], {});
   const server = await startServer(config, new Logger('error'));
   servers.push(server);
   return { wsUrl: server.url.replace(/^http/, 'ws') };

@@ -39,7 +39,7 @@ export class ServerProcess {
       '--import',
       'tsx',
       'packages/server/src/main.ts',
-      ...['--dev', '--port', '0', '--rtc-port', '0', '--workers', '1'],
+      ...['--dev', '--port', '0', '--rtc-port', '0', '--rtc-lan-ip', 'none', '--workers', '1'],
       ...['--messages-per-second', '1000000', '--message-burst', '1000000'],
       ...flags,
     ];

@@ -67,6 +67,29 @@ export class ConnectionError extends SwitchboardError {
   }
 }
 
+/**
+ * ICE could not connect to the server's media transport, and every address the server announced
+ * is a loopback address (127.0.0.1): Firefox never pairs with such candidates, and a browser on
+ * another machine cannot reach them. The fix is on the server: `--dev` also listens on the LAN
+ * address, or set `--rtc-lan-ip`/`--rtc-ip` to an address the browser reaches (docs/install.md).
+ */
+export class IceLoopbackError extends SwitchboardError {
+  declare readonly code: 'ICE_LOOPBACK_ONLY';
+  /** The loopback addresses the server announced. */
+  readonly addresses: string[];
+
+  constructor(direction: string, addresses: string[]) {
+    super(
+      'ICE_LOOPBACK_ONLY',
+      `the ${direction} transport failed: the server announced only loopback addresses (${addresses.join(', ')}), ` +
+        'which Firefox never connects to and other machines cannot reach; ' +
+        'start the server with --dev or --rtc-lan-ip/--rtc-ip set to a LAN address',
+    );
+    this.name = 'IceLoopbackError';
+    this.addresses = addresses;
+  }
+}
+
 /** Why the SDK refuses to send a message, checked before anything goes on the wire. */
 export type MessageErrorCode = 'MESSAGE_TOO_LARGE' | 'MALFORMED' | 'PERMISSION_DENIED';
 

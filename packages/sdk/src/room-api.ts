@@ -13,6 +13,7 @@ export type { WebSocketLike } from './env/environment.js';
 export {
   ConnectionError,
   DisconnectedError,
+  IceLoopbackError,
   MessageError,
   MessageRejectedError,
   RequestError,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { DisconnectedError, TimeoutError } from '../src/errors.js';
-import type { RequestMethod } from '../src/protocol/index.js';
+import { DisconnectedError, IceLoopbackError, TimeoutError } from '../src/errors.js';
+import type { RequestMethod, TransportInfo } from '../src/protocol/index.js';
 import { RtcSession, type RtcSessionOptions } from '../src/transport/rtc-session.js';
 import { FakeWebRtc } from './support/fake-webrtc.js';
 import { joinResult } from './support/join-result.js';
@@ -90,5 +90,36 @@ describe('RtcSession over fake WebRTC', () => {
     await new Promise((resolve) => setTimeout(resolve, 80));
     assert.equal(failures.length, 2);
     assert.match(failures[1]!.message, /stayed disconnected/);
+  });
+
+  describe('when ICE fails while opening', () => {
+    // The server's candidates moved to `address`, as a server listening there announces them.
+    function on(address: string, transport: TransportInfo): TransportInfo {
+      return { ...transport, iceCandidates: transport.iceCandidates.map((candidate) => ({ ...candidate, address })) };
+    }
+
+    async function failWhileOpening(address: string): Promise<unknown> {
+      rtc.autoOpen = false;
+      const join = joinResult();
+      const starting = session({ join: { ...join, sendTransport: on(address, join.sendTransport), recvTransport: on(address, join.recvTransport) } }).start();
+      while (rtc.transports.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+      rtc.setConnectionState(rtc.transports[0]!, 'failed');
+      return starting.then(() => undefined, (error: unknown) => error);
+    }
+
+    it('rejects with IceLoopbackError naming the cause when every server candidate is a loopback address', async () => {
+      const error = await failWhileOpening('127.0.0.1');
+      assert.ok(error instanceof IceLoopbackError, String(error));
+      assert.equal(error.code, 'ICE_LOOPBACK_ONLY');
+      assert.deepEqual(error.addresses, ['127.0.0.1']);
+      assert.match(error.message, /^the send transport failed: the server announced only loopback addresses \(127\.0\.0\.1\).*--rtc-lan-ip/);
+      assert.ok(rtc.transports.every((transport) => transport.closed));
+    });
+
+    it('rejects with a plain DisconnectedError when the server announced a reachable address', async () => {
+      const error = await failWhileOpening('192.0.2.10');
+      assert.ok(error instanceof DisconnectedError && !(error instanceof IceLoopbackError), String(error));
+      assert.equal((error as DisconnectedError).message, 'the send transport failed');
+    });
   });
 });

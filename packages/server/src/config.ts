@@ -6,6 +6,7 @@ import { defaultHistoryPolicy, HISTORY_OPTIONS } from './config/history-options.
 import { LIMIT_OPTIONS } from './config/limit-options.js';
 import { configError, type AnyOptionSpec } from './config/option-spec.js';
 import { PRODUCTION_OPTIONS } from './config/production-options.js';
+import { withRtcLanIp } from './config/rtc-addresses.js';
 import { DEV_SECRETS, type ServerConfig } from './config/server-config.js';
 import { WEBHOOK_OPTIONS } from './config/webhook-options.js';
 
@@ -34,7 +35,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
     const raw = given === undefined || given === '' ? fromFile.get(option.flag.slice(2)) : given;
     config[option.key] = raw === undefined || raw === '' ? option.fallback() : parseFrom(option, raw, raw === given ? undefined : file);
   }
-  return withClusterTiming(withSecrets(checkPairs(config as ServerConfig)));
+  return withRtcLanIp(withClusterTiming(withSecrets(checkPairs(config as ServerConfig))));
 }
 
 // Options that only work together: a certificate needs its key, TURN URLs and webhooks a secret.

@@ -8,7 +8,7 @@ import { startServer } from './server.js';
 const argv = process.argv.slice(2);
 if (argv.includes('--help') || argv.includes('-h')) {
   process.stdout.write(
-    `Usage: switchboard-server [options]\n       switchboard-server install-worker   (provide the mediasoup worker binary, offline)\n\n${configHelp()}\n`,
+    `Usage: switchboard-server [options]\n       switchboard-server install-worker   (provide the mediasoup worker binary: published, cached or built)\n\n${configHelp()}\n`,
   );
   process.exit(0);
 }

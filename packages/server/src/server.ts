@@ -7,6 +7,7 @@ import { createRoomBus } from './cluster/create-room-bus.js';
 import type { NodePipes } from './cluster/node-pipes.js';
 import type { RoomBus } from './cluster/room-bus.js';
 import type { ServerConfig } from './config.js';
+import { isLoopback } from './config/rtc-addresses.js';
 import { ServerError } from './errors.js';
 import { CorsPolicy } from './http/cors.js';
 import { registerDevTokenApi } from './http/dev-token-api.js';
@@ -59,6 +60,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     size: config.workers,
     logger: logger.child({ component: 'mediasoup' }),
     listenIp: config.rtcListenIp,
+    lanIp: config.rtcLanIp,
     announcedAddress: config.rtcAnnouncedAddress,
     port: config.rtcPort,
     socketBufferBytes: config.rtcSocketBufferBytes,
@@ -114,6 +116,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     registerDevTokenApi(app, { tokenSecret: config.tokenSecret, maxTokenTtlSeconds: config.maxTokenTtlSeconds, logger: httpLog, metrics, cors });
     logger.warn('development mode: default secrets unless configured, and /dev/token mints tokens for anyone');
   }
+  logRtcAddresses(config, logger);
   app.get('/metrics', (res) => {
     handleAsync(
       res,
@@ -181,6 +184,16 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
       return closing;
     },
   };
+}
+
+// Where browsers reach the media: Firefox ignores loopback-only candidates, so say when it cannot.
+function logRtcAddresses(config: ServerConfig, logger: Logger): void {
+  const addresses = [config.rtcAnnouncedAddress ?? config.rtcListenIp, ...(config.rtcLanIp ? [config.rtcLanIp] : [])];
+  if (addresses.every(isLoopback)) {
+    logger.warn('WebRTC is on loopback addresses only: Firefox will not connect (set --rtc-lan-ip or --rtc-ip to a LAN address)', { addresses });
+  } else {
+    logger.info('WebRTC addresses', { addresses });
+  }
 }
 
 // The limits of docs/security.md that the signaling server enforces, with their counters.

@@ -17,6 +17,7 @@ const SAMPLE: Record<string, string | number | boolean | string[]> = {
   'token-secret': 'token-secret-from-the-file-0123',
   'api-secret': 'api-secret-from-the-file-012345',
   'rtc-ip': '127.0.0.3',
+  'rtc-lan-ip': '127.0.0.4',
   'rtc-announced-address': 'rtc.example.com',
   'rtc-port': 41000,
   'rtc-socket-buffer': 2097152,

@@ -21,7 +21,7 @@ describe('server', function () {
     await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>demo</title>');
     await mkdir(join(staticDir, 'assets'));
     await writeFile(join(staticDir, 'assets', 'app-1234.js'), 'console.log(1)');
-    const config = loadConfig(['--dev', '--port', '0', '--rtc-port', '0', '--workers', '1', '--static-dir', staticDir], {});
+    const config = loadConfig(['--dev', '--port', '0', '--rtc-port', '0', '--rtc-lan-ip', 'none', '--workers', '1', '--static-dir', staticDir], {});
     server = await startServer(config, new Logger('info', {}, (line) => logLines.push(line)));
   });
 
@@ -69,6 +69,24 @@ describe('server', function () {
     const entries = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.ok(entries.some((e) => e.msg === 'uWebSockets.js loaded' && e.release === server.uwsRelease && e.node === process.version));
     assert.ok(entries.every((e) => typeof e.time === 'string' && typeof e.level === 'string'));
+    // On loopback alone, the server says that Firefox cannot connect.
+    assert.ok(entries.some((e) => e.level === 'warn' && /loopback addresses only: Firefox will not connect/.test(String(e.msg))));
+  });
+
+  it('listens for WebRTC on a second address (--rtc-lan-ip) and logs both', async () => {
+    const lines: string[] = [];
+    const config = loadConfig(['--dev', '--port', '0', '--rtc-port', '0', '--rtc-lan-ip', '127.0.0.2', '--workers', '1'], {});
+    const second = await startServer(config, new Logger('info', {}, (line) => lines.push(line)));
+    try {
+      const entries = lines.map((line) => JSON.parse(line) as { msg: string; addresses?: string[] });
+      // Both are loopback addresses here (tests reach no other), so it still warns, naming both.
+      const warning = entries.find((e) => /WebRTC is on loopback addresses only/.test(e.msg));
+      assert.deepEqual(warning?.addresses, ['127.0.0.1', '127.0.0.2']);
+      const health = (await (await fetch(`${second.url}/healthz`)).json()) as { workers: { alive: boolean }[] };
+      assert.deepEqual(health.workers.map((w) => w.alive), [true], 'the worker runs with both addresses');
+    } finally {
+      await second.close();
+    }
   });
 });
 

@@ -20,7 +20,7 @@ describe('server process', function () {
   before(async () => {
     child = spawn(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', 'packages/server/src/main.ts', '--dev', '--port', '0', '--rtc-port', '0', '--workers', '1'],
+      ['--conditions=source', '--import', 'tsx', 'packages/server/src/main.ts', '--dev', '--port', '0', '--rtc-port', '0', '--rtc-lan-ip', 'none', '--workers', '1'],
       { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     createInterface({ input: child.stdout! }).on('line', (line) => logs.push(JSON.parse(line) as Record<string, unknown>));

@@ -60,6 +60,7 @@ function makeFixture(): Fixture {
         cacheRoot,
         recipeDir,
         validate: fakeValidate,
+        download: false,
         log: (line) => logs.push(line),
         build: async ({ mediasoupDir: dir, outFile }) => {
           builds.push({ mediasoupDir: dir, outFile, outFileExisted: fs.existsSync(outFile) });
@@ -82,15 +83,16 @@ describe('mediasoup worker install', () => {
   });
 
   describe('planWorker', () => {
-    const table: [boolean, boolean, string][] = [
-      [true, true, 'prebuilt'],
-      [true, false, 'prebuilt'],
-      [false, true, 'cache'],
-      [false, false, 'build'],
+    const table: [boolean, boolean, boolean, string[]][] = [
+      [true, true, true, ['existing']],
+      [true, false, true, ['existing']],
+      [false, true, true, ['cache']],
+      [false, false, true, ['download', 'build']],
+      [false, false, false, ['build']],
     ];
-    for (const [targetValid, cacheValid, expected] of table) {
-      it(`target ${targetValid ? 'valid' : 'invalid'}, cache ${cacheValid ? 'valid' : 'invalid'} -> ${expected}`, () => {
-        assert.equal(planWorker({ targetValid, cacheValid }), expected);
+    for (const [targetValid, cacheValid, downloadAllowed, expected] of table) {
+      it(`target ${targetValid ? 'valid' : 'invalid'}, cache ${cacheValid ? 'valid' : 'invalid'}, download ${downloadAllowed ? 'allowed' : 'off'} -> ${expected.join(', then ')}`, () => {
+        assert.deepEqual(planWorker({ targetValid, cacheValid, downloadAllowed }), expected);
       });
     }
   });
@@ -101,7 +103,7 @@ describe('mediasoup worker install', () => {
 
       const result = await fx.run();
 
-      assert.deepEqual(result, { decision: 'prebuilt', binary: fx.target });
+      assert.deepEqual(result, { decision: 'existing', binary: fx.target });
       assert.equal(fx.builds.length, 0);
       assert.equal(fs.readFileSync(fx.target, 'utf8'), 'VALID prebuilt');
       assert.equal(fs.existsSync(fx.cacheRoot), false);
@@ -135,7 +137,7 @@ describe('mediasoup worker install', () => {
       assert.equal(fs.readFileSync(fx.target, 'utf8'), 'VALID build 1');
 
       const third = await fx.run();
-      assert.equal(third.decision, 'prebuilt');
+      assert.equal(third.decision, 'existing');
       assert.equal(fx.builds.length, 1);
     });
 
@@ -184,6 +186,7 @@ describe('mediasoup worker install', () => {
           cacheRoot: fx.cacheRoot,
           recipeDir: fx.recipeDir,
           validate: fakeValidate,
+          download: false,
           log: () => {},
           build: async ({ outFile }) => write(outFile, 'BROKEN build'),
         }),

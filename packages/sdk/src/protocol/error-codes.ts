@@ -36,6 +36,10 @@
  *   it (`NotReadableError`, `AbortError`).
  * - `DEVICE_UNSUPPORTED`: this environment cannot capture at all (no `navigator.mediaDevices`,
  *   e.g. an insecure page or Node), or refused for another reason.
+ *
+ * `ICE_LOOPBACK_ONLY` never travels on the wire either: the SDK reports it (`IceLoopbackError`)
+ * when ICE to the server failed and every address the server announced is a loopback address,
+ * which Firefox ignores by default and other machines cannot reach.
  */
 export type ErrorCode =
   | 'MALFORMED'
@@ -64,7 +68,8 @@ export type ErrorCode =
   | 'DEVICE_DENIED'
   | 'DEVICE_NOT_FOUND'
   | 'DEVICE_BUSY'
-  | 'DEVICE_UNSUPPORTED';
+  | 'DEVICE_UNSUPPORTED'
+  | 'ICE_LOOPBACK_ONLY';
 
 /** An error as it travels on the wire. */
 export interface WireError {

@@ -1,8 +1,10 @@
 import { DisconnectedError, TimeoutError } from '../errors.js';
+import type { SwitchboardError } from '../protocol/index.js';
+import { explainIceFailure } from './ice-failure.js';
 import type { SessionOptions } from './session.js';
 
 /** What the lifecycle needs of the session's options. */
-type LifecycleOptions = Pick<SessionOptions, 'onFailure' | 'openTimeoutMs' | 'disconnectedGraceMs'>;
+type LifecycleOptions = Pick<SessionOptions, 'join' | 'onFailure' | 'openTimeoutMs' | 'disconnectedGraceMs'>;
 
 /**
  * The states every transport session goes through, whatever its WebRTC side (mediasoup-client
@@ -13,6 +15,8 @@ export class SessionLifecycle {
   private isClosed = false;
   private opened = false;
   private breakOpening: ((error: Error) => void) | undefined;
+  // Why the session broke, once it did: what a start still under way rejects with.
+  private failure: SwitchboardError | undefined;
   private readonly graceTimers = new Map<object, ReturnType<typeof setTimeout>>();
 
   /** `closeAll` closes the session's transports or connections. */
@@ -33,7 +37,7 @@ export class SessionLifecycle {
       this.opened = true;
     } catch (error) {
       this.close();
-      throw error;
+      throw this.failure ?? error;
     }
   }
 
@@ -42,20 +46,23 @@ export class SessionLifecycle {
     this.isClosed = true;
     for (const timer of this.graceTimers.values()) clearTimeout(timer);
     this.closeAll();
-    this.breakOpening?.(new DisconnectedError('the WebRTC session was closed'));
+    this.breakOpening?.(this.failure ?? new DisconnectedError('the WebRTC session was closed'));
   }
 
   /** Throws once the session is closed: set-up steps call it after each await. */
   throwIfClosed(): void {
-    if (this.isClosed) throw new DisconnectedError('the WebRTC session was closed');
+    if (this.isClosed) throw this.failure ?? new DisconnectedError('the WebRTC session was closed');
   }
 
-  /** Follows the connection state of one of the session's transports. */
-  connectionState(transport: object, direction: string, state: string): void {
+  /** Follows the connection state of one of the session's transports (`send` or `recv`). */
+  connectionState(transport: object, direction: 'send' | 'recv', state: string): void {
     clearTimeout(this.graceTimers.get(transport));
     this.graceTimers.delete(transport);
-    if (state === 'failed' || state === 'closed') {
-      this.fail(`the ${direction} transport ${state}`);
+    if (state === 'failed') {
+      const info = direction === 'send' ? this.options.join.sendTransport : this.options.join.recvTransport;
+      this.fail(`the ${direction} transport failed`, explainIceFailure(direction, info));
+    } else if (state === 'closed') {
+      this.fail(`the ${direction} transport closed`);
     } else if (state === 'disconnected') {
       // ICE often recovers from a short 'disconnected' by itself; only a long one is a failure.
       const timer = setTimeout(() => this.fail(`the ${direction} transport stayed disconnected`), this.options.disconnectedGraceMs);
@@ -78,11 +85,14 @@ export class SessionLifecycle {
     return Promise.race([Promise.all(open).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
   }
 
-  /** The session broke: a transport failed or a channel closed. */
-  fail(message: string): void {
+  /**
+   * The session broke: a transport failed or a channel closed. `why`, when the failure's cause is
+   * known, is what a session still opening rejects with; an open one reports a disconnect caused by it.
+   */
+  fail(message: string, why?: SwitchboardError): void {
     if (this.isClosed) return;
-    const error = new DisconnectedError(message);
-    this.breakOpening?.(error);
+    const error = new DisconnectedError(message, why ? { cause: why } : undefined);
+    this.failure = why ?? error;
     this.close();
     if (this.opened) this.options.onFailure(error);
   }

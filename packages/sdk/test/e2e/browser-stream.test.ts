@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { BrowserHarness, joinFromPage } from './browser-harness.js';
+import { BrowserHarness, joinFromPage, type BrowserName } from './browser-harness.js';
 
 const FILE_BYTES = 20 * 1024 * 1024;
 
@@ -36,7 +36,7 @@ window.sendFile = async (to, size) => {
 type Received = { name: string; mime: string; size: number; length: number; progress: number; hash: string };
 type Helpers = { receiveOne: () => void; received: Promise<Received>; sendFile: (to: string, size: number) => Promise<{ hash: string; progress: number; sent: number }> };
 
-describe('browser end to end: a 20 MB file streamed between two Chromium contexts', function () {
+describe('browser end to end: a 20 MB file streamed between two browsers', function () {
   this.timeout(180000);
   let harness: BrowserHarness;
 
@@ -48,22 +48,29 @@ describe('browser end to end: a 20 MB file streamed between two Chromium context
   });
   after(() => harness.close());
 
-  it('arrives whole (SHA-256 equal), with its name, type and size, and progress on both sides', async () => {
-    const sender = await harness.page();
-    const receiver = await harness.page();
-    for (const { page } of [sender, receiver]) await page.addScriptTag({ content: HELPERS });
-    await joinFromPage(sender.page, 'files', 'sender');
-    const receiverId = await joinFromPage(receiver.page, 'files', 'receiver');
-    await receiver.page.evaluate(() => (window as unknown as Helpers).receiveOne());
-    const sent = await sender.page.evaluate(({ to, size }) => (window as unknown as Helpers).sendFile(to, size), { to: receiverId, size: FILE_BYTES });
-    const received = await receiver.page.evaluate(() => (window as unknown as Helpers).received);
-    assert.equal(received.hash, sent.hash, 'SHA-256 of what arrived equals that of the file');
-    assert.deepEqual(
-      { name: received.name, mime: received.mime, size: received.size, length: received.length },
-      { name: 'big.bin', mime: 'application/octet-stream', size: FILE_BYTES, length: FILE_BYTES },
-    );
-    assert.equal(sent.sent, FILE_BYTES);
-    assert.ok(sent.progress >= 300 && received.progress >= 300, `progress per chunk (${sent.progress} sent, ${received.progress} received)`);
-    assert.deepEqual([...sender.errors, ...receiver.errors], []);
-  });
+  const PAIRS: [BrowserName, BrowserName][] = [
+    ['chromium', 'chromium'],
+    ['firefox', 'chromium'],
+  ];
+  for (const [senderBrowser, receiverBrowser] of PAIRS) {
+    it(`arrives whole (SHA-256 equal), with its name, type and size, and progress on both sides (${senderBrowser} to ${receiverBrowser})`, async () => {
+      const sender = await harness.page(senderBrowser);
+      const receiver = await harness.page(receiverBrowser);
+      for (const { page } of [sender, receiver]) await page.addScriptTag({ content: HELPERS });
+      const room = `files-${senderBrowser}-${receiverBrowser}`;
+      await joinFromPage(sender.page, room, 'sender');
+      const receiverId = await joinFromPage(receiver.page, room, 'receiver');
+      await receiver.page.evaluate(() => (window as unknown as Helpers).receiveOne());
+      const sent = await sender.page.evaluate(({ to, size }) => (window as unknown as Helpers).sendFile(to, size), { to: receiverId, size: FILE_BYTES });
+      const received = await receiver.page.evaluate(() => (window as unknown as Helpers).received);
+      assert.equal(received.hash, sent.hash, 'SHA-256 of what arrived equals that of the file');
+      assert.deepEqual(
+        { name: received.name, mime: received.mime, size: received.size, length: received.length },
+        { name: 'big.bin', mime: 'application/octet-stream', size: FILE_BYTES, length: FILE_BYTES },
+      );
+      assert.equal(sent.sent, FILE_BYTES);
+      assert.ok(sent.progress >= 300 && received.progress >= 300, `progress per chunk (${sent.progress} sent, ${received.progress} received)`);
+      assert.deepEqual([...sender.errors, ...receiver.errors], []);
+    });
+  }
 });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
 import type * as Sdk from '../../src/index.js';
-import { BrowserHarness } from './browser-harness.js';
+import { BrowserHarness, type TestPage as Page } from './browser-harness.js';
 import { TurnServer } from './turn-server.js';
 
 // What a page knows: the SDK as `window.sdk`, the room as `window.room`, what it received.

@@ -1,5 +1,5 @@
 /** Where the worker binary comes from. */
-export type Decision = 'prebuilt' | 'cache' | 'build';
+export type Decision = 'existing' | 'cache' | 'download' | 'build';
 
 /** Arguments of a worker build. */
 export interface BuildArgs {
@@ -8,8 +8,8 @@ export interface BuildArgs {
   recipeDir: string;
 }
 
-/** Chooses the source of the worker from what is already present. */
-export function planWorker(state: { targetValid: boolean; cacheValid: boolean }): Decision;
+/** The sources of the worker to try, in order, given what is already present. */
+export function planWorker(state: { targetValid: boolean; cacheValid: boolean; downloadAllowed: boolean }): Decision[];
 /** Fingerprint (16 hex chars) of the build recipe: script, meson patch and compat headers. */
 export function recipeHash(recipeDir: string): string;
 /** True when the binary runs on this host (mediasoup's exit-41 self-check). */
@@ -23,5 +23,7 @@ export function ensureWorker(options?: {
   recipeDir?: string;
   build?: (args: BuildArgs) => Promise<void>;
   validate?: (binary: string) => boolean;
+  /** The published worker to try before a build; false: build without trying. */
+  download?: { url?: string; timeoutMs?: number } | false;
   log?: (line: string) => void;
 }): Promise<{ decision: Decision; binary: string }>;

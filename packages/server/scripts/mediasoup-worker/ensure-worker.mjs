@@ -2,15 +2,19 @@
 // Makes sure mediasoup has a working worker binary where it looks by default
 // (<mediasoup>/worker/out/Release/mediasoup-worker).
 //
-// mediasoup's postinstall is never run here (it needs GitHub/PyPI), so the
-// binary is either already there (installed by that postinstall on a machine
-// with internet), or built from the installed package's source by
-// build-worker.sh. A build takes minutes, so results are cached outside the
-// repo, keyed by mediasoup version and a hash of the build recipe: reinstalling
-// node_modules costs a copy, and changing the recipe forces a rebuild.
+// mediasoup's postinstall is never run here (without GitHub it falls back to
+// PyPI, with pages of pip output and a failure), so the binary is, in order:
+// already there (installed by that postinstall on a machine with internet), a
+// build cached earlier, the worker mediasoup publishes for this version and
+// platform (download-worker.mjs: seconds, with a bounded wait, used only if it
+// runs here), or built from the installed package's source by build-worker.sh
+// (minutes). Builds are cached outside the repo, keyed by mediasoup version and
+// a hash of the build recipe: reinstalling node_modules costs a copy, and
+// changing the recipe forces a rebuild.
 //
 // Usage: node packages/server/scripts/mediasoup-worker/ensure-worker.mjs
-// Env: SWITCHBOARD_CACHE_DIR (default ${XDG_CACHE_HOME:-~/.cache}/switchboard)
+// Env: SWITCHBOARD_CACHE_DIR (default ${XDG_CACHE_HOME:-~/.cache}/switchboard),
+//      and mediasoup's download variables (see download-worker.mjs)
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -19,6 +23,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { downloadWorker, DOWNLOAD_TIMEOUT_MS, publishedWorkerUrl } from './download-worker.mjs';
 
 const RECIPE_DIR = path.dirname(fileURLToPath(import.meta.url));
 const SERVER_DIR = path.resolve(RECIPE_DIR, '..', '..');
@@ -28,16 +33,17 @@ const PREFIX = '[mediasoup-worker]';
 // in its environment, a worker that can run on this host exits with 41.
 const WORKER_SELF_CHECK_STATUS = 41;
 
-/** @typedef {'prebuilt' | 'cache' | 'build'} Decision */
+/** @typedef {'existing' | 'cache' | 'download' | 'build'} Decision */
 
 /**
- * @param {{ targetValid: boolean, cacheValid: boolean }} state
- * @returns {Decision}
+ * What is tried, in order, given what is present; a failed download falls through to the build.
+ * @param {{ targetValid: boolean, cacheValid: boolean, downloadAllowed: boolean }} state
+ * @returns {Decision[]}
  */
-export function planWorker({ targetValid, cacheValid }) {
-  if (targetValid) return 'prebuilt';
-  if (cacheValid) return 'cache';
-  return 'build';
+export function planWorker({ targetValid, cacheValid, downloadAllowed }) {
+  if (targetValid) return ['existing'];
+  if (cacheValid) return ['cache'];
+  return downloadAllowed ? ['download', 'build'] : ['build'];
 }
 
 /**
@@ -110,7 +116,7 @@ function locateMediasoup() {
     entry = require.resolve('mediasoup');
   } catch (err) {
     if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'MODULE_NOT_FOUND') throw err;
-    throw new Error(`the mediasoup package is not installed for ${SERVER_DIR} (run npm ci at the repo root first)`);
+    throw new Error(`the mediasoup package is not installed for ${SERVER_DIR}: install @switchboard/server (npm install) first`);
   }
   for (let dir = path.dirname(entry); dir !== path.dirname(dir); dir = path.dirname(dir)) {
     const pkgFile = path.join(dir, 'package.json');
@@ -155,6 +161,7 @@ function seconds(start) {
  *   recipeDir?: string,
  *   build?: typeof buildWorker,
  *   validate?: (binary: string) => boolean,
+ *   download?: { url?: string, timeoutMs?: number } | false,
  *   log?: (line: string) => void,
  * }} [options]
  * @returns {Promise<{ decision: Decision, binary: string }>}
@@ -165,12 +172,14 @@ export async function ensureWorker({
   recipeDir = RECIPE_DIR,
   build = buildWorker,
   validate = validateWorker,
+  download = process.env.MEDIASOUP_SKIP_WORKER_PREBUILT_DOWNLOAD ? false : {},
   log = (line) => console.log(`${PREFIX} ${line}`),
 } = {}) {
   const start = performance.now();
   const pkgFile = path.join(mediasoupDir, 'package.json');
   if (!fs.existsSync(pkgFile)) throw new Error(`mediasoup package.json not found at ${pkgFile}`);
-  const { version } = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
+  const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
+  const { version } = pkg;
   const target = path.join(mediasoupDir, 'worker', 'out', 'Release', 'mediasoup-worker');
   const cached = path.join(cacheRoot, 'mediasoup-worker', `${version}-${recipeHash(recipeDir)}`, 'mediasoup-worker');
   const isValid = (/** @type {string} */ file) => fs.existsSync(file) && validate(file);
@@ -179,11 +188,11 @@ export async function ensureWorker({
   const targetValid = targetExists && validate(target);
   const cacheExists = !targetValid && fs.existsSync(cached);
   const cacheValid = cacheExists && validate(cached);
-  const decision = planWorker({ targetValid, cacheValid });
+  const plan = planWorker({ targetValid, cacheValid, downloadAllowed: download !== false });
 
-  if (decision === 'prebuilt') {
+  if (plan[0] === 'existing') {
     log(`using existing worker ${target} (mediasoup ${version}, ${seconds(start)})`);
-    return { decision, binary: target };
+    return { decision: 'existing', binary: target };
   }
   if (targetExists) log(`existing ${target} does not run on this host; replacing it`);
   if (cacheExists && !cacheValid) {
@@ -191,7 +200,26 @@ export async function ensureWorker({
     fs.rmSync(cached, { force: true });
   }
 
-  if (decision === 'build') {
+  if (plan[0] === 'download' && download !== false) {
+    const url = download.url ?? publishedWorkerUrl({ repositoryUrl: pkg.repository?.url ?? '', version });
+    const timeoutMs = download.timeoutMs ?? DOWNLOAD_TIMEOUT_MS;
+    log(`trying the worker mediasoup publishes for ${version} on this platform (up to ${timeoutMs / 1000} s): ${url}`);
+    const downloadStart = performance.now();
+    const staged = `${target}.download.${process.pid}`;
+    try {
+      const result = await downloadWorker({ url, outFile: staged, validate, timeoutMs });
+      if (result.ok) {
+        fs.renameSync(staged, target);
+        log(`installed the published worker ${target} (${seconds(start)})`);
+        return { decision: 'download', binary: target };
+      }
+      log(`no usable published worker (${result.reason}, after ${seconds(downloadStart)}); building from source instead (a few minutes)`);
+    } finally {
+      fs.rmSync(staged, { force: true });
+    }
+  }
+
+  if (plan[0] !== 'cache') {
     log(`no cached build for mediasoup ${version}; building into ${cached}`);
     const buildStart = performance.now();
     fs.mkdirSync(path.dirname(cached), { recursive: true });
@@ -204,8 +232,8 @@ export async function ensureWorker({
 
   installAtomically(cached, target);
   if (!isValid(target)) throw new Error(`${target} fails mediasoup's self-check after copying it from ${cached}`);
-  const how = decision === 'cache' ? 'using cached build' : 'installed new build';
-  log(`${how} ${cached} -> ${target} (${seconds(start)})`);
+  const decision = plan[0] === 'cache' ? 'cache' : 'build';
+  log(`${decision === 'cache' ? 'using cached build' : 'installed new build'} ${cached} -> ${target} (${seconds(start)})`);
   return { decision, binary: target };
 }
 

@@ -6,10 +6,11 @@ const ENSURE_WORKER = new URL('../../scripts/mediasoup-worker/ensure-worker.mjs'
 
 /**
  * `switchboard-server install-worker`: puts a mediasoup worker binary where mediasoup looks for
- * it, without the internet. mediasoup's own postinstall downloads one from GitHub (and npm 11
- * does not run it unless allowed); this uses the worker already there, else the cached build in
- * `~/.cache/switchboard` (`SWITCHBOARD_CACHE_DIR`), else builds it from the installed mediasoup
- * source with Debian's libraries (a few minutes), and caches it.
+ * it, in place of mediasoup's own postinstall (denied at install: its fallback needs PyPI). It
+ * uses the worker already there, else the cached build in `~/.cache/switchboard`
+ * (`SWITCHBOARD_CACHE_DIR`), else the worker mediasoup publishes for this platform (seconds, a
+ * bounded wait), else builds it from the installed mediasoup source with Debian's libraries (a
+ * few minutes) and caches it. docs/install.md says what each costs.
  */
 export async function installWorker(log: (line: string) => void): Promise<string> {
   const { ensureWorker } = (await import(ENSURE_WORKER.href)) as { ensureWorker: typeof EnsureWorker };

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { LogLevel } from '../log.js';
 import { configError, parseBoolean, parseInteger, parseSecret, type AnyOptionSpec } from './option-spec.js';
+import { parseLanIp } from './rtc-addresses.js';
 import type { WorkerPlacement } from './server-config.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -86,6 +87,14 @@ export const CORE_OPTIONS: readonly AnyOptionSpec[] = [
     help: 'local IP for WebRTC (UDP/TCP)',
     parse: (raw) => raw,
     fallback: () => '127.0.0.1',
+  },
+  {
+    key: 'rtcLanIp',
+    flag: '--rtc-lan-ip',
+    env: 'SWITCHBOARD_RTC_LAN_IP',
+    help: "second local IP for WebRTC, for browsers that ignore loopback candidates (Firefox): auto (this machine's LAN IPv4 when --rtc-ip is loopback; the default with --dev) | none (the default otherwise) | an IP",
+    parse: parseLanIp,
+    fallback: () => undefined,
   },
   {
     key: 'rtcAnnouncedAddress',

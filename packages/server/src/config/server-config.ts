@@ -27,6 +27,12 @@ export interface ServerConfig {
   apiSecret: string;
   /** Local IP the WebRTC servers listen on. */
   rtcListenIp: string;
+  /**
+   * A second local IP the WebRTC servers listen on (this machine's LAN address by default in dev
+   * mode, for Firefox, which ignores loopback candidates); undefined: none. As given it may be
+   * `auto` or `none`; {@link loadConfig} settles it to an address or undefined.
+   */
+  rtcLanIp: string | undefined;
   /** Address announced in ICE candidates (public IP or host name), if not the listen IP. */
   rtcAnnouncedAddress: string | undefined;
   /** First WebRTC port: worker i listens on UDP and TCP port `rtcPort + i`. */

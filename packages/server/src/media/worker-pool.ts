@@ -26,6 +26,8 @@ export interface WorkerPoolOptions {
   readonly logger: Logger;
   /** Local IP of every WebRtcServer. */
   readonly listenIp: string;
+  /** A second local IP (the LAN address, for browsers that ignore loopback candidates), if any. */
+  readonly lanIp?: string | undefined;
   /** Address announced in ICE candidates, if not the listen IP. */
   readonly announcedAddress?: string | undefined;
   /** First port; worker `slot` listens on `port + slot` (UDP and TCP). 0 = any free port. */
@@ -117,21 +119,22 @@ export class WorkerPool {
     try {
       worker = await mediasoup.createWorker({ logLevel: this.options.workerLogLevel ?? 'warn', appData: { slot } });
       const port = this.options.port === 0 ? undefined : this.options.port + slot;
-      const listen = { ip: this.options.listenIp, announcedAddress: this.options.announcedAddress, port };
-      const buffers = this.options.socketBufferBytes ? { recvBufferSize: this.options.socketBufferBytes, sendBufferSize: this.options.socketBufferBytes } : {};
+      const { listenIp, lanIp, announcedAddress, socketBufferBytes } = this.options;
+      const buffers = socketBufferBytes ? { recvBufferSize: socketBufferBytes, sendBufferSize: socketBufferBytes } : {};
+      // Candidates come in this order, the first preferred: the listen IP, then the LAN IP.
+      const addresses = [{ ip: listenIp, announcedAddress }, ...(lanIp ? [{ ip: lanIp }] : [])];
       webRtcServer = await worker.createWebRtcServer({
-        listenInfos: [
-          { protocol: 'udp', ...listen, ...buffers },
-          { protocol: 'tcp', ...listen },
-        ],
+        listenInfos: addresses.flatMap((address) => [
+          { protocol: 'udp' as const, ...address, port, ...buffers },
+          { protocol: 'tcp' as const, ...address, port },
+        ]),
       });
     } catch (error) {
-      throw new ServerError(
-        'WORKER_START_FAILED',
-        `mediasoup worker ${slot} could not start (${(error as Error).message}). ` +
-          'Check that its WebRTC port is free, and run `npm run setup` to build or install the worker binary.',
-        { cause: error },
-      );
+      const missing = /ENOENT/.test(String((error as NodeJS.ErrnoException).code ?? (error as Error).message));
+      const hint = missing
+        ? 'The worker binary is not installed: run `npx switchboard-server install-worker`.'
+        : 'Check that its WebRTC port is free; if the worker binary does not run here, run `npx switchboard-server install-worker`.';
+      throw new ServerError('WORKER_START_FAILED', `mediasoup worker ${slot} could not start (${(error as Error).message}). ${hint}`, { cause: error });
     }
     worker.on('died', (error) => {
       log.error('mediasoup worker died', { slot, pid: worker.pid, error });

@@ -57,7 +57,7 @@ export async function stopClusterNodes(nodes: readonly ClusterNode[]): Promise<v
 async function startNode(nodeId: string, redisUrl: string, flags: readonly string[], waitForCluster: boolean): Promise<ClusterNode> {
   const args = [
     '--conditions=source', '--import', 'tsx', 'packages/server/src/main.ts',
-    '--dev', '--port', '0', '--rtc-port', '0', '--workers', '1', '--log-level', 'info',
+    '--dev', '--port', '0', '--rtc-port', '0', '--rtc-lan-ip', 'none', '--workers', '1', '--log-level', 'info',
     '--redis-url', redisUrl, '--node-id', nodeId, ...TEST_CLUSTER_FLAGS, ...flags,
   ];
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });

@@ -16,7 +16,7 @@ export interface TestServer {
 
 /** Starts a dev-mode server; `flags` override the defaults (e.g. `['--messages-per-second', '5']`). */
 export async function startTestServer(flags: string[] = []): Promise<TestServer> {
-  const config = loadConfig(['--dev', '--port', '0', '--rtc-port', '0', '--workers', '1', '--log-level', 'warn', ...flags], {});
+  const config = loadConfig(['--dev', '--port', '0', '--rtc-port', '0', '--rtc-lan-ip', 'none', '--workers', '1', '--log-level', 'warn', ...flags], {});
   const server = await startServer(config, new Logger('error'));
   return {
     server,
