@@ -72,6 +72,7 @@ export class Room<M extends MessageMap = AnyMessages> {
         grants: () => this.grants,
         limits: () => this.limits,
         inRoom: (peerId) => this.peers.has(peerId),
+        identityOf: (peerId) => (peerId === this.peerId ? this.self.identity : this.peers.get(peerId)?.identity),
         emit: (event, payload) => this.events.emit(event as AnyRoomEvent, payload as never),
         listens: (event) => this.events.has(event as AnyRoomEvent),
         relayed: (from, payload) => this.direct.relayed(from, payload),

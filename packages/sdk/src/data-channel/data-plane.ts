@@ -1,3 +1,4 @@
+import type { DataEncryption } from '../e2ee/data-encryption.js';
 import type { OutgoingChannel, Watermarks } from './channel.js';
 import { CoalescingChannel } from './coalescing-channel.js';
 import { LossySender } from './lossy-sender.js';
@@ -37,13 +38,17 @@ export class DataPlane {
   maxMessageSize = Infinity;
   private coalescers: CoalescingChannel[] = [];
 
-  /** With `coalesce`, the messages sent in one tick go out as one batch per channel (see {@link CoalescingChannel}). */
+  /**
+   * With `coalesce`, the messages sent in one tick go out as one batch per channel (see
+   * {@link CoalescingChannel}); with `encryption`, payloads are end-to-end encrypted.
+   */
   constructor(
     watermarks: Watermarks,
     private readonly coalesce: boolean,
+    readonly encryption?: DataEncryption,
   ) {
     const options = { watermarks, maxMessageSize: () => this.maxMessageSize };
-    this.reliable = new ReliableSender(options);
+    this.reliable = new ReliableSender(encryption === undefined ? options : { ...options, seal: encryption.seal });
     this.lossy = new LossySender(options);
   }
 

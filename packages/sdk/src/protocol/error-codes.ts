@@ -34,6 +34,12 @@
  *   it (`NotReadableError`, `AbortError`).
  * - `DEVICE_UNSUPPORTED`: this environment cannot capture at all (no `navigator.mediaDevices`,
  *   e.g. an insecure page or Node), or refused for another reason.
+ *
+ * The `E2EE_*` codes never travel on the wire either: the server cannot read what they are about.
+ *
+ * - `E2EE_NO_KEY`: end-to-end encryption is on and the key provider has no key to encrypt with.
+ * - `E2EE_DECRYPTION_FAILED`: a payload could not be decrypted (no key with its ID for its
+ *   sender, a wrong key, altered bytes, or a payload sent without encryption).
  */
 export type ErrorCode =
   | 'MALFORMED'
@@ -61,7 +67,9 @@ export type ErrorCode =
   | 'DEVICE_DENIED'
   | 'DEVICE_NOT_FOUND'
   | 'DEVICE_BUSY'
-  | 'DEVICE_UNSUPPORTED';
+  | 'DEVICE_UNSUPPORTED'
+  | 'E2EE_NO_KEY'
+  | 'E2EE_DECRYPTION_FAILED';
 
 /** An error as it travels on the wire. */
 export interface WireError {
