@@ -3,6 +3,7 @@ import type { DataPlane, DataStats } from './data-channel/data-plane.js';
 import type { DirectChannel } from './direct/direct-channel.js';
 import { DirectChannels, type DirectEvents } from './direct/direct-channels.js';
 import type { DirectChannelOptions, DirectOptions } from './direct/direct-options.js';
+import type { DecryptionFailedEvent } from './e2ee/e2ee-error.js';
 import { DisconnectedError } from './errors.js';
 import { Emitter, Holdback, type Listener, type Unsubscribe } from './events.js';
 import type { AnyMessages, MessageMap, MessageType, SendOptions } from './messages/message-types.js';
@@ -72,7 +73,7 @@ export class Room<M extends MessageMap = AnyMessages> {
         grants: () => this.grants,
         limits: () => this.limits,
         inRoom: (peerId) => this.peers.has(peerId),
-        identityOf: (peerId) => (peerId === this.peerId ? this.self.identity : this.peers.get(peerId)?.identity),
+        identityOf: (peerId) => this.identityOf(peerId),
         emit: (event, payload) => this.events.emit(event as AnyRoomEvent, payload as never),
         listens: (event) => this.events.has(event as AnyRoomEvent),
         relayed: (from, payload) => this.direct.relayed(from, payload),
@@ -96,7 +97,14 @@ export class Room<M extends MessageMap = AnyMessages> {
       peerConnectionClass,
     );
     const emit: TrackEventEmitter = (event, payload) => this.holdback.run(() => this.events.emit<keyof TrackEvents>(event, payload));
-    const room = { grants: () => this.grants, selfId: () => this.peerId, inRoom: (peerId: string) => this.peers.has(peerId), emit };
+    const room = {
+      grants: () => this.grants,
+      selfId: () => this.peerId,
+      inRoom: (peerId: string) => this.peers.has(peerId),
+      identityOf: (peerId: string) => this.identityOf(peerId),
+      decryptionFailed: (event: DecryptionFailedEvent) => this.holdback.run(() => this.events.emit('decryptionFailed', event)),
+      emit,
+    };
     this.media = createMedia(room);
     const events = connection.events;
     events.on('joined', (result) => this.joined(result));
@@ -285,6 +293,10 @@ export class Room<M extends MessageMap = AnyMessages> {
    */
   release(): void {
     this.holdback.release();
+  }
+
+  private identityOf(peerId: string): string | undefined {
+    return peerId === this.peerId ? this.self.identity : this.peers.get(peerId)?.identity;
   }
 
   private joined(result: JoinResult): void {

@@ -18,7 +18,7 @@ export class E2EEError extends SwitchboardError {
 }
 
 /** What carried the payload that did not decrypt. */
-export type EncryptedSource = 'message' | 'rpc' | 'stream' | 'direct';
+export type EncryptedSource = 'message' | 'rpc' | 'stream' | 'direct' | 'media';
 
 /** Why a payload did not decrypt. */
 export type DecryptionFailure =
@@ -39,7 +39,7 @@ export interface DecryptionFailedEvent {
   /** The sender's identity, when this peer knows it (a peer still in the room, or itself). */
   identity?: string;
   source: EncryptedSource;
-  /** The message type (RPC method, stream type) from the clear header. */
+  /** The message type (RPC method, stream type) from the clear header; for media, the track's name. */
   type: string;
   /** The key ID the payload names, when it could be read. */
   keyId?: number;
