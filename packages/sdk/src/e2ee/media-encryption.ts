@@ -2,7 +2,7 @@ import type { ConsumerOptions, ProducerOptions, RtpCodecCapability } from 'media
 import { E2EEError, type DecryptionFailedEvent } from './e2ee-error.js';
 import { clearBytes, openFrame, sealFrame, type EncodedFrame } from './frame-cipher.js';
 import type { KeyProvider } from './key-provider.js';
-import { OpenFailure } from './payload-cipher.js';
+import { decryptionFailure } from './payload-cipher.js';
 
 /** What {@link MediaEncryption} needs of the room. */
 export interface MediaEncryptionHost {
@@ -93,7 +93,7 @@ export class MediaEncryption {
         try {
           frame.data = await openFrame(frame.data, clearBytes(kind, frame), this.keys, identity ?? '');
         } catch (error) {
-          if (!failing) this.failed(error, peerId, identity, name);
+          if (!failing) this.host?.decryptionFailed(decryptionFailure({ from: peerId, source: 'media', type: name }, identity, error));
           failing = true;
           return;
         }
@@ -104,19 +104,6 @@ export class MediaEncryption {
     void readable.pipeThrough(transform).pipeTo(writable).catch(() => undefined);
   }
 
-  private failed(error: unknown, from: string, identity: string | undefined, type: string): void {
-    const opened = error instanceof OpenFailure ? error : undefined;
-    const event: DecryptionFailedEvent = {
-      from,
-      source: 'media',
-      type,
-      reason: opened?.reason ?? 'badCiphertext',
-      error: opened ?? new E2EEError('E2EE_DECRYPTION_FAILED', 'a media frame could not be decrypted', { cause: error }),
-    };
-    if (identity !== undefined) event.identity = identity;
-    if (opened?.keyId !== undefined) event.keyId = opened.keyId;
-    this.host?.decryptionFailed(event);
-  }
 }
 
 function assertSupported(): void {

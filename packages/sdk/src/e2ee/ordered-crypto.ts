@@ -2,8 +2,8 @@ import { sealEnvelope, type UnsequencedEnvelope } from '../data-channel/outgoing
 import { RELAY_MESSAGE_TYPE } from '../direct/direct-frame.js';
 import { EnvelopeKind, type ReceivedEnvelope } from '../protocol/index.js';
 import type { DataEncryption } from './data-encryption.js';
-import { E2EEError, type DecryptionFailedEvent, type EncryptedSource } from './e2ee-error.js';
-import { OpenFailure } from './payload-cipher.js';
+import type { DecryptionFailedEvent, EncryptedSource } from './e2ee-error.js';
+import { decryptionFailure } from './payload-cipher.js';
 
 /** What {@link OrderedCrypto} needs of the room. */
 export interface OrderedCryptoHost {
@@ -61,16 +61,7 @@ export class OrderedCrypto {
 }
 
 function failure(envelope: ReceivedEnvelope, identity: string | undefined, error: unknown): DecryptionFailedEvent {
-  const opened = error instanceof OpenFailure ? error : undefined;
-  const event: DecryptionFailedEvent = {
-    from: envelope.from,
-    source: sourceOf(envelope),
-    type: envelope.type,
-    reason: opened?.reason ?? 'notEncrypted',
-    error: opened ?? new E2EEError('E2EE_DECRYPTION_FAILED', 'the payload could not be read after decryption', { cause: error }),
-  };
-  if (identity !== undefined) event.identity = identity;
-  if (opened?.keyId !== undefined) event.keyId = opened.keyId;
+  const event = decryptionFailure({ from: envelope.from, source: sourceOf(envelope), type: envelope.type }, identity, error);
   if (envelope.history === true) event.history = true;
   return event;
 }

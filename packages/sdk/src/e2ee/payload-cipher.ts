@@ -1,4 +1,4 @@
-import { E2EEError, type DecryptionFailure } from './e2ee-error.js';
+import { E2EEError, type DecryptionFailedEvent, type DecryptionFailure } from './e2ee-error.js';
 import { subtle, type EncryptionKey, type KeyProvider } from './key-provider.js';
 
 /** Bytes of AES-GCM's random IV, written after the ciphertext. */
@@ -41,6 +41,19 @@ export class OpenFailure extends E2EEError {
   ) {
     super('E2EE_DECRYPTION_FAILED', message, options);
   }
+}
+
+/** The `decryptionFailed` event for `error`, which {@link openPayload} (or what read its result) threw. */
+export function decryptionFailure(fields: Pick<DecryptionFailedEvent, 'from' | 'source' | 'type'>, identity: string | undefined, error: unknown): DecryptionFailedEvent {
+  const opened = error instanceof OpenFailure ? error : undefined;
+  const event: DecryptionFailedEvent = {
+    ...fields,
+    reason: opened?.reason ?? 'badCiphertext',
+    error: opened ?? new E2EEError('E2EE_DECRYPTION_FAILED', `the ${fields.source} payload could not be read after decryption`, { cause: error }),
+  };
+  if (identity !== undefined) event.identity = identity;
+  if (opened?.keyId !== undefined) event.keyId = opened.keyId;
+  return event;
 }
 
 /**

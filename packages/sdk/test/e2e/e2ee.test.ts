@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { DEV_SECRETS } from '../../../server/src/config.js';
-import { E2EEError, ExternalKeyProvider, MessageError, type DecryptionFailedEvent, type IncomingStream, type Room } from '../../src/index.js';
+import { E2EEError, ExternalKeyProvider, MessageError, type DecryptionFailedEvent, type DirectChannel, type DirectMessage, type IncomingStream, type Room } from '../../src/index.js';
 import { encode, encodeOutgoing, EnvelopeKind } from '../../src/protocol/index.js';
 import { SdkFixture, sleep, waitFor, type TestPeer } from './sdk-peers.js';
 
@@ -11,6 +11,7 @@ const NEXT_KEY = new Uint8Array(32).fill(2);
 const WRONG_KEY = new Uint8Array(32).fill(3);
 const SECRET = 'attack at dawn';
 const QUIET_MS = 500;
+const DIRECT = { claims: { grants: { publish: true, subscribe: true, sendData: true, receiveData: true, direct: true } } };
 const FLAGS = ['--history-limit', '20', '--history-types', 'chat', '--messages-per-second', '10000', '--message-burst', '10000'];
 
 async function keysOf(key: Uint8Array | undefined, keyId = 0): Promise<ExternalKeyProvider> {
@@ -158,5 +159,33 @@ describe('SDK end to end: end-to-end encrypted data between Node peers', functio
     await assert.rejects(sealed.room.send('blob', new Uint8Array(size)), (error: unknown) => error instanceof MessageError && error.code === 'MESSAGE_TOO_LARGE');
     await assert.rejects(sealed.room.send('blob', new Uint8Array(size), { reliable: false }), (error: unknown) => error instanceof MessageError && error.code === 'MESSAGE_TOO_LARGE');
     await sealed.room.send('blob', new Uint8Array(size - 40));
+  });
+
+  it('encrypts direct channel payloads on the peer-to-peer path and on the relay, in order', async () => {
+    for (const [room, relay] of [
+      ['e6', false],
+      ['e7', true],
+    ] as const) {
+      // Without ICE candidates the channel can only use the relay, through the server.
+      const path = relay ? { candidateFilter: () => false, fallbackMs: 300 } : {};
+      const alice = await f.join<Messages>(room, 'alice', { ...DIRECT, e2ee: { keyProvider: await keysOf(ROOM_KEY) }, direct: { incoming: 'accept', ...path } });
+      const bob = await f.join<Messages>(room, 'bob', { ...DIRECT, e2ee: { keyProvider: await keysOf(ROOM_KEY) }, direct: { incoming: 'accept', ...path } });
+      const eve = await f.join<Messages>(room, 'eve', { ...DIRECT, e2ee: { keyProvider: await keysOf(WRONG_KEY) }, direct: { incoming: 'accept', ...path } });
+      await waitFor(() => alice.room.peers.size === 2, 'alice to see both');
+      const atBob: DirectMessage[] = [];
+      bob.room.on('directChannel', (channel) => channel.on('message', (message) => atBob.push(message)));
+      const atEve = failures(eve.room);
+      const toBob = (await alice.room.openDirect(bob.room.peerId, path)) as unknown as DirectChannel<Messages>;
+      const toEve = (await alice.room.openDirect(eve.room.peerId, path)) as unknown as DirectChannel<Messages>;
+      assert.equal(toBob.path, relay ? 'relay' : 'direct');
+      await Promise.all(Array.from({ length: 50 }, (_, n) => toBob.send('n', { n })));
+      await toEve.send('chat', { text: SECRET });
+      await waitFor(() => atBob.length === 50 && atEve.length === 1, 'the messages and the failure');
+      assert.deepEqual(
+        atBob.map((m) => (m.data as { n: number }).n),
+        Array.from({ length: 50 }, (_, n) => n),
+      );
+      assert.deepEqual([atEve[0]!.source, atEve[0]!.reason, atEve[0]!.identity], ['direct', 'badCiphertext', 'alice']);
+    }
   });
 });
