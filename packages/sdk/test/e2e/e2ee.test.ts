@@ -78,7 +78,14 @@ describe('SDK end to end: end-to-end encrypted data between Node peers', functio
     assert.ok(history.includes('"chat"'), 'the history keeps the messages, by their clear type');
     assert.equal(history.includes(SECRET), false, 'the server stores no plaintext');
 
-    // A late joiner with the key reads the history; one with a wrong key gets typed failures only.
+    // What a peer without encryption sends does not pass for a message at an encrypting peer.
+    const atBob = failures(bob.room);
+    await carol.room.send('chat', { text: 'in clear' });
+    await waitFor(() => atBob.length === 1, 'bob to drop the clear message');
+    assert.deepEqual([atBob[0]!.identity, atBob[0]!.reason], ['carol', 'notEncrypted']);
+    assert.equal(texts(bob).includes('in clear'), false);
+
+    // A late joiner with the key reads the history.
     const dave = await f.join<Messages>('e1', 'dave', { e2ee: { keyProvider: await keysOf(ROOM_KEY) } });
     await waitFor(() => texts(dave).length === 1, 'dave to read the history');
     assert.deepEqual(texts(dave), [SECRET]);
