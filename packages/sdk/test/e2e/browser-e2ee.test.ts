@@ -116,6 +116,16 @@ describe('browser end to end: end-to-end encryption in Chromium', function () {
     const rotated = await framesDecoded(viewer.page);
     await sleep(3000);
     assert.ok((await framesDecoded(viewer.page)) > rotated + 10, 'the viewer keeps decoding under the new key');
+
+    // Only VP8's clear header is known: another codec is refused rather than sent half-readable.
+    const refused = await host.page.evaluate(async () => {
+      const w = window as unknown as PageWindow;
+      return w.room.publish(await w.sdk.openCamera(), { name: 'second', codec: 'vp9' }).then(
+        () => null,
+        (error: { name: string; code: string }) => ({ name: error.name, code: error.code }),
+      );
+    });
+    assert.deepEqual(refused, { name: 'E2EEError', code: 'UNSUPPORTED' });
     assert.deepEqual([...host.errors, ...viewer.errors], []);
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { DEV_SECRETS } from '../../../server/src/config.js';
 import { E2EEError, ExternalKeyProvider, MessageError, type DecryptionFailedEvent, type DirectChannel, type DirectMessage, type IncomingStream, type Room } from '../../src/index.js';
 import { encode, encodeOutgoing, EnvelopeKind } from '../../src/protocol/index.js';
+import { syntheticCamera } from './media-sources.js';
 import { SdkFixture, sleep, waitFor, type TestPeer } from './sdk-peers.js';
 
 type Messages = { chat: { text: string }; n: { n: number }; blob: Uint8Array; file: null };
@@ -193,6 +194,22 @@ describe('SDK end to end: end-to-end encrypted data between Node peers', functio
         Array.from({ length: 50 }, (_, n) => n),
       );
       assert.deepEqual([atEve[0]!.source, atEve[0]!.reason, atEve[0]!.identity], ['direct', 'badCiphertext', 'alice']);
+    }
+  });
+
+  it('refuses to publish media it cannot encrypt (Node has no encoded streams), sending nothing in clear', async () => {
+    const alice = await f.join<Messages>('e8', 'alice', { e2ee: { keyProvider: await keysOf(ROOM_KEY) } });
+    const camera = syntheticCamera();
+    try {
+      const error = await alice.room.publish(camera.track).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      assert.ok(error instanceof E2EEError, `expected an E2EEError, got ${String(error)}`);
+      assert.equal(error.code, 'UNSUPPORTED');
+      assert.equal(alice.room.localTracks.size, 0);
+    } finally {
+      camera.stop();
     }
   });
 });
