@@ -1,5 +1,5 @@
 import type { SbPathDetail, SbRemoteControl } from '@switchboard/sdk/elements';
-import { element, followPeer, join, param, randomId } from './common.js';
+import { element, followPeer, join, pairingKey, param, randomId } from './common.js';
 
 const code = param('code').replace(/\D/g, '');
 const form = element<HTMLFormElement>('pair');
@@ -23,11 +23,14 @@ if (code.length !== 6) {
   element('code').textContent = code;
   control.hidden = false;
   status.textContent = 'Connecting…';
-  const room = await join(`pair-${code}`, randomId('remote'), ['sendData', 'receiveData', 'direct'], 'Remote');
+  // A link from an encrypting screen carries the key in its #fragment (see screen.ts).
+  const fragment = new URLSearchParams(location.hash.slice(1)).get('key') ?? undefined;
+  const encryption = fragment === undefined ? undefined : await pairingKey(fragment);
+  const room = await join(`pair-${code}`, randomId('remote'), ['sendData', 'receiveData', 'direct'], 'Remote', encryption && { e2ee: { keyProvider: encryption.keys } });
   followPeer(room, 'screen', (peerId) => {
     if (peerId) control.setAttribute('target', peerId);
     else control.removeAttribute('target');
-    status.textContent = peerId ? 'Paired with the screen.' : `No screen shows the code ${code} (yet). Check the code on the screen.`;
+    status.textContent = peerId ? `Paired with the screen${encryption ? ', end-to-end encrypted' : ''}.` : `No screen shows the code ${code} (yet). Check the code on the screen.`;
     form.hidden = peerId !== undefined;
     path.hidden = peerId === undefined;
   });
