@@ -60,7 +60,12 @@ export class RoomMessaging {
   ) {
     const { encryption } = host.data;
     this.crypto =
-      encryption && new OrderedCrypto(encryption, { identityOf: (peerId) => host.identityOf(peerId), failed: (event) => host.emit('decryptionFailed', event) });
+      encryption &&
+      new OrderedCrypto(encryption, {
+        identityOf: (peerId) => host.identityOf(peerId),
+        // Held like deliveries: history that fails before `connect` resolves is still reported.
+        failed: (event) => host.holdback.run(() => host.emit('decryptionFailed', event)),
+      });
     this.streams = new RoomStreams({
       send: (envelope) => {
         this.assertMaySend();
