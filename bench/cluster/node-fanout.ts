@@ -22,7 +22,7 @@ export async function nodeFanout(nodes: readonly ServerProcess[], redisPid: numb
   const first = nodes[0]!;
   const sender = await joinRoom(first.wsUrl, await first.token(room, 'sender'));
   try {
-    const send = (payload: Uint8Array) => sender.send('bench', payload, { receipt: false });
+    const send = (payload: Uint8Array) => sender.send('bench', payload);
     return await floodThenSteady((drive) => measureFanout(host, receivers, send, drive, { ...nodePids(nodes), redis: redisPid }));
   } finally {
     await sender.leave().catch(() => undefined);

@@ -149,7 +149,7 @@ export async function directBenchmark(server: ServerProcess): Promise<DirectResu
     const rounds = await compareDirect(sender, receiver, DATA_ROUNDS);
     let relayed = 0;
     receiver.on('message', () => (relayed += 1));
-    const serverRate = await rate(() => sender.send('bench', stampedPayload(), { to: receiver.peerId, receipt: false }), () => relayed);
+    const serverRate = await rate(() => sender.send('bench', stampedPayload(), { to: receiver.peerId }), () => relayed);
     return { open: percentiles(opens), rounds, serverRate };
   } finally {
     await leaveAll([sender, receiver]);

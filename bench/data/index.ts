@@ -6,7 +6,7 @@ import { runMain } from '../support/run-main.js';
 import { ServerProcess } from '../support/server-process.js';
 import { directBenchmark } from './direct.js';
 import { joinTime } from './join-time.js';
-import { sdkLatency } from './latency.js';
+import { receiptTime, sdkLatency } from './latency.js';
 import { lossyLatency } from './lossy-latency.js';
 import { nodeCost } from './node-cost.js';
 import { sdkOneToMany } from './one-to-many.js';
@@ -24,6 +24,7 @@ import {
   printNodeCost,
   printLossyLatency,
   printProblems,
+  printReceiptFanout,
   printReceivePath,
   printServerCpu,
   type FanoutComparison,
@@ -31,6 +32,7 @@ import {
 import { serverCeiling, type CeilingResult } from './server-ceiling.js';
 
 const FANOUT_RECEIVERS = [1, 10, 50];
+const RECEIPT_RECEIVERS = 10;
 // 300k deliveries each: one to two seconds at the worker's rate on the reference machine.
 const CEILING_RUNS = [
   { receivers: 10, messages: 30_000 },
@@ -46,8 +48,10 @@ async function main(): Promise<void> {
   const server = await ServerProcess.start();
   const host = ReceiverHost.start();
   try {
-    const [serverLatency, p2pBaseline] = [await sdkLatency(server), await p2pLatency()];
-    printLatency(serverLatency, p2pBaseline);
+    const serverLatency = await sdkLatency(server);
+    const p2pBaseline = await p2pLatency();
+    const uncoalesced = await sdkLatency(server, server, 'latency-uncoalesced', { connect: { coalesceSends: false } });
+    printLatency(serverLatency, p2pBaseline, uncoalesced, await receiptTime(server));
     printDirect(serverLatency, await directBenchmark(server));
     printNodeCost(await nodeCost(server));
     printJoinTime(await joinTime(server));
@@ -55,7 +59,10 @@ async function main(): Promise<void> {
     for (const receivers of FANOUT_RECEIVERS) {
       comparisons.push({ receivers, server: await sdkOneToMany(server, host, receivers), p2p: await p2pMesh(host, receivers) });
     }
+    // Beside the defaults: a sender that waits for the server's receipt of each message.
+    const withReceipts = await sdkOneToMany(server, host, RECEIPT_RECEIVERS, { receipt: true });
     printFanout(comparisons);
+    printReceiptFanout(comparisons.find((c) => c.receivers === RECEIPT_RECEIVERS)!.server, withReceipts);
     printFanoutCpu(comparisons);
     printServerCpu(comparisons);
     printProblems(server.problems);

@@ -1,4 +1,5 @@
 import type { ServerProcess } from '../support/server-process.js';
+import type { ConnectOptions, SendOptions } from '@switchboard/sdk';
 import { joinRoom, leaveAll } from '../support/sdk-peer.js';
 import { percentiles, type Percentiles } from '../support/stats.js';
 import { sleep } from '../support/time.js';
@@ -44,18 +45,50 @@ export async function measureLatency(
   return { ...percentiles(samples), sent: LATENCY_MESSAGES };
 }
 
+/** SDK options of a run: the defaults (as users call it) unless a row says otherwise. */
+export interface SdkVariant {
+  connect?: ConnectOptions;
+  send?: SendOptions;
+}
+
 /**
  * One-to-one through the server: two SDK peers in this process, the message addressed to the
- * other. With `receiverServer` (another node of the sender's cluster) the receiver joins there.
+ * other, at the SDK's default options unless `variant` says otherwise. With `receiverServer`
+ * (another node of the sender's cluster) the receiver joins there.
  */
-export async function sdkLatency(server: ServerProcess, receiverServer = server, room = 'latency'): Promise<LatencyResult> {
-  const sender = await joinRoom(server.wsUrl, await server.token(room, 'sender'));
-  const receiver = await joinRoom(receiverServer.wsUrl, await receiverServer.token(room, 'receiver'));
+export async function sdkLatency(server: ServerProcess, receiverServer = server, room = 'latency', variant: SdkVariant = {}): Promise<LatencyResult> {
+  const sender = await joinRoom(server.wsUrl, await server.token(room, 'sender'), variant.connect);
+  const receiver = await joinRoom(receiverServer.wsUrl, await receiverServer.token(room, 'receiver'), variant.connect);
   try {
     return await measureLatency(
-      (payload) => sender.send('bench', payload, { to: receiver.peerId, receipt: false }),
+      // Not awaited: a paced sender does not wait for one message before the next is due.
+      (payload) => void sender.send('bench', payload, { ...variant.send, to: receiver.peerId }).catch(() => undefined),
       (listener) => receiver.on('message', (message) => listener(message.data as Uint8Array)),
     );
+  } finally {
+    await leaveAll([sender, receiver]);
+  }
+}
+
+/**
+ * How long `await send(..., { receipt: true })` takes: from the call to the server's verdict,
+ * one round trip (the message over the data channel, the ack over the signaling socket) plus
+ * the server's processing; paced like {@link sdkLatency}, each send awaited.
+ */
+export async function receiptTime(server: ServerProcess): Promise<LatencyResult> {
+  const sender = await joinRoom(server.wsUrl, await server.token('receipts', 'sender'));
+  const receiver = await joinRoom(server.wsUrl, await server.token('receipts', 'receiver'));
+  const samples: number[] = [];
+  const timed = async (): Promise<void> => {
+    const start = performance.now();
+    await sender.send('bench', stampedPayload(), { to: receiver.peerId, receipt: true });
+    samples.push(performance.now() - start);
+  };
+  try {
+    await paced(timed, LATENCY_RATE, WARM_UP_MESSAGES);
+    samples.length = 0;
+    await paced(timed, LATENCY_RATE, LATENCY_MESSAGES);
+    return { ...percentiles(samples), sent: LATENCY_MESSAGES };
   } finally {
     await leaveAll([sender, receiver]);
   }

@@ -30,7 +30,7 @@ export async function lossyLatency(): Promise<LossyLatency> {
       const receive = (listener: (payload: Uint8Array) => void) =>
         receiver.on('message', (message) => listener(message.data as Uint8Array));
       return {
-        reliable: await measureLatency((payload) => sender.send('bench', payload, { to: receiver.peerId, receipt: false }), receive),
+        reliable: await measureLatency((payload) => sender.send('bench', payload, { to: receiver.peerId }), receive),
         lossy: await measureLatency((payload) => sender.send('bench', payload, { to: receiver.peerId, reliable: false }), receive),
       };
     } finally {

@@ -55,9 +55,8 @@ export async function nodeCost(server: ServerProcess, senderOptions: ConnectOpti
     lastReceivedAt = performance.now();
   });
   const payload = new Uint8Array(PAYLOAD_BYTES);
-  // Resolves once the message is handed to the channel, not on the server's receipt: the flood
-  // measures what the server does with a busy sender, not a sender waiting for each ack.
-  const send = () => sender.send('bench', payload, { to: receiver.peerId, receipt: false });
+  // At default options: resolves once the message is handed to the channel.
+  const send = () => sender.send('bench', payload, { to: receiver.peerId });
   const run = async (drive: Drive): Promise<NodeCostRun> => {
     received = 0;
     const inBefore = await messagesIn(server);

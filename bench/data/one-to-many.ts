@@ -1,3 +1,4 @@
+import type { SendOptions } from '@switchboard/sdk';
 import { joinRoom } from '../support/sdk-peer.js';
 import type { ServerProcess } from '../support/server-process.js';
 import { floodThenSteady, measureFanout, type FanoutResult, type FanoutRuns } from './fanout.js';
@@ -11,6 +12,8 @@ export interface ServerFanoutResult extends FanoutResult {
   serverDrops: Record<string, number>;
 }
 
+let nextRoom = 1;
+
 /**
  * One SDK sender broadcasts 200-byte reliable messages to `receivers` SDK peers in the receiver
  * host, through the server in its child process: a flood, then paced runs if it was not steady
@@ -20,12 +23,14 @@ export async function sdkOneToMany(
   server: ServerProcess,
   host: ReceiverHost,
   receivers: number,
+  sendOptions: SendOptions = {},
 ): Promise<FanoutRuns<ServerFanoutResult>> {
-  const room = `one-to-many-${receivers}`;
+  const room = `one-to-many-${receivers}-${nextRoom++}`;
   const tokens = await Promise.all(Array.from({ length: receivers }, (_, i) => server.token(room, `receiver-${i}`)));
   await host.call('join', { wsUrl: server.wsUrl, tokens });
   const sender = await joinRoom(server.wsUrl, await server.token(room, 'sender'));
-  const send = (payload: Uint8Array) => sender.send('bench', payload, { receipt: false });
+  // Awaited by the sending loop, at default options unless a row says otherwise.
+  const send = (payload: Uint8Array) => sender.send('bench', payload, sendOptions);
   const counters = async () => ({
     out: sum(await server.counter('switchboard_messages_out_total', 'channel')),
     drops: await server.counter('switchboard_messages_dropped_total', 'reason'),

@@ -17,15 +17,42 @@ export interface FanoutComparison {
   p2p: FanoutRuns<FanoutResult>;
 }
 
-export function printLatency(server: LatencyResult, p2p: LatencyResult): void {
+export function printLatency(server: LatencyResult, p2p: LatencyResult, uncoalesced: LatencyResult, receipts: LatencyResult): void {
   printTable(
     `One-to-one latency, one-way (${LATENCY_MESSAGES} messages at ${LATENCY_RATE}/s, both ends in one process)`,
     ['Path', 'p50 ms', 'p99 ms', 'Received'],
     [
-      ['Switchboard (SDK → server → SDK)', fmt(server.p50, 2), fmt(server.p99, 2), `${server.count}/${server.sent}`],
+      ['Switchboard (SDK → server → SDK), at default options', fmt(server.p50, 2), fmt(server.p99, 2), `${server.count}/${server.sent}`],
       ['Peer-to-peer RTCDataChannel (wrtc)', fmt(p2p.p50, 2), fmt(p2p.p99, 2), `${p2p.count}/${p2p.sent}`],
-      ['Ratio Switchboard / peer-to-peer', `${fmt(server.p50 / p2p.p50)}×`, `${fmt(server.p99 / p2p.p99)}×`, ''],
+      ['Ratio Switchboard / peer-to-peer, at default options', `${fmt(server.p50 / p2p.p50)}×`, `${fmt(server.p99 / p2p.p99)}×`, ''],
+      ['Switchboard, `coalesceSends: false`', fmt(uncoalesced.p50, 2), fmt(uncoalesced.p99, 2), `${uncoalesced.count}/${uncoalesced.sent}`],
+      ['Ratio Switchboard / peer-to-peer, `coalesceSends: false`', `${fmt(uncoalesced.p50 / p2p.p50)}×`, `${fmt(uncoalesced.p99 / p2p.p99)}×`, ''],
     ],
+  );
+  printTable(
+    `Receipts: \`await send(..., { receipt: true })\`, call to verdict (${LATENCY_MESSAGES} messages at ${LATENCY_RATE}/s, each awaited)`,
+    ['', 'p50 ms', 'p99 ms', 'Settled'],
+    [
+      ['receipt: true', fmt(receipts.p50, 2), fmt(receipts.p99, 2), `${receipts.count}/${receipts.sent}`],
+      ['one round trip (2 × the one-way latency above, at default options)', fmt(2 * server.p50, 2), fmt(2 * server.p99, 2), ''],
+      ['receipt − round trip', fmt(receipts.p50 - 2 * server.p50, 2), fmt(receipts.p99 - 2 * server.p99, 2), ''],
+    ],
+  );
+}
+
+/** The awaited loop at default options beside the same loop waiting for each receipt. */
+export function printReceiptFanout(defaults: FanoutRuns<ServerFanoutResult>, receipts: FanoutRuns<ServerFanoutResult>): void {
+  const row = (label: string, runs: FanoutRuns<ServerFanoutResult>) => [
+    label,
+    fmt(runs.flood.sendRate),
+    fmt(runs.flood.deliveriesPerSecond),
+    delivered(runs.flood),
+    `${fmt(runs.flood.sendRate / defaults.flood.sendRate, 2)}×`,
+  ];
+  printTable(
+    `A sender awaiting each send(), 1 → ${defaults.flood.receivers} (flood)`,
+    ['send() options', 'Sender msgs/s', 'Deliveries/s', 'Delivered', 'Rate ÷ default'],
+    [row('at default options (resolves on hand-off)', defaults), row('`receipt: true` (resolves on the server\'s receipt)', receipts)],
   );
 }
 

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     await server.stop();
   }
   printTable(
-    'Send coalescing off/on, alternating on one server (1:1 targeted, 200-byte reliable, receipt: false)',
+    'Send coalescing off/on, alternating on one server (1:1 targeted, 200-byte reliable, default send options)',
     ['Round', 'Coalescing', 'Load avg (1 min)', 'Flood msgs in', 'Flood received msgs/s', 'Flood Node µs/msg', 'Flood worker µs/msg', 'Isolated Node µs/msg', 'of which above idle'],
     rows,
   );

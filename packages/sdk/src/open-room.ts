@@ -46,7 +46,8 @@ export interface RoomOptions<M extends MessageMap = AnyMessages> {
   /**
    * Messages sent in the same tick go to the server as one batch per channel (default true): one
    * SCTP message and one pass through the server for several messages, at the price of a lossy
-   * batch being lost whole. Each message keeps its own number, receipt and refusal.
+   * batch (one packet's worth at most) being lost whole. Each message keeps its own number,
+   * receipt and refusal.
    */
   coalesceSends?: boolean;
   /**

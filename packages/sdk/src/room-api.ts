@@ -4,6 +4,7 @@
 export type { ConnectionState, DisconnectReason, DisconnectedEvent } from './connection/connection.js';
 export type { Watermarks } from './data-channel/channel.js';
 export type { DataStats } from './data-channel/data-plane.js';
+export type { LossyDropReason } from './data-channel/lossy-sender.js';
 export type { DirectChannel, DirectChannelEvents, DirectClosedEvent, DirectMessage, DirectPath, DirectPathChange } from './direct/direct-channel.js';
 export type { DirectEvents, DirectRequest } from './direct/direct-channels.js';
 export { DirectChannelError } from './direct/direct-error.js';
@@ -32,6 +33,7 @@ export { SwitchboardError, type ErrorCode, type GrantName, type Grants, type Pee
 export type {
   ConnectionStateChange,
   GrantsChangedEvent,
+  LossyDroppedEvent,
   PeerGrantsChangedEvent,
   PeerJoinedEvent,
   PeerLeftEvent,

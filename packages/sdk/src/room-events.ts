@@ -1,4 +1,5 @@
 import type { ConnectionState, DisconnectedEvent } from './connection/connection.js';
+import type { LossyDropReason } from './data-channel/lossy-sender.js';
 import type { DirectEvents } from './direct/direct-channels.js';
 import type { DecryptionFailedEvent } from './e2ee/e2ee-error.js';
 import type { MessageRejectedError } from './errors.js';
@@ -37,6 +38,14 @@ export interface PeerGrantsChangedEvent {
   grants: Grants;
 }
 
+/** A lossy message was dropped before it was sent (also counted in `stats.lossyDropped`). */
+export interface LossyDroppedEvent {
+  /** The message's type. */
+  type: string;
+  /** No open channel (connecting, reconnecting), or its buffer above the high watermark. */
+  reason: LossyDropReason;
+}
+
 /** The room's connection changed state. */
 export interface ConnectionStateChange {
   state: ConnectionState;
@@ -66,6 +75,8 @@ export type RoomEvents<M extends MessageMap> = {
   messageRejected: MessageRejectedError;
   /** End-to-end encryption is on and a payload did not decrypt; it was dropped. */
   decryptionFailed: DecryptionFailedEvent;
+  /** One of our lossy messages was dropped before it was sent. */
+  lossyDropped: LossyDroppedEvent;
 } & TrackEvents &
   DirectEvents &
   TypedMessageEvents<M>;

@@ -191,10 +191,13 @@ export class Room<M extends MessageMap = AnyMessages> {
 
   /**
    * Sends a message to the room, or to the recipients in `options.to` (peer IDs or identities).
-   * A reliable message resolves once the server accepted it and rejects with its refusal
-   * ({@link MessageRejectedError}), or, with `receipt: false`, resolves once handed to the data
-   * channel; it is queued while reconnecting. A lossy one resolves at once, even if dropped.
-   * Rejects with {@link MessageError} (nothing sent) or {@link DisconnectedError}.
+   * A reliable message resolves once it is handed to the data channel: at once, or when the
+   * channel's buffer has room (backpressure) or the connection is back (it is queued meanwhile,
+   * and replayed exactly once). A refusal by the server then comes as a `messageRejected` event;
+   * with `receipt: true` it resolves once the server accepted the message and rejects with its
+   * refusal ({@link MessageRejectedError}) instead. A lossy one resolves at once, even if dropped
+   * (a `lossyDropped` event says so). Rejects with {@link MessageError} (nothing sent: too large,
+   * malformed, no grant) or {@link DisconnectedError}.
    */
   send<T extends MessageType<M>>(type: T, data: M[T], options: SendOptions = {}): Promise<void> {
     return this.messaging.send(type, data, options);

@@ -40,11 +40,12 @@ class CountingChannel implements OutgoingChannel {
 }
 
 const WATERMARKS = { high: 1000, low: 200 };
+const LIMIT = { bytes: 1024, name: 'the limit' };
 const message = { kind: EnvelopeKind.message, type: 'chat', data: encode('hello') };
 
 describe('ChannelState', () => {
   it('lets the senders send without reading the channel state per message', () => {
-    for (const sender of [new ReliableSender({ watermarks: WATERMARKS, maxMessageSize: () => 1024 }), new LossySender({ watermarks: WATERMARKS, maxMessageSize: () => 1024 })]) {
+    for (const sender of [new ReliableSender({ watermarks: WATERMARKS, limit: () => LIMIT }), new LossySender({ watermarks: WATERMARKS, limit: () => LIMIT })]) {
       const channel = new CountingChannel();
       sender.attach(channel);
       const afterAttach = channel.reads;

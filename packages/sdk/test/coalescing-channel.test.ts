@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { CoalescingChannel } from '../src/data-channel/coalescing-channel.js';
 import { DataPlane } from '../src/data-channel/data-plane.js';
-import { decodeOutgoing, encode, encodeOutgoing, EnvelopeKind, isBatch, unpackBatch } from '../src/protocol/index.js';
+import { decodeOutgoing, encode, encodeOutgoing, EnvelopeKind, isBatch, LOSSY_BATCH_MAX_BYTES, unpackBatch } from '../src/protocol/index.js';
 import { FakeChannel } from './support/fake-channel.js';
 
 const WATERMARKS = { high: 1024 * 1024, low: 256 * 1024 };
@@ -100,7 +100,7 @@ describe('DataPlane with coalescing', () => {
   it('batches both channels per tick, each message with its own number', async () => {
     const { data, channels } = coalescingPlane();
     const sends = ['a', 'b', 'c'].map((text) => data.reliable.send(message(text)));
-    for (const text of ['x', 'y']) assert.equal(data.lossy.send(message(text)), true);
+    for (const text of ['x', 'y']) assert.equal(data.lossy.send(message(text)), undefined);
     await Promise.all(sends.map((send) => send.sent));
     await tick();
     assert.deepEqual(messages(channels.reliable), [[1, 2, 3]]);
@@ -141,6 +141,26 @@ describe('DataPlane with coalescing', () => {
     await tick();
     assert.deepEqual([messages(channels.reliable), messages(channels.lossy)], [[[1, 2]], [[1]]]);
     assert.equal(data.stats.queued, 3, 'a and b (not acknowledged) and c wait in the sender');
+  });
+
+  it('keeps a lossy batch within one packet, while reliable batches fill the message limit', async () => {
+    const data = new DataPlane(WATERMARKS, true);
+    data.maxMessageSize = 64 * 1024;
+    data.maxLossyMessageSize = 64 * 1024;
+    const channels = { reliable: new FakeChannel(), lossy: new FakeChannel() };
+    data.attach(channels);
+    const text = 'x'.repeat(180);
+    for (let i = 0; i < 40; i++) {
+      data.reliable.send(message(text));
+      data.lossy.send(message(text));
+    }
+    data.lossy.send(message('y'.repeat(3000)));
+    await tick();
+    assert.equal(channels.reliable.sent.length, 1, 'forty reliable messages in one batch');
+    const lossySizes = channels.lossy.sent.map((bytes) => bytes.byteLength);
+    assert.ok(lossySizes.slice(0, -1).every((size) => size <= LOSSY_BATCH_MAX_BYTES), `lossy batches of ${lossySizes.join(', ')} bytes`);
+    assert.ok(lossySizes.at(-1)! > 3000, 'a lossy message larger than a packet goes alone');
+    assert.deepEqual(messages(channels.lossy).flat(), Array.from({ length: 41 }, (_, i) => i + 1));
   });
 
   it('sends each message at once without coalescing', () => {

@@ -84,7 +84,7 @@ describe('connect() against a fake signaling server and fake WebRTC', function (
     assert.deepEqual(server.requests('connectTransport').map((r) => r.transportId).sort(), rtc.transports.map((t) => t.id).sort());
     assert.deepEqual(server.requests('setTopics'), [], 'the filter travels with the join, not after it');
 
-    await room.send('chat', { text: 'hi' }, { receipt: false });
+    await room.send('chat', { text: 'hi' });
     await endOfTask();
     assert.deepEqual(decode(decodeOutgoing(rtc.sent.reliable![0]!).data), { text: 'hi' });
     // msgpackr decodes its `undefined` extension back to undefined; standard MessagePack has none.
@@ -107,7 +107,7 @@ describe('connect() against a fake signaling server and fake WebRTC', function (
   it('resumes after the socket drops and replays what the server did not accept, in order', async () => {
     const room = await join();
     rtc.receive('reliable', delivered(7, 'seen before the drop'));
-    for (const text of ['a', 'b', 'c']) await room.send('chat', { text }, { receipt: false });
+    for (const text of ['a', 'b', 'c']) await room.send('chat', { text });
     await endOfTask();
     const states: ConnectionState[] = [];
     room.on('connectionStateChanged', ({ state }) => states.push(state));
@@ -115,7 +115,7 @@ describe('connect() against a fake signaling server and fake WebRTC', function (
     server.lastAcceptedSeq = 1;
     server.drop();
     await reconnecting;
-    const during = room.send('chat', { text: 'd' }, { receipt: false });
+    const during = room.send('chat', { text: 'd' });
     await reaches(room, 'connected');
     await during;
     await endOfTask();

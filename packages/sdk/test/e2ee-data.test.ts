@@ -135,7 +135,7 @@ describe('ReliableSender with encryption', () => {
     const finish: (() => void)[] = [];
     const reliable = new ReliableSender({
       watermarks: { high: 1 << 20, low: 0 },
-      maxMessageSize: () => 100,
+      limit: () => ({ bytes: 100, name: 'the test limit' }),
       // Encryption that ends when the test says, last message first.
       seal: (envelope) => ({
         placeholder: encode(new Uint8Array((envelope.data as Uint8Array).byteLength + SEAL_OVERHEAD)),

@@ -5,6 +5,8 @@ import type { Recipients } from '../src/messages/message-types.js';
 import { address } from '../src/messages/recipients.js';
 import { decodeOutgoing, encode, EnvelopeKind, MAX_TARGETS, ProtocolError } from '../src/protocol/index.js';
 
+const limit = (bytes: number) => ({ bytes, name: 'the limit' });
+
 const ids = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
 // What an application may pass as `to` from plain JavaScript: the SDK refuses each before
@@ -40,7 +42,7 @@ describe('identity targets: bad input', () => {
         () => {
           const envelope: UnsequencedEnvelope = { kind: EnvelopeKind.message, type: 'dm', data: encode(null) };
           address(envelope, c.to as Recipients);
-          sealEnvelope(envelope, 1, 1e6);
+          sealEnvelope(envelope, 1, limit(1e6));
         },
         (error: unknown) => error instanceof MessageError && error.code === 'MALFORMED',
       );
@@ -57,7 +59,7 @@ describe('identity targets: bad input', () => {
   it('takes identities and peers together up to the limit', () => {
     const envelope: UnsequencedEnvelope = { kind: EnvelopeKind.message, type: 'dm', data: encode(null) };
     address(envelope, { identities: ids(MAX_TARGETS - 1, 'user-'), peers: ['p1'] });
-    const decoded = decodeOutgoing(sealEnvelope(envelope, 1, 1e6));
+    const decoded = decodeOutgoing(sealEnvelope(envelope, 1, limit(1e6)));
     assert.deepEqual([decoded.to, decoded.toIdentities?.length], [['p1'], MAX_TARGETS - 1]);
   });
 });

@@ -9,7 +9,7 @@ const WATERMARKS = { high: 1000, low: 200 };
 const cursor = { kind: EnvelopeKind.message, type: 'cursor', data: encode({ x: 1, y: 2 }) };
 
 function sender(maxMessageSize = 64 * 1024): LossySender {
-  return new LossySender({ watermarks: WATERMARKS, maxMessageSize: () => maxMessageSize });
+  return new LossySender({ watermarks: WATERMARKS, limit: () => ({ bytes: maxMessageSize, name: 'the lossy limit' }) });
 }
 
 describe('LossySender', () => {
@@ -17,8 +17,8 @@ describe('LossySender', () => {
     const lossy = sender();
     const channel = new FakeChannel();
     lossy.attach(channel);
-    assert.equal(lossy.send(cursor), true);
-    assert.equal(lossy.send(cursor), true);
+    assert.equal(lossy.send(cursor), undefined);
+    assert.equal(lossy.send(cursor), undefined);
     assert.deepEqual(channel.seqs(), [1, 2]);
     assert.equal(lossy.sent, 2);
     assert.equal(lossy.dropped, 0);
@@ -32,27 +32,27 @@ describe('LossySender', () => {
     const large = { ...cursor, data: encode('x'.repeat(580)) };
     const results = [1, 2, 3, 4].map(() => lossy.send(large));
     // 0 and about 600 are within the watermark; after the second send the buffer holds about 1200.
-    assert.deepEqual(results, [true, true, false, false]);
+    assert.deepEqual(results, [undefined, undefined, 'backpressure', 'backpressure']);
     assert.equal(lossy.dropped, 2);
     channel.drainTo(0);
-    assert.equal(lossy.send(cursor), true);
+    assert.equal(lossy.send(cursor), undefined);
     assert.deepEqual(channel.seqs(), [1, 2, 3]);
   });
 
   it('drops and counts messages without an open channel', () => {
     const lossy = sender();
-    assert.equal(lossy.send(cursor), false);
+    assert.equal(lossy.send(cursor), 'disconnected');
     const channel = new FakeChannel();
     channel.readyState = 'connecting';
     lossy.attach(channel);
-    assert.equal(lossy.send(cursor), false);
+    assert.equal(lossy.send(cursor), 'disconnected');
     channel.open();
-    assert.equal(lossy.send(cursor), true);
+    assert.equal(lossy.send(cursor), undefined);
     lossy.detach();
-    assert.equal(lossy.send(cursor), false);
+    assert.equal(lossy.send(cursor), 'disconnected');
     channel.failSends = true;
     lossy.attach(channel);
-    assert.equal(lossy.send(cursor), false);
+    assert.equal(lossy.send(cursor), 'disconnected');
     assert.equal(lossy.dropped, 4);
     assert.equal(lossy.sent, 1);
   });
@@ -61,7 +61,7 @@ describe('LossySender', () => {
     const lossy = sender(20);
     assert.throws(
       () => lossy.send({ ...cursor, data: encode('x'.repeat(50)) }),
-      (error: unknown) => error instanceof MessageError && error.code === 'MESSAGE_TOO_LARGE',
+      (error: unknown) => error instanceof MessageError && error.code === 'MESSAGE_TOO_LARGE' && /the lossy limit is 20/.test(error.message),
     );
     assert.equal(lossy.dropped, 0);
   });
@@ -88,6 +88,7 @@ describe('DataPlane stats', () => {
       sent: 1,
       received: 0,
       lossyDropped: 1,
+      rejected: 0,
       queued: 1,
       unacked: 0,
       duplicatesDropped: 0,
@@ -95,11 +96,13 @@ describe('DataPlane stats', () => {
     });
   });
 
-  it('enforces the limit the last join reported', () => {
+  it('enforces the limits the last join reported, each channel its own', () => {
     const data = new DataPlane(WATERMARKS, false);
     data.maxMessageSize = 10;
-    assert.throws(() => data.reliable.send(cursor), (error: unknown) => error instanceof MessageError);
+    assert.throws(() => data.reliable.send(cursor), (error: unknown) => error instanceof MessageError && /maxMessageSize is 10/.test(error.message));
     data.maxMessageSize = 1000;
     assert.equal(data.reliable.send(cursor).seq, 1);
+    data.maxLossyMessageSize = 10;
+    assert.throws(() => data.lossy.send(cursor), (error: unknown) => error instanceof MessageError && /maxLossyMessageSize/.test(error.message));
   });
 });

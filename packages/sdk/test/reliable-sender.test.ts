@@ -7,7 +7,7 @@ import { FakeChannel } from './support/fake-channel.js';
 const WATERMARKS = { high: 1000, low: 200 };
 
 function sender(maxMessageSize = 64 * 1024, drainPollMs?: number): ReliableSender {
-  return new ReliableSender({ watermarks: WATERMARKS, maxMessageSize: () => maxMessageSize, drainPollMs });
+  return new ReliableSender({ watermarks: WATERMARKS, limit: () => ({ bytes: maxMessageSize, name: 'the limit' }), drainPollMs });
 }
 
 function message(text: string) {

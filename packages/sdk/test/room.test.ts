@@ -122,9 +122,9 @@ describe('Room', () => {
 
   it('sends reliable and lossy messages with targets and topic', async () => {
     const { room, channels } = harness<AppMessages>();
-    await room.send('chat', { text: 'hello' }, { to: ['alice', 'bob'], topic: 'news', receipt: false });
+    await room.send('chat', { text: 'hello' }, { to: ['alice', 'bob'], topic: 'news' });
     await room.send('control', { action: 'play' }, { to: 'alice', reliable: false });
-    await room.send('chat', { text: 'by name' }, { to: { identities: ['carol'], peers: ['alice'] }, receipt: false });
+    await room.send('chat', { text: 'by name' }, { to: { identities: ['carol'], peers: ['alice'] } });
     const [chat, byName] = channels.reliable.envelopes();
     assert.deepEqual({ ...chat, data: decode(chat!.data) }, {
       kind: EnvelopeKind.message,
@@ -173,8 +173,8 @@ describe('Room', () => {
 
   it('trims acknowledged messages and reports rejections, failing the RPC they carried', async () => {
     const { room, events } = harness();
-    await room.send('chat', { text: 'a' }, { receipt: false });
-    await room.send('chat', { text: 'b' }, { receipt: false });
+    await room.send('chat', { text: 'a' });
+    await room.send('chat', { text: 'b' });
     assert.equal(room.stats.unacked, 2);
     events.emit('notification', { type: 'notification', method: 'ack', data: { seq: 1 } });
     assert.equal(room.stats.unacked, 1);
@@ -190,7 +190,18 @@ describe('Room', () => {
     assert.equal(rejections[0]!.channel, 'reliable');
   });
 
-  it('settles each receipt once: accepted by the ack that covers it, refused by its messageRejected', async () => {
+  it('resolves a send at default options on hand-off, before any ack, and counts a later refusal', async () => {
+    const { room, events } = harness();
+    await room.send('chat', { text: 'a' });
+    assert.equal(room.stats.unacked, 1, 'resolved with no ack yet');
+    const rejections: MessageRejectedError[] = [];
+    room.on('messageRejected', (error) => rejections.push(error));
+    events.emit('notification', { type: 'notification', method: 'messageRejected', data: { channel: 'reliable', seq: 1, error: { code: 'RATE_LIMITED', message: 'slow down' } } });
+    assert.deepEqual(rejections.map((error) => [error.code, error.seq]), [['RATE_LIMITED', 1]]);
+    assert.equal(room.stats.rejected, 1);
+  });
+
+  it('with receipt: true, settles each receipt once: accepted by the ack that covers it, refused by its messageRejected', async () => {
     const { room, events } = harness();
     const outcomes: string[] = [];
     const track = (name: string, sending: Promise<void>): Promise<void> =>
@@ -198,7 +209,8 @@ describe('Room', () => {
         () => void outcomes.push(`${name}:ok`),
         (error: MessageRejectedError) => void outcomes.push(`${name}:${error.code}:${error.seq}`),
       );
-    const settled = Promise.all([track('a', room.send('chat', { text: 'a' })), track('b', room.send('chat', { text: 'b' })), track('c', room.send('chat', { text: 'c' }))]);
+    const receipt = { receipt: true };
+    const settled = Promise.all(['a', 'b', 'c'].map((text) => track(text, room.send('chat', { text }, receipt))));
     const error = { code: 'RATE_LIMITED' as const, message: 'slow down' };
     events.emit('notification', { type: 'notification', method: 'messageRejected', data: { channel: 'reliable', seq: 2, error } });
     events.emit('notification', { type: 'notification', method: 'ack', data: { seq: 2 } });
@@ -211,11 +223,9 @@ describe('Room', () => {
     assert.deepEqual(outcomes.sort(), ['a:ok', 'b:RATE_LIMITED:2', 'c:ok']);
   });
 
-  it('settles receipts across a resume from the join result: refusals it repeats, then its ack', async () => {
+  it('with receipt: true, settles receipts across a resume from the join result: refusals it repeats, then its ack', async () => {
     const { room, events, attach } = harness();
-    const first = room.send('chat', { text: 'a' });
-    const second = room.send('chat', { text: 'b' });
-    const third = room.send('chat', { text: 'c' });
+    const [first, second, third] = ['a', 'b', 'c'].map((text) => room.send('chat', { text }, { receipt: true })) as [Promise<void>, Promise<void>, Promise<void>];
     const rejected: number[] = [];
     room.on('messageRejected', (error) => rejected.push(error.seq));
     events.emit('lost', new DisconnectedError('drop'));
@@ -263,10 +273,10 @@ describe('Room', () => {
 
   it('queues reliable sends while reconnecting and replays unacknowledged ones after the resume', async () => {
     const { room, events, channels, attach, deliver } = harness(joinResult({ peers: [peerInfo('alice'), peerInfo('bob')] }));
-    for (const text of ['a', 'b', 'c']) await room.send('chat', { text }, { receipt: false });
+    for (const text of ['a', 'b', 'c']) await room.send('chat', { text });
     deliver({ data: { text: 'from alice' } });
     events.emit('lost', new DisconnectedError('drop'));
-    const during = room.send('chat', { text: 'd' }, { receipt: false });
+    const during = room.send('chat', { text: 'd' });
     await room.send('chat', { text: 'lossy' }, { reliable: false });
     assert.equal(room.stats.lossyDropped, 1);
     assert.equal(room.stats.queued, 4);

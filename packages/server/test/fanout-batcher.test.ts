@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { LOSSY_BATCH_MAX_BYTES } from '@switchboard/sdk/protocol';
 import { FanoutBatcher } from '../src/data/fanout-batcher.js';
 import type { WorkerLanes } from '../src/data/worker-lanes.js';
 
@@ -28,5 +29,19 @@ describe('FanoutBatcher: the end of a read of the room log', () => {
     expect(sent).to.have.length(0);
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(sent).to.have.length(1);
+  });
+});
+
+describe('FanoutBatcher: lossy batches', () => {
+  it('keeps a lossy batch within one packet, and a reliable one up to the batch limit', () => {
+    const { batcher: b, sent } = batcher(0);
+    for (let i = 0; i < 30; i++) b.add('reliable', Buffer.alloc(200), [1], undefined);
+    b.inputEnded();
+    expect(sent, 'thirty reliable deliveries in one batch').to.have.length(1);
+    sent.length = 0;
+    for (let i = 0; i < 30; i++) b.add('lossy', Buffer.alloc(200), [1], undefined);
+    b.inputEnded();
+    expect(sent.length).to.be.greaterThan(1);
+    for (const size of sent) expect(size).to.be.at.most(LOSSY_BATCH_MAX_BYTES);
   });
 });

@@ -1,6 +1,8 @@
 import type { DataEncryption } from '../e2ee/data-encryption.js';
 import type { OutgoingChannel, Watermarks } from './channel.js';
+import type { SizeLimit } from './outgoing.js';
 import { CoalescingChannel } from './coalescing-channel.js';
+import { LOSSY_BATCH_MAX_BYTES } from '../protocol/index.js';
 import { LossySender } from './lossy-sender.js';
 import { Receiver } from './receiver.js';
 import { ReliableSender } from './reliable-sender.js';
@@ -19,6 +21,8 @@ export interface DataStats {
   received: number;
   /** Lossy messages dropped before sending: no open channel, or its buffer was full. */
   lossyDropped: number;
+  /** Messages the server refused (each also a `messageRejected` event), both channels. */
+  rejected: number;
   /** Reliable messages waiting for the channel (disconnected, or backpressure). */
   queued: number;
   /** Reliable messages sent and not yet acknowledged by the server. */
@@ -36,6 +40,10 @@ export class DataPlane {
   readonly receiver = new Receiver();
   /** The server's limit on an encoded envelope, in bytes; every `join` reports it. */
   maxMessageSize = Infinity;
+  /** The server's limit on an encoded lossy envelope, in bytes; every `join` reports it. */
+  maxLossyMessageSize = Infinity;
+  /** Messages the server refused. */
+  rejected = 0;
   private coalescers: CoalescingChannel[] = [];
 
   /**
@@ -47,9 +55,17 @@ export class DataPlane {
     private readonly coalesce: boolean,
     readonly encryption?: DataEncryption,
   ) {
-    const options = { watermarks, maxMessageSize: () => this.maxMessageSize };
-    this.reliable = new ReliableSender(encryption === undefined ? options : { ...options, seal: encryption.seal });
-    this.lossy = new LossySender(options);
+    this.reliable = new ReliableSender({
+      watermarks,
+      limit: () => ({ bytes: this.maxMessageSize, name: 'the server\'s maxMessageSize' }),
+      ...(encryption === undefined ? {} : { seal: encryption.seal }),
+    });
+    this.lossy = new LossySender({ watermarks, limit: () => this.lossyLimit() });
+  }
+
+  /** The limit of a lossy message. */
+  lossyLimit(): SizeLimit {
+    return { bytes: this.maxLossyMessageSize, name: "the server's maxLossyMessageSize (send it reliably or as a stream)" };
   }
 
   /** Current counters. */
@@ -58,6 +74,7 @@ export class DataPlane {
       sent: this.reliable.sent + this.lossy.sent,
       received: this.receiver.received,
       lossyDropped: this.lossy.dropped,
+      rejected: this.rejected,
       queued: this.reliable.queued,
       unacked: this.reliable.unacked,
       duplicatesDropped: this.receiver.duplicates,
@@ -68,8 +85,10 @@ export class DataPlane {
   /** Sends through a new session's channels. */
   attach(channels: OutgoingChannels): void {
     this.discardCoalescers();
-    this.reliable.attach(this.outgoing(channels.reliable));
-    this.lossy.attach(this.outgoing(channels.lossy));
+    this.reliable.attach(this.outgoing(channels.reliable, () => this.maxMessageSize));
+    // A lossy batch is lost whole with any one of its packets: one packet's worth at most, so a
+    // loss costs the few messages that shared it.
+    this.lossy.attach(this.outgoing(channels.lossy, () => Math.min(this.maxLossyMessageSize, LOSSY_BATCH_MAX_BYTES)));
   }
 
   /** The session's channels are gone. */
@@ -100,9 +119,9 @@ export class DataPlane {
     this.coalescers = [];
   }
 
-  private outgoing(channel: OutgoingChannel): OutgoingChannel {
+  private outgoing(channel: OutgoingChannel, batchLimit: () => number): OutgoingChannel {
     if (!this.coalesce) return channel;
-    const coalescer = new CoalescingChannel(channel, () => this.maxMessageSize);
+    const coalescer = new CoalescingChannel(channel, batchLimit);
     this.coalescers.push(coalescer);
     return coalescer;
   }

@@ -1,13 +1,16 @@
 import type { OutgoingChannel, Watermarks } from './channel.js';
 import { ChannelState } from './channel-state.js';
-import { sealEnvelope, type UnsequencedEnvelope } from './outgoing.js';
+import { sealEnvelope, type SizeLimit, type UnsequencedEnvelope } from './outgoing.js';
 
 /** Settings of a {@link LossySender}. */
 export interface LossySenderOptions {
   watermarks: Watermarks;
-  /** The server's current limit on an encoded envelope, in bytes. */
-  maxMessageSize: () => number;
+  /** The server's current limit on an encoded lossy envelope. */
+  limit: () => SizeLimit;
 }
+
+/** Why a lossy message was dropped before it was sent. */
+export type LossyDropReason = 'disconnected' | 'backpressure';
 
 /**
  * The sending side of the lossy channel: a message goes out at once or not at all. It is dropped
@@ -34,21 +37,26 @@ export class LossySender {
   }
 
   /**
-   * Sends a message if the channel can take it now; returns whether it did. Throws
-   * {@link MessageError} for a message the server would refuse, or, after {@link fail}, that failure.
+   * Sends a message if the channel can take it now; returns why it did not, or undefined when it
+   * did. Throws {@link MessageError} for a message the server would refuse, or, after
+   * {@link fail}, that failure.
    */
-  send(envelope: UnsequencedEnvelope): boolean {
+  send(envelope: UnsequencedEnvelope): LossyDropReason | undefined {
     if (this.failure !== undefined) throw this.failure;
-    const bytes = sealEnvelope(envelope, this.nextSeq, this.options.maxMessageSize());
+    const bytes = sealEnvelope(envelope, this.nextSeq, this.options.limit());
     const channel = this.channel;
     // A send that throws (a closing channel) loses the message, as any lossy message may be.
-    if (channel === undefined || !channel.open || channel.bufferedAbove(this.options.watermarks.high) || !channel.send(bytes)) {
+    let dropped: LossyDropReason | undefined;
+    if (channel === undefined || !channel.open) dropped = 'disconnected';
+    else if (channel.bufferedAbove(this.options.watermarks.high)) dropped = 'backpressure';
+    else if (!channel.send(bytes)) dropped = 'disconnected';
+    if (dropped !== undefined) {
       this.droppedCount++;
-      return false;
+      return dropped;
     }
     this.nextSeq++;
     this.sentCount++;
-    return true;
+    return undefined;
   }
 
   /** Sends through `channel` from now on. */

@@ -4,19 +4,25 @@ import { encodeOutgoing, MAX_NAME_LENGTH, MAX_TARGETS, type OutgoingEnvelope } f
 /** An envelope before its channel numbers it. */
 export type UnsequencedEnvelope = Omit<OutgoingEnvelope, 'seq'>;
 
+/** The largest encoded envelope a channel carries, and the name of the limit for errors. */
+export interface SizeLimit {
+  bytes: number;
+  name: string;
+}
+
 /**
  * Checks what the server would reject as `MALFORMED` (names, targets) and encodes the envelope
- * with `seq`; throws {@link MessageError} when it is malformed or larger than `maxMessageSize`.
+ * with `seq`; throws {@link MessageError} when it is malformed or larger than `limit`.
  */
-export function sealEnvelope(envelope: UnsequencedEnvelope, seq: number, maxMessageSize: number): Uint8Array {
+export function sealEnvelope(envelope: UnsequencedEnvelope, seq: number, limit: SizeLimit): Uint8Array {
   checkName(envelope.type, 'message type');
   if (envelope.topic !== undefined) checkName(envelope.topic, 'topic');
   if (envelope.to !== undefined || envelope.toIdentities !== undefined) checkTargets(envelope.to ?? [], envelope.toIdentities ?? []);
   const bytes = encodeOutgoing({ ...envelope, seq });
-  if (bytes.byteLength > maxMessageSize) {
+  if (bytes.byteLength > limit.bytes) {
     throw new MessageError(
       'MESSAGE_TOO_LARGE',
-      `message "${envelope.type}" is ${bytes.byteLength} bytes encoded; the server accepts at most ${maxMessageSize}`,
+      `message "${envelope.type}" is ${bytes.byteLength} bytes encoded; ${limit.name} is ${limit.bytes}`,
     );
   }
   return bytes;

@@ -1,13 +1,13 @@
 import type { OutgoingChannel, Watermarks } from './channel.js';
 import { ChannelState } from './channel-state.js';
 import type { EnvelopeSealer } from '../e2ee/data-encryption.js';
-import { sealEnvelope, type UnsequencedEnvelope } from './outgoing.js';
+import { sealEnvelope, type SizeLimit, type UnsequencedEnvelope } from './outgoing.js';
 
 /** Settings of a {@link ReliableSender}. */
 export interface ReliableSenderOptions {
   watermarks: Watermarks;
-  /** The server's current limit on an encoded envelope, in bytes. */
-  maxMessageSize: () => number;
+  /** The server's current limit on an encoded envelope. */
+  limit: () => SizeLimit;
   /** How often to look at `bufferedAmount` while waiting for the buffer to drain, in ms. */
   drainPollMs?: number;
   /** End-to-end encryption of payloads, when it is on. */
@@ -29,6 +29,9 @@ interface Entry {
   /** Present until the message is first handed to a channel. */
   settle?: { resolve: () => void; reject: (error: Error) => void };
 }
+
+// The size of an encrypted message is checked, exactly, before it is encrypted.
+const UNCHECKED: SizeLimit = { bytes: Infinity, name: 'no limit' };
 
 // wrtc (Node) has neither `bufferedAmountLowThreshold` nor `bufferedamountlow`, so the sender also
 // polls while it waits; browsers wake it earlier through the event.
@@ -77,7 +80,7 @@ export class ReliableSender {
     const seq = this.nextSeq;
     const encrypting = this.options.seal?.(envelope);
     // Encrypted, checked with a stand-in of the ciphertext's size: it is refused now or never.
-    const bytes = sealEnvelope(encrypting === undefined ? envelope : { ...envelope, data: encrypting.placeholder }, seq, this.options.maxMessageSize());
+    const bytes = sealEnvelope(encrypting === undefined ? envelope : { ...envelope, data: encrypting.placeholder }, seq, this.options.limit());
     this.nextSeq++;
     let entry!: Entry;
     const sent = new Promise<void>((resolve, reject) => this.queue.push((entry = { seq, settle: { resolve, reject } })));
@@ -92,7 +95,7 @@ export class ReliableSender {
   private encrypted(entry: Entry, envelope: UnsequencedEnvelope, sealed: Promise<Uint8Array>): void {
     sealed.then(
       (data) => {
-        entry.bytes = sealEnvelope({ ...envelope, data }, entry.seq, Infinity);
+        entry.bytes = sealEnvelope({ ...envelope, data }, entry.seq, UNCHECKED);
         this.flush();
       },
       (error: unknown) => {

@@ -1,4 +1,4 @@
-import { sealEnvelope, type UnsequencedEnvelope } from '../data-channel/outgoing.js';
+import { sealEnvelope, type SizeLimit, type UnsequencedEnvelope } from '../data-channel/outgoing.js';
 import { RELAY_MESSAGE_TYPE } from '../direct/direct-frame.js';
 import { EnvelopeKind, type ReceivedEnvelope } from '../protocol/index.js';
 import type { DataEncryption } from './data-encryption.js';
@@ -44,13 +44,13 @@ export class OrderedCrypto {
    * Throws at once, with nothing sent, what the message could never pass: {@link E2EEError}
    * `E2EE_NO_KEY`, or `MessageError` (`MESSAGE_TOO_LARGE` with the encryption's overhead).
    */
-  sendLossy(envelope: UnsequencedEnvelope, maxMessageSize: number, send: (envelope: UnsequencedEnvelope) => void): void {
+  sendLossy(envelope: UnsequencedEnvelope, limit: SizeLimit, send: (envelope: UnsequencedEnvelope) => void): void {
     const sealing = this.encryption.seal(envelope);
     if (sealing === undefined) {
       send(envelope);
       return;
     }
-    sealEnvelope({ ...envelope, data: sealing.placeholder }, 0, maxMessageSize);
+    sealEnvelope({ ...envelope, data: sealing.placeholder }, 0, limit);
     const sealed = sealing.sealed;
     // A lossy message that cannot go out (the channel closed meanwhile) is lost, as any may be.
     this.lossySent = this.lossySent

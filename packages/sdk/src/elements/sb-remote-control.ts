@@ -244,7 +244,8 @@ export class SbRemoteControl extends RoomElement {
     }
     try {
       if (this.channel !== undefined) await this.channel.send(CONTROL_MESSAGE, command);
-      else await room.send(CONTROL_MESSAGE, command, { to: target });
+      // With its receipt: a command the server refuses (the player just left) is reported here.
+      else await room.send(CONTROL_MESSAGE, command, { to: target, receipt: true });
     } catch {
       this.error = 'The command could not be sent. Try again.';
       return false;

@@ -81,18 +81,21 @@ export interface SendOptions {
   to?: Recipients;
   /**
    * `true` (default): ordered, retransmitted, replayed after a reconnect. `false`: unordered and
-   * not retransmitted; dropped (and counted in `stats.lossyDropped`) while disconnected or when
-   * the channel's buffer is full.
+   * not retransmitted; dropped (counted in `stats.lossyDropped`, and a `lossyDropped` event)
+   * while disconnected or when the channel's buffer is full. At most `limits.maxLossyMessageSize`
+   * bytes encoded: `send()` rejects with {@link MessageError} `MESSAGE_TOO_LARGE` above it.
    */
   reliable?: boolean;
   /** Topic; peers that filter topics get a broadcast only if they listen to it. */
   topic?: string;
   /**
-   * Reliable messages only. `true` (default): `send()` resolves once the server accepted the
-   * message and rejects with its refusal ({@link MessageRejectedError}: `RATE_LIMITED`,
-   * `UNKNOWN_TARGET`, `PERMISSION_DENIED`…). `false`: it resolves once the message is handed to
-   * the data channel, and a refusal is only reported by the `messageRejected` event; for high
-   * rates, where waiting for each receipt is not worth it.
+   * Reliable messages only. `false` (default): `send()` resolves once the message is handed to
+   * the data channel (at once, unless the channel's buffer is above its high watermark or the
+   * connection is down: then it waits, which paces a sending loop), and a refusal by the server
+   * is reported by the `messageRejected` event and counted in `stats.rejected`. `true`: `send()`
+   * resolves once the server accepted the message (one round trip) and rejects with its refusal
+   * ({@link MessageRejectedError}: `RATE_LIMITED`, `UNKNOWN_TARGET`, `PERMISSION_DENIED`…), for
+   * a message whose fate the caller acts on (a comment box that keeps a refused comment).
    */
   receipt?: boolean;
 }

@@ -1,4 +1,5 @@
 import type { DataPlane } from '../data-channel/data-plane.js';
+import type { LossyDropReason } from '../data-channel/lossy-sender.js';
 import type { UnsequencedEnvelope } from '../data-channel/outgoing.js';
 import { receivedMessage } from '../data-channel/received-message.js';
 import { SendReceipts } from '../data-channel/send-receipts.js';
@@ -25,7 +26,7 @@ export interface MessagingHost {
   inRoom(peerId: string): boolean;
   /** A peer's identity, while it is in the room (or this peer's own). */
   identityOf(peerId: string): string | undefined;
-  /** Emits a room event (`message`, `message:<type>`, `messageRejected`, `stream`, `decryptionFailed`). */
+  /** Emits a room event (`message`, `message:<type>`, `messageRejected`, `lossyDropped`, `stream`, `decryptionFailed`). */
   emit(event: string, payload: unknown): void;
   /** Whether a room event has a listener. */
   listens(event: string): boolean;
@@ -87,11 +88,13 @@ export class RoomMessaging {
     if (options.topic !== undefined) envelope.topic = options.topic;
     this.assertMaySend();
     if (options.reliable === false) {
-      this.sendLossy(envelope);
+      this.sendLossy(envelope, (reason) => {
+        if (this.host.listens('lossyDropped')) this.host.emit('lossyDropped', { type, reason });
+      });
       return;
     }
     const { seq, sent } = this.host.data.reliable.send(envelope);
-    if (options.receipt === false) return sent;
+    if (options.receipt !== true) return sent;
     const receipt = this.receipts.expect(seq);
     // The receipt fails too if the message never goes out.
     sent.catch(() => undefined);
@@ -125,9 +128,14 @@ export class RoomMessaging {
   joined(result: JoinResult): void {
     const { data } = this.host;
     data.maxMessageSize = result.limits.maxMessageSize;
+    // Servers before wave 3 did not report it: their lossy limit was the reliable one.
+    data.maxLossyMessageSize = result.limits.maxLossyMessageSize ?? result.limits.maxMessageSize;
     data.receiver.ownId = result.self.id;
     if (data.encryption) data.encryption.identity = result.self.identity;
-    for (const rejection of this.receipts.resumed(result.rejected ?? [], result.lastAcceptedSeq)) this.host.emit('messageRejected', rejection);
+    for (const rejection of this.receipts.resumed(result.rejected ?? [], result.lastAcceptedSeq)) {
+      this.host.data.rejected++;
+      this.host.emit('messageRejected', rejection);
+    }
     this.acked(result.lastAcceptedSeq);
   }
 
@@ -141,6 +149,7 @@ export class RoomMessaging {
   /** The server refused one of our messages. */
   rejected(channel: 'reliable' | 'lossy', seq: number, error: WireError): void {
     const rejection = new MessageRejectedError(error.code, error.message, seq, channel);
+    this.host.data.rejected++;
     if (channel === 'reliable') {
       this.rpcEndpoint.rejected(seq, rejection);
       this.streams.rejected(seq, rejection);
@@ -172,10 +181,14 @@ export class RoomMessaging {
   // End-to-end encrypted deliveries are decrypted first, and delivered in their order.
   private readonly decrypt = (envelope: ReceivedEnvelope): void => this.crypto!.receive(envelope, this.deliver);
 
-  private sendLossy(envelope: UnsequencedEnvelope): void {
-    const { lossy } = this.host.data;
-    if (this.crypto === undefined) lossy.send(envelope);
-    else this.crypto.sendLossy(envelope, this.host.data.maxMessageSize, (sealed) => lossy.send(sealed));
+  private sendLossy(envelope: UnsequencedEnvelope, dropped?: (reason: LossyDropReason) => void): void {
+    const { data } = this.host;
+    const send = (ready: UnsequencedEnvelope): void => {
+      const reason = data.lossy.send(ready);
+      if (reason !== undefined) dropped?.(reason);
+    };
+    if (this.crypto === undefined) send(envelope);
+    else this.crypto.sendLossy(envelope, data.lossyLimit(), send);
   }
 
   private assertMaySend(): void {

@@ -20,6 +20,13 @@ interface BatchWire {
 export const BATCH_ELEMENT_OVERHEAD = 5;
 export const BATCH_OVERHEAD = 8;
 
+/**
+ * The largest batch of lossy envelopes, client's or server's: what one SCTP packet carries (a
+ * WebRTC SCTP packet is at most about 1,200 bytes, of which 28 are headers), so that a lost
+ * packet loses only the messages it held. A lossy message larger than this goes alone.
+ */
+export const LOSSY_BATCH_MAX_BYTES = 1100;
+
 /** Packs encoded envelopes (all delivered, or all outgoing) into one batch. */
 export function encodeBatch(envelopes: readonly Uint8Array[]): Uint8Array {
   const wire: BatchWire = { b: envelopes as Uint8Array[] };

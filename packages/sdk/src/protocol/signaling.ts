@@ -62,6 +62,11 @@ export interface DataConsumerInfo {
 export interface Limits {
   /** Largest data envelope accepted, in bytes. */
   maxMessageSize: number;
+  /**
+   * Largest lossy data envelope the server delivers, in bytes (absent from older servers, whose
+   * limit was `maxMessageSize`).
+   */
+  maxLossyMessageSize?: number;
   /** Sustained data messages per second per peer. */
   messagesPerSecond: number;
   /** Messages a peer may send in a burst above the sustained rate. */

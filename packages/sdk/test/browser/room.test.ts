@@ -430,7 +430,7 @@ describe('Room through a real Switchboard server', function () {
     const [a, b] = await threePeers('unknown-target');
     const atB = record(b);
     const rejected = nextEvent(a, 'messageRejected');
-    const receipt = await a.send('hello', { n: 1 }, { to: [b.peerId, 'no-such-peer'] }).then(
+    const receipt = await a.send('hello', { n: 1 }, { to: [b.peerId, 'no-such-peer'], receipt: true }).then(
       () => assert.fail('the send resolved'),
       (failure: unknown) => failure,
     );

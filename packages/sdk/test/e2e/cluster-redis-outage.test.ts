@@ -42,7 +42,7 @@ describe('SDK end to end: Redis stops and starts while a room is live', function
     await f.redis.stop();
     await eventually(async () => !(await reachable(f.nodes[0]!.url)), 'node 1 to see Redis gone', 15_000);
     const rejected = new Promise<MessageRejectedError>((resolve) => a.room.once('messageRejected', resolve));
-    const receipt = await a.room.send('count', { n: 6 }).then(
+    const receipt = await a.room.send('count', { n: 6 }, { receipt: true }).then(
       () => assert.fail('the send resolved'),
       (error: unknown) => error as MessageRejectedError,
     );

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { defineMessages, RpcError, type MessageRejectedError } from '../../src/index.js';
+import { defineMessages, MessageError, RpcError, type MessageRejectedError } from '../../src/index.js';
 import { ClusterFixture } from './cluster-peers.js';
 import { SdkFixture, sleep, waitFor, type TestPeer } from './sdk-peers.js';
 import { TOPOLOGIES } from './topologies.js';
@@ -124,6 +124,46 @@ for (const topology of MESSAGING_TOPOLOGIES) {
       assert.deepEqual(a.inbox[0]?.data, { text: 'fast' });
     });
 
+    it('delivers lossy messages of 1, 4, 16 and 60 KiB, targeted and broadcast, at default options', async () => {
+      const sizes = [1, 4, 16, 60].map((kib) => kib * 1024);
+      for (const size of sizes) await a.room.send('chat', { text: 'x'.repeat(size) }, { reliable: false, to: b.room.peerId });
+      for (const size of sizes) await a.room.send('chat', { text: 'y'.repeat(size) }, { reliable: false });
+      await waitFor(() => b.inbox.length === 2 * sizes.length && c.inbox.length === sizes.length, 'every lossy message', 5000);
+      const lengths = (p: TestPeer<Messages>) => p.inbox.map((m) => (m.data as { text: string }).text.length).sort((x, y) => x - y);
+      assert.deepEqual(lengths(b), [...sizes, ...sizes].sort((x, y) => x - y));
+      assert.deepEqual(lengths(c), sizes);
+      assert.equal(a.room.stats.lossyDropped, 0);
+    });
+
+    it('delivers a burst of 500 small lossy messages sent in one tick, each once or refused with an event', async () => {
+      // The server's default burst (400 messages) refuses the rest of a 500-message burst as
+      // RATE_LIMITED: each refusal is a messageRejected event, so nothing vanishes silently.
+      const refused: MessageRejectedError[] = [];
+      const stop = a.room.on('messageRejected', (error) => refused.push(error));
+      const burst = Array.from({ length: 500 }, (_, i) => a.room.send('chat', { text: `burst ${i}` }, { reliable: false, to: b.room.peerId }));
+      await Promise.all(burst);
+      await waitFor(() => b.inbox.length + refused.length === 500, 'every message of the burst to arrive or be refused', 5000);
+      await sleep(QUIET_MS);
+      stop();
+      assert.equal(b.inbox.length + refused.length, 500);
+      assert.equal(new Set(b.inbox.map((m) => (m.data as { text: string }).text)).size, b.inbox.length, 'each message once');
+      assert.ok(b.inbox.length >= 300, `most of the burst arrived (${b.inbox.length})`);
+      assert.ok(refused.every((error) => error.code === 'RATE_LIMITED' && error.channel === 'lossy'), 'refusals are the rate limit');
+    });
+
+    it('refuses a lossy message above maxLossyMessageSize at send(), typed and naming the limit', async () => {
+      const limit = a.room.limits.maxLossyMessageSize!;
+      const error = await a.room.send('chat', { text: 'z'.repeat(limit) }, { reliable: false }).then(
+        () => assert.fail('the send resolved'),
+        (thrown: unknown) => thrown as MessageError,
+      );
+      assert.ok(error instanceof MessageError);
+      assert.equal(error.code, 'MESSAGE_TOO_LARGE');
+      assert.match(error.message, /maxLossyMessageSize/);
+      await sleep(QUIET_MS);
+      assert.deepEqual([b.inbox, c.inbox], [[], []], 'nothing was sent');
+    });
+
     it('filters broadcasts by topic on the server', async () => {
       const d = await f.join('e2e', 'dave', { messages, topics: ['sports'] });
       await waitFor(() => a.room.peers.size === 3, 'a to see dave');
@@ -142,10 +182,24 @@ for (const topology of MESSAGING_TOPOLOGIES) {
       await d.room.leave();
     });
 
-    it('reports a target outside the room with UNKNOWN_TARGET and delivers nothing', async () => {
+    it('at default options resolves on hand-off, and reports a refusal as messageRejected and in stats', async () => {
+      const outsider = await f.join('elsewhere', 'eve', { messages });
+      const rejectedBefore = a.room.stats.rejected;
+      const rejected = new Promise<MessageRejectedError>((resolve) => a.room.once('messageRejected', resolve));
+      await a.room.send('chat', { text: 'psst' }, { to: outsider.room.peerId });
+      const error = await rejected;
+      assert.equal(error.code, 'UNKNOWN_TARGET');
+      assert.equal(error.channel, 'reliable');
+      assert.equal(a.room.stats.rejected, rejectedBefore + 1);
+      await sleep(QUIET_MS);
+      assert.deepEqual([b.inbox, c.inbox, outsider.inbox], [[], [], []]);
+      await outsider.room.leave();
+    });
+
+    it('with receipt: true, rejects a target outside the room with UNKNOWN_TARGET and delivers nothing', async () => {
       const outsider = await f.join('elsewhere', 'eve', { messages });
       const rejected = new Promise<MessageRejectedError>((resolve) => a.room.once('messageRejected', resolve));
-      const receipt = await a.room.send('chat', { text: 'psst' }, { to: [b.room.peerId, outsider.room.peerId] }).then(
+      const receipt = await a.room.send('chat', { text: 'psst' }, { to: [b.room.peerId, outsider.room.peerId], receipt: true }).then(
         () => assert.fail('the send resolved'),
         (error: unknown) => error as MessageRejectedError,
       );

@@ -114,7 +114,7 @@ for (const topology of TOPOLOGIES) {
       assert.equal(bobEvents[0]!.grants.sendData, false);
       assert.equal(bob.room.grants.sendData, false);
       assert.deepEqual([seenByCarol[0]!.peerId, seenByCarol[0]!.grants.sendData], [bob.room.peerId, false]);
-      const muted = await refusal(bob.room.send('chat', { text: 'spam' }));
+      const muted = await refusal(bob.room.send('chat', { text: 'spam' }, { receipt: true }));
       assert.ok(muted instanceof MessageError && muted.code === 'PERMISSION_DENIED');
 
       // receiveData revoked: broadcasts skip carol, and a message to her is refused as the server accepts it.
@@ -124,7 +124,7 @@ for (const topology of TOPOLOGIES) {
       await modSeesCarol;
       await mod.room.send('chat', { text: 'not for carol' });
       await waitFor(() => bob.inbox.length === 1, 'bob to get the broadcast');
-      const toCarol = await refusal(mod.room.send('chat', { text: 'psst' }, { to: carol.room.peerId }));
+      const toCarol = await refusal(mod.room.send('chat', { text: 'psst' }, { to: carol.room.peerId, receipt: true }));
       assert.ok(toCarol instanceof MessageRejectedError && toCarol.code === 'PERMISSION_DENIED', String(toCarol));
       await sleep(QUIET_MS);
       assert.equal(carol.inbox.length, 0, 'carol got nothing');
@@ -223,7 +223,7 @@ for (const topology of TOPOLOGIES) {
       await waitFor(() => bob.inbox.length === 1, 'bob to get it');
       assert.deepEqual([bob.inbox[0]!.data, bob.inbox[0]!.targeted, bob.inbox[0]!.from], [{ n: 1 }, true, alice.room.peerId]);
 
-      const unknown = await refusal(alice.room.send('chat', { n: 2 }, { to: { identities: ['bob', 'mallory'] } }));
+      const unknown = await refusal(alice.room.send('chat', { n: 2 }, { to: { identities: ['bob', 'mallory'] }, receipt: true }));
       assert.ok(unknown instanceof MessageRejectedError && unknown.code === 'UNKNOWN_TARGET', String(unknown));
       assert.match(unknown.message, /mallory/);
 
@@ -231,7 +231,7 @@ for (const topology of TOPOLOGIES) {
       const oldId = bob.room.peerId;
       await bob.room.leave();
       await waitFor(() => !alice.room.peers.has(oldId), 'alice to see bob go');
-      const gone = await refusal(alice.room.send('chat', { n: 3 }, { to: { identities: ['bob'] } }));
+      const gone = await refusal(alice.room.send('chat', { n: 3 }, { to: { identities: ['bob'] }, receipt: true }));
       assert.ok(gone instanceof MessageRejectedError && gone.code === 'UNKNOWN_TARGET', String(gone));
       bob = await f.join(name, 'bob');
       assert.notEqual(bob.room.peerId, oldId);
@@ -243,12 +243,12 @@ for (const topology of TOPOLOGIES) {
       assert.deepEqual(carol.inbox.map((m) => m.data), [{ n: 4 }], 'carol got only the message that named her');
     });
 
-    it('settles each receipt with the server\'s verdict: accepted ones arrive, refused ones reject RATE_LIMITED', async () => {
+    it('with receipt: true, settles each receipt with the server\'s verdict: accepted ones arrive, refused ones reject RATE_LIMITED', async () => {
       const name = next();
       const sender = await f.join(name, 'sender');
       const receiver = await f.join(name, 'receiver');
       await waitFor(() => sender.room.peers.size === 1, 'sender to see receiver');
-      const outcomes = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => sender.room.send('burst', { i })));
+      const outcomes = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => sender.room.send('burst', { i }, { receipt: true })));
       const accepted = outcomes.filter((o) => o.status === 'fulfilled').length;
       const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as MessageRejectedError] : []));
       assert.ok(refused.length > 0 && accepted > 0, `some accepted (${accepted}), some refused (${refused.length})`);
@@ -258,9 +258,9 @@ for (const topology of TOPOLOGIES) {
       assert.equal(receiver.inbox.length, accepted, 'nothing refused arrived');
       const refusedNumbers = new Set(refused.map((e) => e.seq));
       assert.equal(refusedNumbers.size, refused.length, 'each refusal names its own message');
-      // Fire and forget: resolves once handed to the channel, whatever the server decides.
+      // At default options: resolves once handed to the channel, whatever the server decides.
       await sleep(1500);
-      await sender.room.send('late', null, { receipt: false });
+      await sender.room.send('late', null);
       await waitFor(() => receiver.inbox.some((m) => m.type === 'late'), 'the fire-and-forget message');
     });
   });

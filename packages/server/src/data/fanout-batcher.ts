@@ -1,4 +1,4 @@
-import { BATCH_ELEMENT_OVERHEAD, BATCH_OVERHEAD, encodeBatch, type DataChannelKind } from '@switchboard/sdk/protocol';
+import { BATCH_ELEMENT_OVERHEAD, BATCH_OVERHEAD, encodeBatch, LOSSY_BATCH_MAX_BYTES, type DataChannelKind } from '@switchboard/sdk/protocol';
 import type { WorkerLanes } from './worker-lanes.js';
 
 /** How deliveries are grouped before they go into the workers. */
@@ -41,7 +41,9 @@ export class FanoutBatcher {
   add(channel: DataChannelKind, bytes: Buffer, list: number[], ignored: number | undefined): void {
     const size = bytes.byteLength + BATCH_ELEMENT_OVERHEAD;
     const pending = this.pending[channel];
-    if (pending && sameReceivers(pending, list, ignored) && pending.bytes + size <= this.options.maxBytes) {
+    // A lossy batch is lost whole with any one of its packets: one packet's worth at most.
+    const limit = channel === 'lossy' ? Math.min(this.options.maxBytes, LOSSY_BATCH_MAX_BYTES) : this.options.maxBytes;
+    if (pending && sameReceivers(pending, list, ignored) && pending.bytes + size <= limit) {
       pending.parts.push(bytes);
       pending.bytes += size;
       return;

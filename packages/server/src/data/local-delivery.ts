@@ -8,6 +8,7 @@ import type { LoggedMessage } from './replay-log.js';
 import type { StampedMessage } from './sequencer.js';
 import { ALL_TOPICS, Subchannels, UNTOPICED } from './subchannels.js';
 import { WorkerLanes } from './worker-lanes.js';
+import { RECEIVER_CHANNEL_PARAMETERS } from './receiver-channels.js';
 
 const CHANNELS: readonly DataChannelKind[] = ['reliable', 'lossy'];
 // How often a paced replay checks whether the receiver's buffer has drained.
@@ -139,7 +140,7 @@ export class LocalDelivery {
       const consumer = await recv.consumeData({
         dataProducerId: producer.id,
         subchannels: [],
-        ...(recv.type === 'direct' ? {} : kind === 'lossy' ? { ordered: false, maxRetransmits: 0 } : { ordered: true }),
+        ...(recv.type === 'direct' ? {} : RECEIVER_CHANNEL_PARAMETERS[kind]),
       });
       consumers[kind] = consumer;
       consumer.on('sctpsendbufferfull', () => {
