@@ -54,7 +54,7 @@ function framesDecoded(page: Page): Promise<number> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('browser end to end: end-to-end encryption in Chromium', function () {
-  this.timeout(120000);
+  this.timeout(180000);
   let harness: BrowserHarness;
 
   before(async () => (harness = await BrowserHarness.start()));
