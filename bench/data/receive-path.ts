@@ -74,6 +74,7 @@ function timeSdk(frames: ArrayBuffer[]): number {
       grants: () => ({}) as Grants,
       limits: () => ({}) as Limits,
       inRoom: () => true,
+    identityOf: () => undefined,
       emit: (event, payload) => events.emit(event, payload as ReceivedMessage),
       listens: (event) => events.has(event),
       relayed: () => undefined,

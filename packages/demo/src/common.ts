@@ -1,5 +1,5 @@
 import '@switchboard/sdk/elements';
-import type { Room } from '@switchboard/sdk';
+import { ExternalKeyProvider, type ConnectOptions, type Room } from '@switchboard/sdk';
 import type { SbRoom, SbRoomState } from '@switchboard/sdk/elements';
 
 /** The element with this id, or an error naming the page that lacks it. */
@@ -71,8 +71,9 @@ function leaveWithThePage(sbRoom: SbRoom): void {
  * `sb-connected`; every room the element joins shows server announcements, shows its state in
  * `#connection`, and is left when the page goes away.
  */
-export async function join(room: string, identity: string, grants: string[], name?: string): Promise<Room> {
+export async function join(room: string, identity: string, grants: string[], name?: string, options?: ConnectOptions): Promise<Room> {
   const sbRoom = element<SbRoom>('room');
+  if (options !== undefined) sbRoom.options = options;
   showConnection(sbRoom);
   leaveWithThePage(sbRoom);
   const connected = new Promise<Room>((resolve) => {
@@ -84,6 +85,19 @@ export async function join(room: string, identity: string, grants: string[], nam
   sbRoom.token = await devToken(room, identity, grants, name);
   sbRoom.url = location.origin.replace(/^http/, 'ws');
   return connected;
+}
+
+/**
+ * A key for an end-to-end encrypted pairing: new random bytes (`fragment` absent), or those a
+ * link's `#key=` fragment carries, which browsers never send to a server. Returns the key
+ * provider to connect with and the fragment to hand the other end.
+ */
+export async function pairingKey(fragment?: string): Promise<{ keys: ExternalKeyProvider; fragment: string }> {
+  const bytes = fragment === undefined ? crypto.getRandomValues(new Uint8Array(32)) : Uint8Array.from(atob(fragment.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+  const keys = new ExternalKeyProvider();
+  await keys.setKey(bytes);
+  const encoded = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return { keys, fragment: encoded };
 }
 
 /**

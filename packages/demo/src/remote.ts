@@ -1,5 +1,5 @@
 import type { SbPathDetail, SbRemoteControl } from '@switchboard/sdk/elements';
-import { element, followPeer, join, param, randomId } from './common.js';
+import { element, followPeer, join, pairingKey, param, randomId } from './common.js';
 
 const code = param('code').replace(/\D/g, '');
 const form = element<HTMLFormElement>('pair');
@@ -23,7 +23,10 @@ if (code.length !== 6) {
   element('code').textContent = code;
   control.hidden = false;
   status.textContent = 'Connecting…';
-  const room = await join(`pair-${code}`, randomId('remote'), ['sendData', 'receiveData', 'direct'], 'Remote');
+  // A link from an encrypting screen carries the key in its #fragment (see screen.ts).
+  const fragment = new URLSearchParams(location.hash.slice(1)).get('key') ?? undefined;
+  const encryption = fragment === undefined ? undefined : await pairingKey(fragment);
+  const room = await join(`pair-${code}`, randomId('remote'), ['sendData', 'receiveData', 'direct'], 'Remote', encryption && { e2ee: { keyProvider: encryption.keys } });
   // Whether the screen was here: once it goes (closed or reloaded, and a reloaded screen shows a
   // new code), this code is done with, and the remote says so and offers to pair again.
   let seen = false;
@@ -33,7 +36,7 @@ if (code.length !== 6) {
     const gone = seen && peerId === undefined;
     seen ||= peerId !== undefined;
     status.textContent = peerId
-      ? 'Paired with the screen.'
+      ? `Paired with the screen${encryption ? ', end-to-end encrypted' : ''}.`
       : gone
         ? 'The screen went away (closed or reloaded). Enter the code it shows now to pair again.'
         : `No screen shows the code ${code} (yet). Check the code on the screen.`;

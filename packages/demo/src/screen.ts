@@ -1,10 +1,20 @@
 import { connect, type RemoteTrack, type Room } from '@switchboard/sdk';
 import type { SbControlledPlayer } from '@switchboard/sdk/elements';
-import { devToken, element, join, param, plural, randomId, VIEWER_PREFIX } from './common.js';
+import { devToken, element, join, pairingKey, param, plural, randomId, VIEWER_PREFIX } from './common.js';
 
 const code = String(Math.floor(100000 + Math.random() * 900000));
 element('code').textContent = code;
-const remoteUrl = new URL(`remote.html?code=${code}`, location.href).href;
+// With `?e2ee=1` the remote's commands and this screen's reports are end-to-end encrypted: the
+// key travels to the remote in its link's #fragment, so the server relays what it cannot read.
+const encryption = param('e2ee') === '1' ? await pairingKey() : undefined;
+const e2eeToggle = element<HTMLInputElement>('e2ee');
+e2eeToggle.checked = encryption !== undefined;
+e2eeToggle.addEventListener('change', () => {
+  const next = new URL(location.href);
+  next.searchParams.set('e2ee', e2eeToggle.checked ? '1' : '0');
+  location.assign(next);
+});
+const remoteUrl = new URL(`remote.html?code=${code}${encryption === undefined ? '' : `#key=${encryption.fragment}`}`, location.href).href;
 element<HTMLAnchorElement>('remote-link').href = remoteUrl;
 element('remote-link').textContent = remoteUrl;
 
@@ -191,7 +201,7 @@ element('source-form').addEventListener('submit', (event) => event.preventDefaul
 addEventListener('pagehide', () => live?.close());
 if (sourceSelect.value === 'live') useSource();
 
-const room = await join(`pair-${code}`, 'screen', ['sendData', 'receiveData', 'direct'], 'Screen');
+const room = await join(`pair-${code}`, 'screen', ['sendData', 'receiveData', 'direct'], 'Screen', encryption && { e2ee: { keyProvider: encryption.keys } });
 const paired = element('paired');
 const pairing = element('pairing');
 const update = (): void => {

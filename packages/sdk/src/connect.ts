@@ -1,3 +1,4 @@
+import { MediaEncryption } from './e2ee/media-encryption.js';
 import { browserEnvironment } from './env/browser.js';
 import type { Environment } from './env/environment.js';
 import type { AnyMessages, MessageMap } from './messages/message-types.js';
@@ -29,11 +30,14 @@ export interface ConnectOptions<M extends MessageMap = AnyMessages> extends Room
  */
 export function connect<M extends MessageMap = AnyMessages>(url: string | readonly string[], token: string, options: ConnectOptions<M> = {}): Promise<Room<M>> {
   const environment = options.environment ?? browserEnvironment();
+  const encryption = options.e2ee === undefined ? undefined : new MediaEncryption(options.e2ee.keyProvider);
   return openRoom(url, token, options, {
     environment,
-    createSession: (sessionOptions) => new RtcSession({ ...sessionOptions, environment }),
-    createMedia: (room) =>
-      new MediaPlane(room, { autoSubscribe: options.autoSubscribe ?? true, simulcast: environment.videoSimulcast ?? true }),
+    createSession: (sessionOptions) => new RtcSession({ ...sessionOptions, environment, ...(encryption === undefined ? {} : { encryption }) }),
+    createMedia: (room) => {
+      encryption?.attach(room);
+      return new MediaPlane(room, { autoSubscribe: options.autoSubscribe ?? true, simulcast: environment.videoSimulcast ?? true });
+    },
     ...peerConnectionOf(environment),
   });
 }

@@ -4,6 +4,8 @@ import { ServerList, type ServerOrder } from './connection/server-list.js';
 import { DEFAULT_WATERMARKS, type Watermarks } from './data-channel/channel.js';
 import { DataPlane } from './data-channel/data-plane.js';
 import type { DirectOptions } from './direct/direct-options.js';
+import { DataEncryption } from './e2ee/data-encryption.js';
+import type { E2EEOptions } from './e2ee/e2ee-options.js';
 import type { Environment } from './env/environment.js';
 import type { AnyMessages, MessageMap, MessageSchema } from './messages/message-types.js';
 import { SIGNALING_PATH } from './protocol/index.js';
@@ -58,6 +60,8 @@ export interface RoomOptions<M extends MessageMap = AnyMessages> {
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** Direct peer-to-peer channels: how to answer peers' requests, and defaults for every channel. */
   direct?: DirectOptions;
+  /** End-to-end encryption with the application's keys (see docs/security.md); off by default. */
+  e2ee?: E2EEOptions;
 }
 
 /** What differs between the full SDK and the data-only entry point. */
@@ -82,7 +86,8 @@ export async function openRoom<M extends MessageMap = AnyMessages>(
   options: RoomOptions<M>,
   parts: RoomParts,
 ): Promise<Room<M>> {
-  const data = new DataPlane({ ...DEFAULT_WATERMARKS, ...options.watermarks }, options.coalesceSends ?? true);
+  const encryption = options.e2ee === undefined ? undefined : new DataEncryption(options.e2ee.keyProvider);
+  const data = new DataPlane({ ...DEFAULT_WATERMARKS, ...options.watermarks }, options.coalesceSends ?? true, encryption);
   const connection = new Connection({
     servers: new ServerList((typeof url === 'string' ? [url] : url).map(signalingUrl), options.serverOrder),
     token,

@@ -9,6 +9,9 @@ export type { DirectChannel, DirectChannelEvents, DirectClosedEvent, DirectMessa
 export type { DirectEvents, DirectRequest } from './direct/direct-channels.js';
 export { DirectChannelError } from './direct/direct-error.js';
 export type { DirectChannelOptions, DirectOptions, IncomingDirectPolicy } from './direct/direct-options.js';
+export { E2EEError, type DecryptionFailedEvent, type DecryptionFailure, type E2EEErrorCode, type EncryptedSource } from './e2ee/e2ee-error.js';
+export type { E2EEOptions } from './e2ee/e2ee-options.js';
+export { ExternalKeyProvider, type EncryptionKey, type ExternalKeyProviderOptions, type KeyProvider, type SetKeyOptions } from './e2ee/key-provider.js';
 export type { WebSocketLike } from './env/environment.js';
 export {
   ConnectionError,

@@ -1,6 +1,7 @@
 import type { ConnectionState, DisconnectedEvent } from './connection/connection.js';
 import type { LossyDropReason } from './data-channel/lossy-sender.js';
 import type { DirectEvents } from './direct/direct-channels.js';
+import type { DecryptionFailedEvent } from './e2ee/e2ee-error.js';
 import type { MessageRejectedError } from './errors.js';
 import type { AnyMessages, AnyReceivedMessage, MessageMap, TypedMessageEvents } from './messages/message-types.js';
 import type { CloseReason, Grants, PeerInfo } from './protocol/index.js';
@@ -72,6 +73,8 @@ export type RoomEvents<M extends MessageMap> = {
   disconnected: DisconnectedEvent;
   /** The server did not deliver one of our messages (its `seq` is the sender's number). */
   messageRejected: MessageRejectedError;
+  /** End-to-end encryption is on and a payload did not decrypt; it was dropped. */
+  decryptionFailed: DecryptionFailedEvent;
   /** One of our lossy messages was dropped before it was sent. */
   lossyDropped: LossyDroppedEvent;
 } & TrackEvents &

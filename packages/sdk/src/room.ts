@@ -3,6 +3,8 @@ import type { DataPlane, DataStats } from './data-channel/data-plane.js';
 import type { DirectChannel } from './direct/direct-channel.js';
 import { DirectChannels, type DirectEvents } from './direct/direct-channels.js';
 import type { DirectChannelOptions, DirectOptions } from './direct/direct-options.js';
+import { DirectCipher } from './e2ee/direct-cipher.js';
+import type { DecryptionFailedEvent } from './e2ee/e2ee-error.js';
 import { DisconnectedError } from './errors.js';
 import { Emitter, Holdback, type Listener, type Unsubscribe } from './events.js';
 import type { AnyMessages, MessageMap, MessageType, SendOptions } from './messages/message-types.js';
@@ -72,6 +74,7 @@ export class Room<M extends MessageMap = AnyMessages> {
         grants: () => this.grants,
         limits: () => this.limits,
         inRoom: (peerId) => this.peers.has(peerId),
+        identityOf: (peerId) => this.identityOf(peerId),
         emit: (event, payload) => this.events.emit(event as AnyRoomEvent, payload as never),
         listens: (event) => this.events.has(event as AnyRoomEvent),
         relayed: (from, payload) => this.direct.relayed(from, payload),
@@ -88,6 +91,7 @@ export class Room<M extends MessageMap = AnyMessages> {
         },
         relay: (peerId, bytes, reliable) => this.messaging.relay(peerId, bytes, reliable),
         maxFrameSize: () => this.limits.maxMessageSize - RELAY_ENVELOPE_OVERHEAD,
+        cipherFor: (peerId) => data.encryption && new DirectCipher(data.encryption, peerId, () => this.identityOf(peerId), (event) => this.events.emit('decryptionFailed', event)),
         // The room's events include DirectEvents; the emitter is typed for any message map.
         emitter: this.events as unknown as Emitter<DirectEvents>,
       },
@@ -95,7 +99,14 @@ export class Room<M extends MessageMap = AnyMessages> {
       peerConnectionClass,
     );
     const emit: TrackEventEmitter = (event, payload) => this.holdback.run(() => this.events.emit<keyof TrackEvents>(event, payload));
-    const room = { grants: () => this.grants, selfId: () => this.peerId, inRoom: (peerId: string) => this.peers.has(peerId), emit };
+    const room = {
+      grants: () => this.grants,
+      selfId: () => this.peerId,
+      inRoom: (peerId: string) => this.peers.has(peerId),
+      identityOf: (peerId: string) => this.identityOf(peerId),
+      decryptionFailed: (event: DecryptionFailedEvent) => this.holdback.run(() => this.events.emit('decryptionFailed', event)),
+      emit,
+    };
     this.media = createMedia(room);
     const events = connection.events;
     events.on('joined', (result) => this.joined(result));
@@ -287,6 +298,10 @@ export class Room<M extends MessageMap = AnyMessages> {
    */
   release(): void {
     this.holdback.release();
+  }
+
+  private identityOf(peerId: string): string | undefined {
+    return peerId === this.peerId ? this.self.identity : this.peers.get(peerId)?.identity;
   }
 
   private joined(result: JoinResult): void {

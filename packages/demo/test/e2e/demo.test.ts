@@ -299,6 +299,24 @@ describe('demo app (e2e)', function () {
       await remote.locator('#pair').waitFor();
       expect(await remote.locator('#remote').isHidden()).to.equal(true);
     });
+
+    it('pairs an end-to-end encrypted remote through the link, whose key the server never sees, and controls the clip', async function () {
+      const screen = await open('encrypted screen', 'screen.html?e2ee=1');
+      await screen.locator('sb-room[state="connected"]').waitFor();
+      expect(await screen.locator('#e2ee').isChecked()).to.equal(true);
+      const link = (await screen.locator('#remote-link').getAttribute('href')) ?? '';
+      // The key is in the fragment, which a browser never sends with a request.
+      expect(link).to.match(/remote\.html\?code=\d{6}#key=[\w-]{43}$/);
+      const remote = await open('encrypted remote', link.slice(link.indexOf('remote.html')), { width: 390, height: 700 });
+      await remote.locator('#status', { hasText: 'Paired with the screen, end-to-end encrypted.' }).waitFor();
+      const play = remote.locator('[part~="play"]');
+      await play.locator('xpath=self::*[not(@disabled)]').waitFor();
+      await play.click();
+      await screen.locator('#clock[data-paused="false"]').waitFor({ timeout: 5000 });
+      await remote.locator('[part~="play"]', { hasText: 'Pause' }).waitFor();
+      await play.click();
+      await screen.locator('#clock[data-paused="true"]').waitFor({ timeout: 5000 });
+    });
   });
 
   // Last (mocha runs a level's own tests before its describes).

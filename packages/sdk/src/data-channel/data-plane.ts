@@ -1,4 +1,6 @@
+import type { DataEncryption } from '../e2ee/data-encryption.js';
 import type { OutgoingChannel, Watermarks } from './channel.js';
+import type { SizeLimit } from './outgoing.js';
 import { CoalescingChannel } from './coalescing-channel.js';
 import { LOSSY_BATCH_MAX_BYTES } from '../protocol/index.js';
 import { LossySender } from './lossy-sender.js';
@@ -44,16 +46,26 @@ export class DataPlane {
   rejected = 0;
   private coalescers: CoalescingChannel[] = [];
 
-  /** With `coalesce`, the messages sent in one tick go out as one batch per channel (see {@link CoalescingChannel}). */
+  /**
+   * With `coalesce`, the messages sent in one tick go out as one batch per channel (see
+   * {@link CoalescingChannel}); with `encryption`, payloads are end-to-end encrypted.
+   */
   constructor(
     watermarks: Watermarks,
     private readonly coalesce: boolean,
+    readonly encryption?: DataEncryption,
   ) {
-    this.reliable = new ReliableSender({ watermarks, limit: () => ({ bytes: this.maxMessageSize, name: 'the server\'s maxMessageSize' }) });
-    this.lossy = new LossySender({
+    this.reliable = new ReliableSender({
       watermarks,
-      limit: () => ({ bytes: this.maxLossyMessageSize, name: 'the server\'s maxLossyMessageSize (send it reliably or as a stream)' }),
+      limit: () => ({ bytes: this.maxMessageSize, name: 'the server\'s maxMessageSize' }),
+      ...(encryption === undefined ? {} : { seal: encryption.seal }),
     });
+    this.lossy = new LossySender({ watermarks, limit: () => this.lossyLimit() });
+  }
+
+  /** The limit of a lossy message. */
+  lossyLimit(): SizeLimit {
+    return { bytes: this.maxLossyMessageSize, name: "the server's maxLossyMessageSize (send it reliably or as a stream)" };
   }
 
   /** Current counters. */

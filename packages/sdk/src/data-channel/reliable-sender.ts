@@ -1,5 +1,6 @@
 import type { OutgoingChannel, Watermarks } from './channel.js';
 import { ChannelState } from './channel-state.js';
+import type { EnvelopeSealer } from '../e2ee/data-encryption.js';
 import { sealEnvelope, type SizeLimit, type UnsequencedEnvelope } from './outgoing.js';
 
 /** Settings of a {@link ReliableSender}. */
@@ -9,6 +10,8 @@ export interface ReliableSenderOptions {
   limit: () => SizeLimit;
   /** How often to look at `bufferedAmount` while waiting for the buffer to drain, in ms. */
   drainPollMs?: number;
+  /** End-to-end encryption of payloads, when it is on. */
+  seal?: EnvelopeSealer;
 }
 
 /** A message accepted by {@link ReliableSender.send}. */
@@ -21,10 +24,14 @@ export interface ReliableSend {
 
 interface Entry {
   seq: number;
-  bytes: Uint8Array;
+  /** Absent while its payload is being encrypted: the queue waits for it, keeping the order. */
+  bytes?: Uint8Array;
   /** Present until the message is first handed to a channel. */
   settle?: { resolve: () => void; reject: (error: Error) => void };
 }
+
+// The size of an encrypted message is checked, exactly, before it is encrypted.
+const UNCHECKED: SizeLimit = { bytes: Infinity, name: 'no limit' };
 
 // wrtc (Node) has neither `bufferedAmountLowThreshold` nor `bufferedamountlow`, so the sender also
 // polls while it waits; browsers wake it earlier through the event.
@@ -71,11 +78,33 @@ export class ReliableSender {
   send(envelope: UnsequencedEnvelope): ReliableSend {
     if (this.failure !== undefined) throw this.failure;
     const seq = this.nextSeq;
-    const bytes = sealEnvelope(envelope, seq, this.options.limit());
+    const encrypting = this.options.seal?.(envelope);
+    // Encrypted, checked with a stand-in of the ciphertext's size: it is refused now or never.
+    const bytes = sealEnvelope(encrypting === undefined ? envelope : { ...envelope, data: encrypting.placeholder }, seq, this.options.limit());
     this.nextSeq++;
-    const sent = new Promise<void>((resolve, reject) => this.queue.push({ seq, bytes, settle: { resolve, reject } }));
+    let entry!: Entry;
+    const sent = new Promise<void>((resolve, reject) => this.queue.push((entry = { seq, settle: { resolve, reject } })));
+    if (encrypting === undefined) entry.bytes = bytes;
+    else this.encrypted(entry, envelope, encrypting.sealed);
     this.flush();
     return { seq, sent };
+  }
+
+  // The entry's payload is encrypted: it may go, and the ones queued behind it. One that cannot be
+  // encrypted is dropped (the server takes numbers with gaps) and its send rejects.
+  private encrypted(entry: Entry, envelope: UnsequencedEnvelope, sealed: Promise<Uint8Array>): void {
+    sealed.then(
+      (data) => {
+        entry.bytes = sealEnvelope({ ...envelope, data }, entry.seq, UNCHECKED);
+        this.flush();
+      },
+      (error: unknown) => {
+        const at = this.queue.indexOf(entry);
+        if (at >= 0) this.queue.splice(at, 1);
+        entry.settle?.reject(error as Error);
+        this.flush();
+      },
+    );
   }
 
   /** The server has processed our messages up to `seq`: they will never need a replay. */
@@ -125,6 +154,7 @@ export class ReliableSender {
         return;
       }
       const entry = this.queue[0]!;
+      if (entry.bytes === undefined) return;
       // A channel that throws is closing; the connection notices, detaches it and replays from the queue.
       if (!channel.send(entry.bytes)) return;
       this.queue.shift();

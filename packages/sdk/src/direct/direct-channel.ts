@@ -2,6 +2,7 @@ import { MessageError } from '../errors.js';
 import { Emitter, type Listener, type Unsubscribe } from '../events.js';
 import type { AnyMessages, MessageMap, MessageType } from '../messages/message-types.js';
 import { MAX_NAME_LENGTH, type DirectSignal } from '../protocol/index.js';
+import { DirectCipher } from '../e2ee/direct-cipher.js';
 import { DirectChannelError } from './direct-error.js';
 import { encodeFrame, relayFrameSize, type DirectFrame } from './direct-frame.js';
 import { DirectLink } from './direct-link.js';
@@ -56,6 +57,8 @@ export interface ChannelHost {
   maxFrameSize(): number;
   /** The channel ended; the room forgets it. */
   ended(channel: DirectChannel<MessageMap>): void;
+  /** End-to-end encryption of the channel's payloads to `peerId`, when it is on. */
+  cipherFor?(peerId: string): DirectCipher | undefined;
 }
 
 // Reads the link's state this often as well: closing one's own RTCPeerConnection fires no event.
@@ -96,6 +99,7 @@ export class DirectChannel<M extends MessageMap = AnyMessages> {
   private backlog: Promise<void> = Promise.resolve();
   private waiting = 0;
   private opening: { resolve: () => void; reject: (error: DirectChannelError) => void } | undefined;
+  private readonly cipher: DirectCipher | undefined;
   /** Resolves once the channel carries messages (directly, or through the server after the fallback time). */
   readonly opened: Promise<void>;
 
@@ -110,6 +114,7 @@ export class DirectChannel<M extends MessageMap = AnyMessages> {
     private readonly options: DirectChannelOptions & { iceServers: RTCIceServer[] },
     private readonly host: ChannelHost,
   ) {
+    this.cipher = host.cipherFor?.(peerId);
     this.opened = new Promise((resolve, reject) => (this.opening = { resolve, reject }));
     this.opened.catch(() => undefined);
     this.watch = setInterval(() => {
@@ -155,8 +160,9 @@ export class DirectChannel<M extends MessageMap = AnyMessages> {
       const reliable = options?.reliable !== false;
       // As the relay would carry it, checked before anything is sent: a message may take either path.
       const limit = this.host.maxFrameSize();
-      const size = relayFrameSize(frame, this.id, limit);
+      const size = relayFrameSize(frame, this.id, limit) + (this.cipher === undefined ? 0 : DirectCipher.overhead);
       if (size > limit) throw new MessageError('MESSAGE_TOO_LARGE', `the message takes ${size} bytes; direct channels carry at most ${limit}`);
+      if (this.cipher !== undefined) return this.cipher.send(frame, (sealed) => this.sendDrained({ kind: 'message', ...sealed }, reliable));
       if (this.waiting > 0 || this.link?.bufferedAbove(HIGH_WATERMARK) === true) return this.sendDrained(frame, reliable);
       return this.dispatch(frame, reliable);
     } catch (error) {
@@ -358,6 +364,12 @@ export class DirectChannel<M extends MessageMap = AnyMessages> {
   }
 
   private deliver(frame: DirectFrame & { kind: 'message' }, path: 'direct' | 'relay'): void {
+    if (this.cipher === undefined) this.emitMessage(frame, path);
+    else this.cipher.receive(frame, (opened) => this.emitMessage({ kind: 'message', ...opened }, path));
+  }
+
+  private emitMessage(frame: DirectFrame & { kind: 'message' }, path: 'direct' | 'relay'): void {
+    if (this.current === 'closed') return;
     let data: unknown;
     try {
       data = unpackPayload(frame.data);

@@ -1,3 +1,4 @@
+import type { DirectCipher } from '../e2ee/direct-cipher.js';
 import type { Emitter } from '../events.js';
 import type { AnyMessages, MessageMap } from '../messages/message-types.js';
 import { SwitchboardError, type DirectSignal, type Grants, type PeerInfo, type ServerNotifications } from '../protocol/index.js';
@@ -34,6 +35,8 @@ export interface DirectRoom {
   relay(peerId: string, bytes: Uint8Array, reliable: boolean): Promise<void>;
   maxFrameSize(): number;
   emitter: Emitter<DirectEvents>;
+  /** End-to-end encryption of a channel's payloads to `peerId`, when it is on. */
+  cipherFor?(peerId: string): DirectCipher | undefined;
 }
 
 // Errors of a signal that mean the peer can no longer be reached this way.
@@ -61,6 +64,7 @@ export class DirectChannels {
       signal: (peerId, channelId, signal) => this.signal(peerId, channelId, signal),
       relay: (peerId, bytes, reliable) => room.relay(peerId, bytes, reliable),
       maxFrameSize: () => room.maxFrameSize(),
+      cipherFor: (peerId) => room.cipherFor?.(peerId),
       ended: (channel) => {
         if (this.channels.get(key(channel.peerId, channel.id)) === channel) this.channels.delete(key(channel.peerId, channel.id));
       },

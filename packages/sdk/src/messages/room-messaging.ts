@@ -1,8 +1,11 @@
 import type { DataPlane } from '../data-channel/data-plane.js';
+import type { LossyDropReason } from '../data-channel/lossy-sender.js';
 import type { UnsequencedEnvelope } from '../data-channel/outgoing.js';
 import { receivedMessage } from '../data-channel/received-message.js';
 import { SendReceipts } from '../data-channel/send-receipts.js';
 import { RELAY_MESSAGE_TYPE } from '../direct/direct-frame.js';
+import { OrderedCrypto } from '../e2ee/ordered-crypto.js';
+import { SEAL_OVERHEAD } from '../e2ee/payload-cipher.js';
 import { MessageError, MessageRejectedError, type DisconnectedError } from '../errors.js';
 import type { Holdback } from '../events.js';
 import { encode, EnvelopeKind, type Grants, type Limits, type ReceivedEnvelope, type WireError } from '../protocol/index.js';
@@ -21,7 +24,9 @@ export interface MessagingHost {
   grants(): Grants;
   limits(): Limits;
   inRoom(peerId: string): boolean;
-  /** Emits a room event (`message`, `message:<type>`, `messageRejected`, `lossyDropped`, `stream`). */
+  /** A peer's identity, while it is in the room (or this peer's own). */
+  identityOf(peerId: string): string | undefined;
+  /** Emits a room event (`message`, `message:<type>`, `messageRejected`, `lossyDropped`, `stream`, `decryptionFailed`). */
   emit(event: string, payload: unknown): void;
   /** Whether a room event has a listener. */
   listens(event: string): boolean;
@@ -38,6 +43,8 @@ export class RoomMessaging {
   private readonly receipts = new SendReceipts();
   private readonly rpcEndpoint: RpcEndpoint;
   private readonly streams: RoomStreams;
+  // End-to-end encryption, when on: sealing happens in the reliable sender; this keeps order.
+  private readonly crypto: OrderedCrypto | undefined;
   // The last message type's `message:<type>` event name, built once per run of one type.
   private lastType = '';
   private lastTypeEvent = 'message:';
@@ -52,12 +59,21 @@ export class RoomMessaging {
     private readonly host: MessagingHost,
     rpcTimeoutMs: number,
   ) {
+    const { encryption } = host.data;
+    this.crypto =
+      encryption &&
+      new OrderedCrypto(encryption, {
+        identityOf: (peerId) => host.identityOf(peerId),
+        // Held like deliveries: history that fails before `connect` resolves is still reported.
+        failed: (event) => host.holdback.run(() => host.emit('decryptionFailed', event)),
+      });
     this.streams = new RoomStreams({
       send: (envelope) => {
         this.assertMaySend();
         return host.data.reliable.send(envelope);
       },
-      maxMessageSize: () => host.limits().maxMessageSize,
+      // Chunks leave room for what encryption adds to their bytes.
+      maxMessageSize: () => host.limits().maxMessageSize - (this.crypto === undefined ? 0 : SEAL_OVERHEAD),
       limits: () => host.limits().streams,
       inRoom: (peerId) => host.inRoom(peerId),
       opened: (stream) => host.emit('stream', stream),
@@ -72,8 +88,9 @@ export class RoomMessaging {
     if (options.topic !== undefined) envelope.topic = options.topic;
     this.assertMaySend();
     if (options.reliable === false) {
-      const reason = this.host.data.lossy.send(envelope);
-      if (reason !== undefined && this.host.listens('lossyDropped')) this.host.emit('lossyDropped', { type, reason });
+      this.sendLossy(envelope, (reason) => {
+        if (this.host.listens('lossyDropped')) this.host.emit('lossyDropped', { type, reason });
+      });
       return;
     }
     const { seq, sent } = this.host.data.reliable.send(envelope);
@@ -104,7 +121,7 @@ export class RoomMessaging {
     this.assertMaySend();
     const envelope: UnsequencedEnvelope = { kind: EnvelopeKind.message, type: RELAY_MESSAGE_TYPE, to: peerId, data: bytes };
     if (reliable) await this.host.data.reliable.send(envelope).sent;
-    else this.host.data.lossy.send(envelope);
+    else this.sendLossy(envelope);
   }
 
   /** A join or resume answer: what the server accepted and refused of our messages meanwhile. */
@@ -114,6 +131,7 @@ export class RoomMessaging {
     // Servers before wave 3 did not report it: their lossy limit was the reliable one.
     data.maxLossyMessageSize = result.limits.maxLossyMessageSize ?? result.limits.maxMessageSize;
     data.receiver.ownId = result.self.id;
+    if (data.encryption) data.encryption.identity = result.self.identity;
     for (const rejection of this.receipts.resumed(result.rejected ?? [], result.lastAcceptedSeq)) {
       this.host.data.rejected++;
       this.host.emit('messageRejected', rejection);
@@ -143,7 +161,7 @@ export class RoomMessaging {
   /** Bytes from a receive channel. */
   received(bytes: unknown): void {
     // Accepted at once, so the sequence number reported on resuming counts held deliveries too.
-    this.host.data.receiver.receive(bytes, this.deliver);
+    this.host.data.receiver.receive(bytes, this.crypto === undefined ? this.deliver : this.decrypt);
   }
 
   /** A peer left: its calls and streams end. */
@@ -158,6 +176,19 @@ export class RoomMessaging {
     this.receipts.fail(error);
     this.rpcEndpoint.failAll(error);
     this.streams.closed(error);
+  }
+
+  // End-to-end encrypted deliveries are decrypted first, and delivered in their order.
+  private readonly decrypt = (envelope: ReceivedEnvelope): void => this.crypto!.receive(envelope, this.deliver);
+
+  private sendLossy(envelope: UnsequencedEnvelope, dropped?: (reason: LossyDropReason) => void): void {
+    const { data } = this.host;
+    const send = (ready: UnsequencedEnvelope): void => {
+      const reason = data.lossy.send(ready);
+      if (reason !== undefined) dropped?.(reason);
+    };
+    if (this.crypto === undefined) send(envelope);
+    else this.crypto.sendLossy(envelope, data.lossyLimit(), send);
   }
 
   private assertMaySend(): void {

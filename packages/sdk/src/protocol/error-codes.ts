@@ -40,6 +40,12 @@
  * `ICE_LOOPBACK_ONLY` never travels on the wire either: the SDK reports it (`IceLoopbackError`)
  * when ICE to the server failed and every address the server announced is a loopback address,
  * which Firefox ignores by default and other machines cannot reach.
+ *
+ * The `E2EE_*` codes never travel on the wire either: the server cannot read what they are about.
+ *
+ * - `E2EE_NO_KEY`: end-to-end encryption is on and the key provider has no key to encrypt with.
+ * - `E2EE_DECRYPTION_FAILED`: a payload could not be decrypted (no key with its ID for its
+ *   sender, a wrong key, altered bytes, or a payload sent without encryption).
  */
 export type ErrorCode =
   | 'MALFORMED'
@@ -69,7 +75,9 @@ export type ErrorCode =
   | 'DEVICE_NOT_FOUND'
   | 'DEVICE_BUSY'
   | 'DEVICE_UNSUPPORTED'
-  | 'ICE_LOOPBACK_ONLY';
+  | 'ICE_LOOPBACK_ONLY'
+  | 'E2EE_NO_KEY'
+  | 'E2EE_DECRYPTION_FAILED';
 
 /** An error as it travels on the wire. */
 export interface WireError {

@@ -8,7 +8,7 @@ import { ProtocolError, type ErrorCode, type WireError } from './error-codes.js'
  * stopped reading the sender's stream `id`.
  */
 export type StreamFrame =
-  | { op: 'open'; id: number; size?: number; name?: string; mime?: string }
+  | { op: 'open'; id: number; size?: number; name?: string; mime?: string; sealed?: Uint8Array }
   | { op: 'chunk'; id: number; index: number; bytes: Uint8Array }
   | { op: 'end'; id: number; chunks: number; size: number }
   | { op: 'cancel'; id: number; error: WireError }
@@ -30,7 +30,8 @@ export const STREAM_CHUNK_OVERHEAD = 40;
 const OPS: readonly StreamOp[] = ['open', 'chunk', 'end', 'cancel', 'stop'];
 
 // Short keys, as in envelopes: i stream ID, o operation, n chunk index or count, b bytes,
-// z size, nm name, mt MIME type, e error.
+// z size, nm name, mt MIME type, e error, x the open's size, name and MIME type end-to-end
+// encrypted (the server forwards it unread; see e2ee/).
 interface StreamWire {
   i: number;
   o: number;
@@ -40,16 +41,23 @@ interface StreamWire {
   nm?: string;
   mt?: string;
   e?: WireError;
+  x?: Uint8Array;
 }
 
 /** Encodes a stream frame as an envelope's `data`. */
 export function encodeStreamFrame(frame: StreamFrame): Uint8Array {
+  return encode(streamFrameWire(frame));
+}
+
+/** A stream frame as the map that goes on the wire (what {@link readStreamFrame} reads back). */
+export function streamFrameWire(frame: StreamFrame): unknown {
   const wire: StreamWire = { i: frame.id, o: OPS.indexOf(frame.op) };
   switch (frame.op) {
     case 'open':
       if (frame.size !== undefined) wire.z = frame.size;
       if (frame.name !== undefined) wire.nm = frame.name;
       if (frame.mime !== undefined) wire.mt = frame.mime;
+      if (frame.sealed !== undefined) wire.x = frame.sealed;
       break;
     case 'chunk':
       wire.n = frame.index;
@@ -65,7 +73,7 @@ export function encodeStreamFrame(frame: StreamFrame): Uint8Array {
     case 'stop':
       break;
   }
-  return encode(wire);
+  return wire;
 }
 
 /** Decodes and validates a stream frame; throws {@link ProtocolError} `MALFORMED`. */
@@ -90,6 +98,10 @@ export function readStreamFrame(value: unknown): StreamFrame {
       if (wire.z !== undefined) frame.size = count(wire.z, 'size');
       if (wire.nm !== undefined) frame.name = text(wire.nm, 'name', MAX_STREAM_NAME_LENGTH);
       if (wire.mt !== undefined) frame.mime = text(wire.mt, 'mime', MAX_STREAM_MIME_LENGTH);
+      if (wire.x !== undefined) {
+        if (!(wire.x instanceof Uint8Array)) malformed('sealed stream metadata must be binary');
+        frame.sealed = wire.x;
+      }
       return frame;
     }
     case 'chunk':

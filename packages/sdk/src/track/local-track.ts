@@ -134,7 +134,9 @@ export class LocalTrack {
         return;
       }
       try {
-        const producer = await session.sendTransport.produce(producerOptions(this.track, this.publication, session.device));
+        const options = producerOptions(this.track, this.publication, session.device);
+        const { encryption } = session;
+        const producer = await session.sendTransport.produce(encryption ? encryption.producerOptions(options, session.device.rtpCapabilities.codecs ?? []) : options);
         this.producer = producer;
         this.producerSession = session;
         this.trackId = producer.id;

@@ -1,3 +1,4 @@
+import type { MediaEncryptionHost } from '../e2ee/media-encryption.js';
 import type { Grants, SwitchboardError } from '../protocol/index.js';
 import type { AnyNotification, JoinResult } from '../signaling/server-frame.js';
 import type { TransportSession } from '../transport/session.js';
@@ -19,7 +20,7 @@ export interface MediaOptions {
 }
 
 /** What the media plane needs from its room. */
-export interface MediaRoom {
+export interface MediaRoom extends MediaEncryptionHost {
   grants(): Grants;
   selfId(): string;
   inRoom(peerId: string): boolean;

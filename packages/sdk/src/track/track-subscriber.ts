@@ -77,7 +77,9 @@ export class TrackSubscriber implements RemoteTrackHost {
     let consumer: Consumer | undefined;
     try {
       const info = await session.request('consume', { trackId });
-      consumer = await session.recvTransport.consume({ id: info.id, producerId: info.trackId, kind: info.kind, rtpParameters: info.rtpParameters });
+      const options = { id: info.id, producerId: info.trackId, kind: info.kind, rtpParameters: info.rtpParameters };
+      const { encryption } = session;
+      consumer = await session.recvTransport.consume(encryption ? encryption.consumerOptions(options, track.peerId, track.name) : options);
       const layers = track.preferredLayers();
       // Before resuming, so the first frames are already of the layer asked for. A track
       // without layers refuses; it has nothing to choose from, so that is no failure.

@@ -1,5 +1,6 @@
 import type { Device } from 'mediasoup-client';
 import type { DataProducer, RtpCapabilities, Transport } from 'mediasoup-client/types';
+import { MediaEncryption } from '../e2ee/media-encryption.js';
 import type { Environment } from '../env/environment.js';
 import type { DataChannelKind, TrackSource } from '../protocol/index.js';
 import { SessionLifecycle } from './session-lifecycle.js';
@@ -8,6 +9,8 @@ import type { RequestFn, SessionOptions, TransportSession } from './session.js';
 /** What an {@link RtcSession} needs: the session options and where WebRTC comes from. */
 export interface RtcSessionOptions extends SessionOptions {
   environment: Environment;
+  /** End-to-end encryption of media, when it is on. */
+  encryption?: MediaEncryption;
 }
 
 /**
@@ -24,6 +27,8 @@ export interface MediaSession {
   readonly closed: boolean;
   /** Sends a request on this session's signaling connection; it fails once that is gone. */
   readonly request: RequestFn;
+  /** End-to-end encryption of media, when it is on. */
+  readonly encryption?: MediaEncryption;
 }
 
 /** What a track publication passes as `appData` to `produce`, for the `produce` request. */
@@ -55,8 +60,11 @@ export class RtcSession implements MediaSession, TransportSession {
   private readonly transports: Transport[] = [];
   private readonly lifecycle: SessionLifecycle;
 
+  readonly encryption?: MediaEncryption;
+
   constructor(private readonly options: RtcSessionOptions) {
     this.request = options.request;
+    if (options.encryption !== undefined) this.encryption = options.encryption;
     this.lifecycle = new SessionLifecycle(options, () => {
       for (const transport of this.transports) transport.close();
     });
@@ -97,7 +105,12 @@ export class RtcSession implements MediaSession, TransportSession {
     this.lifecycle.throwIfClosed();
     this.device = device;
     const { ice = {} } = this.options;
-    const iceOptions = { iceServers: ice.servers ?? join.iceServers ?? [], iceTransportPolicy: ice.transportPolicy ?? 'all' };
+    const iceOptions = {
+      iceServers: ice.servers ?? join.iceServers ?? [],
+      iceTransportPolicy: ice.transportPolicy ?? 'all',
+      // Encrypted media needs the peer connections' encoded frames.
+      ...(this.encryption === undefined ? {} : { additionalSettings: MediaEncryption.transportSettings }),
+    };
     const send = (this.sendTransport = this.watch(device.createSendTransport({ ...join.sendTransport, ...iceOptions })));
     const recv = (this.recvTransport = this.watch(device.createRecvTransport({ ...join.recvTransport, ...iceOptions })));
     const { request } = this.options;

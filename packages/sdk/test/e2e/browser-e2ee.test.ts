@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import type { DecryptionFailedEvent, ExternalKeyProvider } from '../../src/index.js';
+import { BrowserHarness, type PageWindow, type TestPage } from './browser-harness.js';
+
+// What an encrypting page keeps: its key provider, and what it received.
+type E2eeWindow = PageWindow & { keys: ExternalKeyProvider; failures: DecryptionFailedEvent[]; texts: string[] };
+
+/**
+ * Joins `room` from `page` with end-to-end encryption, holding the key whose bytes are all
+ * `keyByte` under `keyId` (none when `keyByte` is 0).
+ */
+async function joinEncrypted(page: TestPage, room: string, identity: string, keyByte: number, keyId = 1): Promise<string> {
+  return page.evaluate(
+    async ({ room, identity, keyByte, keyId }) => {
+      const w = window as unknown as E2eeWindow;
+      const { token } = (await (await fetch(`/dev/token?${new URLSearchParams({ room, identity })}`)).json()) as { token: string };
+      w.keys = new w.sdk.ExternalKeyProvider();
+      if (keyByte !== 0) await w.keys.setKey(new Uint8Array(32).fill(keyByte), { keyId });
+      w.room = await w.sdk.connect(location.origin.replace(/^http/, 'ws'), token, { e2ee: { keyProvider: w.keys } });
+      w.failures = [];
+      w.texts = [];
+      w.room.on('decryptionFailed', (event) => w.failures.push(event));
+      w.room.on('message', (message) => w.texts.push((message.data as { text: string }).text));
+      w.room.on('trackPublished', ({ track }) => {
+        if (track.kind !== 'video') return;
+        const video = document.createElement('video');
+        video.autoplay = true;
+        video.muted = true;
+        document.body.append(video);
+        track.attach(video);
+      });
+      return w.room.peerId;
+    },
+    { room, identity, keyByte, keyId },
+  );
+}
+
+/** Video frames the page has decoded, over all its subscriptions. */
+function framesDecoded(page: TestPage): Promise<number> {
+  return page.evaluate(async () => {
+    const w = window as unknown as PageWindow;
+    let frames = 0;
+    for (const track of w.room.tracks.values()) {
+      if (track.kind !== 'video') continue;
+      (await track.getStats()).forEach((entry: { type: string; framesDecoded?: number }) => {
+        if (entry.type === 'inbound-rtp') frames += entry.framesDecoded ?? 0;
+      });
+    }
+    return frames;
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('browser end to end: end-to-end encryption in Chromium', function () {
+  this.timeout(180000);
+  let harness: BrowserHarness;
+
+  before(async () => (harness = await BrowserHarness.start()));
+  after(() => harness?.close());
+
+  it('delivers encrypted messages between pages, and a typed failure to a page with the wrong key', async () => {
+    const [alice, bob, eve] = await Promise.all([harness.page(), harness.page(), harness.page()]);
+    await joinEncrypted(alice.page, 'data', 'alice', 7);
+    await joinEncrypted(bob.page, 'data', 'bob', 7);
+    await joinEncrypted(eve.page, 'data', 'eve', 8);
+    await alice.page.waitForFunction(() => (window as unknown as PageWindow).room.peers.size === 2);
+    await alice.page.evaluate(async () => {
+      const w = window as unknown as PageWindow;
+      for (let n = 0; n < 20; n++) void w.room.send('chat', { text: `secret ${n}` });
+      await w.room.send('chat', { text: 'last' });
+    });
+    await bob.page.waitForFunction(() => (window as unknown as E2eeWindow).texts.length === 21);
+    const texts = await bob.page.evaluate(() => (window as unknown as E2eeWindow).texts);
+    assert.deepEqual(texts, [...Array.from({ length: 20 }, (_, n) => `secret ${n}`), 'last']);
+    await eve.page.waitForFunction(() => (window as unknown as E2eeWindow).failures.length === 21);
+    const atEve = await eve.page.evaluate(() => {
+      const w = window as unknown as E2eeWindow;
+      return { texts: w.texts.length, first: { reason: w.failures[0]!.reason, code: w.failures[0]!.error.code, identity: w.failures[0]!.identity } };
+    });
+    assert.deepEqual(atEve, { texts: 0, first: { reason: 'badCiphertext', code: 'E2EE_DECRYPTION_FAILED', identity: 'alice' } });
+    assert.deepEqual([...alice.errors, ...bob.errors, ...eve.errors], []);
+  });
+
+  it('shows encrypted video to a viewer with the key, none to one without, and keeps playing across a key rotation', async () => {
+    const [host, viewer, blind] = await Promise.all([harness.page(), harness.page(), harness.page()]);
+    await joinEncrypted(host.page, 'media', 'host', 1);
+    await joinEncrypted(viewer.page, 'media', 'viewer', 1);
+    await joinEncrypted(blind.page, 'media', 'blind', 2, 5);
+    await host.page.evaluate(async () => {
+      const w = window as unknown as PageWindow;
+      await w.room.publish(await w.sdk.openCamera({ width: 640, height: 480 }), { simulcast: true });
+      await w.room.publish(await w.sdk.openMicrophone());
+    });
+    await viewer.page.waitForFunction(() => (document.querySelector('video')?.videoWidth ?? 0) > 0, undefined, { timeout: 30000 });
+    const before = await framesDecoded(viewer.page);
+    await sleep(2000);
+    assert.ok((await framesDecoded(viewer.page)) > before, 'the viewer with the key decodes frames');
+
+    // The viewer without the right key has the tracks, receives their packets, decodes nothing.
+    await blind.page.waitForFunction(() => (window as unknown as E2eeWindow).failures.some((f) => f.source === 'media'), undefined, { timeout: 20000 });
+    assert.equal(await framesDecoded(blind.page), 0);
+    assert.equal(await blind.page.evaluate(() => document.querySelector('video')?.videoWidth ?? 0), 0);
+    const failure = await blind.page.evaluate(() => {
+      const f = (window as unknown as E2eeWindow).failures.find((event) => event.source === 'media')!;
+      return { identity: f.identity, reason: f.reason, keyId: f.keyId };
+    });
+    assert.deepEqual(failure, { identity: 'host', reason: 'noKey', keyId: 1 });
+
+    // Rotation mid-stream: receivers learn key 2 first, then the host switches to it.
+    for (const page of [viewer.page, blind.page]) {
+      await page.evaluate(() => (window as unknown as E2eeWindow).keys.setKey(new Uint8Array(32).fill(3), { keyId: 2, activate: false }));
+    }
+    await host.page.evaluate(() => (window as unknown as E2eeWindow).keys.setKey(new Uint8Array(32).fill(3), { keyId: 2 }));
+    const rotated = await framesDecoded(viewer.page);
+    await sleep(3000);
+    assert.ok((await framesDecoded(viewer.page)) > rotated + 10, 'the viewer keeps decoding under the new key');
+
+    // Only VP8's clear header is known: another codec is refused rather than sent half-readable.
+    const refused = await host.page.evaluate(async () => {
+      const w = window as unknown as PageWindow;
+      return w.room.publish(await w.sdk.openCamera(), { name: 'second', codec: 'vp9' }).then(
+        () => null,
+        (error: { name: string; code: string }) => ({ name: error.name, code: error.code }),
+      );
+    });
+    assert.deepEqual(refused, { name: 'E2EEError', code: 'UNSUPPORTED' });
+    assert.deepEqual([...host.errors, ...viewer.errors], []);
+  });
+});
