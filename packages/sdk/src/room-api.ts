@@ -29,6 +29,7 @@ export { SwitchboardError, type ErrorCode, type GrantName, type Grants, type Pee
 export type {
   ConnectionStateChange,
   GrantsChangedEvent,
+  MessagesLostEvent,
   PeerGrantsChangedEvent,
   PeerJoinedEvent,
   PeerLeftEvent,

@@ -37,6 +37,12 @@ export interface PeerGrantsChangedEvent {
 }
 
 /** The room's connection changed state. */
+/** Which of the room's reliable messages are lost (see {@link RoomEvents.messagesLost}). */
+export interface MessagesLostEvent {
+  fromSeq: number;
+  toSeq: number;
+}
+
 export interface ConnectionStateChange {
   state: ConnectionState;
   previous: ConnectionState;
@@ -63,6 +69,11 @@ export type RoomEvents<M extends MessageMap> = {
   disconnected: DisconnectedEvent;
   /** The server did not deliver one of our messages (its `seq` is the sender's number). */
   messageRejected: MessageRejectedError;
+  /**
+   * Reliable messages of others, numbered `fromSeq`..`toSeq` in the room, that we have not
+   * received never will be (the cluster's Redis lost them): resynchronise state that depends on them.
+   */
+  messagesLost: MessagesLostEvent;
 } & TrackEvents &
   DirectEvents &
   TypedMessageEvents<M>;

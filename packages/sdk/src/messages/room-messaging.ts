@@ -21,7 +21,7 @@ export interface MessagingHost {
   grants(): Grants;
   limits(): Limits;
   inRoom(peerId: string): boolean;
-  /** Emits a room event (`message`, `message:<type>`, `messageRejected`, `stream`). */
+  /** Emits a room event (`message`, `message:<type>`, `messageRejected`, `messagesLost`, `stream`). */
   emit(event: string, payload: unknown): void;
   /** Whether a room event has a listener. */
   listens(event: string): boolean;
@@ -131,6 +131,12 @@ export class RoomMessaging {
       this.receipts.rejected(rejection);
     }
     this.host.emit('messageRejected', rejection);
+  }
+
+  /** The server will never deliver the room's reliable messages `fromSeq`..`toSeq` that have not come. */
+  lost(fromSeq: number, toSeq: number): void {
+    this.host.data.receiver.lostUpTo(toSeq);
+    this.host.emit('messagesLost', { fromSeq, toSeq });
   }
 
   /** Bytes from a receive channel. */

@@ -148,9 +148,15 @@ export class DataRouter {
     return lastSent;
   }
 
-  /** The bus lost messages up to `toSeq` before this node read them: they cannot be replayed here. */
-  missed(toSeq: number): void {
+  /**
+   * The bus lost messages `fromSeq`..`toSeq` before this node read them: they cannot be replayed
+   * here, and the receivers connected now are told (one resuming later is refused `RESUME_FAILED`).
+   */
+  missed(fromSeq: number, toSeq: number): void {
     this.sequencer.skipTo(toSeq);
+    for (const peer of this.members.values()) {
+      if (peer.grants.receiveData) peer.connection?.notify('messagesLost', { fromSeq, toSeq });
+    }
   }
 
   /**

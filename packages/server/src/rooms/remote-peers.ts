@@ -71,8 +71,8 @@ export class RemotePeers {
       readDone: () => data.readDone(),
       lossy: (message) => data.receiveLossy(message),
       gap: (fromSeq, toSeq) => {
-        this.logger.warn('the room log was trimmed before this node read it', { fromSeq, toSeq });
-        data.missed(toSeq);
+        this.logger.warn('reliable messages lost before this node read them (trimmed from the log, or lost by Redis); receivers told', { fromSeq, toSeq });
+        data.missed(fromSeq, toSeq);
       },
       peerJoined: (peer) => {
         if (!this.remote(peer)) return this.tracks.remove(peer.id);

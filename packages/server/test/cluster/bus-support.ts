@@ -72,7 +72,9 @@ export const FAST = { heartbeatMs: 100, nodeTtlMs: 700 } as const;
 
 export async function redisBus(url: string, nodeId: string, keyPrefix: string, overrides: Partial<RedisBusOptions> = {}): Promise<RedisRoomBus> {
   const bus = new RedisRoomBus({
-    url,
+    endpoint: { url },
+    timeoutMs: 1000,
+    waitReplicas: 0,
     nodeId,
     keyPrefix,
     ...FAST,
