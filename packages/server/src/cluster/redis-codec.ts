@@ -63,6 +63,8 @@ export interface MembershipEvent {
   type: 'joined' | 'updated' | 'left';
   ver: number;
   reason?: BusLeaveReason;
+  /** A kick's reason, for the peer. */
+  message?: string;
   peer: BusPeer;
 }
 

@@ -141,11 +141,11 @@ export class RedisRoomChannel implements RoomChannel {
     if (version > 0) await this.reach(version);
   }
 
-  async removePeer(peerId: string, reason: BusLeaveReason): Promise<boolean> {
+  async removePeer(peerId: string, reason: BusLeaveReason, message?: string): Promise<boolean> {
     if (this.own.delete(peerId)) this.departed.set(peerId, reason);
     this.ensureReachable();
     const version = (await this.context.scripts.REMOVE_PEER.run(this.context.link, [
-      this.context.prefix, this.room, peerId, reason, this.context.lingerMs,
+      this.context.prefix, this.room, peerId, reason, this.context.lingerMs, message ?? '',
     ])) as number;
     this.departed.delete(peerId);
     if (version === 0) return false;
@@ -177,7 +177,7 @@ export class RedisRoomChannel implements RoomChannel {
   async reregister(): Promise<void> {
     const { scripts: run, link, prefix, lingerMs } = this.context;
     for (const [peerId, reason] of [...this.departed]) {
-      await run.REMOVE_PEER.run(link, [prefix, this.room, peerId, reason, lingerMs]);
+      await run.REMOVE_PEER.run(link, [prefix, this.room, peerId, reason, lingerMs, '']);
       this.departed.delete(peerId);
     }
     for (const peer of this.own.values()) await run.PUT_PEER.run(link, [prefix, this.room, peer.id, peer.node, encodePeer(peer)]);
@@ -273,7 +273,7 @@ export class RedisRoomChannel implements RoomChannel {
     this.version = event.ver;
     const { peer } = event;
     if (event.type === 'left') {
-      if (this.members.delete(peer.id)) this.handlers.peerLeft(peer, event.reason ?? 'left');
+      if (this.members.delete(peer.id)) this.handlers.peerLeft(peer, event.reason ?? 'left', event.message);
     } else {
       const known = this.members.get(peer.id);
       this.members.set(peer.id, peer);

@@ -32,10 +32,11 @@ local function room_key(prefix, room, what) return prefix .. 'room:' .. room .. 
 -- What a room keeps beyond its members; it lingers, then expires, once the room is empty.
 local ROOM_DATA = {'seq', 'log', 'bytes', 'ver', 'hpolicy', 'history', 'hbytes', 'loss'}
 -- Announces a membership change; the version lets nodes order events against snapshots.
-local function announce(prefix, room, kind, record, reason)
+local function announce(prefix, room, kind, record, reason, message)
   local ver = redis.call('INCR', room_key(prefix, room, 'ver'))
   local extra = ''
   if reason then extra = ',"reason":"' .. reason .. '"' end
+  if message and message ~= '' then extra = extra .. ',"message":' .. cjson.encode(message) end
   redis.call('PUBLISH', room_key(prefix, room, 'events'),
     '{"type":"' .. kind .. '","ver":' .. ver .. extra .. ',"peer":' .. record .. '}')
   return ver
@@ -52,13 +53,13 @@ local function room_used(prefix, room)
   redis.call('SADD', prefix .. 'rooms', room)
   for _, what in ipairs(ROOM_DATA) do redis.call('PERSIST', room_key(prefix, room, what)) end
 end
-local function remove_peer(prefix, room, peer_id, reason, linger_ms)
+local function remove_peer(prefix, room, peer_id, reason, linger_ms, message)
   local peers = room_key(prefix, room, 'peers')
   local record = redis.call('HGET', peers, peer_id)
   if not record then return 0 end
   redis.call('HDEL', peers, peer_id)
   redis.call('HDEL', prefix .. 'node:' .. cjson.decode(record).node .. ':peers', peer_id)
-  local ver = announce(prefix, room, 'left', record, reason)
+  local ver = announce(prefix, room, 'left', record, reason, message)
   room_emptied(prefix, room, linger_ms)
   return ver
 end
@@ -192,9 +193,12 @@ if old then return announce(prefix, room, 'updated', record) end
 return announce(prefix, room, 'joined', record)
 `;
 
-/** ARGV: prefix, room, peerId, reason, lingerMs. Returns the version of the `left` event, or 0 if absent. */
+/**
+ * ARGV: prefix, room, peerId, reason, lingerMs, message (a kick's reason, or empty). Returns the
+ * version of the `left` event, or 0 if absent.
+ */
 export const REMOVE_PEER = `${COMMON}
-return remove_peer(ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]))
+return remove_peer(ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6])
 `;
 
 /** ARGV: prefix, room. Returns [version, records…]: a snapshot to order later events against. */

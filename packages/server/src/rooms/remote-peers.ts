@@ -8,8 +8,8 @@ import { RemoteTracks } from './remote-tracks.js';
 export interface RemotePeerHooks {
   /** Tells this node's peers of the room something (no webhook: the publishing node sends those). */
   broadcast<N extends NotificationName>(method: N, data: ServerNotifications[N]): void;
-  /** A peer of this node was removed from the bus by another node (no-op if already gone here). */
-  removedHere(peerId: string, reason: ServerNotifications['peerLeft']['reason'] & ('left' | 'kicked' | 'timeout')): void;
+  /** A peer of this node was removed from the bus by another node (no-op if already gone here); `message`: a kick's reason. */
+  removedHere(peerId: string, reason: ServerNotifications['peerLeft']['reason'] & ('left' | 'kicked' | 'timeout'), message?: string): void;
 }
 
 /**
@@ -42,10 +42,10 @@ export class RemotePeers {
     }
   }
 
-  /** Removes a peer of another node from the bus (its node then ends it); false if there is none. */
-  async kick(peerId: string): Promise<boolean> {
+  /** Removes a peer of another node from the bus (its node then ends it, telling it `reason`); false if there is none. */
+  async kick(peerId: string, reason: string): Promise<boolean> {
     if (!this.record(peerId) || !this.channel) return false;
-    return this.channel.removePeer(peerId, 'kicked');
+    return this.channel.removePeer(peerId, 'kicked', reason);
   }
 
   /** The bus record of a peer of another node. */
@@ -94,8 +94,8 @@ export class RemotePeers {
         }
       },
       // Its tracks go before it does, as they do when a peer of this node leaves.
-      peerLeft: (peer, reason) => {
-        if (!this.remote(peer)) return this.hooks.removedHere(peer.id, leaveReason(reason));
+      peerLeft: (peer, reason, message) => {
+        if (!this.remote(peer)) return this.hooks.removedHere(peer.id, leaveReason(reason), message);
         this.tracks.remove(peer.id);
         this.grants.delete(peer.id);
         this.hooks.broadcast('peerLeft', { peerId: peer.id, reason: leaveReason(reason) });

@@ -69,7 +69,7 @@ export class Room implements ReceiverListener {
     this.data = new DataRouter(this.members, dataRouterOptions(context, name, this));
     this.remote = new RemotePeers(context.config.nodeId, {
       broadcast: (method, data) => this.notify(method, data),
-      removedHere: (peerId, reason) => this.removedElsewhere(peerId, reason),
+      removedHere: (peerId, reason, message) => this.removedElsewhere(peerId, reason, message),
     }, context.logger.child({ room: name }));
     this.mediaRouter = new MediaRouter({
       broadcast: (method, data, except) => this.broadcast(method, data, except),
@@ -267,7 +267,7 @@ export class Room implements ReceiverListener {
    */
   async kick(peerId: string, reason: string): Promise<boolean> {
     const peer = this.members.get(peerId);
-    if (!peer) return this.remote.kick(peerId);
+    if (!peer) return this.remote.kick(peerId, reason);
     peer.connection?.end('kicked', reason);
     this.remove(peer, 'kicked');
     return true;
@@ -291,11 +291,11 @@ export class Room implements ReceiverListener {
     });
   }
 
-  /** Another node removed one of this node's peers from the bus (a kick there): it ends here. */
-  removedElsewhere(peerId: string, reason: 'left' | 'kicked' | 'timeout'): void {
+  /** Another node removed one of this node's peers from the bus (a kick there, with its reason): it ends here. */
+  removedElsewhere(peerId: string, reason: 'left' | 'kicked' | 'timeout', message?: string): void {
     const peer = this.members.get(peerId);
     if (!peer) return;
-    if (reason === 'kicked') peer.connection?.end('kicked', 'kicked through another node');
+    if (reason === 'kicked') peer.connection?.end('kicked', message ?? 'kicked through another node');
     this.remove(peer, reason);
   }
 
@@ -389,7 +389,8 @@ export class Room implements ReceiverListener {
     this.mediaRouter.endTracks(peer);
     this.placement.disconnect(peer, true);
     this.mediaRouter.removePeer(peer);
-    this.context.registry.unindexPeer(peer.id);
+    // Peers of other nodes hear it with the same reason.
+    this.context.registry.unindexPeer(peer.id, reason === 'kicked' || reason === 'timeout' ? reason : 'left');
     this.broadcast('peerLeft', { peerId: peer.id, reason });
     this.context.webhooks.emit({ type: 'peer.left', room: this.name, peerId: peer.id, identity: peer.identity, reason });
     this.context.logger.info('peer left', { room: this.name, peer: peer.id, reason });
