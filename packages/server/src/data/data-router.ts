@@ -4,6 +4,7 @@ import {
   encodeOutgoing,
   EnvelopeKind,
   MAX_REMEMBERED_REJECTIONS,
+  NumberedEnvelopeError,
   SERVER_SENDER_ID,
   SwitchboardError,
   type ClientRequests,
@@ -282,7 +283,14 @@ export class DataRouter {
     try {
       envelope = decodeOutgoing(bytes);
     } catch (error) {
-      this.reject(sender, channel, 0, 'MALFORMED', (error as Error).message);
+      // Refused under its number when that could be read, so the sender's receipt settles.
+      const seq = error instanceof NumberedEnvelopeError ? error.seq : 0;
+      if (channel === 'reliable' && seq > 0) {
+        if (seq <= sender.lastAcceptedSeq) return this.acks.schedule(sender);
+        sender.lastAcceptedSeq = seq;
+      }
+      this.reject(sender, channel, seq, 'MALFORMED', (error as Error).message);
+      if (channel === 'reliable' && seq > 0) this.acks.schedule(sender);
       return;
     }
     const seq = envelope.seq;
