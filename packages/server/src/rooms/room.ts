@@ -54,6 +54,8 @@ export class Room implements ReceiverListener {
   private readonly mediaRouter: MediaRouter;
   private readonly placement: PeerPlacement;
   private closed = false;
+  /** Joins under way: a room is not empty while one is. */
+  private joins = 0;
 
   private constructor(
     readonly name: string,
@@ -138,8 +140,24 @@ export class Room implements ReceiverListener {
     return this.mediaRouter.counts();
   }
 
-  /** Admits a new peer; a peer already here with the same identity is replaced. */
+  /**
+   * Admits a new peer; a peer already here with the same identity is replaced. A room that a
+   * refused join leaves empty (no member, no other join under way) closes.
+   */
   async join(token: VerifiedToken, connection: PeerConnection, options: JoinOptions): Promise<{ peer: Peer; result: JoinResult }> {
+    this.joins++;
+    try {
+      return await this.admit(token, connection, options);
+    } catch (error) {
+      this.context.logger.info('join refused', { room: this.name, identity: token.identity, error: (error as Error).message });
+      throw error;
+    } finally {
+      this.joins--;
+      if (this.members.size === 0 && this.joins === 0) this.dispose();
+    }
+  }
+
+  private async admit(token: VerifiedToken, connection: PeerConnection, options: JoinOptions): Promise<{ peer: Peer; result: JoinResult }> {
     this.assertOpen();
     await this.history.joining(token.roomHistory);
     const history = await this.history.snapshot();
