@@ -76,7 +76,8 @@ describe('SDK end to end: exactly once, or a typed signal, while the cluster’s
   const lost = new Map<TestPeer<Messages>, MessagesLostEvent[]>();
 
   before(async () => {
-    f = await ClusterFixture.start(2, ['--reconnect-grace', '15']);
+    // The default Redis timeout, 1 s (the harness raises it for busy test machines).
+    f = await ClusterFixture.start(2, ['--reconnect-grace', '15', '--redis-timeout-ms', '1000']);
     a = await f.join('chaos', 'alice', { messages });
     b = await f.join('chaos', 'bob', { messages });
     for (const peer of [a, b]) {

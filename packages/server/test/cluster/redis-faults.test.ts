@@ -11,7 +11,7 @@ const SEND_GAP_MS = 10;
 /** Two bus nodes with a room open and a peer each on a Redis of the test's own, and numbered traffic from both peers. */
 async function twoNodes(redis: TestRedis): Promise<{ buses: RedisRoomBus[]; recorders: Recorder[]; traffic: NumberedTraffic }> {
   const prefix = freshPrefix();
-  const buses = await Promise.all(['a', 'b'].map((id) => redisBus(redis.url, id, prefix)));
+  const buses = await Promise.all(['a', 'b'].map((id) => redisBus(redis.url, id, prefix, { timeoutMs: 1000 })));
   const recorders = [new Recorder(), new Recorder()];
   const channels = await Promise.all(buses.map((bus, i) => bus.openRoom('chaos', recorders[i]!)));
   await Promise.all(channels.map((channel, i) => channel.putPeer(peer(`p${i}`, buses[i]!.nodeId))));
