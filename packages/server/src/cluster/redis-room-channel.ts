@@ -1,4 +1,4 @@
-import { decodePeer, encodeLossy, encodePeer, lossMarker, optionalFields, parseEntry, type MembershipEvent } from './redis-codec.js';
+import { decodePeer, encodeLossy, encodePeer, lossMarker, parseEntry, type MembershipEvent } from './redis-codec.js';
 import { unavailable, type RedisLink, type Script } from './redis-link.js';
 import type { ReliablePublish } from './reliable-publish.js';
 import type * as scripts from './redis-scripts.js';

@@ -23,6 +23,8 @@ export class RemotePeers {
   private readonly tracks: RemoteTracks;
   /** The grants of each peer of other nodes, as last told: a record change may be a grant change. */
   private readonly grants = new Map<string, Grants>();
+  /** What peers were last told of each peer of other nodes (JSON of its PeerInfo). */
+  private readonly told = new Map<string, string>();
 
   constructor(
     private readonly nodeId: string,
@@ -39,6 +41,7 @@ export class RemotePeers {
       if (!this.remote(peer)) continue;
       this.tracks.update(peer);
       this.grants.set(peer.id, peer.grants);
+      this.told.set(peer.id, JSON.stringify(info(peer)));
     }
   }
 
@@ -79,25 +82,34 @@ export class RemotePeers {
         this.hooks.broadcast('peerJoined', { peer: info(peer) });
         this.tracks.update(peer);
         this.grants.set(peer.id, peer.grants);
+        this.told.set(peer.id, JSON.stringify(info(peer)));
       },
-      // A record change that is about tracks or grants only is told as track or grant notifications, not as peerUpdated.
-      // A record that became this node's (a session taken over from a dead node) lost its tracks there.
+      // A record change that is about tracks or grants is told as track or grant notifications;
+      // peerUpdated only when what peers see of it changed (not its node after a takeover, its
+      // resume key or its last sender number). A record that became this node's (a session
+      // taken over from a dead node) lost its tracks there.
       peerUpdated: (peer) => {
-        if (!this.remote(peer)) return this.tracks.remove(peer.id);
+        if (!this.remote(peer)) {
+          this.told.delete(peer.id);
+          return this.tracks.remove(peer.id);
+        }
         const known = this.grants.get(peer.id);
         this.grants.set(peer.id, peer.grants);
-        const tracksChanged = this.tracks.update(peer);
+        this.tracks.update(peer);
         if (known && GRANT_NAMES.some((name) => known[name] !== peer.grants[name])) {
           this.hooks.broadcast('peerGrantsChanged', { peerId: peer.id, grants: peer.grants });
-        } else if (!tracksChanged) {
-          this.hooks.broadcast('peerUpdated', { peer: info(peer) });
         }
+        const shown = JSON.stringify(info(peer));
+        if (this.told.get(peer.id) === shown) return;
+        this.told.set(peer.id, shown);
+        this.hooks.broadcast('peerUpdated', { peer: info(peer) });
       },
       // Its tracks go before it does, as they do when a peer of this node leaves.
       peerLeft: (peer, reason, message) => {
         if (!this.remote(peer)) return this.hooks.removedHere(peer.id, leaveReason(reason), message);
         this.tracks.remove(peer.id);
         this.grants.delete(peer.id);
+        this.told.delete(peer.id);
         this.hooks.broadcast('peerLeft', { peerId: peer.id, reason: leaveReason(reason) });
       },
     };
