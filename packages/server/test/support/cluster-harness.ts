@@ -81,7 +81,8 @@ async function startNode(nodeId: string, redisUrl: string, flags: readonly strin
   const running = () => child.exitCode === null && child.signalCode === null;
   try {
     const started = () => logs.some((l) => l.msg === 'listening') && (!waitForCluster || logs.some((l) => l.msg === 'joined the cluster'));
-    await waitFor(() => !running() || started(), `${nodeId} to start`, 30_000);
+    // Generous: starting from TypeScript sources takes over 30 s on a busy 2-core test machine.
+    await waitFor(() => !running() || started(), `${nodeId} to start`, 60_000);
     if (!running()) throw new Error(`${nodeId} exited at start-up: ${JSON.stringify(logs.slice(-3))}`);
   } catch (error) {
     child.kill('SIGKILL');
