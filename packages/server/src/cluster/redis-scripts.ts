@@ -217,7 +217,8 @@ return result
  * `seq + jump`, above anything another node may have seen too, so no number is ever given to
  * two messages, and a marker entry there (field `x`: the highest lost number known) tells every
  * reader which numbers it may have missed. A node that reports a higher lost number later, in
- * the same episode (`room:r:loss`: the marker's number `at` and `max`), adds another marker.
+ * the same episode (`room:r:loss`: the marker's number `at` and `max`), adds another marker;
+ * one that reports a number from after the first marker (its reader read it) adds nothing.
  * Returns the marker's number, or 0 if nothing was lost as far as this node knows.
  */
 export const SEED_SEQ = `${COMMON}
@@ -231,7 +232,8 @@ if current < seen then
   redis.call('HSET', loss, 'at', at, 'max', seen)
 else
   local episode = redis.call('HMGET', loss, 'at', 'max')
-  if not episode[1] or tonumber(episode[2]) >= seen then return 0 end
+  -- A number at or above the marker is one this node read after the loss: nothing to add.
+  if not episode[1] or tonumber(episode[2]) >= seen or seen >= tonumber(episode[1]) then return 0 end
   redis.call('HSET', loss, 'max', seen)
   at = redis.call('INCR', key)
 end
