@@ -29,14 +29,14 @@ started=$(now_ms)
 step "1/4 node $(node -p 'process.versions.node') ($SWITCHBOARD_NODE): ok"
 
 # 2. Debian packages: the worker's shared libraries, and with --for-tests the programs the tests
-# start themselves on free loopback ports (Chromium, Firefox ESR, coturn, redis-server), and
-# iproute2 for the browser tests' network namespace (scripts/test-netns.sh). Debian may start
-# coturn's and Redis's own services on install: those are stopped and disabled, so setting up
+# start themselves on free loopback ports (Chromium, Firefox ESR, coturn, redis-server,
+# redis-sentinel), and iproute2 for the browser tests' network namespace (scripts/test-netns.sh).
+# Debian may start coturn's and Redis's own services on install: those are stopped and disabled, so setting up
 # never leaves an open TURN or Redis server behind.
 command -v apt-get >/dev/null || fail "apt-get not found: Switchboard's set-up supports Debian and Ubuntu."
 packages=(libssl3 libuv1 libsrtp2-1 libabsl20220623)
 services=()
-if $for_tests; then packages+=(chromium firefox-esr iproute2 coturn redis-server); services=(coturn redis-server); fi
+if $for_tests; then packages+=(chromium firefox-esr iproute2 coturn redis-server redis-sentinel); services=(coturn redis-server redis-sentinel); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing+=("$p")

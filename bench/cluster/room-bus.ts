@@ -55,7 +55,9 @@ function sentAt(message: BusMessage): number {
 
 function redisBus(redis: TestRedis, nodeId: string, prefix: string): RedisRoomBus {
   return new RedisRoomBus({
-    url: redis.url,
+    endpoint: { url: redis.url },
+    timeoutMs: 1000,
+    waitReplicas: 0,
     nodeId,
     keyPrefix: prefix,
     ...TIMING,

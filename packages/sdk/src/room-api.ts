@@ -45,6 +45,7 @@ export type {
   ConnectionStateChange,
   GrantsChangedEvent,
   LossyDroppedEvent,
+  MessagesLostEvent,
   PeerGrantsChangedEvent,
   PeerJoinedEvent,
   PeerLeftEvent,

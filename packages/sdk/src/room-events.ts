@@ -47,6 +47,12 @@ export interface LossyDroppedEvent {
 }
 
 /** The room's connection changed state. */
+/** Which of the room's reliable messages are lost (see {@link RoomEvents.messagesLost}). */
+export interface MessagesLostEvent {
+  fromSeq: number;
+  toSeq: number;
+}
+
 export interface ConnectionStateChange {
   state: ConnectionState;
   previous: ConnectionState;
@@ -77,6 +83,11 @@ export type RoomEvents<M extends MessageMap> = {
   decryptionFailed: DecryptionFailedEvent;
   /** One of our lossy messages was dropped before it was sent. */
   lossyDropped: LossyDroppedEvent;
+  /**
+   * Reliable messages of others, numbered `fromSeq`..`toSeq` in the room, that we have not
+   * received never will be (the cluster's Redis lost them): resynchronise state that depends on them.
+   */
+  messagesLost: MessagesLostEvent;
 } & TrackEvents &
   DirectEvents &
   TypedMessageEvents<M>;

@@ -359,6 +359,9 @@ export class Room<M extends MessageMap = AnyMessages> {
         this.messaging.rejected(channel, seq, error);
         break;
       }
+      case 'messagesLost':
+        this.messaging.lost(notification.data.fromSeq, notification.data.toSeq);
+        break;
       case 'grantsChanged':
         this.grantsChanged(notification.data.grants, notification.data.previous);
         break;

@@ -63,8 +63,11 @@ function parseFrom(option: AnyOptionSpec, raw: string, file: string | undefined)
   }
 }
 
-// One late heartbeat must not make a live node look dead.
+// One late heartbeat must not make a live node look dead; one Redis is named one way.
 function withClusterTiming(config: ServerConfig): ServerConfig {
+  if (config.redisUrl !== undefined && config.redisSentinels !== undefined) {
+    throw configError('--redis-url and --redis-sentinels name the cluster\'s Redis twice: give one of them');
+  }
   if (config.clusterNodeTtlMs < 2 * config.clusterHeartbeatMs) {
     throw configError(
       `--cluster-node-ttl-ms (${config.clusterNodeTtlMs}) must be at least twice --cluster-heartbeat-ms (${config.clusterHeartbeatMs})`,

@@ -106,7 +106,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
   });
   collectGauges(metrics, rooms, signaling, workers);
   collectClusterGauges(metrics, bus, nodePipes?.pipes);
-  const cluster = config.redisUrl === undefined ? undefined : bus;
+  const cluster = bus.health().mode === 'redis' ? bus : undefined;
   const cors = new CorsPolicy(config.corsOrigins);
   const api = { rooms, cluster, apiSecret: config.apiSecret, maxMessageSize: config.maxMessageSize, metrics, logger: httpLog, cors };
   registerHttpApi(app, api);

@@ -74,17 +74,23 @@ describe('data plane: routing and bad input', function () {
     assert.deepEqual([b.received, c.received, other.received], [[], [], []]);
   });
 
-  it('rejects malformed MessagePack and malformed envelopes, and keeps routing', async () => {
+  it('rejects malformed MessagePack and malformed envelopes under their numbers, and keeps routing', async () => {
     room.clearInboxes();
+    const s = [b.nextSeq('lossy'), ...Array.from({ length: 5 }, () => b.nextSeq('reliable'))];
     b.sendBytes('reliable', new Uint8Array([0xc1, 0xff, 0x00]));
-    b.sendBytes('lossy', encode({ k: 7, s: 1, t: 'x', d: encode(1) }));
-    b.sendBytes('reliable', encode({ k: 0, s: 99, t: '', d: 'not binary' }));
+    b.sendBytes('lossy', encode({ k: 7, s: s[0], t: 'x', d: encode(1) }));
+    b.sendBytes('reliable', encode({ k: 0, s: s[1], t: '', d: 'not binary' }));
     // Payloads are spliced into deliveries unread: one that is not exactly one MessagePack value
     // (here one trying to append a forged sender) is refused, as is an empty one.
-    b.sendBytes('reliable', encode({ k: 0, s: 100, t: 'x', d: Uint8Array.of(0x01, 0xa1, 0x66, 0xa1, 0x62) }));
-    b.sendBytes('reliable', encode({ k: 0, s: 101, t: 'x', d: new Uint8Array(0) }));
-    await waitFor(() => rejections(b).length === 5, 'five rejections');
-    assert.deepEqual(rejections(b).map((r) => r.code), ['MALFORMED', 'MALFORMED', 'MALFORMED', 'MALFORMED', 'MALFORMED']);
+    b.sendBytes('reliable', encode({ k: 0, s: s[2], t: 'x', d: Uint8Array.of(0x01, 0xa1, 0x66, 0xa1, 0x62) }));
+    b.sendBytes('reliable', encode({ k: 0, s: s[3], t: 'x', d: new Uint8Array(0) }));
+    // Empty address lists too, so by the receipt rule the sender counts them refused, not accepted.
+    b.sendBytes('reliable', encode({ k: 0, s: s[4], t: 'x', d: encode(1), to: [] }));
+    b.sendBytes('reliable', encode({ k: 0, s: s[5], t: 'x', d: encode(1), ti: [''] }));
+    await waitFor(() => rejections(b).length === 7, 'seven rejections');
+    assert.deepEqual(rejections(b).map((r) => r.code), Array(7).fill('MALFORMED'));
+    // Each refusal names the sender's number whenever it could be read.
+    assert.deepEqual(rejections(b).map((r) => r.seq), [0, ...s]);
     b.send('reliable', { type: 'chat', data: encode('still here') });
     await waitFor(() => a.payloads().length === 1, 'a valid message after the bad ones');
     assert.deepEqual(a.payloads(), ['still here']);
@@ -153,7 +159,7 @@ describe('data plane: routing and bad input', function () {
       /^switchboard_messages_in_total\{channel="reliable"\} [1-9]\d*$/m,
       /^switchboard_messages_out_total\{channel="reliable"\} [1-9]\d*$/m,
       /^switchboard_messages_dropped_total\{reason="unknown_target"\} [1-9]\d*$/m,
-      /^switchboard_messages_dropped_total\{reason="malformed"\} 5$/m,
+      /^switchboard_messages_dropped_total\{reason="malformed"\} 7$/m,
       /^switchboard_peers 4$/m,
       /^switchboard_rooms 2$/m,
       /^switchboard_worker_cpu_seconds\{worker="0"\} [\d.]+$/m,

@@ -165,4 +165,18 @@ describe('data plane: streams from a raw client', function () {
     await waitFor(() => framesAt(b).length === 3, 'the cancel');
     assert.deepEqual(framesAt(b)[2], { op: 'cancel', id: 1, error: { code: 'PEER_LEFT', message: 'the sender left the room before the stream ended' }, from: leaver.id });
   });
+
+  it('keeps a stream addressed by identity to that identity: a re-addressed chunk is refused, the cancel goes to it only', async () => {
+    const byIdentity = (frame: StreamFrame, identity: string) =>
+      c.send('reliable', { kind: EnvelopeKind.stream, type: 'file', toIdentities: [identity], data: encodeStreamFrame(frame) });
+    byIdentity({ op: 'open', id: 20 }, 'b');
+    byIdentity(chunk(20, 0), 'b');
+    const moved = byIdentity(chunk(20, 1), 'a');
+    await waitFor(() => rejections(c).length === 1, 'the re-addressed chunk refused');
+    assert.deepEqual(rejections(c).map((r) => [r.seq, r.code]), [[moved, 'MALFORMED']]);
+    await waitFor(() => framesAt(b).length === 3, 'what b gets');
+    await sleep(SETTLE_MS);
+    assert.deepEqual(summary(framesAt(b)), ['open 20', 'chunk 20 #0', 'cancel 20 MALFORMED']);
+    assert.deepEqual(a.received, [], 'a never saw the stream, nor its cancel');
+  });
 });

@@ -23,6 +23,14 @@ export class Receiver {
     return this.seen.highest;
   }
 
+  /**
+   * The server says the room's reliable messages up to `seq` that have not come never will: a
+   * resume then asks only for what follows.
+   */
+  lostUpTo(seq: number): void {
+    if (seq > this.seen.highest) this.seen.add(seq);
+  }
+
   /** Deliveries accepted. */
   get received(): number {
     return this.receivedCount;

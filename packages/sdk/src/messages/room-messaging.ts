@@ -26,7 +26,10 @@ export interface MessagingHost {
   inRoom(peerId: string): boolean;
   /** A peer's identity, while it is in the room (or this peer's own). */
   identityOf(peerId: string): string | undefined;
-  /** Emits a room event (`message`, `message:<type>`, `messageRejected`, `lossyDropped`, `stream`, `decryptionFailed`). */
+  /**
+   * Emits a room event (`message`, `message:<type>`, `messageRejected`, `messagesLost`,
+   * `lossyDropped`, `stream`, `decryptionFailed`).
+   */
   emit(event: string, payload: unknown): void;
   /** Whether a room event has a listener. */
   listens(event: string): boolean;
@@ -156,6 +159,12 @@ export class RoomMessaging {
       this.receipts.rejected(rejection);
     }
     this.host.emit('messageRejected', rejection);
+  }
+
+  /** The server will never deliver the room's reliable messages `fromSeq`..`toSeq` that have not come. */
+  lost(fromSeq: number, toSeq: number): void {
+    this.host.data.receiver.lostUpTo(toSeq);
+    this.host.emit('messagesLost', { fromSeq, toSeq });
   }
 
   /** Bytes from a receive channel. */

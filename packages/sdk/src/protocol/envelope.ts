@@ -115,13 +115,35 @@ export function encodeOutgoing(envelope: OutgoingEnvelope): Uint8Array {
 export function decodeOutgoing(bytes: Uint8Array): OutgoingEnvelope {
   const wire = decode(bytes) as Partial<OutgoingWire> | null;
   if (typeof wire !== 'object' || wire === null) malformed('envelope is not a map');
-  const kind = checkKind(wire.k);
   const seq = wire.s;
   if (!Number.isSafeInteger(seq) || (seq as number) < 0) malformed('seq must be a non-negative integer');
+  try {
+    return decodeNumbered(wire, seq as number);
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new NumberedEnvelopeError(seq as number, error.message);
+    throw error;
+  }
+}
+
+/**
+ * An outgoing envelope refused after its sender's number was read: the refusal names that
+ * number, so the sender can tell which message it was (a refusal under 0 names none).
+ */
+export class NumberedEnvelopeError extends ProtocolError {
+  constructor(
+    readonly seq: number,
+    message: string,
+  ) {
+    super('MALFORMED', message);
+  }
+}
+
+function decodeNumbered(wire: Partial<OutgoingWire>, seq: number): OutgoingEnvelope {
+  const kind = checkKind(wire.k);
   const type = checkName(wire.t, 'type');
   if (!(wire.d instanceof Uint8Array)) malformed('data must be binary');
   checkOneValue(wire.d);
-  const envelope: OutgoingEnvelope = { kind, seq: seq as number, type, data: wire.d };
+  const envelope: OutgoingEnvelope = { kind, seq, type, data: wire.d };
   if (wire.to !== undefined) envelope.to = checkTargets(wire.to);
   if (wire.ti !== undefined) envelope.toIdentities = checkIdentities(wire.ti);
   if (targetList(envelope.to).length + (envelope.toIdentities?.length ?? 0) > MAX_TARGETS) {

@@ -216,6 +216,12 @@ export interface ServerNotifications extends MediaNotifications, DirectNotificat
   ack: { seq: number };
   /** A data message of ours was not delivered. */
   messageRejected: { channel: DataChannelKind; seq: number; error: WireError };
+  /**
+   * Reliable messages of the room numbered `fromSeq`..`toSeq` that this peer has not received
+   * never will be (the cluster's Redis lost them, or this server fell too far behind to read
+   * them); some numbers in the range may never have been used.
+   */
+  messagesLost: { fromSeq: number; toSeq: number };
   /** The server ends this session; the socket closes right after. */
   closed: { reason: CloseReason; message: string };
 }

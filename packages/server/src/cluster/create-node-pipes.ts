@@ -2,15 +2,17 @@ import type { ServerConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { NodePipes } from './node-pipes.js';
 import { NodeRequests } from './node-requests.js';
+import { redisEndpointOf } from './redis-link.js';
 import type { RoomBus } from './room-bus.js';
 
 /**
- * Media across nodes, in cluster mode (`--redis-url`), and the requests between nodes it uses
+ * Media across nodes, in cluster mode, and the requests between nodes it uses
  * (grant changes use them too); a single node has none.
  */
 export function createNodePipes(config: ServerConfig, bus: RoomBus, logger: Logger): { pipes: NodePipes; requests: NodeRequests; close(): void } | undefined {
-  if (config.redisUrl === undefined) return undefined;
-  const requests = new NodeRequests({ url: config.redisUrl, nodeId: config.nodeId, logger });
+  const endpoint = redisEndpointOf(config);
+  if (endpoint === undefined) return undefined;
+  const requests = new NodeRequests({ endpoint, redisTimeoutMs: config.redisTimeoutMs, nodeId: config.nodeId, logger });
   const pipes = new NodePipes({
     requests,
     health: () => bus.health(),

@@ -1,6 +1,7 @@
 import type { ServerConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { LocalRoomBus } from './local-room-bus.js';
+import { redisEndpointOf } from './redis-link.js';
 import { RedisRoomBus } from './redis-room-bus.js';
 import type { RoomBus } from './room-bus.js';
 
@@ -8,16 +9,19 @@ import type { RoomBus } from './room-bus.js';
 const MIN_RETAIN_MS = 10_000;
 
 /**
- * The node's room bus: the Redis one in cluster mode (`--redis-url`), else the local one. The
+ * The node's room bus: the Redis one in cluster mode (`--redis-url` or `--redis-sentinels`), else the local one. The
  * Redis bus starts even if Redis is down (it reports UNAVAILABLE and connects when it can): a
  * node must not fail to start, or crash, because of Redis.
  */
 export function createRoomBus(config: ServerConfig, logger: Logger): RoomBus {
   // The log keeps what a peer that resumes within the reconnect grace period may need.
   const log = { maxBytes: config.replayBufferBytes, maxAgeMs: config.reconnectGraceSeconds * 1000 + 5000 };
-  if (config.redisUrl === undefined) return new LocalRoomBus(config.nodeId, log);
+  const endpoint = redisEndpointOf(config);
+  if (endpoint === undefined) return new LocalRoomBus(config.nodeId, log);
   return new RedisRoomBus({
-    url: config.redisUrl,
+    endpoint,
+    timeoutMs: config.redisTimeoutMs,
+    waitReplicas: config.redisWaitReplicas,
     nodeId: config.nodeId,
     heartbeatMs: config.clusterHeartbeatMs,
     nodeTtlMs: config.clusterNodeTtlMs,

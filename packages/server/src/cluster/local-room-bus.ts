@@ -102,11 +102,11 @@ class LocalChannel implements RoomChannel {
     else this.handlers.peerJoined(peer);
   }
 
-  async removePeer(peerId: string, reason: BusLeaveReason): Promise<boolean> {
+  async removePeer(peerId: string, reason: BusLeaveReason, message?: string): Promise<boolean> {
     const peer = this.members.get(peerId);
     if (!peer) return false;
     this.members.delete(peerId);
-    if (this.open) this.handlers.peerLeft(peer, reason);
+    if (this.open) this.handlers.peerLeft(peer, reason, message);
     return true;
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { SwitchboardError, type ErrorCode } from '@switchboard/sdk/protocol';
 import type { Logger } from '../log.js';
-import { connectRedis, guarded, unavailable } from './redis-link.js';
+import { connectRedis, RedisLink, unavailable, type RedisEndpoint } from './redis-link.js';
 
 /** Answers one kind of request from another node; a thrown SwitchboardError reaches the caller typed. */
 export type RequestHandler = (from: string, body: unknown) => Promise<unknown>;
@@ -11,7 +11,9 @@ export type NoteHandler = (from: string, body: unknown) => void;
 
 /** Settings of a {@link NodeRequests}. */
 export interface NodeRequestsOptions {
-  url: string;
+  endpoint: RedisEndpoint;
+  /** How long a Redis command may go unanswered, in ms. */
+  redisTimeoutMs: number;
   nodeId: string;
   /** Prefix of the channels (default `sb:`), the bus's. */
   keyPrefix?: string;
@@ -52,8 +54,8 @@ export class NodeRequests {
   constructor(private readonly options: NodeRequestsOptions) {
     this.nodeId = options.nodeId;
     this.prefix = options.keyPrefix ?? 'sb:';
-    this.command = connectRedis(options.url, `switchboard:${this.nodeId}:requests`);
-    this.subscriber = connectRedis(options.url, `switchboard:${this.nodeId}:requests-in`);
+    this.command = connectRedis(options.endpoint, `switchboard:${this.nodeId}:requests`);
+    this.subscriber = connectRedis(options.endpoint, `switchboard:${this.nodeId}:requests-in`);
     this.subscriber.on('message', (_channel: string, message: string) => this.received(message));
     // Subscribed on every (re)connection: with no offline queue, a subscription made while
     // disconnected fails, and one made before a Redis restart is gone with it.
@@ -124,7 +126,7 @@ export class NodeRequests {
   }
 
   private async send(node: string, frame: Frame): Promise<void> {
-    await guarded(() => this.command.publish(this.channelOf(node), JSON.stringify(frame)));
+    await new RedisLink(this.command, this.options.redisTimeoutMs).run((client) => client.publish(this.channelOf(node), JSON.stringify(frame)));
   }
 
   private settle(id: string): Waiting | undefined {

@@ -33,6 +33,15 @@ export function parseEntry(id: Buffer, fields: readonly Buffer[]): SequencedMess
   return { seq: seqOf(id), at, from, body, targets, topic, type };
 }
 
+/**
+ * A log entry that marks lost messages instead of carrying one (see the SEED_SEQ script): the
+ * highest number known lost, and the episode (the number of the loss's first marker).
+ */
+export function lossMarker(fields: readonly Buffer[]): { lostUpTo: number; episode: number } | undefined {
+  if ((fields[0] as Buffer | undefined)?.toString('latin1') !== 'x') return undefined;
+  return { lostUpTo: Number((fields[1] as Buffer).toString()), episode: Number((fields[3] as Buffer).toString()) };
+}
+
 /** The sequence number of a stream ID `<seq>-0`. */
 export function seqOf(id: Buffer | string): number {
   const text = id.toString();
@@ -54,6 +63,8 @@ export interface MembershipEvent {
   type: 'joined' | 'updated' | 'left';
   ver: number;
   reason?: BusLeaveReason;
+  /** A kick's reason, for the peer. */
+  message?: string;
   peer: BusPeer;
 }
 

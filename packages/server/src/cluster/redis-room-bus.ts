@@ -1,16 +1,27 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { decodeLossy, decodeMembershipEvent, decodePeer } from './redis-codec.js';
-import { connectRedis, guarded, Script, unavailable } from './redis-link.js';
+import { RedisClock } from './redis-clock.js';
+import { connectRedis, RedisLink, Script, unavailable, type RedisEndpoint } from './redis-link.js';
 import { RedisRoomChannel, type ChannelContext } from './redis-room-channel.js';
 import * as scripts from './redis-scripts.js';
 import { StreamReader } from './redis-stream-reader.js';
+import { ReliablePublish } from './reliable-publish.js';
 import type { BusHealth, BusPeer, RoomBus, RoomBusHandlers, RoomChannel } from './room-bus.js';
+
+// How far numbering jumps after Redis lost logged messages: above any number another node may
+// have seen, yet within the SDK's window of remembered numbers (65,536), so nothing in flight is
+// taken for old.
+const LOSS_JUMP = 50_000;
 
 /** Settings of a {@link RedisRoomBus}. */
 export interface RedisBusOptions {
-  /** `redis://host:port[/db]` */
-  url: string;
+  /** A `redis://host:port[/db]` URL, or the sentinels that name the primary. */
+  endpoint: RedisEndpoint;
+  /** How long a command may go unanswered before it fails with `UNAVAILABLE` and the bus counts Redis as stalled, in ms. */
+  timeoutMs: number;
+  /** Replicas that must hold a reliable message before it is acknowledged (Redis WAIT; 0: none). */
+  waitReplicas: number;
   nodeId: string;
   /** Prefix of every key and channel (default `sb:`), so clusters can share one Redis. */
   keyPrefix?: string;
@@ -39,13 +50,15 @@ export class RedisRoomBus implements RoomBus {
   readonly nodeId: string;
   private readonly prefix: string;
   private readonly command: Redis;
+  private readonly link: RedisLink;
+  private readonly clock = new RedisClock();
   private readonly subscriber: Redis;
   private readonly reader: StreamReader;
   private readonly channels = new Map<string, RedisRoomChannel>();
   private readonly byPubSub = new Map<string, { channel: RedisRoomChannel; kind: 'events' | 'lossy' }>();
   private readonly scripts = Object.fromEntries(Object.entries(scripts).map(([name, source]) => [name, new Script(source)])) as ChannelContext['scripts'];
   private readonly context: ChannelContext;
-  private readonly heartbeat: ReturnType<typeof setInterval>;
+  private readonly beating: ReturnType<typeof setInterval>;
   private liveNodes: string[] = [];
   /** Whether the bus works: connected and recovered since the last outage. */
   private usable = false;
@@ -58,14 +71,27 @@ export class RedisRoomBus implements RoomBus {
   constructor(private readonly options: RedisBusOptions) {
     this.nodeId = options.nodeId;
     this.prefix = options.keyPrefix ?? 'sb:';
-    this.command = connectRedis(options.url, `switchboard:${this.nodeId}`);
-    this.subscriber = connectRedis(options.url, `switchboard:${this.nodeId}:subscriber`);
-    const readerClient = connectRedis(options.url, `switchboard:${this.nodeId}:reader`, { blocking: true });
+    this.command = connectRedis(options.endpoint, `switchboard:${this.nodeId}`);
+    this.link = new RedisLink(this.command, options.timeoutMs, () => this.stalled());
+    this.subscriber = connectRedis(options.endpoint, `switchboard:${this.nodeId}:subscriber`);
+    const readerClient = connectRedis(options.endpoint, `switchboard:${this.nodeId}:reader`);
     this.reader = new StreamReader(readerClient, this.command, (room) => `${this.prefix}room:${room}:log`);
     this.context = {
       nodeId: this.nodeId,
       prefix: this.prefix,
-      command: this.command,
+      link: this.link,
+      publisher: new ReliablePublish({
+        link: this.link,
+        script: this.scripts.PUBLISH,
+        prefix: this.prefix,
+        log: options.log,
+        clock: this.clock,
+        drained: (waitMs) => this.reader.drained(waitMs),
+        caughtUp: (room, limitMs) => this.caughtUp(room, limitMs),
+        uncertainLimitMs: options.lingerMs,
+        waitReplicas: options.waitReplicas,
+        logger: options.logger,
+      }),
       log: options.log,
       lingerMs: options.lingerMs,
       nodeTtlMs: options.nodeTtlMs,
@@ -78,7 +104,7 @@ export class RedisRoomBus implements RoomBus {
       client.on('ready', () => this.connected());
       client.on('close', () => this.disconnected());
     }
-    this.heartbeat = setInterval(() => void this.beat(), options.heartbeatMs);
+    this.beating = setInterval(() => void this.beat(), options.heartbeatMs);
   }
 
   /** Resolves once Redis has been reached and this node registered, or rejects after `timeoutMs`. */
@@ -98,9 +124,9 @@ export class RedisRoomBus implements RoomBus {
     this.byPubSub.set(channel.eventsChannel, { channel, kind: 'events' });
     this.byPubSub.set(channel.lossyChannel, { channel, kind: 'lossy' });
     try {
-      await guarded(() => this.subscriber.subscribe(channel.eventsChannel, channel.lossyChannel));
+      await new RedisLink(this.subscriber, this.options.timeoutMs).run((client) => client.subscribe(channel.eventsChannel, channel.lossyChannel));
       await channel.resync('open');
-      const last = await guarded(() => this.command.get(`${this.prefix}room:${room}:seq`));
+      const last = await this.link.run((client) => client.get(`${this.prefix}room:${room}:seq`));
       this.reader.add(room, Number(last ?? 0), {
         reliable: (message) => channel.receiveReliable(message),
         readDone: () => channel.receiveReadDone(),
@@ -115,12 +141,12 @@ export class RedisRoomBus implements RoomBus {
 
   async rooms(): Promise<string[]> {
     if (!this.usable) throw unavailable();
-    return guarded(() => this.command.smembers(`${this.prefix}rooms`));
+    return this.link.run((client) => client.smembers(`${this.prefix}rooms`));
   }
 
   async roomPeers(room: string): Promise<BusPeer[]> {
     if (!this.usable) throw unavailable();
-    const records = await guarded(() => this.command.hvals(`${this.prefix}room:${room}:peers`));
+    const records = await this.link.run((client) => client.hvals(`${this.prefix}room:${room}:peers`));
     return records.map(decodePeer);
   }
 
@@ -130,7 +156,7 @@ export class RedisRoomBus implements RoomBus {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    clearInterval(this.heartbeat);
+    clearInterval(this.beating);
     for (const channel of [...this.channels.values()]) {
       if (this.usable) {
         for (const peer of channel.ownPeers()) await channel.removePeer(peer.id, 'nodeLost').catch(() => undefined);
@@ -139,12 +165,32 @@ export class RedisRoomBus implements RoomBus {
     }
     this.closed = true;
     if (this.usable) {
-      await guarded(() => this.command.multi().zrem(`${this.prefix}nodes`, this.nodeId).del(`${this.prefix}node:${this.nodeId}:peers`).exec()).catch(() => undefined);
+      await this.link.run((client) => client.multi().zrem(`${this.prefix}nodes`, this.nodeId).del(`${this.prefix}node:${this.nodeId}:peers`).exec()).catch(() => undefined);
     }
     this.usable = false;
     await this.reader.close();
     this.subscriber.disconnect();
     this.command.disconnect();
+  }
+
+  private async caughtUp(room: string, limitMs: number): Promise<boolean> {
+    const deadline = Date.now() + limitMs;
+    const waitUntil = async (condition: () => boolean) => {
+      while (!condition()) {
+        if (this.closed || Date.now() > deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return true;
+    };
+    for (;;) {
+      if (!(await waitUntil(() => this.usable))) return false;
+      try {
+        const last = Number((await this.link.run((client) => client.get(`${this.prefix}room:${room}:seq`))) ?? 0);
+        return await waitUntil(() => !this.channels.has(room) || this.reader.lastDelivered(room) >= last);
+      } catch {
+        // Away again: wait for the next recovery.
+      }
+    }
   }
 
   private async detach(channel: RedisRoomChannel): Promise<void> {
@@ -175,6 +221,14 @@ export class RedisRoomBus implements RoomBus {
     void this.recover();
   }
 
+  // A command went unanswered: Redis is frozen or swamped. Nothing is served until a heartbeat
+  // gets through again and the bus recovers.
+  private stalled(): void {
+    if (this.closed || !this.usable) return;
+    this.options.logger.warn('Redis does not answer', { timeoutMs: this.options.timeoutMs });
+    this.disconnected();
+  }
+
   private disconnected(): void {
     if (this.closed) return;
     this.usable = false;
@@ -192,8 +246,9 @@ export class RedisRoomBus implements RoomBus {
       try {
         await this.register();
         for (const channel of this.channels.values()) {
-          const delivered = Math.max(this.reader.lastDelivered(channel.room), channel.lastPublished);
-          await this.scripts.SEED_SEQ.run(this.command, [this.prefix, channel.room, delivered]);
+          const seen = Math.max(this.reader.lastDelivered(channel.room), channel.lastPublished);
+          const marker = (await this.scripts.SEED_SEQ.run(this.link, [this.prefix, channel.room, seen, LOSS_JUMP, this.options.lingerMs])) as number;
+          if (marker > 0) this.options.logger.error('Redis lost logged messages of a room (restarted without them, or failed over to a replica that lacked them); its receivers are told', { room: channel.room, upTo: seen });
           await channel.reregister();
         }
         const wasUsable = this.registered;
@@ -215,9 +270,17 @@ export class RedisRoomBus implements RoomBus {
   }
 
   private async register(): Promise<void> {
-    const result = (await this.scripts.HEARTBEAT.run(this.command, [this.prefix, this.nodeId, this.options.nodeTtlMs])) as [number, ...string[]];
-    this.liveNodes = (await this.scripts.LIVE_NODES.run(this.command, [this.prefix, this.options.nodeTtlMs])) as string[];
-    await this.reap(result.slice(1) as string[]);
+    const [, overdue] = await this.heartbeat();
+    await this.reap(overdue);
+  }
+
+  /** Records this node's heartbeat; resolves with whether it was registered anew, and the overdue nodes. */
+  private async heartbeat(): Promise<[boolean, string[]]> {
+    const sentAt = Date.now();
+    const [added, now, ...overdue] = (await this.scripts.HEARTBEAT.run(this.link, [this.prefix, this.nodeId, this.options.nodeTtlMs])) as [number, number, ...string[]];
+    this.clock.sample(sentAt, Date.now(), now);
+    this.liveNodes = (await this.scripts.LIVE_NODES.run(this.link, [this.prefix, this.options.nodeTtlMs])) as string[];
+    return [added === 1, overdue];
   }
 
   private async beat(): Promise<void> {
@@ -227,10 +290,9 @@ export class RedisRoomBus implements RoomBus {
       return;
     }
     try {
-      const [added, ...overdue] = (await this.scripts.HEARTBEAT.run(this.command, [this.prefix, this.nodeId, this.options.nodeTtlMs])) as [number, ...string[]];
-      this.liveNodes = (await this.scripts.LIVE_NODES.run(this.command, [this.prefix, this.options.nodeTtlMs])) as string[];
+      const [added, overdue] = await this.heartbeat();
       // Not registered any more: Redis restarted empty, or others declared this node dead.
-      if (added === 1) await this.recover();
+      if (added) await this.recover();
       await this.reap(overdue);
     } catch (error) {
       this.options.logger.debug('heartbeat failed', { error });
@@ -240,7 +302,7 @@ export class RedisRoomBus implements RoomBus {
   private async reap(overdue: string[]): Promise<void> {
     for (const node of overdue) {
       if (node === this.nodeId) continue;
-      const removed = (await this.scripts.REAP_NODE.run(this.command, [this.prefix, node, this.options.nodeTtlMs, this.options.lingerMs])) as number;
+      const removed = (await this.scripts.REAP_NODE.run(this.link, [this.prefix, node, this.options.nodeTtlMs, this.options.lingerMs])) as number;
       if (removed >= 0) this.options.logger.warn('node declared dead; its peers left', { node, peers: removed });
     }
   }

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
-import { decodePeer, encodeLossy, encodePeer, optionalFields, parseEntry, type MembershipEvent } from './redis-codec.js';
-import { guarded, unavailable, type Script } from './redis-link.js';
+import { decodePeer, encodeLossy, encodePeer, lossMarker, parseEntry, type MembershipEvent } from './redis-codec.js';
+import { unavailable, type RedisLink, type Script } from './redis-link.js';
+import type { ReliablePublish } from './reliable-publish.js';
 import type * as scripts from './redis-scripts.js';
 import { historyKeeps, type HistoryPolicy } from '../history/history-policy.js';
 import type { BusLeaveReason, BusMessage, BusPeer, HistorySnapshot, RoomBusHandlers, RoomChannel, SequencedMessage } from './room-bus.js';
@@ -9,7 +9,9 @@ import type { BusLeaveReason, BusMessage, BusPeer, HistorySnapshot, RoomBusHandl
 export interface ChannelContext {
   readonly nodeId: string;
   readonly prefix: string;
-  readonly command: Redis;
+  readonly link: RedisLink;
+  /** How each reliable message is numbered, with a known outcome. */
+  readonly publisher: ReliablePublish;
   readonly log: { maxBytes: number; maxAgeMs: number; minRetainMs: number };
   readonly lingerMs: number;
   /** How long a node may stay silent before it counts as dead. */
@@ -64,10 +66,7 @@ export class RedisRoomChannel implements RoomChannel {
 
   async publishReliable(message: BusMessage): Promise<number> {
     this.ensureReachable();
-    const { prefix, log, command } = this.context;
-    const [seq] = (await this.context.scripts.PUBLISH.runBuffer(command, [
-      prefix, this.room, log.maxBytes, log.maxAgeMs, log.minRetainMs, message.from, message.body, ...optionalFields(message),
-    ])) as [number, number];
+    const seq = await this.context.publisher.publish(this.room, message);
     this.lastPublished = Math.max(this.lastPublished, seq);
     return seq;
   }
@@ -76,36 +75,46 @@ export class RedisRoomChannel implements RoomChannel {
     if (!this.open) return;
     this.handlers.lossy(message);
     if (!this.context.reachable()) return;
-    this.context.command.publish(this.lossyChannel, encodeLossy(this.context.nodeId, message)).catch(() => undefined);
+    this.context.link.client.publish(this.lossyChannel, encodeLossy(this.context.nodeId, message)).catch(() => undefined);
   }
 
   async replay(afterSeq: number): Promise<SequencedMessage[] | undefined> {
     this.ensureReachable();
-    const [last, entries] = (await this.context.scripts.REPLAY.runBuffer(this.context.command, [this.context.prefix, this.room, afterSeq])) as [
+    const [last, entries] = (await this.context.scripts.REPLAY.runBuffer(this.context.link, [this.context.prefix, this.room, afterSeq])) as [
       number,
       [Buffer, Buffer[]][],
     ];
     if (afterSeq >= last) return [];
-    const messages = entries.map(([id, fields]) => parseEntry(id, fields));
-    return messages[0]?.seq === afterSeq + 1 ? messages : undefined;
+    // Complete only if every number after afterSeq is there, or was never given (a loss marker's jump).
+    const messages: SequencedMessage[] = [];
+    let expected = afterSeq + 1;
+    for (const [id, fields] of entries) {
+      const marker = lossMarker(fields);
+      const message = marker ? undefined : parseEntry(id, fields);
+      const seq = message?.seq ?? Number(id.toString().split('-')[0]);
+      if (marker ? marker.lostUpTo >= expected : seq !== expected) return undefined;
+      if (message) messages.push(message);
+      expected = seq + 1;
+    }
+    return messages;
   }
 
   async lastSeq(): Promise<number> {
     this.ensureReachable();
-    const value = await guarded(() => this.context.command.get(`${this.context.prefix}room:${this.room}:seq`));
+    const value = await this.context.link.run((client) => client.get(`${this.context.prefix}room:${this.room}:seq`));
     return Number(value ?? 0);
   }
 
   async setHistoryPolicy(policy: HistoryPolicy | null, mode: 'replace' | 'ifUnset'): Promise<HistoryPolicy | null> {
     this.ensureReachable();
-    const { prefix, command, lingerMs } = this.context;
-    const text = (await this.context.scripts.SET_HISTORY_POLICY.run(command, [prefix, this.room, mode, JSON.stringify(policy), lingerMs])) as string;
+    const { prefix, link, lingerMs } = this.context;
+    const text = (await this.context.scripts.SET_HISTORY_POLICY.run(link, [prefix, this.room, mode, JSON.stringify(policy), lingerMs])) as string;
     return JSON.parse(text) as HistoryPolicy | null;
   }
 
   async historyPolicy(): Promise<HistoryPolicy | null> {
     this.ensureReachable();
-    const text = await guarded(() => this.context.command.get(`${this.context.prefix}room:${this.room}:hpolicy`));
+    const text = await this.context.link.run((client) => client.get(`${this.context.prefix}room:${this.room}:hpolicy`));
     return text === null ? null : (JSON.parse(text) as HistoryPolicy | null);
   }
 
@@ -113,7 +122,7 @@ export class RedisRoomChannel implements RoomChannel {
   // applies here at once, and to what is stored from the next message on.
   async history(): Promise<HistorySnapshot> {
     this.ensureReachable();
-    const [text, last, entries] = (await this.context.scripts.READ_HISTORY.runBuffer(this.context.command, [this.context.prefix, this.room])) as [
+    const [text, last, entries] = (await this.context.scripts.READ_HISTORY.runBuffer(this.context.link, [this.context.prefix, this.room])) as [
       Buffer | null,
       number,
       [Buffer, Buffer[]][],
@@ -126,17 +135,17 @@ export class RedisRoomChannel implements RoomChannel {
   async putPeer(peer: BusPeer): Promise<void> {
     if (peer.node === this.context.nodeId && this.open) this.own.set(peer.id, peer);
     this.ensureReachable();
-    const version = (await this.context.scripts.PUT_PEER.run(this.context.command, [
+    const version = (await this.context.scripts.PUT_PEER.run(this.context.link, [
       this.context.prefix, this.room, peer.id, peer.node, encodePeer(peer),
     ])) as number;
     if (version > 0) await this.reach(version);
   }
 
-  async removePeer(peerId: string, reason: BusLeaveReason): Promise<boolean> {
+  async removePeer(peerId: string, reason: BusLeaveReason, message?: string): Promise<boolean> {
     if (this.own.delete(peerId)) this.departed.set(peerId, reason);
     this.ensureReachable();
-    const version = (await this.context.scripts.REMOVE_PEER.run(this.context.command, [
-      this.context.prefix, this.room, peerId, reason, this.context.lingerMs,
+    const version = (await this.context.scripts.REMOVE_PEER.run(this.context.link, [
+      this.context.prefix, this.room, peerId, reason, this.context.lingerMs, message ?? '',
     ])) as number;
     this.departed.delete(peerId);
     if (version === 0) return false;
@@ -166,12 +175,12 @@ export class RedisRoomChannel implements RoomChannel {
    * through the scripts (the bus is not usable yet while it recovers).
    */
   async reregister(): Promise<void> {
-    const { scripts: run, command, prefix, lingerMs } = this.context;
+    const { scripts: run, link, prefix, lingerMs } = this.context;
     for (const [peerId, reason] of [...this.departed]) {
-      await run.REMOVE_PEER.run(command, [prefix, this.room, peerId, reason, lingerMs]);
+      await run.REMOVE_PEER.run(link, [prefix, this.room, peerId, reason, lingerMs, '']);
       this.departed.delete(peerId);
     }
-    for (const peer of this.own.values()) await run.PUT_PEER.run(command, [prefix, this.room, peer.id, peer.node, encodePeer(peer)]);
+    for (const peer of this.own.values()) await run.PUT_PEER.run(link, [prefix, this.room, peer.id, peer.node, encodePeer(peer)]);
   }
 
   /** A membership event from the room's pub/sub channel. */
@@ -198,6 +207,7 @@ export class RedisRoomChannel implements RoomChannel {
 
   /** A reliable message from the node's stream reader. */
   receiveReliable(message: SequencedMessage): void {
+    this.context.publisher.read(this.room, message);
     if (this.open) this.handlers.reliable(message);
   }
 
@@ -221,7 +231,7 @@ export class RedisRoomChannel implements RoomChannel {
     this.version = undefined;
     let snapshot: string[];
     try {
-      snapshot = (await this.context.scripts.SNAPSHOT.run(this.context.command, [this.context.prefix, this.room])) as string[];
+      snapshot = (await this.context.scripts.SNAPSHOT.run(this.context.link, [this.context.prefix, this.room])) as string[];
     } catch (error) {
       // Keep the view as it was; the next event, heartbeat or recovery tries again.
       this.version = 0;
@@ -263,7 +273,7 @@ export class RedisRoomChannel implements RoomChannel {
     this.version = event.ver;
     const { peer } = event;
     if (event.type === 'left') {
-      if (this.members.delete(peer.id)) this.handlers.peerLeft(peer, event.reason ?? 'left');
+      if (this.members.delete(peer.id)) this.handlers.peerLeft(peer, event.reason ?? 'left', event.message);
     } else {
       const known = this.members.get(peer.id);
       this.members.set(peer.id, peer);

@@ -12,8 +12,10 @@
  * - `p room:r:hpolicy` the room's history policy (JSON; `null` = none chosen: no history)
  * - `p room:r:history` the messages the policy keeps: a stream like the log, trimmed to the policy
  * - `p room:r:hbytes`  total body bytes in the history
+ * - `p room:r:loss`   the last loss of logged messages (Redis lost data): marker number, highest lost
  * - `p rooms`         rooms with members
  * - `p nodes`         live nodes: node ID -> last heartbeat (Redis ms)
+ * - `p lastbeat`      when any node last beat (Redis ms)
  * - `p node:n:peers`  the peers connected through node n: peer ID -> room
  * Pub/sub channels: `p room:r:events` (membership, JSON) and `p room:r:lossy` (MessagePack).
  *
@@ -28,12 +30,13 @@ local function now_ms()
 end
 local function room_key(prefix, room, what) return prefix .. 'room:' .. room .. ':' .. what end
 -- What a room keeps beyond its members; it lingers, then expires, once the room is empty.
-local ROOM_DATA = {'seq', 'log', 'bytes', 'ver', 'hpolicy', 'history', 'hbytes'}
+local ROOM_DATA = {'seq', 'log', 'bytes', 'ver', 'hpolicy', 'history', 'hbytes', 'loss'}
 -- Announces a membership change; the version lets nodes order events against snapshots.
-local function announce(prefix, room, kind, record, reason)
+local function announce(prefix, room, kind, record, reason, message)
   local ver = redis.call('INCR', room_key(prefix, room, 'ver'))
   local extra = ''
   if reason then extra = ',"reason":"' .. reason .. '"' end
+  if message and message ~= '' then extra = extra .. ',"message":' .. cjson.encode(message) end
   redis.call('PUBLISH', room_key(prefix, room, 'events'),
     '{"type":"' .. kind .. '","ver":' .. ver .. extra .. ',"peer":' .. record .. '}')
   return ver
@@ -50,13 +53,13 @@ local function room_used(prefix, room)
   redis.call('SADD', prefix .. 'rooms', room)
   for _, what in ipairs(ROOM_DATA) do redis.call('PERSIST', room_key(prefix, room, what)) end
 end
-local function remove_peer(prefix, room, peer_id, reason, linger_ms)
+local function remove_peer(prefix, room, peer_id, reason, linger_ms, message)
   local peers = room_key(prefix, room, 'peers')
   local record = redis.call('HGET', peers, peer_id)
   if not record then return 0 end
   redis.call('HDEL', peers, peer_id)
   redis.call('HDEL', prefix .. 'node:' .. cjson.decode(record).node .. ':peers', peer_id)
-  local ver = announce(prefix, room, 'left', record, reason)
+  local ver = announce(prefix, room, 'left', record, reason, message)
   room_emptied(prefix, room, linger_ms)
   return ver
 end
@@ -124,8 +127,10 @@ return {policy, last, redis.call('XRANGE', room_key(prefix, room, 'history'), '-
 `;
 
 /**
- * ARGV: prefix, room, maxBytes, maxAgeMs, minRetainMs, from, body, then optional field pairs
- * (`t` JSON targets, `p` topic, `y` type). Returns { seq, at }.
+ * ARGV: prefix, room, maxBytes, maxAgeMs, minRetainMs, deadline, from, body, then optional field
+ * pairs (`t` JSON targets, `p` topic, `y` type). Returns { seq, at }, or { 0, at } without
+ * logging anything when Redis runs it after `deadline` (Redis ms): the node that sent it has
+ * given up on the answer by then and told the sender it was not sent, so it must never be.
  *
  * The log is trimmed from its oldest end: what is older than maxAgeMs, and what is above
  * maxBytes once older than minRetainMs (every node's reader must get to read it first). At most
@@ -136,13 +141,14 @@ ${HISTORY}
 local prefix, room = ARGV[1], ARGV[2]
 local max_bytes, max_age, min_retain = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local now = now_ms()
+if now > tonumber(ARGV[6]) then return {0, now} end
 local seq = redis.call('INCR', room_key(prefix, room, 'seq'))
 local log = room_key(prefix, room, 'log')
-local fields = {'f', ARGV[6], 'b', ARGV[7], 'a', now}
-for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
+local fields = {'f', ARGV[7], 'b', ARGV[8], 'a', now}
+for i = 9, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('XADD', log, seq .. '-0', unpack(fields))
 local bytes_key = room_key(prefix, room, 'bytes')
-local bytes = redis.call('INCRBY', bytes_key, #ARGV[7])
+local bytes = redis.call('INCRBY', bytes_key, #ARGV[8])
 for _ = 1, 100 do
   local oldest = redis.call('XRANGE', log, '-', '+', 'COUNT', 1)[1]
   if not oldest then break end
@@ -187,9 +193,12 @@ if old then return announce(prefix, room, 'updated', record) end
 return announce(prefix, room, 'joined', record)
 `;
 
-/** ARGV: prefix, room, peerId, reason, lingerMs. Returns the version of the `left` event, or 0 if absent. */
+/**
+ * ARGV: prefix, room, peerId, reason, lingerMs, message (a kick's reason, or empty). Returns the
+ * version of the `left` event, or 0 if absent.
+ */
 export const REMOVE_PEER = `${COMMON}
-return remove_peer(ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]))
+return remove_peer(ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6])
 `;
 
 /** ARGV: prefix, room. Returns [version, records…]: a snapshot to order later events against. */
@@ -202,24 +211,61 @@ return result
 `;
 
 /**
- * ARGV: prefix, room, seq. Raises the room's sequence number to at least seq: after Redis lost
- * its data, numbering must not restart below what peers have already seen.
+ * ARGV: prefix, room, seq, jump, lingerMs. Called by a node that has seen the room's numbering reach `seq`
+ * (delivered or published) when it reaches Redis again. Redis below that lost messages (it
+ * restarted without them, or a replica that lacked them took over): numbering goes on at
+ * `seq + jump`, above anything another node may have seen too, so no number is ever given to
+ * two messages, and a marker entry there (field `x`: the highest lost number known) tells every
+ * reader which numbers it may have missed. A node that reports a higher lost number later, in
+ * the same episode (`room:r:loss`: the marker's number `at` and `max`), adds another marker;
+ * one that reports a number from after the first marker (its reader read it) adds nothing.
+ * Returns the marker's number, or 0 if nothing was lost as far as this node knows.
  */
 export const SEED_SEQ = `${COMMON}
-local key = room_key(ARGV[1], ARGV[2], 'seq')
-if tonumber(redis.call('GET', key) or '0') < tonumber(ARGV[3]) then redis.call('SET', key, ARGV[3]) end
-return 1
+local prefix, room, seen, jump = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local key, loss = room_key(prefix, room, 'seq'), room_key(prefix, room, 'loss')
+local current = tonumber(redis.call('GET', key) or '0')
+local at
+if current < seen then
+  at = seen + jump
+  redis.call('SET', key, at)
+  redis.call('HSET', loss, 'at', at, 'max', seen)
+else
+  local episode = redis.call('HMGET', loss, 'at', 'max')
+  -- A number at or above the marker is one this node read after the loss: nothing to add.
+  if not episode[1] or tonumber(episode[2]) >= seen or seen >= tonumber(episode[1]) then return 0 end
+  redis.call('HSET', loss, 'max', seen)
+  at = redis.call('INCR', key)
+end
+local now = now_ms()
+redis.call('XADD', room_key(prefix, room, 'log'), at .. '-0', 'x', seen, 'e', redis.call('HGET', loss, 'at'), 'a', now)
+if redis.call('HLEN', room_key(prefix, room, 'peers')) == 0 then
+  redis.call('PEXPIRE', loss, tonumber(ARGV[5]))
+end
+return at
 `;
 
 /**
  * ARGV: prefix, nodeId, ttlMs. Records this node's heartbeat. Returns [1 if the node was not
- * registered (first beat, Redis lost its data, or the node was declared dead), nodes overdue…].
+ * registered (first beat, Redis lost its data, or the node was declared dead), Redis's time in
+ * ms, nodes overdue…].
+ *
+ * When no node at all beat for half a TTL, Redis itself was frozen (or unreachable to all):
+ * nobody could beat, so every node gets a fresh TTL instead of being declared dead.
  */
 export const HEARTBEAT = `${COMMON}
 local prefix, node, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = now_ms()
-local result = {redis.call('ZADD', prefix .. 'nodes', now, node)}
-for _, overdue in ipairs(redis.call('ZRANGEBYSCORE', prefix .. 'nodes', '-inf', now - ttl)) do
+local nodes, last = prefix .. 'nodes', prefix .. 'lastbeat'
+local previous = tonumber(redis.call('GET', last) or '0')
+redis.call('SET', last, now)
+local result = {redis.call('ZADD', nodes, now, node), now}
+if previous > 0 and now - previous > ttl / 2 then
+  local all = redis.call('ZRANGE', nodes, 0, -1)
+  for _, member in ipairs(all) do redis.call('ZADD', nodes, now, member) end
+  return result
+end
+for _, overdue in ipairs(redis.call('ZRANGEBYSCORE', nodes, '-inf', now - ttl)) do
   result[#result + 1] = overdue
 end
 return result

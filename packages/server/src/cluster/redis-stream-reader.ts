@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { parseEntry, seqOf } from './redis-codec.js';
+import { lossMarker, parseEntry, seqOf } from './redis-codec.js';
 import type { SequencedMessage } from './room-bus.js';
 
 /** Where the reader hands a room's messages. */
@@ -7,7 +7,19 @@ export interface StreamSink {
   reliable(message: SequencedMessage): void;
   /** The messages of one read were all handed over. */
   readDone(): void;
+  /** Messages `fromSeq`..`toSeq` never reached this node and never will (trimmed, or Redis lost them). */
   gap(fromSeq: number, toSeq: number): void;
+}
+
+/** What the reader knows of one room's log. */
+interface RoomCursor {
+  key: string;
+  /** The last number read (a message, or a marker of lost messages). */
+  lastSeq: number;
+  sink: StreamSink;
+  /** The loss episode last marked (see SEED_SEQ), and the highest number delivered or told lost then. */
+  episode?: number;
+  covered?: number;
 }
 
 const BLOCK_MS = 5000;
@@ -21,7 +33,7 @@ const RETRY_MS = 250;
  * the command connection) so the new stream joins the next read at once.
  */
 export class StreamReader {
-  private readonly rooms = new Map<string, { key: string; lastSeq: number; sink: StreamSink }>();
+  private readonly rooms = new Map<string, RoomCursor>();
   private readonly byKey = new Map<string, string>();
   private readerId: number | undefined;
   private running = true;
@@ -52,6 +64,16 @@ export class StreamReader {
     if (!entry) return;
     this.rooms.delete(room);
     this.byKey.delete(entry.key);
+  }
+
+  /**
+   * Resolves once the reader's connection is down too, so what Redis sent it before has been
+   * read, or after `waitMs` (a connection that failed alone).
+   */
+  async drained(waitMs: number): Promise<void> {
+    const deadline = Date.now() + waitMs;
+    while (this.reader.status === 'ready' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   /** The last sequence number delivered for `room` (0 if not open). */
@@ -95,12 +117,31 @@ export class StreamReader {
       for (const [id, fields] of items) {
         const seq = seqOf(id);
         if (seq <= entry.lastSeq) continue;
+        const marker = lossMarker(fields);
+        if (marker) {
+          this.markLoss(entry, marker);
+          entry.lastSeq = seq;
+          continue;
+        }
         if (seq > entry.lastSeq + 1) entry.sink.gap(entry.lastSeq + 1, seq - 1);
         entry.lastSeq = seq;
         entry.sink.reliable(parseEntry(id, fields));
       }
       entry.sink.readDone();
     }
+  }
+
+  // Numbers between the lost ones and the marker were never given: only the lost ones this node
+  // had not read are reported, once per episode whatever the number of markers.
+  private markLoss(entry: RoomCursor, marker: { lostUpTo: number; episode: number }): void {
+    if (entry.episode !== marker.episode) {
+      entry.episode = marker.episode;
+      entry.covered = entry.lastSeq;
+    }
+    const covered = entry.covered ?? entry.lastSeq;
+    if (marker.lostUpTo <= covered) return;
+    entry.sink.gap(covered + 1, marker.lostUpTo);
+    entry.covered = marker.lostUpTo;
   }
 
   private wake(): void {

@@ -71,8 +71,8 @@ export interface RoomBusHandlers {
   peerJoined(peer: BusPeer): void;
   /** A peer's record changed (tracks, metadata, last sender seq…). */
   peerUpdated(peer: BusPeer): void;
-  /** A peer is gone: exactly once per peer per node. */
-  peerLeft(peer: BusPeer, reason: BusLeaveReason): void;
+  /** A peer is gone: exactly once per peer per node; `message` is a kick's reason, for the peer. */
+  peerLeft(peer: BusPeer, reason: BusLeaveReason, message?: string): void;
 }
 
 /** One room as this node takes part in it. Every method may fail with `UNAVAILABLE`. */
@@ -112,8 +112,11 @@ export interface RoomChannel {
    * added or removed once the bus is back: the node is the authority on its own members.
    */
   putPeer(peer: BusPeer): Promise<void>;
-  /** Removes a member; resolves false if it was not there (someone else removed it first). */
-  removePeer(peerId: string, reason: BusLeaveReason): Promise<boolean>;
+  /**
+   * Removes a member; resolves false if it was not there (someone else removed it first).
+   * `message` (a kick's reason) reaches the member's node with the removal.
+   */
+  removePeer(peerId: string, reason: BusLeaveReason, message?: string): Promise<boolean>;
   /** Current members, as last seen by this node. */
   peers(): ReadonlyMap<string, BusPeer>;
   /** Stops taking part: no more handler calls. This node's peers must have been removed first. */

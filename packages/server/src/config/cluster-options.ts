@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { configError, parseInteger, type AnyOptionSpec } from './option-spec.js';
+import { configError, parseInteger, parseList, type AnyOptionSpec } from './option-spec.js';
 
 /** Cluster mode (docs/scaling.md): on with a Redis URL; without one nothing needs Redis. */
 export const CLUSTER_OPTIONS: readonly AnyOptionSpec[] = [
@@ -13,6 +13,50 @@ export const CLUSTER_OPTIONS: readonly AnyOptionSpec[] = [
       return raw;
     },
     fallback: () => undefined,
+  },
+  {
+    key: 'redisSentinels',
+    flag: '--redis-sentinels',
+    env: 'SWITCHBOARD_REDIS_SENTINELS',
+    help: 'cluster mode through Redis Sentinel: host:port,… of the sentinels that name the primary (instead of --redis-url)',
+    parse: (raw) => {
+      const sentinels = parseList(raw).map((item) => {
+        const match = /^(.+):(\d{1,5})$/.exec(item);
+        const port = Number(match?.[2]);
+        if (!match || port < 1 || port > 65535) throw configError(`--redis-sentinels must be host:port,…, got "${item}"`);
+        return { host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port };
+      });
+      if (sentinels.length === 0) throw configError('--redis-sentinels needs at least one host:port');
+      return sentinels;
+    },
+    fallback: () => undefined,
+  },
+  {
+    key: 'redisMasterName',
+    flag: '--redis-master-name',
+    env: 'SWITCHBOARD_REDIS_MASTER_NAME',
+    help: 'the name the sentinels know the primary by',
+    parse: (raw) => {
+      if (!/^[A-Za-z0-9._-]{1,64}$/.test(raw)) throw configError(`--redis-master-name must be 1-64 letters, digits, ".", "_" or "-", got "${raw}"`);
+      return raw;
+    },
+    fallback: () => 'mymaster',
+  },
+  {
+    key: 'redisTimeoutMs',
+    flag: '--redis-timeout-ms',
+    env: 'SWITCHBOARD_REDIS_TIMEOUT_MS',
+    help: 'a Redis command unanswered this long fails with UNAVAILABLE and marks Redis unreachable, ms',
+    parse: (raw) => parseInteger(raw, '--redis-timeout-ms', 100, 60_000),
+    fallback: () => 1000,
+  },
+  {
+    key: 'redisWaitReplicas',
+    flag: '--redis-wait-replicas',
+    env: 'SWITCHBOARD_REDIS_WAIT_REPLICAS',
+    help: 'replicas that must hold a reliable message before it is acknowledged (Redis WAIT; 0: none)',
+    parse: (raw) => parseInteger(raw, '--redis-wait-replicas', 0, 16),
+    fallback: () => 0,
   },
   {
     key: 'nodeId',

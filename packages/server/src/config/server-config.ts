@@ -107,9 +107,17 @@ export interface ServerConfig {
   /** Refusals within 10 seconds after which a peer is kicked (0 = never kick). */
   rateLimitKickAfter: number;
 
-  // Cluster mode (docs/scaling.md): on with a Redis URL; without one nothing needs Redis.
+  // Cluster mode (docs/scaling.md): on with a Redis URL or sentinels; without either nothing needs Redis.
   /** `redis://host:port[/db]` of the cluster's Redis, or undefined for a single node. */
   redisUrl: string | undefined;
+  /** Redis Sentinel instances that name the cluster's Redis primary (instead of `redisUrl`). */
+  redisSentinels: { host: string; port: number }[] | undefined;
+  /** The primary's name as the sentinels know it. */
+  redisMasterName: string;
+  /** How long a Redis command may go unanswered before it fails with `UNAVAILABLE`, in ms. */
+  redisTimeoutMs: number;
+  /** Replicas that must hold a reliable message before it is acknowledged (Redis WAIT). */
+  redisWaitReplicas: number;
   /** This node's ID in the cluster, unique among the live nodes. */
   nodeId: string;
   /** How often this node tells the cluster it is alive, in ms. */

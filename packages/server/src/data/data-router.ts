@@ -4,6 +4,7 @@ import {
   encodeOutgoing,
   EnvelopeKind,
   MAX_REMEMBERED_REJECTIONS,
+  NumberedEnvelopeError,
   SERVER_SENDER_ID,
   SwitchboardError,
   type ClientRequests,
@@ -148,9 +149,15 @@ export class DataRouter {
     return lastSent;
   }
 
-  /** The bus lost messages up to `toSeq` before this node read them: they cannot be replayed here. */
-  missed(toSeq: number): void {
+  /**
+   * The bus lost messages `fromSeq`..`toSeq` before this node read them: they cannot be replayed
+   * here, and the receivers connected now are told (one resuming later is refused `RESUME_FAILED`).
+   */
+  missed(fromSeq: number, toSeq: number): void {
     this.sequencer.skipTo(toSeq);
+    for (const peer of this.members.values()) {
+      if (peer.grants.receiveData) peer.connection?.notify('messagesLost', { fromSeq, toSeq });
+    }
   }
 
   /**
@@ -276,7 +283,14 @@ export class DataRouter {
     try {
       envelope = decodeOutgoing(bytes);
     } catch (error) {
-      this.reject(sender, channel, 0, 'MALFORMED', (error as Error).message);
+      // Refused under its number when that could be read, so the sender's receipt settles.
+      const seq = error instanceof NumberedEnvelopeError ? error.seq : 0;
+      if (channel === 'reliable' && seq > 0) {
+        if (seq <= sender.lastAcceptedSeq) return this.acks.schedule(sender);
+        sender.lastAcceptedSeq = seq;
+      }
+      this.reject(sender, channel, seq, 'MALFORMED', (error as Error).message);
+      if (channel === 'reliable' && seq > 0) this.acks.schedule(sender);
       return;
     }
     const seq = envelope.seq;

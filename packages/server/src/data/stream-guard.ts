@@ -5,7 +5,7 @@ import { TokenBucket } from './rate-limiter.js';
 export interface OpenStream {
   id: number;
   /** Type, targets and topic of its `open`: every later frame must repeat them. */
-  envelope: Pick<OutgoingEnvelope, 'type' | 'to' | 'topic'>;
+  envelope: Pick<OutgoingEnvelope, 'type' | 'to' | 'toIdentities' | 'topic'>;
   /** Index the next chunk must have. */
   nextIndex: number;
   bytes: number;
@@ -102,6 +102,7 @@ export class StreamGuard {
     sender.lastId = frame.id;
     const address: OpenStream['envelope'] = { type: envelope.type };
     if (envelope.to !== undefined) address.to = envelope.to;
+    if (envelope.toIdentities !== undefined) address.toIdentities = envelope.toIdentities;
     if (envelope.topic !== undefined) address.topic = envelope.topic;
     sender.open.set(frame.id, { id: frame.id, envelope: address, nextIndex: 0, bytes: 0, size: frame.size });
     return { ok: true, frame, message: true };
@@ -141,5 +142,5 @@ function refuse(code: 'MALFORMED' | 'STREAM_LIMIT', message: string): StreamVerd
 }
 
 function sameAddress(a: OpenStream['envelope'], b: OutgoingEnvelope): boolean {
-  return a.type === b.type && a.topic === b.topic && JSON.stringify(a.to) === JSON.stringify(b.to);
+  return a.type === b.type && a.topic === b.topic && JSON.stringify(a.to) === JSON.stringify(b.to) && JSON.stringify(a.toIdentities) === JSON.stringify(b.toIdentities);
 }

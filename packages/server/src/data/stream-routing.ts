@@ -90,6 +90,8 @@ export class StreamRouting {
       if (targets.length === 0) return;
       envelope.to = targets;
     }
+    // Addressed by identity: to those identities, never to the whole room.
+    if (stream.envelope.toIdentities !== undefined) envelope.toIdentities = stream.envelope.toIdentities;
     if (stream.envelope.topic !== undefined) envelope.topic = stream.envelope.topic;
     try {
       this.host.publish(senderId, 'reliable', envelope, encodeOutgoing(envelope)).catch((failure: unknown) => this.lost(senderId, stream, failure));

@@ -1,5 +1,5 @@
 import type { TemplatedApp } from 'uWebSockets.js';
-import { encode, SwitchboardError, type GrantChange, type Grants, type PeerInfo, type TrackInfo } from '@switchboard/sdk/protocol';
+import { encode, SwitchboardError, unsafeTextReason, type GrantChange, type Grants, type PeerInfo, type TrackInfo } from '@switchboard/sdk/protocol';
 import { apiSecretMatches } from '../auth/api-secret.js';
 import type { BusPeer } from '../cluster/room-bus.js';
 import type { Logger } from '../log.js';
@@ -263,5 +263,8 @@ function parseKickReason(body: unknown): string {
   if (typeof reason !== 'string' || reason.length === 0 || reason.length > MAX_REASON_LENGTH) {
     throw new SwitchboardError('MALFORMED', `field "reason" must be a string of 1 to ${MAX_REASON_LENGTH} characters`);
   }
+  // The peer shows it: it must read as it was written (see unsafeTextReason).
+  const unsafe = unsafeTextReason(reason);
+  if (unsafe !== undefined) throw new SwitchboardError('MALFORMED', `field "reason" ${unsafe}`);
   return reason;
 }

@@ -8,8 +8,8 @@ import { RemoteTracks } from './remote-tracks.js';
 export interface RemotePeerHooks {
   /** Tells this node's peers of the room something (no webhook: the publishing node sends those). */
   broadcast<N extends NotificationName>(method: N, data: ServerNotifications[N]): void;
-  /** A peer of this node was removed from the bus by another node (no-op if already gone here). */
-  removedHere(peerId: string, reason: ServerNotifications['peerLeft']['reason'] & ('left' | 'kicked' | 'timeout')): void;
+  /** A peer of this node was removed from the bus by another node (no-op if already gone here); `message`: a kick's reason. */
+  removedHere(peerId: string, reason: ServerNotifications['peerLeft']['reason'] & ('left' | 'kicked' | 'timeout'), message?: string): void;
 }
 
 /**
@@ -23,6 +23,8 @@ export class RemotePeers {
   private readonly tracks: RemoteTracks;
   /** The grants of each peer of other nodes, as last told: a record change may be a grant change. */
   private readonly grants = new Map<string, Grants>();
+  /** What peers were last told of each peer of other nodes (JSON of its PeerInfo). */
+  private readonly told = new Map<string, string>();
 
   constructor(
     private readonly nodeId: string,
@@ -39,13 +41,14 @@ export class RemotePeers {
       if (!this.remote(peer)) continue;
       this.tracks.update(peer);
       this.grants.set(peer.id, peer.grants);
+      this.told.set(peer.id, JSON.stringify(info(peer)));
     }
   }
 
-  /** Removes a peer of another node from the bus (its node then ends it); false if there is none. */
-  async kick(peerId: string): Promise<boolean> {
+  /** Removes a peer of another node from the bus (its node then ends it, telling it `reason`); false if there is none. */
+  async kick(peerId: string, reason: string): Promise<boolean> {
     if (!this.record(peerId) || !this.channel) return false;
-    return this.channel.removePeer(peerId, 'kicked');
+    return this.channel.removePeer(peerId, 'kicked', reason);
   }
 
   /** The bus record of a peer of another node. */
@@ -71,33 +74,42 @@ export class RemotePeers {
       readDone: () => data.readDone(),
       lossy: (message) => data.receiveLossy(message),
       gap: (fromSeq, toSeq) => {
-        this.logger.warn('the room log was trimmed before this node read it', { fromSeq, toSeq });
-        data.missed(toSeq);
+        this.logger.warn('reliable messages lost before this node read them (trimmed from the log, or lost by Redis); receivers told', { fromSeq, toSeq });
+        data.missed(fromSeq, toSeq);
       },
       peerJoined: (peer) => {
         if (!this.remote(peer)) return this.tracks.remove(peer.id);
         this.hooks.broadcast('peerJoined', { peer: info(peer) });
         this.tracks.update(peer);
         this.grants.set(peer.id, peer.grants);
+        this.told.set(peer.id, JSON.stringify(info(peer)));
       },
-      // A record change that is about tracks or grants only is told as track or grant notifications, not as peerUpdated.
-      // A record that became this node's (a session taken over from a dead node) lost its tracks there.
+      // A record change that is about tracks or grants is told as track or grant notifications;
+      // peerUpdated only when what peers see of it changed (not its node after a takeover, its
+      // resume key or its last sender number). A record that became this node's (a session
+      // taken over from a dead node) lost its tracks there.
       peerUpdated: (peer) => {
-        if (!this.remote(peer)) return this.tracks.remove(peer.id);
+        if (!this.remote(peer)) {
+          this.told.delete(peer.id);
+          return this.tracks.remove(peer.id);
+        }
         const known = this.grants.get(peer.id);
         this.grants.set(peer.id, peer.grants);
-        const tracksChanged = this.tracks.update(peer);
+        this.tracks.update(peer);
         if (known && GRANT_NAMES.some((name) => known[name] !== peer.grants[name])) {
           this.hooks.broadcast('peerGrantsChanged', { peerId: peer.id, grants: peer.grants });
-        } else if (!tracksChanged) {
-          this.hooks.broadcast('peerUpdated', { peer: info(peer) });
         }
+        const shown = JSON.stringify(info(peer));
+        if (this.told.get(peer.id) === shown) return;
+        this.told.set(peer.id, shown);
+        this.hooks.broadcast('peerUpdated', { peer: info(peer) });
       },
       // Its tracks go before it does, as they do when a peer of this node leaves.
-      peerLeft: (peer, reason) => {
-        if (!this.remote(peer)) return this.hooks.removedHere(peer.id, leaveReason(reason));
+      peerLeft: (peer, reason, message) => {
+        if (!this.remote(peer)) return this.hooks.removedHere(peer.id, leaveReason(reason), message);
         this.tracks.remove(peer.id);
         this.grants.delete(peer.id);
+        this.told.delete(peer.id);
         this.hooks.broadcast('peerLeft', { peerId: peer.id, reason: leaveReason(reason) });
       },
     };

@@ -1,5 +1,5 @@
 import type { StreamLimits } from '@switchboard/sdk/protocol';
-import type { RoomBusHandlers, RoomChannel } from '../cluster/room-bus.js';
+import type { BusLeaveReason, RoomBusHandlers, RoomChannel } from '../cluster/room-bus.js';
 import type { ServerConfig } from '../config.js';
 import type { DataMetrics } from '../data/data-metrics.js';
 import type { DataRouterOptions, ReceiverListener } from '../data/data-router.js';
@@ -18,7 +18,8 @@ export interface RoomIndex {
   indexPeer(peerId: string, room: Room): void;
   /** A peer's name or metadata changed: the cluster's record follows. */
   peerChanged(peerId: string, room: Room): void;
-  unindexPeer(peerId: string): void;
+  /** The peer left the room (other nodes' peers hear `reason`). */
+  unindexPeer(peerId: string, reason?: BusLeaveReason): void;
   /** The room closed (its last peer left, or the server is stopping). */
   removeRoom(room: Room): void;
 }

@@ -1,6 +1,6 @@
 import { SwitchboardError, type GrantChange, type Grants, type ResumeRequest } from '@switchboard/sdk/protocol';
 import type { ClusterMembership } from '../cluster/cluster-membership.js';
-import type { RoomBusHandlers, RoomChannel } from '../cluster/room-bus.js';
+import type { BusLeaveReason, RoomBusHandlers, RoomChannel } from '../cluster/room-bus.js';
 import type { RoomContext, RoomIndex } from './room-context.js';
 import { Room } from './room.js';
 import type { Peer } from './peer.js';
@@ -139,10 +139,10 @@ export class RoomRegistry implements RoomIndex {
     if (peer) this.membership.joined(room.name, peer, room.tracksOf(peer));
   }
 
-  unindexPeer(peerId: string): void {
+  unindexPeer(peerId: string, reason: BusLeaveReason = 'left'): void {
     const room = this.peerRooms.get(peerId);
     this.peerRooms.delete(peerId);
-    if (room) this.membership.left(room.name, peerId);
+    if (room) this.membership.left(room.name, peerId, reason);
   }
 
   removeRoom(room: Room): void {

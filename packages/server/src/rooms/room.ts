@@ -54,6 +54,8 @@ export class Room implements ReceiverListener {
   private readonly mediaRouter: MediaRouter;
   private readonly placement: PeerPlacement;
   private closed = false;
+  /** Joins under way: a room is not empty while one is. */
+  private joins = 0;
 
   private constructor(
     readonly name: string,
@@ -69,7 +71,7 @@ export class Room implements ReceiverListener {
     this.data = new DataRouter(this.members, dataRouterOptions(context, name, this));
     this.remote = new RemotePeers(context.config.nodeId, {
       broadcast: (method, data) => this.notify(method, data),
-      removedHere: (peerId, reason) => this.removedElsewhere(peerId, reason),
+      removedHere: (peerId, reason, message) => this.removedElsewhere(peerId, reason, message),
     }, context.logger.child({ room: name }));
     this.mediaRouter = new MediaRouter({
       broadcast: (method, data, except) => this.broadcast(method, data, except),
@@ -138,8 +140,24 @@ export class Room implements ReceiverListener {
     return this.mediaRouter.counts();
   }
 
-  /** Admits a new peer; a peer already here with the same identity is replaced. */
+  /**
+   * Admits a new peer; a peer already here with the same identity is replaced. A room that a
+   * refused join leaves empty (no member, no other join under way) closes.
+   */
   async join(token: VerifiedToken, connection: PeerConnection, options: JoinOptions): Promise<{ peer: Peer; result: JoinResult }> {
+    this.joins++;
+    try {
+      return await this.admit(token, connection, options);
+    } catch (error) {
+      this.context.logger.info('join refused', { room: this.name, identity: token.identity, error: (error as Error).message });
+      throw error;
+    } finally {
+      this.joins--;
+      if (this.members.size === 0 && this.joins === 0) this.dispose();
+    }
+  }
+
+  private async admit(token: VerifiedToken, connection: PeerConnection, options: JoinOptions): Promise<{ peer: Peer; result: JoinResult }> {
     this.assertOpen();
     await this.history.joining(token.roomHistory);
     const history = await this.history.snapshot();
@@ -267,7 +285,7 @@ export class Room implements ReceiverListener {
    */
   async kick(peerId: string, reason: string): Promise<boolean> {
     const peer = this.members.get(peerId);
-    if (!peer) return this.remote.kick(peerId);
+    if (!peer) return this.remote.kick(peerId, reason);
     peer.connection?.end('kicked', reason);
     this.remove(peer, 'kicked');
     return true;
@@ -291,11 +309,11 @@ export class Room implements ReceiverListener {
     });
   }
 
-  /** Another node removed one of this node's peers from the bus (a kick there): it ends here. */
-  removedElsewhere(peerId: string, reason: 'left' | 'kicked' | 'timeout'): void {
+  /** Another node removed one of this node's peers from the bus (a kick there, with its reason): it ends here. */
+  removedElsewhere(peerId: string, reason: 'left' | 'kicked' | 'timeout', message?: string): void {
     const peer = this.members.get(peerId);
     if (!peer) return;
-    if (reason === 'kicked') peer.connection?.end('kicked', 'kicked through another node');
+    if (reason === 'kicked') peer.connection?.end('kicked', message ?? 'kicked through another node');
     this.remove(peer, reason);
   }
 
@@ -389,7 +407,8 @@ export class Room implements ReceiverListener {
     this.mediaRouter.endTracks(peer);
     this.placement.disconnect(peer, true);
     this.mediaRouter.removePeer(peer);
-    this.context.registry.unindexPeer(peer.id);
+    // Peers of other nodes hear it with the same reason.
+    this.context.registry.unindexPeer(peer.id, reason === 'kicked' || reason === 'timeout' ? reason : 'left');
     this.broadcast('peerLeft', { peerId: peer.id, reason });
     this.context.webhooks.emit({ type: 'peer.left', room: this.name, peerId: peer.id, identity: peer.identity, reason });
     this.context.logger.info('peer left', { room: this.name, peer: peer.id, reason });

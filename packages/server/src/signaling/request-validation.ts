@@ -81,7 +81,7 @@ export const validators: { [M in RequestMethod]: (data: Record_) => Params<M> } 
   },
   kick(data) {
     const params: Params<'kick'> = { peerId: string(data.peerId, 'peerId', 64) };
-    if (data.reason !== undefined) params.reason = string(data.reason, 'reason', 512, true);
+    if (data.reason !== undefined) params.reason = displayText(string(data.reason, 'reason', 512, true), 'reason');
     return params;
   },
   leave() {
@@ -145,7 +145,7 @@ function directSignal(signal: Record_): DirectSignal {
     }
     case 'refuse':
     case 'close':
-      return { type: signal.type, reason: string(signal.reason ?? '', 'signal.reason', MAX_DIRECT_REASON_LENGTH, true) };
+      return { type: signal.type, reason: displayText(string(signal.reason ?? '', 'signal.reason', MAX_DIRECT_REASON_LENGTH, true), 'signal.reason') };
     default:
       return fail('signal.type must be one of offer, answer, candidate, refuse, close');
   }

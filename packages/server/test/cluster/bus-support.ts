@@ -72,7 +72,10 @@ export const FAST = { heartbeatMs: 100, nodeTtlMs: 700 } as const;
 
 export async function redisBus(url: string, nodeId: string, keyPrefix: string, overrides: Partial<RedisBusOptions> = {}): Promise<RedisRoomBus> {
   const bus = new RedisRoomBus({
-    url,
+    endpoint: { url },
+    // Generous, for a busy test machine; the tests of a frozen Redis use the default, 1 s.
+    timeoutMs: 3000,
+    waitReplicas: 0,
     nodeId,
     keyPrefix,
     ...FAST,

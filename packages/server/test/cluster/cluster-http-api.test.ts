@@ -80,17 +80,27 @@ describe('cluster mode: the HTTP API lists every node’s rooms and peers', func
     const unknown = await post(nodes[0]!, '/api/rooms/side/messages', { type: 'notice', data: null, to: ['nobody'] });
     expect(unknown.status).to.equal(404);
     expect(((await unknown.json()) as { error: { code: string } }).error.code).to.equal('UNKNOWN_TARGET');
-    // Bob is on node 2, kicked through node 1: he is told why, alice (node 1) sees him leave.
-    const kicked = await post(nodes[0]!, `/api/rooms/lobby/peers/${ids.bob}/kick`, {});
+    // Bob is on node 2, kicked through node 1: he is told the reason given, alice (node 1) sees him kicked.
+    const leftOf = (socket: RawSignaling, peerId: string) =>
+      socket.notifications.find((n) => n.method === 'peerLeft' && (n.data as { peerId: string }).peerId === peerId)?.data;
+    expect((await post(nodes[0]!, `/api/rooms/lobby/peers/${ids.bob}/kick`, { reason: 'spam\u202e' })).status).to.equal(400);
+    const kicked = await post(nodes[0]!, `/api/rooms/lobby/peers/${ids.bob}/kick`, { reason: 'spamming the lobby' });
     expect(kicked.status).to.equal(200);
     const bobSocket = sockets[1]!;
     await eventually(async () => bobSocket.notifications.some((n) => n.method === 'closed'), 'bob to be told');
-    expect(bobSocket.notifications.find((n) => n.method === 'closed')?.data).to.deep.include({ reason: 'kicked' });
-    await eventually(
-      async () => sockets[0]!.notifications.some((n) => n.method === 'peerLeft' && (n.data as { peerId: string }).peerId === ids.bob),
-      'alice to see bob leave',
-    );
+    expect(bobSocket.notifications.find((n) => n.method === 'closed')?.data).to.deep.equal({ reason: 'kicked', message: 'spamming the lobby' });
+    await eventually(async () => leftOf(sockets[0]!, ids.bob!) !== undefined, 'alice to see bob leave');
+    expect(leftOf(sockets[0]!, ids.bob!)).to.deep.equal({ peerId: ids.bob, reason: 'kicked' });
     expect((await post(nodes[0]!, `/api/rooms/lobby/peers/${ids.bob}/kick`, {})).status).to.equal(404);
+
+    // Alice is kicked through her own node: dave, on the other node, sees her kicked, not leaving.
+    const dave = await RawSignaling.open(nodes[1]!.wsUrl);
+    sockets.push(dave);
+    const token = await new AccessToken(DEV_SECRETS.tokenSecret, { room: 'lobby', identity: 'dave', ttlSeconds: 300 }).toJwt();
+    await dave.request('join', { protocolVersion: PROTOCOL_VERSION, token });
+    expect((await post(nodes[0]!, `/api/rooms/lobby/peers/${ids.alice}/kick`, { reason: 'enough' })).status).to.equal(200);
+    await eventually(async () => leftOf(dave, ids.alice!) !== undefined, 'dave to see alice leave');
+    expect(leftOf(dave, ids.alice!)).to.deep.equal({ peerId: ids.alice, reason: 'kicked' });
   });
 
   it('answers 503 UNAVAILABLE while Redis is down', async () => {

@@ -33,6 +33,17 @@ describe('cluster mode: configuration', () => {
     expect(() => loadConfig(['--dev', '--redis-url', 'localhost:6379'], {})).to.throw(/--redis-url/);
     expect(() => loadConfig(['--dev', '--node-id', 'a b'], {})).to.throw(/--node-id/);
     expect(() => loadConfig(['--dev', '--cluster-heartbeat-ms', '1000', '--cluster-node-ttl-ms', '1500'], {})).to.throw(/twice/);
+    expect(cluster).to.include({ redisTimeoutMs: 1000, redisWaitReplicas: 0 });
+  });
+
+  it('takes the primary from Redis Sentinel instead of a URL, and refuses both at once', () => {
+    const config = loadConfig(['--dev', '--redis-sentinels', '10.0.0.1:26379, [::1]:26380', '--redis-master-name', 'sb-main', '--redis-wait-replicas', '1'], {});
+    expect(config.redisSentinels).to.deep.equal([{ host: '10.0.0.1', port: 26379 }, { host: '::1', port: 26380 }]);
+    expect(config).to.include({ redisMasterName: 'sb-main', redisWaitReplicas: 1 });
+    expect(loadConfig(['--dev'], {}).redisMasterName).to.equal('mymaster');
+    expect(() => loadConfig(['--dev', '--redis-sentinels', '10.0.0.1'], {})).to.throw(/--redis-sentinels must be host:port/);
+    expect(() => loadConfig(['--dev', '--redis-sentinels', 'a:1', '--redis-url', 'redis://a:2'], {})).to.throw(/give one of them/);
+    expect(() => loadConfig(['--dev', '--redis-timeout-ms', '50'], {})).to.throw(/--redis-timeout-ms/);
   });
 });
 

@@ -14,8 +14,8 @@ describe('cluster: requests between nodes over Redis', function () {
 
   before(async () => {
     redis = await startTestRedis();
-    a = new NodeRequests({ url: redis.url, nodeId: 'a', logger, timeoutMs: 1000 });
-    b = new NodeRequests({ url: redis.url, nodeId: 'b', logger, timeoutMs: 1000 });
+    a = new NodeRequests({ endpoint: { url: redis.url }, redisTimeoutMs: 1000, nodeId: 'a', logger, timeoutMs: 1000 });
+    b = new NodeRequests({ endpoint: { url: redis.url }, redisTimeoutMs: 1000, nodeId: 'b', logger, timeoutMs: 1000 });
     await Promise.all([a.ready(), b.ready()]);
   });
   after(async () => {

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { PROTOCOL_VERSION } from '@switchboard/sdk/protocol';
+import { AccessToken } from '../../src/auth/access-token.js';
+import { RawSignaling } from '../support/raw-peer.js';
 import { RawPeer } from '../support/raw-peer.js';
 import { sleep, startTestServer, waitFor, type TestServer } from '../support/test-server.js';
 
@@ -28,6 +31,19 @@ describe('HTTP API: room history', function () {
   function putPolicy(room: string, body: string, headers: Record<string, string> = { ...auth(), 'Content-Type': 'application/json' }): Promise<Response> {
     return fetch(`${t.server.url}/api/rooms/${room}/history-policy`, { method: 'PUT', headers, body });
   }
+
+  it('closes again, unlisted, a room that a join refused for its history claim had opened', async () => {
+    const token = await new AccessToken(t.config.tokenSecret, { room: 'refused', identity: 'x', ttlSeconds: 60, roomHistory: { limit: 1000 } }).toJwt();
+    const signaling = await RawSignaling.open(t.wsUrl);
+    try {
+      await assert.rejects(signaling.request('join', { protocolVersion: PROTOCOL_VERSION, token }), (e: { error?: { message: string } }) => /--history-max-limit|50/.test(e.error?.message ?? ''));
+    } finally {
+      signaling.close();
+    }
+    const listed = (await (await fetch(`${t.server.url}/api/rooms`, { headers: auth() })).json()) as { rooms: { name: string }[] };
+    assert.deepEqual(listed.rooms.map((r) => r.name).filter((name) => name === 'refused'), []);
+    assert.match(await (await fetch(`${t.server.url}/metrics`)).text(), /^switchboard_rooms 0$/m);
+  });
 
   it('keeps the server\'s broadcasts of a kept type (never its targeted ones) and lists them', async () => {
     const a = await join('h1', 'a');

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * A redis-server of the test's own on a free loopback port, without persistence, stopped by its
- * PID. `stop()` then `start()` brings it back on the same port, empty, as an outage does.
+ * A redis-server of the test's own on a free loopback port, stopped by its PID. Without
+ * persistence (the default) `stop()` then `start()` brings it back on the same port, empty, as
+ * an outage does; with an append-only file it comes back with what the file kept.
  */
 export interface TestRedis {
   readonly port: number;
@@ -18,6 +19,10 @@ export interface TestRedis {
   start(): Promise<void>;
   /** Kills it (SIGKILL, like a crash) and waits until it has exited. */
   stop(): Promise<void>;
+  /** Freezes it (SIGSTOP): connections stay open, nothing is answered. */
+  pause(): void;
+  /** Lets a frozen one run again (SIGCONT). */
+  resume(): void;
   /** Stops it for good and removes its working directory. Idempotent. */
   close(): Promise<void>;
 }
@@ -28,8 +33,15 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
+/** How a test Redis keeps its data: not at all, or in an append-only file synced as given. */
+export interface TestRedisOptions {
+  appendfsync?: 'always' | 'everysec';
+  /** Extra redis-server arguments (e.g. `--replicaof`). */
+  args?: readonly string[];
+}
+
 /** Starts a redis-server on a free 127.0.0.1 port; throws a clear error if it is not installed. */
-export async function startTestRedis(): Promise<TestRedis> {
+export async function startTestRedis(options: TestRedisOptions = {}): Promise<TestRedis> {
   if (spawnSync('redis-server', ['--version']).error) {
     throw new Error('redis-server is not installed; run `bash scripts/setup.sh --for-tests` (Debian package redis-server)');
   }
@@ -38,7 +50,7 @@ export async function startTestRedis(): Promise<TestRedis> {
   let child: ChildProcess | undefined;
   for (let attempt = 0; ; attempt++) {
     try {
-      child = await launch(port, dir);
+      child = await launch(port, dir, options);
       break;
     } catch (error) {
       // Another process may have taken the port between probing and binding; try another.
@@ -56,13 +68,19 @@ export async function startTestRedis(): Promise<TestRedis> {
     async start() {
       if (closed) throw new Error('this test Redis is closed');
       if (child) return;
-      child = await launch(port, dir);
+      child = await launch(port, dir, options);
     },
     async stop() {
       if (!child) return;
       const stopping = child;
       child = undefined;
       await kill(stopping);
+    },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
     },
     async close() {
       if (closed) return;
@@ -74,8 +92,9 @@ export async function startTestRedis(): Promise<TestRedis> {
   return redis;
 }
 
-async function launch(port: number, dir: string): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
+async function launch(port: number, dir: string, options: TestRedisOptions): Promise<ChildProcess> {
+  const persistence = options.appendfsync ? ['--appendonly', 'yes', '--appendfsync', options.appendfsync] : ['--appendonly', 'no'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir, '--loglevel', 'warning', ...(options.args ?? [])];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
   let exited = false;
@@ -122,7 +141,8 @@ function answersPing(port: number): Promise<boolean> {
   });
 }
 
-function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
