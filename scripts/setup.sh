@@ -3,8 +3,8 @@
 # there: Node 22, Debian packages, npm dependencies and the mediasoup worker binary.
 # Usage: scripts/setup.sh [--for-tests]
 #   --for-tests adds what the test suites run beside the server: Chromium (browser tests),
-#   coturn (TURN relay test) and redis-server (cluster tests). A server needs none of them;
-#   Redis only when it is started with --redis-url.
+#   coturn (TURN relay test), redis-server (cluster tests) and prometheus (the scrape test).
+#   A server needs none of them; Redis only when it is started with --redis-url.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,7 +35,7 @@ step "1/4 node $(node -p 'process.versions.node') ($SWITCHBOARD_NODE): ok"
 command -v apt-get >/dev/null || fail "apt-get not found: Switchboard's set-up supports Debian and Ubuntu."
 packages=(libssl3 libuv1 libsrtp2-1 libabsl20220623)
 services=()
-if $for_tests; then packages+=(chromium coturn redis-server); services=(coturn redis-server); fi
+if $for_tests; then packages+=(chromium coturn redis-server prometheus); services=(coturn redis-server prometheus); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing+=("$p")
