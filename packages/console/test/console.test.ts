@@ -40,7 +40,8 @@ function metricSum(text: string, name: string, labels: Record<string, string> = 
  * HTTP API, and its actions against what the peers receive.
  */
 describe('operator console (Chromium)', function () {
-  this.timeout(120000);
+  // Generous: the suite shares two cores with other engineers' tests, and each test is a browser context.
+  this.timeout(180000);
 
   let outDir: string;
   let fixture: SdkFixture;
