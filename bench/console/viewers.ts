@@ -24,7 +24,7 @@ async function startServer(port: number, console: boolean): Promise<ChildProcess
   const args = ['--conditions=source', '--import', 'tsx', 'packages/server/src/main.ts', '--dev', '--port', String(port), '--rtc-port', '0', '--workers', '1', '--log-level', 'warn'];
   if (console) args.push('--console', '--console-dir', CONSOLE_DIR);
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'ignore' });
-  for (let i = 0; i < 200; i += 1) {
+  for (let i = 0; i < 900; i += 1) {
     if ((await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok) return child;
     await sleep(100);
   }
