@@ -3,8 +3,9 @@
 # there: Node 22, Debian packages, npm dependencies and the mediasoup worker binary.
 # Usage: scripts/setup.sh [--for-tests]
 #   --for-tests adds what the test suites run beside the server: Chromium and Firefox ESR
-#   (browser tests), coturn (TURN relay test) and redis-server (cluster tests). A server needs none of them;
-#   Redis only when it is started with --redis-url.
+#   (browser tests), coturn (TURN relay test), redis-server and redis-sentinel (cluster tests)
+#   and prometheus (the scrape test). A server needs none of them; Redis only when it is
+#   started with --redis-url.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,7 +37,7 @@ step "1/4 node $(node -p 'process.versions.node') ($SWITCHBOARD_NODE): ok"
 command -v apt-get >/dev/null || fail "apt-get not found: Switchboard's set-up supports Debian and Ubuntu."
 packages=(libssl3 libuv1 libsrtp2-1 libabsl20220623)
 services=()
-if $for_tests; then packages+=(chromium firefox-esr iproute2 coturn redis-server redis-sentinel); services=(coturn redis-server redis-sentinel); fi
+if $for_tests; then packages+=(chromium firefox-esr iproute2 coturn redis-server redis-sentinel prometheus); services=(coturn redis-server redis-sentinel prometheus); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing+=("$p")

@@ -9,6 +9,8 @@ import type { RoomBus } from './cluster/room-bus.js';
 import type { ServerConfig } from './config.js';
 import { isLoopback } from './config/rtc-addresses.js';
 import { ServerError } from './errors.js';
+import { registerConsole, resolveConsoleDir } from './console/console-routes.js';
+import { MetricSampler } from './console/metric-sampler.js';
 import { CorsPolicy } from './http/cors.js';
 import { registerDevTokenApi } from './http/dev-token-api.js';
 import { registerHistoryApi } from './http/history-api.js';
@@ -53,8 +55,9 @@ export interface SwitchboardServer {
 export async function startServer(config: ServerConfig, logger = new Logger(config.logLevel)): Promise<SwitchboardServer> {
   const { uws, release } = loadUws();
   logger.info('uWebSockets.js loaded', { release, node: process.version });
-  // Before the workers start, so a bad certificate leaves nothing running.
+  // Before the workers start, so a bad certificate or a missing console leaves nothing running.
   const app = createApp(uws, config);
+  const consoleDir = config.console ? resolveConsoleDir(config.consoleDir) : undefined;
 
   const workers = await WorkerPool.start({
     size: config.workers,
@@ -109,6 +112,12 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
   const cluster = bus.health().mode === 'redis' ? bus : undefined;
   const cors = new CorsPolicy(config.corsOrigins);
   const api = { rooms, cluster, apiSecret: config.apiSecret, maxMessageSize: config.maxMessageSize, metrics, logger: httpLog, cors };
+  // Registered before the API's catch-all for unknown /api/ paths.
+  let sampler: MetricSampler | undefined;
+  if (consoleDir !== undefined) {
+    sampler = new MetricSampler({ metrics, logger: httpLog });
+    registerConsole(app, { dir: consoleDir, sampler, apiSecret: config.apiSecret, nodeId: bus.nodeId, metrics, logger: httpLog });
+  }
   registerHttpApi(app, api);
   registerHistoryApi(app, api);
   registerZlmApi(app, api);
@@ -150,6 +159,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
   try {
     listenSocket = await listen(app, config.host, config.port);
   } catch (error) {
+    sampler?.stop();
     workers.close();
     nodePipes?.close();
     await bus.close();
@@ -172,6 +182,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
       closing ??= (async () => {
         logger.info('shutting down', { rooms: rooms.list().length, peers: rooms.peerCount });
         uws.us_listen_socket_close(listenSocket);
+        sampler?.stop();
         rooms.closeAll('the server is shutting down');
         signaling.closeAll();
         nodePipes?.close();

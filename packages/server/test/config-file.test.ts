@@ -13,6 +13,8 @@ const SAMPLE: Record<string, string | number | boolean | string[]> = {
   workers: 3,
   'log-level': 'debug',
   'static-dir': '/srv/switchboard/www',
+  console: true,
+  'console-dir': '/srv/switchboard/console',
   dev: false,
   'token-secret': 'token-secret-from-the-file-0123',
   'api-secret': 'api-secret-from-the-file-012345',

@@ -54,6 +54,23 @@ export const CORE_OPTIONS: readonly AnyOptionSpec[] = [
     parse: (raw) => raw,
     fallback: () => undefined,
   },
+  {
+    key: 'console',
+    flag: '--console',
+    env: 'SWITCHBOARD_CONSOLE',
+    help: 'serve the operator console at /console/, behind the API secret (true | false)',
+    parse: (raw) => parseBoolean(raw, '--console'),
+    fallback: () => false,
+    boolean: true,
+  },
+  {
+    key: 'consoleDir',
+    flag: '--console-dir',
+    env: 'SWITCHBOARD_CONSOLE_DIR',
+    help: 'directory of the built console (default: the installed @switchboard/console package)',
+    parse: (raw) => raw,
+    fallback: () => undefined,
+  },
 
   {
     key: 'dev',

@@ -19,6 +19,10 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** Directory of static files (the built demo) served at `/`, or undefined to serve none. */
   staticDir: string | undefined;
+  /** Serve the operator console at `/console/` and its live samples (API secret required). */
+  console: boolean;
+  /** Directory of the built console; undefined: the installed `@switchboard/console` package's `dist`. */
+  consoleDir: string | undefined;
   /** Development mode: default secrets and the token-minting endpoint `/dev/token`. */
   dev: boolean;
   /** HS256 key that access tokens are signed with. */

@@ -1,5 +1,5 @@
 import type { TemplatedApp } from 'uWebSockets.js';
-import { encode, SwitchboardError, unsafeTextReason, type GrantChange, type Grants, type PeerInfo, type TrackInfo } from '@switchboard/sdk/protocol';
+import { encode, grantNames, SwitchboardError, unsafeTextReason, type GrantChange, type GrantName, type Grants, type PeerInfo, type TrackInfo } from '@switchboard/sdk/protocol';
 import { apiSecretMatches } from '../auth/api-secret.js';
 import type { BusPeer } from '../cluster/room-bus.js';
 import type { Logger } from '../log.js';
@@ -23,7 +23,7 @@ import { bodyFormat, bodyLimit, decodeBody, type BodyFormat } from './request-bo
  * A peer as the HTTP API lists it: connected, or dropped and waiting to resume; in cluster
  * mode, with the node it is connected through.
  */
-export type ApiPeer = PeerInfo & { connected: boolean; tracks: TrackInfo[]; node?: string };
+export type ApiPeer = PeerInfo & { connected: boolean; tracks: TrackInfo[]; grants?: Grants; node?: string };
 
 /** What the HTTP API needs of a room; the server's room registry provides it. */
 export interface ApiRoom {
@@ -247,9 +247,9 @@ export async function reachRoom<T>(rooms: ApiRooms, name: string, use: (room: Ap
 
 // Copies the documented fields only, so whatever else a registry keeps on its peer objects
 // (a resume key, say) never reaches an API answer.
-function publicPeer(peer: ApiPeer): ApiPeer {
-  const { id, identity, name, metadata, joinedAt, connected, tracks, node } = peer;
-  return { id, identity, name, metadata, joinedAt, connected, tracks, node };
+function publicPeer(peer: ApiPeer): Omit<ApiPeer, 'grants'> & { grants?: GrantName[] } {
+  const { id, identity, name, metadata, joinedAt, connected, tracks, grants, node } = peer;
+  return { id, identity, name, metadata, joinedAt, connected, tracks, grants: grants && grantNames(grants), node };
 }
 
 function parseKickReason(body: unknown): string {

@@ -84,6 +84,16 @@ export class Metrics {
     return this.families.get(name)?.series.get(seriesKey(labels))?.value ?? 0;
   }
 
+  /** Every series as `/metrics` would show it now (the collectors run first), keyed as there. */
+  async snapshot(): Promise<Map<string, number>> {
+    await Promise.all(this.collectors.map((collect) => collect()));
+    const values = new Map<string, number>();
+    for (const [name, family] of this.families) {
+      for (const { labels, value } of family.series.values()) values.set(`${name}${formatLabels(labels)}`, value);
+    }
+    return values;
+  }
+
   /** All metrics in Prometheus text format. */
   async render(): Promise<string> {
     await Promise.all(this.collectors.map((collect) => collect()));

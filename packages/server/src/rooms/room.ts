@@ -119,8 +119,8 @@ export class Room implements ReceiverListener {
   }
 
   /** Current peers and whether each is connected or waiting to resume. */
-  peers(): (PeerInfo & { connected: boolean; tracks: TrackInfo[] })[] {
-    return [...this.members.values()].map((p) => ({ ...p.info(), connected: p.connected, tracks: this.mediaRouter.tracksOf(p) }));
+  peers(): (PeerInfo & { connected: boolean; tracks: TrackInfo[]; grants: Grants })[] {
+    return [...this.members.values()].map((p) => ({ ...p.info(), connected: p.connected, tracks: this.mediaRouter.tracksOf(p), grants: p.grants }));
   }
 
   /** The tracks a peer of this node publishes, muted state included. */

@@ -1,0 +1,135 @@
+import type { Sample, SampleHistory } from '../api/sample-stream.js';
+
+/** How far back the graphs reach. */
+export const WINDOW_SECONDS = 15 * 60;
+
+type Labels = Record<string, string>;
+type Column = (number | null)[];
+
+/**
+ * The node's samples over the last 15 minutes and what the console derives from them: the sums
+ * of a metric family's series (optionally those with some labels), their rates per second, and
+ * the label values seen. Series keys are the lines of `/metrics` (`name{label="value"}`).
+ */
+export class Timeline {
+  /** Sample times, in seconds (uPlot's unit). */
+  readonly t: number[] = [];
+  private readonly series = new Map<string, Column>();
+  private readonly parsed = new Map<string, { name: string; labels: Labels }>();
+  private readonly rss: Column = [];
+  private readonly cpu: Column = [];
+
+  /** Starts over from the server's kept samples. */
+  load(history: SampleHistory): void {
+    this.t.splice(0, this.t.length, ...history.t.map((ms) => ms / 1000));
+    this.series.clear();
+    for (const [key, values] of Object.entries(history.series)) this.series.set(key, [...values]);
+    this.rss.splice(0, this.rss.length, ...history.process.rssBytes);
+    this.cpu.splice(0, this.cpu.length, ...history.process.cpuSeconds);
+  }
+
+  push(sample: Sample): void {
+    const length = this.t.length;
+    this.t.push(sample.t / 1000);
+    for (const [key, value] of Object.entries(sample.v)) {
+      let column = this.series.get(key);
+      if (!column) {
+        column = new Array<number | null>(length).fill(null);
+        this.series.set(key, column);
+      }
+      column.push(value);
+    }
+    for (const column of this.series.values()) if (column.length === length) column.push(null);
+    this.rss.push(sample.process.rssBytes);
+    this.cpu.push(sample.process.cpuSeconds);
+    const oldest = sample.t / 1000 - WINDOW_SECONDS;
+    let drop = 0;
+    while (drop < this.t.length && (this.t[drop] ?? 0) < oldest) drop += 1;
+    if (drop > 0) {
+      this.t.splice(0, drop);
+      for (const column of [...this.series.values(), this.rss, this.cpu]) column.splice(0, drop);
+    }
+  }
+
+  get size(): number {
+    return this.t.length;
+  }
+
+  /** The sum over time of family `name`'s series that have `labels`. */
+  sum(name: string, labels: Labels = {}): Column {
+    const columns = this.matching(name, labels);
+    if (columns.length === 0) return this.t.map(() => null);
+    return this.t.map((_, i) => {
+      let total: number | null = null;
+      for (const column of columns) {
+        const value = column[i];
+        if (value !== null && value !== undefined) total = (total ?? 0) + value;
+      }
+      return total;
+    });
+  }
+
+  /** The last value of {@link sum}, or 0 before any sample. */
+  latest(name: string, labels: Labels = {}): number {
+    return this.sum(name, labels).at(-1) ?? 0;
+  }
+
+  /** Per-second rate of a counter family's sum (a restarted counter reads as 0, not negative). */
+  rate(name: string, labels: Labels = {}): Column {
+    return perSecond(this.t, this.sum(name, labels));
+  }
+
+  /** The server process's CPU use, in percent of one core. */
+  processCpuPercent(): Column {
+    return perSecond(this.t, this.cpu).map((value) => (value === null ? null : value * 100));
+  }
+
+  processRss(): Column {
+    return this.rss;
+  }
+
+  /** The values label `label` takes in family `name`, sorted. */
+  labelValues(name: string, label: string): string[] {
+    const values = new Set<string>();
+    for (const key of this.series.keys()) {
+      const parsed = this.parse(key);
+      const value = parsed.labels[label];
+      if (parsed.name === name && value !== undefined) values.add(value);
+    }
+    return [...values].sort();
+  }
+
+  private matching(name: string, labels: Labels): Column[] {
+    const columns: Column[] = [];
+    for (const [key, column] of this.series) {
+      const parsed = this.parse(key);
+      if (parsed.name === name && Object.entries(labels).every(([k, v]) => parsed.labels[k] === v)) columns.push(column);
+    }
+    return columns;
+  }
+
+  private parse(key: string): { name: string; labels: Labels } {
+    let parsed = this.parsed.get(key);
+    if (!parsed) {
+      const brace = key.indexOf('{');
+      const labels: Labels = {};
+      if (brace >= 0) {
+        for (const match of key.slice(brace).matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
+          labels[match[1] ?? ''] = (match[2] ?? '').replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+        }
+      }
+      parsed = { name: brace >= 0 ? key.slice(0, brace) : key, labels };
+      this.parsed.set(key, parsed);
+    }
+    return parsed;
+  }
+}
+
+function perSecond(t: number[], values: Column): Column {
+  return values.map((value, i) => {
+    const previous = values[i - 1];
+    const dt = (t[i] ?? 0) - (t[i - 1] ?? 0);
+    if (i === 0 || value === null || previous === null || previous === undefined || dt <= 0) return null;
+    return Math.max(0, (value - previous) / dt);
+  });
+}
