@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runMain } from '../support/run-main.js';
+import { janusAsDriverResult, janusBuild, JANUS_LABEL } from '../baselines/janus-compare.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DRIVER = fileURLToPath(new URL('./driver.ts', import.meta.url));
@@ -119,17 +120,23 @@ async function main(): Promise<void> {
   const roundsArg = args.indexOf('--rounds');
   const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : 3;
   if (ref === undefined || !Number.isInteger(rounds) || rounds < 1) {
-    throw new Error('usage: npm run bench:compare <git-ref> [--rounds N]   (e.g. npm run bench:compare 8b19bfa)');
+    throw new Error('usage: npm run bench:compare <git-ref> [--rounds N] [--janus]   (e.g. npm run bench:compare 8b19bfa)');
   }
+  // --janus: Janus TextRoom (bench/baselines/janus-textroom.ts) measured in the same rounds.
+  const janus = args.includes('--janus') ? janusBuild(ROOT) : undefined;
   const base = await prepare(ref);
   const current: Build = { label: `this tree (${git('describe', '--always', '--dirty')})`, dir: ROOT, driver: DRIVER };
   const results = new Map<Build, Result[]>([
     [base, []],
     [current, []],
   ]);
+  if (janus) results.set(janus, []);
   for (let round = 1; round <= rounds; round++) {
     // ABBA: neither build always runs first after the other warmed the machine.
     const order = round % 2 === 1 ? [base, current] : [current, base];
+    // Janus first in odd rounds and last in even ones: it alternates with both builds too.
+    if (janus && round % 2 === 1) order.unshift(janus);
+    else if (janus) order.push(janus);
     for (const build of order) {
       console.error(`[compare] round ${round}/${rounds}: ${build.label}`);
       results.get(build)!.push(await measure(build));
@@ -137,12 +144,19 @@ async function main(): Promise<void> {
   }
   const nodeOf = (build: Build) => String(results.get(build)![0]?.node ?? '?');
   console.log(`\n## bench:compare, ${rounds} alternated rounds, medians\n`);
-  console.log(`| row | ${base.label}, Node ${nodeOf(base)} | ${current.label}, Node ${nodeOf(current)} | this ÷ base |`);
-  console.log('| --- | --- | --- | --- |');
+  const janusColumns = janus ? ` ${JANUS_LABEL} | this ÷ Janus |` : '';
+  console.log(`| row | ${base.label}, Node ${nodeOf(base)} | ${current.label}, Node ${nodeOf(current)} | this ÷ base |${janusColumns}`);
+  console.log(`| --- | --- | --- | --- |${janus ? ' --- | --- |' : ''}`);
   for (const row of ROWS) {
     const a = median(results.get(base)!.map(row.pick));
     const b = median(results.get(current)!.map(row.pick));
-    console.log(`| ${row.name} | ${format(a)} | ${format(b)} | ${(b / a).toFixed(2)}× ${row.higherIsBetter ? '(higher is better)' : '(lower is better)'} |`);
+    const j = janus ? median(results.get(janus)!.map(janusAsDriverResult).map(row.pick)) : NaN;
+    const janusCells = janus ? ` ${format(j)} | ${Number.isFinite(j) ? `${(b / j).toFixed(2)}×` : '–'} |` : '';
+    console.log(`| ${row.name} | ${format(a)} | ${format(b)} | ${(b / a).toFixed(2)}× ${row.higherIsBetter ? '(higher is better)' : '(lower is better)'} |${janusCells}`);
+  }
+  if (janus) {
+    const pingPong = median(results.get(janus)!.map((r) => Number((janusAsDriverResult(r).pingPong as Record<string, number>).p50)));
+    console.log(`\n${JANUS_LABEL}: \`ack: true\` (its default) stands for default options and \`receipt: true\`, \`ack: false\` for \`receipt: false\`; its 1:1 targeted ping-pong RTT/2 p50 is ${format(pingPong)} ms.`);
   }
   console.log('\nEvery run:');
   for (const [build, list] of results) for (const result of list) console.log(`- ${build.label}: ${JSON.stringify(result)}`);
