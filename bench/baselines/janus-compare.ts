@@ -7,8 +7,8 @@ import type { FanoutRow, JanusResult } from './janus-textroom.js';
 export const JANUS_LABEL = 'Janus TextRoom 1.1.2';
 
 /** The Janus baseline in bench:compare's shape of a build: run `driver` in `dir`, read its last line. */
-export function janusBuild(root: string): { label: string; dir: string; driver: string } {
-  return { label: JANUS_LABEL, dir: root, driver: fileURLToPath(new URL('./janus-textroom.ts', import.meta.url)) };
+export function janusBuild(root: string): { label: string; dir: string; driver: string; netns: boolean } {
+  return { label: JANUS_LABEL, dir: root, driver: fileURLToPath(new URL('./janus-textroom.ts', import.meta.url)), netns: true };
 }
 
 /**

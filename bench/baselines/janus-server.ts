@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { sleep } from '../support/time.js';
@@ -36,16 +36,17 @@ function janusLibDir(): string {
 
 /**
  * The address ICE runs on. Janus 1.1.2 never gathers on a loopback interface (src/ice.c skips
- * IFF_LOOPBACK even when `ice_enforce_list` names it), so the equivalent of "loopback only" is
- * this machine's own address: Linux delivers traffic to a local address through `lo`, so no
- * packet leaves the machine. Enforced with `ice_enforce_list`, IPv6 off.
+ * IFF_LOOPBACK even when `ice_enforce_list` names it), and benchmarks may only send to loopback
+ * or to a network namespace they made: so the Janus baseline runs inside
+ * `scripts/test-netns.sh`, on its veth address (`SWITCHBOARD_TEST_LAN_IP`), never on this
+ * machine's own interfaces. Enforced with `ice_enforce_list`, IPv6 off.
  */
 export function localIceAddress(): string {
-  for (const addresses of Object.values(networkInterfaces())) {
-    const ipv4 = addresses?.find((address) => address.family === 'IPv4' && !address.internal);
-    if (ipv4) return ipv4.address;
+  const address = process.env.SWITCHBOARD_TEST_LAN_IP;
+  if (address === undefined) {
+    throw new Error('the Janus baseline runs inside the test network namespace: bash scripts/test-netns.sh node --conditions=source --import tsx bench/baselines/janus-textroom.ts');
   }
-  throw new Error('no non-loopback IPv4 address on this machine: Janus 1.1.2 gathers no ICE candidates on loopback');
+  return address;
 }
 
 function freeLoopbackPort(): Promise<number> {

@@ -22,6 +22,8 @@ interface Build {
   label: string;
   dir: string;
   driver: string;
+  /** Runs inside scripts/test-netns.sh. */
+  netns?: boolean;
 }
 
 type Result = Record<string, Record<string, number> | string>;
@@ -96,7 +98,9 @@ async function prepare(ref: string): Promise<Build> {
 
 /** One run of the driver against `build`, on the Node its own scripts choose. */
 async function measure(build: Build): Promise<Result> {
-  const script = `[ -f scripts/node-runtime.sh ] && . scripts/node-runtime.sh; exec node --conditions=source --import tsx "$0"`;
+  // The Janus baseline runs in a network namespace of its own (see bench/baselines/janus-server.ts).
+  const netns = build.netns === true ? `bash ${join(ROOT, 'scripts', 'test-netns.sh')} ` : '';
+  const script = `[ -f scripts/node-runtime.sh ] && . scripts/node-runtime.sh; exec ${netns}node --conditions=source --import tsx "$0"`;
   const out = await run('bash', ['-c', script, build.driver], build.dir, RUN_TIMEOUT_MS);
   const line = out.trim().split('\n').at(-1) ?? '';
   return JSON.parse(line) as Result;
