@@ -19,6 +19,8 @@ export interface PeerHooks {
   connection(event: 'lost' | 'resumed' | 'closed', reason?: string): void;
 }
 
+// How long a failed join waits for its socket's close code.
+const CLOSE_WAIT_MS = 1_000;
 // How often a sender wakes to send what is due: short enough to keep the rate smooth.
 const SEND_TICK_MS = 50;
 
@@ -33,6 +35,9 @@ export class LoadPeer {
   private video: { stop(): void } | undefined;
   private frames: FrameCounter | undefined;
   private firstFrameAt: number | undefined;
+  /** How the server last closed this peer's signaling socket: a cap's code may come before any answer. */
+  private lastClose: { code: number; reason: string } | undefined;
+  private socket: WebSocket | undefined;
 
   constructor(
     readonly spec: PeerSpec,
@@ -41,17 +46,31 @@ export class LoadPeer {
     this.tracker = new DeliveryTracker(spec.identity);
   }
 
-  /** Joins with `token`; rejects with the SDK's typed error. */
+  /**
+   * Joins with `token`; rejects with the SDK's typed error, or one naming the close code when the
+   * server closed the socket at a cap (4003 per address, 1013 in all).
+   */
   async join(token: string, timeoutMs: number): Promise<void> {
     const { spec } = this;
     const options = { requestTimeoutMs: timeoutMs };
-    const room: Room<LoadMessages> =
-      spec.role === 'publisher' || spec.role === 'videoViewer'
-        ? await this.joinWithMedia(token, options)
-        : await connectData<LoadMessages>(spec.urls.map(wsUrl), token, {
-            ...options,
-            environment: { createWebSocket: (url) => new WebSocket(url), RTCPeerConnection: wrtc.RTCPeerConnection as typeof RTCPeerConnection },
-          });
+    let room: Room<LoadMessages>;
+    try {
+      room =
+        spec.role === 'publisher' || spec.role === 'videoViewer'
+          ? await this.joinWithMedia(token, options)
+          : await connectData<LoadMessages>(spec.urls.map(wsUrl), token, {
+              ...options,
+              environment: { createWebSocket: this.createWebSocket, RTCPeerConnection: wrtc.RTCPeerConnection as typeof RTCPeerConnection },
+            });
+    } catch (error) {
+      // The join may fail on a socket the server is closing, before its close code arrived.
+      await this.socketClosed(CLOSE_WAIT_MS);
+      const closed = this.lastClose;
+      if (closed?.code === 4003 || closed?.code === 1013) {
+        throw Object.assign(new Error(`the signaling connection closed (code ${closed.code}: ${closed.reason})`), { code: 'DISCONNECTED', cause: error });
+      }
+      throw error;
+    }
     this.room = room;
     this.joinedAt = Date.now();
     room.on('message:load', ({ data }) => {
@@ -128,8 +147,24 @@ export class LoadPeer {
   private async joinWithMedia(token: string, options: { requestTimeoutMs: number }): Promise<Room<LoadMessages>> {
     // The full SDK, for media: mediasoup-client on wrtc. Loaded only by runs with video.
     const { connect, nodeEnvironment } = await import('@switchboard/sdk');
-    return connect<LoadMessages>(this.spec.urls.map(wsUrl), token, { ...options, environment: nodeEnvironment({ wrtc, WebSocket }) });
+    const environment = { ...nodeEnvironment({ wrtc, WebSocket }), createWebSocket: this.createWebSocket };
+    return connect<LoadMessages>(this.spec.urls.map(wsUrl), token, { ...options, environment });
   }
+
+  private socketClosed(timeoutMs: number): Promise<void> {
+    const socket = this.socket;
+    if (!socket || socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      socket.once('close', () => (clearTimeout(timer), resolve()));
+    });
+  }
+
+  private readonly createWebSocket = (url: string): WebSocket => {
+    const socket = (this.socket = new WebSocket(url));
+    socket.on('close', (code, reason) => (this.lastClose = { code, reason: reason.toString() }));
+    return socket;
+  };
 }
 
 /** A server URL as the SDK takes it: ws(s)://host:port. */

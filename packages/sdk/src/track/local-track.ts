@@ -134,6 +134,8 @@ export class LocalTrack {
         return;
       }
       try {
+        // Only a session joined with `publish` (or sendData) has one; a grant given since makes the SDK resume for it.
+        if (!session.sendTransport) throw new TrackError('PERMISSION_DENIED', 'this session has no send transport: it joined without the publish grant');
         const producer = await session.sendTransport.produce(producerOptions(this.track, this.publication, session.device));
         this.producer = producer;
         this.producerSession = session;
