@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { startTestServer, type TestServer } from '../../server/test/support/test-server.js';
 import { buildResult } from '../src/build-result.js';
 import { runLoad } from '../src/coordinator.js';
-import { LoadError } from '../src/errors.js';
+import type { LoadError } from '../src/errors.js';
 import { htmlReport } from '../src/html-report.js';
 import { parseOptions } from '../src/options.js';
 
