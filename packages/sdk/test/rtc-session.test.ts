@@ -101,7 +101,7 @@ describe('RtcSession over fake WebRTC', () => {
     async function failWhileOpening(address: string): Promise<unknown> {
       rtc.autoOpen = false;
       const join = joinResult();
-      const starting = session({ join: { ...join, sendTransport: on(address, join.sendTransport), recvTransport: on(address, join.recvTransport) } }).start();
+      const starting = session({ join: { ...join, sendTransport: on(address, join.sendTransport!), recvTransport: on(address, join.recvTransport) } }).start();
       while (rtc.transports.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
       rtc.setConnectionState(rtc.transports[0]!, 'failed');
       return starting.then(() => undefined, (error: unknown) => error);

@@ -243,7 +243,14 @@ function collectGauges(metrics: Metrics, rooms: RoomRegistry, signaling: Signali
   const producers = metrics.gauge('switchboard_producers', 'Published audio/video tracks');
   const consumers = metrics.gauge('switchboard_consumers', 'Subscriptions to audio/video tracks');
   const forwarded = metrics.gauge('switchboard_forwarded_bitrate', 'Bits per second sent to peers (media and data)');
+  const workerRss = metrics.gauge('switchboard_worker_resident_memory_bytes', 'Resident memory of each mediasoup worker (Linux; absent elsewhere)');
+  const nodeCpu = metrics.gauge('process_cpu_seconds_total', 'CPU seconds used by the server\'s Node process');
+  const nodeRss = metrics.gauge('process_resident_memory_bytes', 'Resident memory of the server\'s Node process');
   metrics.collect(async () => {
+    const usage = process.cpuUsage();
+    nodeCpu.set((usage.user + usage.system) / 1e6);
+    nodeRss.set(process.memoryUsage.rss());
+    for (const { slot, bytes } of await workers.residentBytes()) workerRss.set(bytes, { worker: String(slot) });
     roomCount.set(rooms.list().length);
     peerCount.set(rooms.peerCount);
     connections.set(signaling.connections);

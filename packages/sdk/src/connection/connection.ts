@@ -2,7 +2,7 @@ import type { RtpCapabilities } from 'mediasoup-client/types';
 import type { Environment } from '../env/environment.js';
 import { DisconnectedError, RequestError } from '../errors.js';
 import { Emitter } from '../events.js';
-import { PROTOCOL_VERSION, type CloseReason, type RequestMethod, type SwitchboardError } from '../protocol/index.js';
+import { PROTOCOL_VERSION, type CloseReason, type Grants, type RequestMethod, type SwitchboardError } from '../protocol/index.js';
 import type { AnyNotification, JoinResult, RequestParams, RequestResult } from '../signaling/server-frame.js';
 import { SignalingClient } from '../signaling/signaling-client.js';
 import type { IceSettings, SessionFactory, TransportSession } from '../transport/session.js';
@@ -199,6 +199,17 @@ export class Connection {
       return;
     }
     this.events.emit('notification', notification);
+    if (notification.method === 'grantsChanged' && this.lacksSendSide(notification.data.grants)) {
+      // A viewer's session has no send transport (the server made none): a resume brings one.
+      this.broken(new DisconnectedError('new grants need a send transport: resuming the session'), false);
+    }
+  }
+
+  /** Whether the current session cannot do what `grants` allow: send data, or publish (with media). */
+  private lacksSendSide(grants: Grants): boolean {
+    const session = this.session;
+    if (session === undefined || this.current !== 'connected') return false;
+    return (grants.sendData && session.channels === undefined) || (grants.publish && session.media !== undefined && session.media.sendTransport === undefined);
   }
 
   /** The socket or (`linger`) the WebRTC session broke. */

@@ -129,7 +129,12 @@ export interface ClientRequests extends MediaRequests, DirectRequests {
       rejected?: { seq: number; error: WireError }[];
       limits: Limits;
       routerRtpCapabilities: RtpCapabilities;
-      sendTransport: TransportInfo;
+      /**
+       * Absent for a peer granted neither `sendData` nor `publish` (a viewer): the server makes
+       * no transport it could not use. A viewer granted either later gets one on its next
+       * resume, which the SDK starts itself.
+       */
+      sendTransport?: TransportInfo;
       recvTransport: TransportInfo;
       /** Present when the token grants `receiveData`. */
       dataConsumers?: Record<DataChannelKind, DataConsumerInfo>;

@@ -134,6 +134,8 @@ export class LocalTrack {
         return;
       }
       try {
+        // Only a session joined with `publish` (or sendData) has one; a grant given since makes the SDK resume for it.
+        if (!session.sendTransport) throw new TrackError('PERMISSION_DENIED', 'this session has no send transport: it joined without the publish grant');
         const options = producerOptions(this.track, this.publication, session.device);
         const { encryption } = session;
         const producer = await session.sendTransport.produce(encryption ? encryption.producerOptions(options, session.device.rtpCapabilities.codecs ?? []) : options);

@@ -52,19 +52,21 @@ export class DataSession implements TransportSession {
   private async setUp(): Promise<void> {
     const { join, request } = this.options;
     const steps: Promise<unknown>[] = [];
-    if (join.grants.sendData) {
+    // A viewer (neither sendData nor publish) gets no send transport: nothing to connect.
+    const sendTransport = join.sendTransport;
+    if (join.grants.sendData && sendTransport) {
       const pc = this.peerConnection('send');
       const reliable = pc.createDataChannel('reliable', SEND_CHANNELS.reliable);
       const lossy = pc.createDataChannel('lossy', SEND_CHANNELS.lossy);
       for (const channel of [reliable, lossy]) this.failOn(channel, `the ${channel.label} send channel closed`);
       this.channels = { reliable: outgoing(reliable), lossy: outgoing(lossy) };
       steps.push(
-        this.negotiate(pc, join.sendTransport).then(() =>
+        this.negotiate(pc, sendTransport).then(() =>
           Promise.all(
             (['reliable', 'lossy'] as const).map((channel) => {
               const { id, ordered, maxRetransmits } = SEND_CHANNELS[channel];
               const sctpStreamParameters = { streamId: id, ordered, ...(maxRetransmits === undefined ? {} : { maxRetransmits }) };
-              return request('produceData', { transportId: join.sendTransport.id, channel, sctpStreamParameters, label: channel, protocol: '' });
+              return request('produceData', { transportId: sendTransport.id, channel, sctpStreamParameters, label: channel, protocol: '' });
             }),
           ),
         ),

@@ -21,7 +21,8 @@ export interface RtcSessionOptions extends SessionOptions {
 export interface MediaSession {
   /** The loaded device: what this browser can send and receive. */
   readonly device: Device;
-  readonly sendTransport: Transport;
+  /** Absent for a viewer: a peer granted neither `sendData` nor `publish` has no send transport. */
+  readonly sendTransport: Transport | undefined;
   readonly recvTransport: Transport;
   /** True once the session is over (its transports are closed). */
   readonly closed: boolean;
@@ -55,7 +56,7 @@ export class RtcSession implements MediaSession, TransportSession {
   readonly request: RequestFn;
   // Set by `start` before it resolves; only a started session is handed out.
   device!: Device;
-  sendTransport!: Transport;
+  sendTransport: Transport | undefined;
   recvTransport!: Transport;
   private readonly transports: Transport[] = [];
   private readonly lifecycle: SessionLifecycle;
@@ -111,8 +112,22 @@ export class RtcSession implements MediaSession, TransportSession {
       // Encrypted media needs the peer connections' encoded frames.
       ...(this.encryption === undefined ? {} : { additionalSettings: MediaEncryption.transportSettings }),
     };
-    const send = (this.sendTransport = this.watch(device.createSendTransport({ ...join.sendTransport, ...iceOptions })));
+    // A viewer's join has no send transport (the server made none): only a receive one here.
+    const send = join.sendTransport && (this.sendTransport = this.sendSide(device.createSendTransport({ ...join.sendTransport, ...iceOptions })));
     const recv = (this.recvTransport = this.watch(device.createRecvTransport({ ...join.recvTransport, ...iceOptions })));
+    const { request } = this.options;
+    // The server needs our capabilities before we consume; a resume sent them with `join`.
+    const announce = join.grants.subscribe && !join.resumed;
+    await Promise.all([
+      send && join.grants.sendData ? this.produceChannels(send) : undefined,
+      this.consumeChannels(recv),
+      announce ? request('setRtpCapabilities', { rtpCapabilities: device.rtpCapabilities }) : undefined,
+    ]);
+  }
+
+  /** Wires a send transport: its DataProducers and Producers are made through signaling requests. */
+  private sendSide(send: Transport): Transport {
+    this.watch(send);
     const { request } = this.options;
     send.on('producedata', ({ sctpStreamParameters, label = '', protocol = '', appData }, callback, errback) => {
       const channel = appData.channel as DataChannelKind;
@@ -122,13 +137,7 @@ export class RtcSession implements MediaSession, TransportSession {
       const { name, source } = appData as ProduceAppData;
       request('produce', { transportId: send.id, kind, rtpParameters, name, source }).then(callback, errback);
     });
-    // The server needs our capabilities before we consume; a resume sent them with `join`.
-    const announce = join.grants.subscribe && !join.resumed;
-    await Promise.all([
-      join.grants.sendData ? this.produceChannels(send) : undefined,
-      this.consumeChannels(recv),
-      announce ? request('setRtpCapabilities', { rtpCapabilities: device.rtpCapabilities }) : undefined,
-    ]);
+    return send;
   }
 
   private async produceChannels(send: Transport): Promise<void> {

@@ -228,7 +228,7 @@ export class DataRouter {
    */
   async openChannel(peer: Peer, params: ClientRequests['produceData']['params']): Promise<{ id: string }> {
     const transports = peer.transports;
-    if (!transports || params.transportId !== transports.send.id) {
+    if (!transports?.send || params.transportId !== transports.send.id) {
       throw new SwitchboardError('NOT_FOUND', `no send transport ${params.transportId}`);
     }
     if (transports.producers[params.channel]) {

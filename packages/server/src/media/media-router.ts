@@ -77,7 +77,7 @@ export class MediaRouter {
   /** Handles one media request of `peer`, whose transports and their router are given. */
   async handle<M extends keyof MediaRequests>(
     peer: Peer,
-    on: { send: WebRtcTransport; recv: WebRtcTransport; router: Router },
+    on: { send: WebRtcTransport | undefined; recv: WebRtcTransport; router: Router },
     method: M,
     params: MediaRequests[M]['params'],
   ): Promise<MediaRequests[M]['result']> {
@@ -89,7 +89,7 @@ export class MediaRouter {
         this.setCapabilities(peer, p.rtpCapabilities as RtpCapabilities);
         break;
       case 'produce':
-        if (p.transportId !== on.send.id) throw new SwitchboardError('NOT_FOUND', `no send transport ${p.transportId}`);
+        if (!on.send || p.transportId !== on.send.id) throw new SwitchboardError('NOT_FOUND', `no send transport ${p.transportId}`);
         result = await this.produce(peer, on.send, on.router, p);
         break;
       case 'closeProducer':

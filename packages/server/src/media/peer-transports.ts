@@ -3,8 +3,16 @@ import { SwitchboardError, type TransportInfo } from '@switchboard/sdk/protocol'
 import type { ServerConfig } from '../config.js';
 import type { PlacedRouter } from './router-set.js';
 
-/** Creates a connection's send and receive transports on its router. */
-export async function openPeerTransports(home: PlacedRouter, config: ServerConfig): Promise<{ send: WebRtcTransport; recv: WebRtcTransport }> {
+/**
+ * Creates a connection's receive transport on its router, and its send transport when `withSend`
+ * (the peer may send data or publish): a viewer's send transport would cost the worker an ICE
+ * and DTLS endpoint, and the client a second RTCPeerConnection, for nothing.
+ */
+export async function openPeerTransports(
+  home: PlacedRouter,
+  config: ServerConfig,
+  withSend: boolean,
+): Promise<{ send: WebRtcTransport | undefined; recv: WebRtcTransport }> {
   const create = (initialAvailableOutgoingBitrate?: number) =>
     home.router.createWebRtcTransport({
       webRtcServer: home.worker.webRtcServer,
@@ -16,13 +24,13 @@ export async function openPeerTransports(home: PlacedRouter, config: ServerConfi
       // 600 kbit/s held new viewers below the top simulcast layer for seconds after joining.
       ...(initialAvailableOutgoingBitrate === undefined ? {} : { initialAvailableOutgoingBitrate }),
     });
-  const send = await create();
+  const send = withSend ? await create() : undefined;
   try {
     const recv = await create(config.initialOutgoingBitrate);
-    if (config.maxIncomingBitrate > 0) await send.setMaxIncomingBitrate(config.maxIncomingBitrate);
+    if (send && config.maxIncomingBitrate > 0) await send.setMaxIncomingBitrate(config.maxIncomingBitrate);
     return { send, recv };
   } catch (error) {
-    send.close();
+    send?.close();
     throw error;
   }
 }

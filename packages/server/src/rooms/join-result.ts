@@ -17,7 +17,8 @@ export interface JoinParts {
   /** Tracks of the other peers. */
   tracks: TrackInfo[];
   home: PlacedRouter;
-  send: WebRtcTransport;
+  /** Absent for a viewer (neither sendData nor publish). */
+  send: WebRtcTransport | undefined;
   recv: WebRtcTransport;
   dataConsumers: Record<DataChannelKind, DataConsumerInfo> | undefined;
   /** STUN/TURN fields for this peer. */
@@ -43,7 +44,7 @@ export function joinResult(peer: Peer, parts: JoinParts, config: ServerConfig): 
       streams: streamLimits(config),
     },
     routerRtpCapabilities: parts.home.router.rtpCapabilities as JoinResult['routerRtpCapabilities'],
-    sendTransport: transportInfo(parts.send),
+    ...(parts.send ? { sendTransport: transportInfo(parts.send) } : {}),
     recvTransport: transportInfo(parts.recv),
     ...(parts.dataConsumers ? { dataConsumers: parts.dataConsumers } : {}),
     tracks: parts.tracks,

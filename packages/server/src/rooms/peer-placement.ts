@@ -102,7 +102,8 @@ export class PeerPlacement {
       closeTransports(transports);
       if (home) this.routers.release(home);
     };
-    if (!linger || !transports) {
+    // Only a send transport lingers (its DataChannels may be mid-send); a viewer has none.
+    if (!linger || !transports?.send) {
       close();
       return;
     }

@@ -25,7 +25,8 @@ export interface PeerConnection {
 
 /** Media-side objects of one connection; all of them die with the connection. */
 export interface PeerTransports {
-  send: WebRtcTransport;
+  /** Absent for a peer that may neither send data nor publish (a viewer). */
+  send: WebRtcTransport | undefined;
   recv: WebRtcTransport;
   /** The peer's own DataChannels on the send transport, by kind. */
   producers: Partial<Record<DataChannelKind, DataProducer>>;
@@ -156,6 +157,6 @@ export class Peer {
 
 /** Closes both transports (and so everything on them). */
 export function closeTransports(transports: PeerTransports | undefined): void {
-  transports?.send.close();
+  transports?.send?.close();
   transports?.recv.close();
 }

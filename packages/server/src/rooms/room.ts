@@ -378,7 +378,7 @@ export class Room implements ReceiverListener {
   }
 
   private async connectOn(peer: Peer, home: PlacedRouter, resumed: boolean): Promise<JoinResult> {
-    const { send, recv } = await openPeerTransports(home, this.context.config);
+    const { send, recv } = await openPeerTransports(home, this.context.config, peer.grants.sendData || peer.grants.publish);
     peer.transports = { send, recv, producers: {} };
     const dataConsumers = peer.grants.receiveData ? await this.data.openReceiver(peer, recv) : undefined;
     const transports = peer.transports;
@@ -394,7 +394,7 @@ export class Room implements ReceiverListener {
 
   private transportOf(peer: Peer, id: string): WebRtcTransport {
     const transports = peer.transports;
-    const transport = transports?.send.id === id ? transports.send : transports?.recv.id === id ? transports.recv : undefined;
+    const transport = transports?.send?.id === id ? transports.send : transports?.recv.id === id ? transports.recv : undefined;
     if (!transport) throw new SwitchboardError('NOT_FOUND', `no transport ${id} for this peer`);
     return transport;
   }

@@ -124,7 +124,8 @@ export class RawPeer {
     const session = await signaling.request('join', { protocolVersion: PROTOCOL_VERSION, token });
     const device = new Device({ handlerName: 'Chrome111' });
     await device.load({ routerRtpCapabilities: session.routerRtpCapabilities });
-    const send = device.createSendTransport(session.sendTransport);
+    // Its token grants sendData: the join has a send transport.
+    const send = device.createSendTransport(session.sendTransport!);
     const recv = device.createRecvTransport(session.recvTransport);
     for (const transport of [send, recv]) {
       transport.on('connect', ({ dtlsParameters }, callback, errback) => {

@@ -14,8 +14,8 @@ export async function announcedWorkerAddress(t: {
   try {
     const session = await probe.request('join', { protocolVersion: PROTOCOL_VERSION, token: await t.token('probe', 'probe') });
     await probe.request('leave', {});
-    const candidate = session.sendTransport.iceCandidates.find((c) => c.protocol === 'udp');
-    if (!candidate) throw new Error(`no UDP candidate in ${JSON.stringify(session.sendTransport.iceCandidates)}`);
+    const candidate = session.recvTransport.iceCandidates.find((c) => c.protocol === 'udp');
+    if (!candidate) throw new Error(`no UDP candidate in ${JSON.stringify(session.recvTransport.iceCandidates)}`);
     return { address: candidate.address, port: candidate.port };
   } finally {
     probe.close();
