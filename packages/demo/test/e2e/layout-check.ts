@@ -37,7 +37,9 @@ const LAYOUT_PROBLEMS = String.raw`(() => {
       }
       if (!container && (a.classList.contains('card') || a.tagName === 'MAIN')) container = a;
     }
-    if (right - left < 1) return false; // clipped out of sight, as intended (a comment about to fly in)
+    // Clipped out of sight, as intended: a comment about to fly in, or a visually hidden 1 px box
+    // (sb-danmaku's log for screen readers).
+    if (right - left <= 1) return false;
     if (left < -slack || right > viewportWidth + slack) problems.push(what + ' overflows the viewport: ' + round(left) + ' to ' + round(right) + ' of ' + viewportWidth);
     if (container) {
       const box = contentBox(container);
