@@ -13,10 +13,12 @@ const SDK_DIR = fileURLToPath(new URL('..', import.meta.url));
 // cipher are in every data bundle (the key provider and media are not).
 const LIMIT_BYTES = 37_000;
 
-// A chat page from the data-only elements: 48.5 kB, the data-only SDK (34.0) plus Lit and
-// @lit/context (6.8: no page with Lit elements on this SDK weighs less than 40.8 kB) plus the
-// elements that need no media (7.7), which the entry registers whether the page uses them or not.
-const ELEMENTS_LIMIT_BYTES = 49_000;
+// A chat page from the data-only elements: 51.7 kB, the data-only SDK (with end-to-end
+// encryption's sealing, which every data page carries) plus Lit and @lit/context (6.8 kB: no page
+// with Lit elements on this SDK weighs less than 40.8 kB) plus the elements that need no media,
+// which the entry registers whether the page uses them or not (the comment box now keeps refused
+// comments for a retry). Issue 22 asks for 40 kB: not reached (docs/components.md says so).
+const ELEMENTS_LIMIT_BYTES = 52_000;
 
 /** A page that imports `specifier` for connect + send + on. */
 const connectPage = (specifier: string): string => `import { connect } from '${specifier}';
