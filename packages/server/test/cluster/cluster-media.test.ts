@@ -19,6 +19,8 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string, ti
   }
 }
 
+const VIEWER_GRANTS: GrantName[] = ['subscribe', 'receiveData', 'sendData'];
+
 async function join(node: ClusterNode, room: string, identity: string, grants?: GrantName[]): Promise<RawPeer> {
   const token = await new AccessToken(DEV_SECRETS.tokenSecret, { room, identity, ttlSeconds: 300, ...(grants ? { grants } : {}) }).toJwt();
   const peer = await RawPeer.join(node.wsUrl, token);
@@ -84,9 +86,11 @@ describe('cluster mode: media across nodes', function () {
     redis = await startTestRedis();
     nodes = await startClusterNodes(2, redis.url, { prefix: 'media' });
     host = await join(nodes[0]!, 'stage', 'host');
+    // RawPeer opens its own data channels, which needs a send transport: a viewer granted neither
+    // sendData nor publish gets none (the SDK's lean viewers, tested in cluster-tracks.test.ts).
     viewers = [
-      await join(nodes[1]!, 'stage', 'viewer-1', ['subscribe', 'receiveData']),
-      await join(nodes[1]!, 'stage', 'viewer-2', ['subscribe', 'receiveData']),
+      await join(nodes[1]!, 'stage', 'viewer-1', VIEWER_GRANTS),
+      await join(nodes[1]!, 'stage', 'viewer-2', VIEWER_GRANTS),
     ];
     camera = syntheticCamera();
     producer = await host.sendTransport.produce({ track: camera.track, appData: { name: 'camera', source: 'camera' } });
@@ -171,7 +175,7 @@ describe('cluster mode: media across nodes', function () {
   it('closes the pipe out of node A when the viewers’ node dies', async () => {
     const [extra] = await startClusterNodes(1, redis.url, { prefix: 'media-extra' });
     nodes.push(extra!);
-    const viewer = await join(extra!, 'stage', 'viewer-3', ['subscribe', 'receiveData']);
+    const viewer = await join(extra!, 'stage', 'viewer-3', VIEWER_GRANTS);
     producer = await host.sendTransport.produce({ track: camera.track.clone(), appData: { name: 'camera-2', source: 'camera' } });
     const { consumer } = await consume(viewer, producer.id);
     await waitFor(async () => (await bytesReceived(viewer, consumer)) > 0, 'RTP on the third node', 20_000);
