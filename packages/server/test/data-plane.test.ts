@@ -122,7 +122,9 @@ describe('data plane: routing and bad input', function () {
   });
 
   it('refuses to send without the sendData grant and to target a peer without receiveData', async () => {
-    const mute = await RawPeer.join(t.wsUrl, await t.token('room', 'mute', { grants: { receiveData: true } }));
+    // A publisher without sendData has a send transport (a peer granted neither gets none), so it
+    // can open DataChannels: what it sends on them must still be refused.
+    const mute = await RawPeer.join(t.wsUrl, await t.token('room', 'mute', { grants: { receiveData: true, publish: true } }));
     const deaf = await RawPeer.join(t.wsUrl, await t.token('room', 'deaf', { grants: { sendData: true } }));
     try {
       room.clearInboxes();
