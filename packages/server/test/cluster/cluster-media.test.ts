@@ -19,7 +19,7 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string, ti
   }
 }
 
-const VIEWER_GRANTS: GrantName[] = ['subscribe', 'receiveData', 'sendData'];
+const VIEWER_GRANTS: GrantName[] = ['subscribe', 'receiveData'];
 
 async function join(node: ClusterNode, room: string, identity: string, grants?: GrantName[]): Promise<RawPeer> {
   const token = await new AccessToken(DEV_SECRETS.tokenSecret, { room, identity, ttlSeconds: 300, ...(grants ? { grants } : {}) }).toJwt();
@@ -86,8 +86,6 @@ describe('cluster mode: media across nodes', function () {
     redis = await startTestRedis();
     nodes = await startClusterNodes(2, redis.url, { prefix: 'media' });
     host = await join(nodes[0]!, 'stage', 'host');
-    // RawPeer opens its own data channels, which needs a send transport: a viewer granted neither
-    // sendData nor publish gets none (the SDK's lean viewers, tested in cluster-tracks.test.ts).
     viewers = [
       await join(nodes[1]!, 'stage', 'viewer-1', VIEWER_GRANTS),
       await join(nodes[1]!, 'stage', 'viewer-2', VIEWER_GRANTS),

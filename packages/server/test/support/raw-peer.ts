@@ -109,13 +109,19 @@ export class RawPeer {
     readonly signaling: RawSignaling,
     readonly session: ClientRequests['join']['result'],
     readonly device: Device,
-    readonly sendTransport: Transport,
+    private readonly sendSide: Transport | undefined,
     readonly recvTransport: Transport,
-    private readonly producers: Record<DataChannelKind, DataProducer>,
+    private readonly producers: Record<DataChannelKind, DataProducer> | undefined,
   ) {}
 
   get id(): string {
     return this.session.self.id;
+  }
+
+  /** Its send transport; a peer granted neither sendData nor publish (a viewer) has none. */
+  get sendTransport(): Transport {
+    if (this.sendSide === undefined) throw new Error(`${this.session.self.identity} joined without a send transport (no sendData or publish grant)`);
+    return this.sendSide;
   }
 
   /** Joins with `token` and opens every channel. */
@@ -124,26 +130,27 @@ export class RawPeer {
     const session = await signaling.request('join', { protocolVersion: PROTOCOL_VERSION, token });
     const device = new Device({ handlerName: 'Chrome111' });
     await device.load({ routerRtpCapabilities: session.routerRtpCapabilities });
-    // Its token grants sendData: the join has a send transport.
-    const send = device.createSendTransport(session.sendTransport!);
+    // A viewer (neither sendData nor publish) gets no send transport, so no DataChannels of its own.
+    const send = session.sendTransport && device.createSendTransport(session.sendTransport);
     const recv = device.createRecvTransport(session.recvTransport);
-    for (const transport of [send, recv]) {
+    for (const transport of send ? [send, recv] : [recv]) {
       transport.on('connect', ({ dtlsParameters }, callback, errback) => {
         signaling.request('connectTransport', { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
       });
     }
-    send.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+    send?.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
       const { name, source } = appData as { name: string; source: TrackSource };
       signaling.request('produce', { transportId: send.id, kind, rtpParameters, name, source }).then(callback, errback);
     });
-    send.on('producedata', ({ sctpStreamParameters, label, protocol, appData }, callback, errback) => {
+    send?.on('producedata', ({ sctpStreamParameters, label, protocol, appData }, callback, errback) => {
       const channel = appData.channel as DataChannelKind;
       signaling.request('produceData', { transportId: send.id, channel, sctpStreamParameters, label: label ?? '', protocol: protocol ?? '' }).then(callback, errback);
     });
-    const peer = new RawPeer(signaling, session, device, send, recv, {
+    const producers = send && {
       reliable: await send.produceData({ ordered: true, label: 'reliable', appData: { channel: 'reliable' } }),
       lossy: await send.produceData({ ordered: false, maxRetransmits: 0, label: 'lossy', appData: { channel: 'lossy' } }),
-    });
+    };
+    const peer = new RawPeer(signaling, session, device, send, recv, producers);
     for (const info of Object.values(session.dataConsumers ?? {})) {
       const consumer = await recv.consumeData({ ...info });
       peer.dataConsumers.push(consumer);
@@ -152,7 +159,7 @@ export class RawPeer {
         for (const bytes of unpackDelivered(new Uint8Array(data))) peer.received.push({ ...decodeDelivered(bytes), arrivedAt: Date.now() });
       });
     }
-    await waitFor(() => Object.values(peer.producers).every((p) => p.readyState === 'open'), 'data channels to open');
+    await waitFor(() => Object.values(producers ?? {}).every((p) => p.readyState === 'open'), 'data channels to open');
     return peer;
   }
 
@@ -171,12 +178,17 @@ export class RawPeer {
 
   /** The state of one of its own DataChannels. */
   channelState(channel: DataChannelKind): RTCDataChannelState {
-    return this.producers[channel].readyState;
+    return this.ownProducers()[channel].readyState;
   }
 
   /** Sends raw bytes on a DataChannel. */
   sendBytes(channel: DataChannelKind, bytes: Uint8Array): void {
-    this.producers[channel].send(new Uint8Array(bytes).buffer);
+    this.ownProducers()[channel].send(new Uint8Array(bytes).buffer);
+  }
+
+  private ownProducers(): Record<DataChannelKind, DataProducer> {
+    if (this.producers === undefined) throw new Error(`${this.session.self.identity} has no DataChannels of its own (no send transport)`);
+    return this.producers;
   }
 
   /** Application messages received from others (own broadcast echoes excluded). */
@@ -190,7 +202,7 @@ export class RawPeer {
   }
 
   close(): void {
-    this.sendTransport.close();
+    this.sendSide?.close();
     this.recvTransport.close();
     this.signaling.close();
   }
