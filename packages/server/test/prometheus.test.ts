@@ -14,7 +14,7 @@ const PROMETHEUS = '/usr/bin/prometheus';
 
 /** The series names of docs/deploy.md's metrics table. */
 function documentedSeries(): string[] {
-  return [...readFileSync(DEPLOY_DOC, 'utf8').matchAll(/^\| `(switchboard_[a-z_]+)` \| (?:gauge|counter) \|/gm)].map((m) => m[1] ?? '');
+  return [...readFileSync(DEPLOY_DOC, 'utf8').matchAll(/^\| `((?:switchboard|process)_[a-z_]+)` \| (?:gauge|counter) \|/gm)].map((m) => m[1] ?? '');
 }
 
 /** Every PromQL query of the Grafana dashboard, its variables filled in as "all nodes". */
@@ -101,7 +101,7 @@ describe('Prometheus scrape and the Grafana dashboard', function () {
   it('scrapes every series the server exposes, and the server exposes every documented series', async function () {
     const text = await (await fetch(`${server.server.url}/metrics`)).text();
     const documented = documentedSeries();
-    assert.equal(documented.length, 25, 'the metrics table of docs/deploy.md');
+    assert.equal(documented.length, 28, 'the metrics table of docs/deploy.md');
     const families = [...text.matchAll(/^# TYPE (\w+) /gm)].map((m) => m[1]);
     assert.deepEqual([...families].sort(), [...documented].sort(), '/metrics has exactly the documented families');
     const expected = exposedSeries(text);
@@ -124,7 +124,7 @@ describe('Prometheus scrape and the Grafana dashboard', function () {
   it('has a Grafana dashboard whose queries name documented series only, cover all of them, and run', async function () {
     const documented = new Set(documentedSeries());
     const queries = dashboardQueries();
-    const named = new Set(queries.flatMap((expr) => [...expr.matchAll(/switchboard_[a-z_]+/g)].map((m) => m[0])));
+    const named = new Set(queries.flatMap((expr) => [...expr.matchAll(/(?:switchboard|process)_[a-z_]+/g)].map((m) => m[0])));
     assert.deepEqual([...named].filter((name) => !documented.has(name)), [], 'undocumented series in the dashboard');
     assert.deepEqual([...documented].filter((name) => !named.has(name)), [], 'documented series missing from the dashboard');
     for (const expr of queries) {
