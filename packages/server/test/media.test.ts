@@ -85,13 +85,18 @@ describe('media: publish and subscribe', function () {
 
   it('refuses to publish without the publish grant and to subscribe without the subscribe grant', async () => {
     const second = await host.sendTransport.produce({ track: camera.track.clone(), appData: { name: 'camera-2', source: 'camera' } });
-    await assert.rejects(viewer.sendTransport.produce({ track: camera.track.clone(), appData: { name: 'sneaky', source: 'camera' } }), /PERMISSION_DENIED/);
+    // A viewer (neither publish nor sendData) has no send transport at all; a chatter has one
+    // for its DataChannels, and publishing on it is refused.
+    assert.throws(() => viewer.sendTransport, /without a send transport/);
+    const chatter = await RawPeer.join(t.wsUrl, await t.token('stage', 'chatter', { grants: { sendData: true, receiveData: true } }));
     const blind = await RawPeer.join(t.wsUrl, await t.token('stage', 'blind', { grants: { receiveData: true } }));
     try {
+      await assert.rejects(chatter.sendTransport.produce({ track: camera.track.clone(), appData: { name: 'sneaky', source: 'camera' } }), /PERMISSION_DENIED/);
       await blind.signaling.request('setRtpCapabilities', { rtpCapabilities: blind.device.rtpCapabilities });
       await assert.rejects(blind.signaling.request('consume', { trackId: second.id }), (e: unknown) => e instanceof RequestFailed && e.error.code === 'PERMISSION_DENIED');
       await assert.rejects(viewer.signaling.request('consume', { trackId: 'no-such-track' }), (e: unknown) => e instanceof RequestFailed && e.error.code === 'NOT_FOUND');
     } finally {
+      chatter.close();
       blind.close();
       second.close();
     }
