@@ -73,7 +73,7 @@ function run(command: string, args: string[], cwd: string, timeoutMs: number): P
     child.on('exit', (code) => {
       clearTimeout(timer);
       if (code === 0) resolve(out);
-      else reject(new Error(`${command} ${args.join(' ')} in ${cwd} exited with ${code}:\n${out.slice(-2000)}`));
+      else reject(Object.assign(new Error(`${command} ${args.join(' ')} in ${cwd} exited with ${code}:\n${out.slice(-2000)}`), { out }));
     });
   });
 }
@@ -101,8 +101,13 @@ async function measure(build: Build): Promise<Result> {
   // The Janus baseline runs in a network namespace of its own (see bench/baselines/janus-server.ts).
   const netns = build.netns === true ? `bash ${join(ROOT, 'scripts', 'test-netns.sh')} ` : '';
   const script = `[ -f scripts/node-runtime.sh ] && . scripts/node-runtime.sh; exec ${netns}node --conditions=source --import tsx "$0"`;
-  const out = await run('bash', ['-c', script, build.driver], build.dir, RUN_TIMEOUT_MS);
-  const line = out.trim().split('\n').at(-1) ?? '';
+  // The driver prints its result so far after each row: a run that dies keeps what it measured.
+  const out = await run('bash', ['-c', script, build.driver], build.dir, RUN_TIMEOUT_MS).catch((error: Error & { out?: string }) => {
+    if (error.out === undefined || !error.out.includes('{')) throw error;
+    console.error(`[compare] ${build.label} stopped early; keeping its rows so far: ${error.message.split('\n')[0]}`);
+    return error.out;
+  });
+  const line = out.trim().split('\n').filter((l) => l.startsWith('{')).at(-1) ?? '';
   return JSON.parse(line) as Result;
 }
 
