@@ -23,9 +23,9 @@ const LAYOUT_PROBLEMS = String.raw`(() => {
       bottom: r.bottom - parseFloat(s.borderBottomWidth) - parseFloat(s.paddingBottom) };
   };
   const round = (n) => Math.round(n * 10) / 10;
-  // Checks the part of rect that its ancestors do not clip; false when none of it is in sight.
+  // Checks the part of rect that its ancestors do not clip, and returns it (null when none of it is in sight).
   const check = (node, rect, what) => {
-    if (rect.width === 0 || rect.height === 0) return false;
+    if (rect.width === 0 || rect.height === 0) return null;
     let left = rect.left;
     let right = rect.right;
     let container = null;
@@ -37,15 +37,13 @@ const LAYOUT_PROBLEMS = String.raw`(() => {
       }
       if (!container && (a.classList.contains('card') || a.tagName === 'MAIN')) container = a;
     }
-    // Clipped out of sight, as intended: a comment about to fly in, or a visually hidden 1 px box
-    // (sb-danmaku's log for screen readers).
-    if (right - left <= 1) return false;
+    if (right - left < 1) return null; // clipped out of sight, as intended (a comment about to fly in)
     if (left < -slack || right > viewportWidth + slack) problems.push(what + ' overflows the viewport: ' + round(left) + ' to ' + round(right) + ' of ' + viewportWidth);
     if (container) {
       const box = contentBox(container);
       if (left < box.left - slack || right > box.right + slack) problems.push(what + ' overflows ' + name(container) + ': ' + round(left) + ' to ' + round(right) + ', inside ' + round(box.left) + ' to ' + round(box.right));
     }
-    return true;
+    return { left, right };
   };
   const visible = (el) => el.checkVisibility({ visibilityProperty: true });
   const walk = (root) => {
@@ -62,8 +60,9 @@ const LAYOUT_PROBLEMS = String.raw`(() => {
         for (const rect of range.getClientRects()) {
           const what = 'the text "' + child.textContent.trim().slice(0, 40) + '" in ' + name(el);
           // Text in sight that spills out of its own element runs into its neighbours (a title under a chip).
-          if (check(child, rect, what) && !clips && (rect.left < box.left - slack || rect.right > box.right + slack)) {
-            problems.push(what + ' spills out of it: ' + round(rect.left) + ' to ' + round(rect.right) + ', inside ' + round(box.left) + ' to ' + round(box.right));
+          const seen = check(child, rect, what);
+          if (seen && !clips && (seen.left < box.left - slack || seen.right > box.right + slack)) {
+            problems.push(what + ' spills out of it: ' + round(seen.left) + ' to ' + round(seen.right) + ', inside ' + round(box.left) + ' to ' + round(box.right));
           }
         }
       }
