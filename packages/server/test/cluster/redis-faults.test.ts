@@ -87,8 +87,8 @@ describe('Redis room bus: exactly once, or a typed signal, through Redis faults'
     for (const recorder of recorders) expect(recorder.left, 'peers declared gone after the freeze').to.deep.equal([]);
   });
 
-  it('Redis killed and restarted empty: every node is told which accepted messages it will never get', async () => {
-    const { recorders, traffic } = await start();
+  // Kills Redis during the traffic, starts it again, and waits until both nodes serve again.
+  async function killAndRestart(traffic: { accepted: number }): Promise<void> {
     await sleep(500);
     await redis!.stop();
     await sleep(300);
@@ -96,6 +96,11 @@ describe('Redis room bus: exactly once, or a typed signal, through Redis faults'
     await waitFor(() => buses.every((bus) => bus.health().reachable), 'both nodes to recover', 10_000);
     const acceptedBefore = traffic.accepted;
     await waitFor(() => traffic.accepted > acceptedBefore + 20, 'traffic to flow again', 10_000);
+  }
+
+  it('Redis killed and restarted empty: every node is told which accepted messages it will never get', async () => {
+    const { recorders, traffic } = await start();
+    await killAndRestart(traffic);
     const verdict = await settle(traffic, recorders);
     console.log(`      kill, restart empty: ${JSON.stringify({ ...verdict, gaps: recorders.map((r) => r.gaps) })}`);
     expectExactlyOnce(verdict);
@@ -151,13 +156,7 @@ describe('Redis room bus: exactly once, or a typed signal, through Redis faults'
 
   it('Redis killed and restarted with its append-only file (appendfsync always): nothing accepted is lost', async () => {
     const { recorders, traffic } = await start({ appendfsync: 'always' });
-    await sleep(500);
-    await redis!.stop();
-    await sleep(300);
-    await redis!.start();
-    await waitFor(() => buses.every((bus) => bus.health().reachable), 'both nodes to recover', 10_000);
-    const acceptedBefore = traffic.accepted;
-    await waitFor(() => traffic.accepted > acceptedBefore + 20, 'traffic to flow again', 10_000);
+    await killAndRestart(traffic);
     const verdict = await settle(traffic, recorders);
     console.log(`      kill, restart with AOF: ${JSON.stringify(verdict)}`);
     expectExactlyOnce(verdict);
