@@ -22,6 +22,8 @@ const connectOptions = { ...CONNECT_OPTIONS, environment };
 const TEXT = 'x'.repeat(180);
 const LATENCY_MESSAGES = 1000;
 const LATENCY_RATE = 200;
+const PING_PONG_WARM_UP = 100;
+const PING_PONG_ROUND_TRIPS = 1000;
 // A run ends after 3 s or 100k deliveries, whichever comes first: what 50 wrtc receivers in one
 // process can take in without falling behind (a receiver that does resumes, which a flood of
 // 1M deliveries made all of them do).
@@ -116,6 +118,35 @@ async function latency(httpUrl: string): Promise<Json> {
   await Promise.all([sender.leave(), receiver.leave()].map((p) => p.catch(() => undefined)));
   samples.sort((a, b) => a - b);
   return { p50: percentile(samples, 50), p99: percentile(samples, 99), received: samples.length, sent: LATENCY_MESSAGES };
+}
+
+/**
+ * RTT/2 of a targeted message bounced straight back by the other peer, one in flight at a time
+ * (as the Janus baseline measures its own), both peers in this process.
+ */
+async function pingPong(httpUrl: string): Promise<Json> {
+  const ws = httpUrl.replace(/^http/, 'ws');
+  const a = await connect(ws, await token(httpUrl, 'ping-pong', 'a'), connectOptions);
+  const b = await connect(ws, await token(httpUrl, 'ping-pong', 'b'), connectOptions);
+  b.on('message', (message) => void b.send('bench', message.data, { to: a.peerId }).catch(() => undefined));
+  let answered: (() => void) | undefined;
+  a.on('message', () => answered?.());
+  const halves: number[] = [];
+  for (let i = 0; i < PING_PONG_WARM_UP + PING_PONG_ROUND_TRIPS; i++) {
+    const back = new Promise<void>((resolve) => (answered = resolve));
+    const start = performance.now();
+    a.send('bench', { i, text: TEXT }, { to: b.peerId }).catch(() => undefined);
+    // A round trip lost for good (an old build under a fault) ends the row instead of hanging it.
+    let timer: NodeJS.Timeout | undefined;
+    const lost = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 5_000)));
+    const arrived = await Promise.race([back.then(() => true), lost]);
+    clearTimeout(timer);
+    if (!arrived) break;
+    if (i >= PING_PONG_WARM_UP) halves.push((performance.now() - start) / 2);
+  }
+  await Promise.all([a.leave(), b.leave()].map((p) => p.catch(() => undefined)));
+  halves.sort((x, y) => x - y);
+  return { p50: percentile(halves, 50), p99: percentile(halves, 99), count: halves.length };
 }
 
 /** `receivers` peers in the receiver host; one sender here awaiting each send (with `sendOptions`). */
@@ -233,6 +264,7 @@ async function main(): Promise<void> {
     // wrtc crash when a room closes) still leaves what it measured.
     const rows: [string, () => Promise<unknown>][] = [
       ['latency', () => latency(server.httpUrl)],
+      ['pingPong', () => pingPong(server.httpUrl)],
       ['fanout10', () => fanout(server.httpUrl, host, server.pids, 10, {})],
       ['fanout50', () => fanout(server.httpUrl, host, server.pids, 50, {})],
       ['fanout10NoReceipt', () => fanout(server.httpUrl, host, server.pids, 10, { receipt: false })],

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -23,8 +23,13 @@ describe('npm packages: both tarballs install into an empty folder and work', fu
   this.timeout(600_000);
   let dir: string;
   let packs: PackResult[];
+  const machinePath = process.env.PATH;
 
   before(async () => {
+    // The machine's own `node` may be another version (Debian 12 has 20): npm, npx and the
+    // installed bins start with `#!/usr/bin/env node`, so this test's Node 22 goes first on
+    // their PATH, as a user's Node 22 would be.
+    process.env.PATH = `${dirname(process.execPath)}${delimiter}${machinePath ?? ''}`;
     dir = await mkdtemp(join(tmpdir(), 'switchboard-packages-'));
     // prepack builds each package and strips the `source` export condition from the packed manifest.
     const { stdout } = await run('npm', ['pack', '-w', 'packages/sdk', '-w', 'packages/server', '--pack-destination', dir, '--json'], {
@@ -33,7 +38,10 @@ describe('npm packages: both tarballs install into an empty folder and work', fu
     });
     packs = JSON.parse(stdout) as PackResult[];
   });
-  after(() => rm(dir, { recursive: true, force: true }));
+  after(async () => {
+    process.env.PATH = machinePath;
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('packs README, LICENSE, engines and built code, without sources, tests or the source condition', async () => {
     assert.deepEqual(packs.map((p) => p.name).sort(), ['@switchboard/sdk', '@switchboard/server']);
