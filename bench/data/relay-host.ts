@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import type * as Mediasoup from 'mediasoup';
 import type { DataConsumer, DataProducer, Router, WebRtcTransport, Worker } from 'mediasoup/types';
 
 /**
@@ -23,8 +24,9 @@ let router: Router;
 
 async function start(): Promise<void> {
   const path = process.env.SWITCHBOARD_RELAY_MEDIASOUP;
-  const mediasoup = (await import(path ? pathToFileURL(`${path}/node/lib/index.js`).href : 'mediasoup')) as typeof import('mediasoup');
-  const api = (mediasoup as unknown as { default?: typeof import('mediasoup') }).default ?? mediasoup;
+  // mediasoup is CommonJS: imported by path, its API is the module's default export.
+  const mediasoup = (await import(path ? pathToFileURL(`${path}/node/lib/index.js`).href : 'mediasoup')) as typeof Mediasoup & { default?: typeof Mediasoup };
+  const api = mediasoup.default ?? mediasoup;
   worker = await api.createWorker({ logLevel: 'error' });
   router = await worker.createRouter({ mediaCodecs: [] });
   process.send!({ ready: true, mediasoup: api.version, node: process.version });
