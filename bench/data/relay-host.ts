@@ -38,8 +38,6 @@ async function handle(request: Request): Promise<unknown> {
       const transport = await router.createWebRtcTransport({
         listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }],
         enableSctp: true,
-        numSctpStreams: { OS: 1024, MIS: 1024 },
-        maxSctpMessageSize: 262_144,
       });
       transports.set(request.name, transport);
       const { id, iceParameters, iceCandidates, dtlsParameters, sctpParameters } = transport;
@@ -70,7 +68,7 @@ async function handle(request: Request): Promise<unknown> {
 // Into Node and out again with nothing done in between: what the server's own work adds on
 // top of this is the server's cost, what this adds on top of 'worker' is the crossing's.
 async function relayThroughNode(source: DataProducer): Promise<DataProducer> {
-  const direct = await router.createDirectTransport({ maxMessageSize: 262_144 });
+  const direct = await router.createDirectTransport();
   const out = await direct.produceData({ label: 'relay' });
   const reader = await direct.consumeData({ dataProducerId: source.id });
   reader.on('message', (bytes: Buffer, ppid: number) => out.send(bytes, ppid));

@@ -96,6 +96,7 @@ export class RoomMessaging {
       });
       return;
     }
+    if (options.receipt === true) envelope.receipt = true;
     const { seq, sent } = this.host.data.reliable.send(envelope);
     if (options.receipt !== true) return sent;
     const receipt = this.receipts.expect(seq);

@@ -44,6 +44,13 @@ export interface OutgoingEnvelope {
   topic?: string;
   /** RPC call ID. */
   callId?: number;
+  /**
+   * The sender awaits this message's receipt: the server acknowledges it at the end of the turn
+   * that read it. Other reliable messages are acknowledged lazily (see the server's ack batcher),
+   * so that acks do not compete with deliveries; a server that does not know the flag acks
+   * every message promptly, and one that does treats a sender that never sets it as lazy.
+   */
+  receipt?: true;
   /** MessagePack-encoded payload: exactly one value (the server refuses anything else as `MALFORMED`). */
   data: Uint8Array;
 }
@@ -84,6 +91,7 @@ interface OutgoingWire {
   ti?: string[];
   tp?: string;
   c?: number;
+  r?: true;
   d: Uint8Array;
 }
 
@@ -108,6 +116,7 @@ export function encodeOutgoing(envelope: OutgoingEnvelope): Uint8Array {
   if (envelope.toIdentities !== undefined) wire.ti = envelope.toIdentities;
   if (envelope.topic !== undefined) wire.tp = envelope.topic;
   if (envelope.callId !== undefined) wire.c = envelope.callId;
+  if (envelope.receipt === true) wire.r = true;
   return encode(wire);
 }
 
@@ -151,6 +160,7 @@ function decodeNumbered(wire: Partial<OutgoingWire>, seq: number): OutgoingEnvel
   }
   if (wire.tp !== undefined) envelope.topic = checkName(wire.tp, 'topic');
   if (wire.c !== undefined) envelope.callId = checkCallId(wire.c);
+  if (wire.r === true) envelope.receipt = true;
   if ((kind === EnvelopeKind.rpcRequest || kind === EnvelopeKind.rpcResponse) && envelope.callId === undefined) malformed('RPC envelopes need a call id');
   return envelope;
 }

@@ -286,18 +286,20 @@ export class DataRouter {
       // Refused under its number when that could be read, so the sender's receipt settles.
       const seq = error instanceof NumberedEnvelopeError ? error.seq : 0;
       if (channel === 'reliable' && seq > 0) {
-        if (seq <= sender.lastAcceptedSeq) return this.acks.schedule(sender);
+        // A resent duplicate: its sender never saw the ack and may be waiting on it.
+        if (seq <= sender.lastAcceptedSeq) return this.acks.schedule(sender, true);
         sender.lastAcceptedSeq = seq;
       }
+      // The refusal itself is notified at once; the ack that follows it may wait.
       this.reject(sender, channel, seq, 'MALFORMED', (error as Error).message);
-      if (channel === 'reliable' && seq > 0) this.acks.schedule(sender);
+      if (channel === 'reliable' && seq > 0) this.acks.schedule(sender, false);
       return;
     }
     const seq = envelope.seq;
     if (channel === 'reliable') {
       if (seq <= sender.lastAcceptedSeq) {
         this.options.metrics.duplicates.inc();
-        this.acks.schedule(sender);
+        this.acks.schedule(sender, true);
         return;
       }
       sender.lastAcceptedSeq = seq;
@@ -318,16 +320,18 @@ export class DataRouter {
         // A reliable message is acknowledged once the bus has numbered (or refused) it: acks
         // are receipts, so none covers a message whose fate is still open.
         if (channel === 'reliable') {
+          // Its sender waits on the ack of a receipt it asked for and of a stream's chunk.
+          const prompt = envelope.receipt === true || envelope.kind === EnvelopeKind.stream;
           sender.publishing.add(seq);
           published.then(
             () => {
               sender.publishing.delete(seq);
-              this.acks.schedule(sender);
+              this.acks.schedule(sender, prompt);
             },
             (error: unknown) => {
               sender.publishing.delete(seq);
               this.rejectFailed(sender, channel, seq, error);
-              this.acks.schedule(sender);
+              this.acks.schedule(sender, prompt);
             },
           );
           return;
@@ -337,7 +341,7 @@ export class DataRouter {
         this.reject(sender, channel, seq, error.code, error.message);
       }
     }
-    if (channel === 'reliable') this.acks.schedule(sender);
+    if (channel === 'reliable') this.acks.schedule(sender, false);
   }
 
   /**
