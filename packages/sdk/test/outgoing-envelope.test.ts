@@ -17,6 +17,14 @@ describe('sealEnvelope', () => {
     assert.deepEqual(decodeOutgoing(bytes), { ...base, seq: 7, to: 'p1', topic: 't' });
   });
 
+  it('carries the receipt flag only when the sender waits on a receipt (three bytes more)', () => {
+    const flagged = sealEnvelope({ ...base, receipt: true }, 3, limit(1000));
+    const plain = sealEnvelope(base, 3, limit(1000));
+    assert.deepEqual(decodeOutgoing(flagged), { ...base, seq: 3, receipt: true });
+    assert.deepEqual(decodeOutgoing(plain), { ...base, seq: 3 });
+    assert.equal(flagged.byteLength, plain.byteLength + 3);
+  });
+
   it('checks the size of the whole encoded envelope against the limit', () => {
     const size = sealEnvelope(base, 1, limit(1000)).byteLength;
     assert.equal(sealEnvelope(base, 1, limit(size)).byteLength, size);
