@@ -39,6 +39,14 @@ export class RoomElement extends LitElement {
    */
   protected roomChanged(_room: Room | undefined): void {}
 
+  /** Renders again whenever a peer joins, leaves or changes its metadata (for elements that list peers). */
+  protected updateOnPeerChanges(room: Room): void {
+    const update = (): void => this.requestUpdate();
+    this.listen(room.on('peerJoined', update));
+    this.listen(room.on('peerLeft', update));
+    this.listen(room.on('peerUpdated', update));
+  }
+
   /** Keeps `unsubscribe` to call when the room changes or the element is removed. */
   protected listen(unsubscribe: () => void): void {
     this.cleanups.push(unsubscribe);

@@ -5,6 +5,7 @@ import type { AnyMessages, MessageMap } from '../messages/message-types.js';
 import type { RoomOptions } from '../open-room.js';
 import type { Room } from '../room.js';
 import { roomContext } from './context.js';
+import { visuallyHidden } from './visually-hidden.js';
 
 /** What `<sb-room>` shows: the SDK's connection state, or `idle` (no url/token) or `failed` (connect rejected). */
 export type SbRoomState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'failed';
@@ -63,12 +64,7 @@ export abstract class RoomProvider<M extends MessageMap = AnyMessages, O extends
       font-size: 0.875em;
     }
     .hidden {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip: rect(0 0 0 0);
-      white-space: nowrap;
+      ${visuallyHidden}
     }
   `;
 

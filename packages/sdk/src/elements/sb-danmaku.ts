@@ -3,6 +3,7 @@ import type { Room } from '../room.js';
 import { parseComment, type Comment } from './comment.js';
 import { defineElement } from './define.js';
 import { RoomElement } from './room-element.js';
+import { visuallyHidden } from './visually-hidden.js';
 
 /** How `<sb-danmaku>` moves comments: as the user prefers (`auto`), always (`full`) or never (`reduced`). */
 export type DanmakuMotion = 'auto' | 'full' | 'reduced';
@@ -88,12 +89,7 @@ export class SbDanmaku extends RoomElement {
       will-change: transform, opacity;
     }
     [part='log'] {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip: rect(0 0 0 0);
-      white-space: nowrap;
+      ${visuallyHidden}
     }
   `;
 

@@ -59,11 +59,7 @@ export class SbPeerList extends RoomElement {
   }
 
   protected override roomChanged(room: Room | undefined): void {
-    if (room === undefined) return;
-    const update = (): void => this.requestUpdate();
-    this.listen(room.on('peerJoined', update));
-    this.listen(room.on('peerLeft', update));
-    this.listen(room.on('peerUpdated', update));
+    if (room !== undefined) this.updateOnPeerChanges(room);
   }
 
   protected override render(): unknown {

@@ -71,11 +71,7 @@ export class SbVideoGrid extends RoomElement {
   }
 
   protected override roomChanged(room: Room | undefined): void {
-    if (room === undefined) return;
-    const update = (): void => this.requestUpdate();
-    this.listen(room.on('peerJoined', update));
-    this.listen(room.on('peerLeft', update));
-    this.listen(room.on('peerUpdated', update));
+    if (room !== undefined) this.updateOnPeerChanges(room);
   }
 
   protected override render(): unknown {
