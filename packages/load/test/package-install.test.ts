@@ -3,33 +3,24 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { packWorkspaces, thisNodeFirstOnPath } from '../../server/test/support/npm-pack.js';
 import { startTestServer, type TestServer } from '../../server/test/support/test-server.js';
 
-const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const run = promisify(execFile);
-
-interface PackResult {
-  name: string;
-  filename: string;
-  files: { path: string }[];
-}
 
 // What an operator does: install the packed tool into an empty folder and run it against a server.
 describe('npm package: switchboard-load runs from its tarball', function () {
   this.timeout(600_000);
   let dir: string;
   let server: TestServer;
+  let restorePath: (() => void) | undefined;
 
   before(async () => {
+    restorePath = thisNodeFirstOnPath();
     server = await startTestServer();
     dir = await mkdtemp(join(tmpdir(), 'switchboard-load-'));
-    const { stdout } = await run('npm', ['pack', '-w', 'packages/sdk', '-w', 'packages/server', '-w', 'packages/load', '--pack-destination', dir, '--json'], {
-      cwd: REPO,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    const packs = JSON.parse(stdout) as PackResult[];
+    const packs = await packWorkspaces(dir, ['packages/sdk', 'packages/server', 'packages/load']);
     const load = packs.find((p) => p.name === '@switchboard/load')!;
     const paths = load.files.map((f) => f.path);
     assert.ok(paths.includes('dist/cli.js') && paths.includes('dist/worker.js') && paths.includes('LICENSE'), 'the CLI, its worker and the licence');
@@ -41,6 +32,7 @@ describe('npm package: switchboard-load runs from its tarball', function () {
     await run('npm', ['install', ...packs.map((p) => join(dir, p.filename)), '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, maxBuffer: 16 * 1024 * 1024 });
   });
   after(async () => {
+    restorePath?.();
     await server?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });

@@ -2,19 +2,15 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { packWorkspaces, thisNodeFirstOnPath, type PackResult } from './support/npm-pack.js';
+
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const run = promisify(execFile);
-
-interface PackResult {
-  name: string;
-  filename: string;
-  files: { path: string }[];
-}
 
 // What a new user does, outside the monorepo: pack both packages, install the tarballs into an
 // empty project, provide the worker, start the server, use both packages.
@@ -23,23 +19,15 @@ describe('npm packages: both tarballs install into an empty folder and work', fu
   this.timeout(600_000);
   let dir: string;
   let packs: PackResult[];
-  const machinePath = process.env.PATH;
+  let restorePath: () => void;
 
   before(async () => {
-    // The machine's own `node` may be another version (Debian 12 has 20): npm, npx and the
-    // installed bins start with `#!/usr/bin/env node`, so this test's Node 22 goes first on
-    // their PATH, as a user's Node 22 would be.
-    process.env.PATH = `${dirname(process.execPath)}${delimiter}${machinePath ?? ''}`;
+    restorePath = thisNodeFirstOnPath();
     dir = await mkdtemp(join(tmpdir(), 'switchboard-packages-'));
-    // prepack builds each package and strips the `source` export condition from the packed manifest.
-    const { stdout } = await run('npm', ['pack', '-w', 'packages/sdk', '-w', 'packages/server', '--pack-destination', dir, '--json'], {
-      cwd: REPO,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    packs = JSON.parse(stdout) as PackResult[];
+    packs = await packWorkspaces(dir, ['packages/sdk', 'packages/server']);
   });
   after(async () => {
-    process.env.PATH = machinePath;
+    restorePath();
     await rm(dir, { recursive: true, force: true });
   });
 
