@@ -6,6 +6,7 @@ import type {
   SctpParameters,
   SctpStreamParameters,
 } from 'mediasoup-client/types';
+import { encode } from './codec.js';
 import type { DirectNotifications, DirectRequests } from './direct.js';
 import type { WireError } from './error-codes.js';
 import type { MediaNotifications, MediaRequests, TrackInfo } from './media.js';
@@ -258,3 +259,13 @@ export interface NotificationFrame<N extends NotificationName = NotificationName
 
 /** Any frame the server sends. */
 export type ServerFrame = ResponseFrame | NotificationFrame;
+
+/**
+ * A notification frame's bytes, encoded once: a room's news (a peer joined, a track was
+ * published) goes to every member, and encoding it per member made a join in a room of N cost
+ * N encodes.
+ */
+export function encodeNotification<N extends NotificationName>(method: N, data: ServerNotifications[N]): Uint8Array {
+  const frame: NotificationFrame<N> = { type: 'notification', method, data };
+  return encode(frame);
+}

@@ -17,6 +17,8 @@ import type { PlacedRouter } from '../media/router-set.js';
 export interface PeerConnection {
   /** Pushes a notification to the client. */
   notify<N extends NotificationName>(method: N, data: ServerNotifications[N]): void;
+  /** Pushes a notification encoded once for several peers (`encodeNotification`). */
+  notifyEncoded(frame: Uint8Array): void;
   /** Tells the client the session is over (a `closed` notification) and closes the socket. */
   end(reason: CloseReason, message: string): void;
   /** Closes the socket without a word, e.g. when a newer connection of the same session took over. */

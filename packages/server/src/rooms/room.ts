@@ -1,5 +1,6 @@
 import type { RtpCapabilities, WebRtcTransport } from 'mediasoup/types';
 import {
+  encodeNotification,
   SwitchboardError,
   type ClientRequests,
   type GrantChange,
@@ -423,8 +424,11 @@ export class Room implements ReceiverListener {
 
   // Tells this node's peers, without a webhook (news of other nodes' peers: their node sends those).
   private notify<N extends NotificationName>(method: N, data: ServerNotifications[N], except?: Peer): void {
+    let frame: Uint8Array | undefined;
     for (const member of this.members.values()) {
-      if (member !== except && member.announced) member.connection?.notify(method, data);
+      if (member === except || !member.announced || !member.connection) continue;
+      frame ??= encodeNotification(method, data);
+      member.connection.notifyEncoded(frame);
     }
   }
 

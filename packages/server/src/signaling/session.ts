@@ -1,5 +1,6 @@
 import {
   encode,
+  encodeNotification,
   PROTOCOL_VERSION,
   ProtocolError,
   SwitchboardError,
@@ -135,7 +136,11 @@ export class SignalingSession implements PeerConnection {
   }
 
   notify<N extends NotificationName>(method: N, data: ServerNotifications[N]): void {
-    this.sendFrame({ type: 'notification', method, data } as ServerFrame);
+    this.notifyEncoded(encodeNotification(method, data));
+  }
+
+  notifyEncoded(frame: Uint8Array): void {
+    if (this.open) this.socket.send(frame);
   }
 
   end(reason: CloseReason, message: string): void {
