@@ -19,8 +19,8 @@ class RecordingTransformer implements FrameTransformer {
   }
 }
 
-const VP8 = { kind: 'video' as const, mimeType: 'video/VP8', clockRate: 90000 };
-const H264 = { kind: 'video' as const, mimeType: 'video/H264', clockRate: 90000 };
+const VP8 = { kind: 'video' as const, mimeType: 'video/VP8', clockRate: 90000, preferredPayloadType: 96 };
+const H264 = { kind: 'video' as const, mimeType: 'video/H264', clockRate: 90000, preferredPayloadType: 97 };
 
 async function peer(identity: string, keyByte: number | undefined) {
   const keys = new ExternalKeyProvider();
