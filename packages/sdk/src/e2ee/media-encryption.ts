@@ -1,7 +1,7 @@
 import type { ConsumerOptions, ProducerOptions, RtpCodecCapability } from 'mediasoup-client/types';
 import { E2EEError, type DecryptionFailedEvent } from './e2ee-error.js';
 import { EncodedStreamsTransformer } from './encoded-streams.js';
-import { clearBytes, openFrame, sealFrame } from './frame-cipher.js';
+import { clearBytes, openFrame, sealFrame, type FrameCodec } from './frame-cipher.js';
 import type { FrameTransform, FrameTransformer } from './frame-transformer.js';
 import type { KeyProvider } from './key-provider.js';
 import { decryptionFailure } from './payload-cipher.js';
@@ -50,45 +50,45 @@ export class MediaEncryption {
   }
 
   /**
-   * `produce` options, encrypting: VP8 for video (the codec whose clear header is known; others
-   * are refused with {@link E2EEError} `UNSUPPORTED`), and the sender's frames transformed
-   * before anything is negotiated, so no frame leaves in clear.
+   * `produce` options, encrypting: VP8 (the default) or VP9 for video, the codecs whose clear
+   * header is known (others are refused with {@link E2EEError} `UNSUPPORTED`), and the sender's
+   * frames transformed before anything is negotiated, so no frame leaves in clear.
    */
   producerOptions(options: ProducerOptions, codecs: readonly RtpCodecCapability[]): ProducerOptions {
     const transformer = this.supported();
-    const kind = options.track?.kind === 'audio' ? 'audio' : 'video';
     let codec = options.codec;
-    if (kind === 'video') {
+    let frameCodec: FrameCodec = 'opus';
+    if (options.track?.kind !== 'audio') {
       codec ??= codecs.find((candidate) => candidate.mimeType.toLowerCase() === 'video/vp8');
-      if (codec?.mimeType.toLowerCase() !== 'video/vp8') throw new E2EEError('UNSUPPORTED', 'end-to-end encrypted video is sent as VP8 only');
+      frameCodec = videoCodecOf(codec?.mimeType ?? 'none');
     }
-    return { ...options, ...(codec === undefined ? {} : { codec }), onRtpSender: (sender) => transformer.attach(sender as unknown as RTCRtpSender, this.encrypting(kind)) };
+    return { ...options, ...(codec === undefined ? {} : { codec }), onRtpSender: (sender) => transformer.attach(sender as unknown as RTCRtpSender, this.encrypting(frameCodec)) };
   }
 
   /** `consume` options, decrypting the frames of `peerId`'s track `name`. */
   consumerOptions(options: ConsumerOptions, peerId: string, name: string): ConsumerOptions {
     const transformer = this.supported();
-    const kind = options.kind === 'audio' ? 'audio' : 'video';
-    return { ...options, onRtpReceiver: (receiver) => transformer.attach(receiver as unknown as RTCRtpReceiver, this.decrypting(kind, peerId, name)) };
+    const codec = options.kind === 'audio' ? 'opus' : videoCodecOf(options.rtpParameters?.codecs[0]?.mimeType ?? 'none');
+    return { ...options, onRtpReceiver: (receiver) => transformer.attach(receiver as unknown as RTCRtpReceiver, this.decrypting(codec, peerId, name)) };
   }
 
-  private encrypting(kind: 'audio' | 'video'): FrameTransform {
+  private encrypting(codec: FrameCodec): FrameTransform {
     return async (frame) => {
       const self = this.host === undefined ? undefined : this.host.identityOf(this.host.selfId());
       const key = self === undefined ? undefined : this.keys.encryptionKey(self);
       // Without a key nothing is sent: a frame in clear would defeat the purpose.
       if (key === undefined) return undefined;
-      return sealFrame(frame.data, clearBytes(kind, frame), key);
+      return sealFrame(frame.data, clearBytes(codec, frame), key);
     };
   }
 
-  private decrypting(kind: 'audio' | 'video', peerId: string, name: string): FrameTransform {
+  private decrypting(codec: FrameCodec, peerId: string, name: string): FrameTransform {
     // Reported once per spell of failures, not per frame: a failing video fails 30 times a second.
     let failing = false;
     return async (frame) => {
       const identity = this.host?.identityOf(peerId);
       try {
-        const data = await openFrame(frame.data, clearBytes(kind, frame), this.keys, identity ?? '');
+        const data = await openFrame(frame.data, clearBytes(codec, frame), this.keys, identity ?? '');
         failing = false;
         return data;
       } catch (error) {
@@ -105,6 +105,14 @@ export class MediaEncryption {
     }
     return this.transformer;
   }
+}
+
+/** The encrypted video codec of `mimeType`; throws {@link E2EEError} `UNSUPPORTED` for others. */
+function videoCodecOf(mimeType: string): FrameCodec {
+  const codec = mimeType.toLowerCase();
+  if (codec === 'video/vp8') return 'vp8';
+  if (codec === 'video/vp9') return 'vp9';
+  throw new E2EEError('UNSUPPORTED', `end-to-end encrypted video is sent as VP8 or VP9 only, not ${mimeType}`);
 }
 
 /**
