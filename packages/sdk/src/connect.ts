@@ -34,10 +34,8 @@ export function connect<M extends MessageMap = AnyMessages>(url: string | readon
   return openRoom(url, token, options, {
     environment,
     createSession: (sessionOptions) => new RtcSession({ ...sessionOptions, environment, ...(encryption === undefined ? {} : { encryption }) }),
-    createMedia: (room) => {
-      encryption?.attach(room);
-      return new MediaPlane(room, { autoSubscribe: options.autoSubscribe ?? true, simulcast: environment.videoSimulcast ?? true });
-    },
+    createMedia: (room) =>
+      new MediaPlane(room, { autoSubscribe: options.autoSubscribe ?? true, simulcast: environment.videoSimulcast ?? true, ...(encryption === undefined ? {} : { encryption }) }),
     ...peerConnectionOf(environment),
   });
 }

@@ -8,16 +8,22 @@ export interface EncodedFrame {
   type?: string;
 }
 
+/** The codecs whose frames the SDK encrypts: what stays in clear depends on it. */
+export type FrameCodec = 'opus' | 'vp8' | 'vp9';
+
 // Bytes of a VP8 frame's payload header the SFU reads (keyframe flag, and on keyframes the
 // frame size) and the receiver's depacketizer needs: 10 on keyframes, 3 otherwise. Opus keeps
-// its one TOC byte. As LiveKit does; they stay in clear and are authenticated.
+// its one TOC byte. As LiveKit does; they stay in clear and are authenticated. VP9 keeps none:
+// what the SFU and the depacketizer read of it (layers, keyframes, sizes) is in its RTP payload
+// descriptor, which the packetizer writes from the encoder's side information, not from the frame.
 const VP8_KEYFRAME_CLEAR = 10;
 const VP8_DELTA_CLEAR = 3;
-const AUDIO_CLEAR = 1;
+const OPUS_CLEAR = 1;
 
 /** How many leading bytes of `frame` stay in clear. */
-export function clearBytes(kind: 'audio' | 'video', frame: EncodedFrame): number {
-  if (kind === 'audio') return AUDIO_CLEAR;
+export function clearBytes(codec: FrameCodec, frame: EncodedFrame): number {
+  if (codec === 'opus') return OPUS_CLEAR;
+  if (codec === 'vp9') return 0;
   return frame.type === 'key' ? VP8_KEYFRAME_CLEAR : VP8_DELTA_CLEAR;
 }
 

@@ -1,4 +1,4 @@
-import type { MediaEncryptionHost } from '../e2ee/media-encryption.js';
+import type { MediaEncryption, MediaEncryptionHost } from '../e2ee/media-encryption.js';
 import type { Grants, SwitchboardError } from '../protocol/index.js';
 import type { AnyNotification, JoinResult } from '../signaling/server-frame.js';
 import type { TransportSession } from '../transport/session.js';
@@ -17,6 +17,8 @@ export interface MediaOptions {
   autoSubscribe: boolean;
   /** Publish video with simulcast unless `publish` says otherwise. */
   simulcast: boolean;
+  /** End-to-end encryption of every track, from `connect`'s `e2ee` option. */
+  encryption?: MediaEncryption;
 }
 
 /** What the media plane needs from its room. */
@@ -39,11 +41,14 @@ export class MediaPlane implements RoomMedia {
   private readonly publisher: TrackPublisher;
   private readonly subscriber: TrackSubscriber;
   private readonly remote: RemoteTracks;
+  private readonly encryption: MediaEncryption | undefined;
 
   constructor(
     private readonly room: MediaRoom,
-    { autoSubscribe, simulcast }: MediaOptions,
+    { autoSubscribe, simulcast, encryption }: MediaOptions,
   ) {
+    this.encryption = encryption;
+    encryption?.attach(room);
     this.publisher = new TrackPublisher({
       grants: room.grants,
       simulcast,
@@ -102,6 +107,7 @@ export class MediaPlane implements RoomMedia {
   closed(error: SwitchboardError): void {
     this.publisher.closed(error);
     this.remote.closed(error);
+    this.encryption?.close();
   }
 
   /** Our grants changed: a revoked `publish` ends our tracks, which the server closed. */

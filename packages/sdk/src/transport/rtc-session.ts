@@ -1,6 +1,6 @@
 import type { Device } from 'mediasoup-client';
 import type { DataProducer, RtpCapabilities, Transport } from 'mediasoup-client/types';
-import { MediaEncryption } from '../e2ee/media-encryption.js';
+import type { MediaEncryption } from '../e2ee/media-encryption.js';
 import type { Environment } from '../env/environment.js';
 import type { DataChannelKind, TrackSource } from '../protocol/index.js';
 import { SessionLifecycle } from './session-lifecycle.js';
@@ -110,7 +110,7 @@ export class RtcSession implements MediaSession, TransportSession {
       iceServers: ice.servers ?? join.iceServers ?? [],
       iceTransportPolicy: ice.transportPolicy ?? 'all',
       // Encrypted media needs the peer connections' encoded frames.
-      ...(this.encryption === undefined ? {} : { additionalSettings: MediaEncryption.transportSettings }),
+      ...(this.encryption === undefined ? {} : { additionalSettings: this.encryption.transportSettings }),
     };
     // A viewer's join has no send transport (the server made none): only a receive one here.
     const send = join.sendTransport && (this.sendTransport = this.sendSide(device.createSendTransport({ ...join.sendTransport, ...iceOptions })));
