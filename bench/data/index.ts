@@ -6,7 +6,7 @@ import { runMain } from '../support/run-main.js';
 import { ServerProcess } from '../support/server-process.js';
 import { directBenchmark } from './direct.js';
 import { joinTime } from './join-time.js';
-import { receiptTime, sdkLatency } from './latency.js';
+import { alternatedLatency, LATENCY_ROUNDS, receiptTime, sdkLatency } from './latency.js';
 import { lossyLatency } from './lossy-latency.js';
 import { nodeCost } from './node-cost.js';
 import { sdkOneToMany } from './one-to-many.js';
@@ -48,10 +48,14 @@ async function main(): Promise<void> {
   const server = await ServerProcess.start();
   const host = ReceiverHost.start();
   try {
-    const serverLatency = await sdkLatency(server);
-    const p2pBaseline = await p2pLatency();
-    const uncoalesced = await sdkLatency(server, server, 'latency-uncoalesced', { connect: { coalesceSends: false } });
-    printLatency(serverLatency, p2pBaseline, uncoalesced, await receiptTime(server));
+    let round = 0;
+    const latency = await alternatedLatency(LATENCY_ROUNDS, {
+      server: () => sdkLatency(server, server, `latency-${round++}`),
+      p2p: () => p2pLatency(),
+      uncoalesced: () => sdkLatency(server, server, `latency-uncoalesced-${round++}`, { connect: { coalesceSends: false } }),
+    });
+    const serverLatency = latency.server;
+    printLatency(serverLatency, latency.p2p, latency.uncoalesced, await receiptTime(server));
     printDirect(serverLatency, await directBenchmark(server));
     printNodeCost(await nodeCost(server));
     printJoinTime(await joinTime(server));

@@ -45,6 +45,33 @@ export async function measureLatency(
   return { ...percentiles(samples), sent: LATENCY_MESSAGES };
 }
 
+/** Rounds of the 1:1 latency rows in bench:data: one run of a path can be off by ±30 %. */
+export const LATENCY_ROUNDS = 3;
+
+/**
+ * Runs every path `rounds` times, in an order that alternates between rounds so that no path
+ * always follows the same one, and gives each path its median p50 and p99 over the rounds (and
+ * all rounds' counts): a ratio between two paths then compares runs of the same minutes.
+ */
+export async function alternatedLatency<K extends string>(rounds: number, paths: Record<K, () => Promise<LatencyResult>>): Promise<Record<K, LatencyResult>> {
+  const names = Object.keys(paths) as K[];
+  const runs = new Map<K, LatencyResult[]>(names.map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const name of round % 2 === 0 ? names : [...names].reverse()) runs.get(name)!.push(await paths[name]());
+  }
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const result = {} as Record<K, LatencyResult>;
+  for (const [name, list] of runs) {
+    result[name] = {
+      p50: median(list.map((r) => r.p50)),
+      p99: median(list.map((r) => r.p99)),
+      count: list.reduce((sum, r) => sum + r.count, 0),
+      sent: list.reduce((sum, r) => sum + r.sent, 0),
+    };
+  }
+  return result;
+}
+
 /** SDK options of a run: the defaults (as users call it) unless a row says otherwise. */
 export interface SdkVariant {
   connect?: ConnectOptions;

@@ -3,7 +3,7 @@ import { fmt, printTable } from '../support/stats.js';
 import { RATE_MESSAGES, type DirectResult, type DirectRound } from './direct.js';
 import type { FanoutResult, FanoutRuns } from './fanout.js';
 import { JOINS, type JoinTimeResult } from './join-time.js';
-import { LATENCY_MESSAGES, LATENCY_RATE, type LatencyResult } from './latency.js';
+import { LATENCY_MESSAGES, LATENCY_RATE, LATENCY_ROUNDS, type LatencyResult } from './latency.js';
 import type { ServerFanoutResult } from './one-to-many.js';
 import { LOSSY_NETWORK, type LossyLatency } from './lossy-latency.js';
 import type { NodeCost, NodeCostRun } from './node-cost.js';
@@ -19,7 +19,7 @@ export interface FanoutComparison {
 
 export function printLatency(server: LatencyResult, p2p: LatencyResult, uncoalesced: LatencyResult, receipts: LatencyResult): void {
   printTable(
-    `One-to-one latency, one-way (${LATENCY_MESSAGES} messages at ${LATENCY_RATE}/s, both ends in one process)`,
+    `One-to-one latency, one-way (${LATENCY_MESSAGES} messages at ${LATENCY_RATE}/s, both ends in one process; medians of ${LATENCY_ROUNDS} alternated rounds)`,
     ['Path', 'p50 ms', 'p99 ms', 'Received'],
     [
       ['Switchboard (SDK → server → SDK), at default options', fmt(server.p50, 2), fmt(server.p99, 2), `${server.count}/${server.sent}`],
