@@ -53,7 +53,7 @@ export function buildResult(record: RunRecord): LoadResult {
       perReceiver: receivers,
     },
     video: videoViewers === 0 ? null : { viewers: videoViewers, receiving: firstFrames.length, firstFrameMs: spread(firstFrames), reports: record.video },
-    connections: record.connections,
+    connections: { ...record.connections, resumeMs: spread(record.resumes.durations) },
     server: serverUsage(record),
     clients: { processes: record.processes, usage: usageOf(record.clients), samples: record.clients },
     timeline: timeline(record),

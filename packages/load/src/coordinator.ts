@@ -8,6 +8,7 @@ import { planPeers, splitPeers, type PeerSpec } from './plan.js';
 import { processUsage } from './process-usage.js';
 import type { JoinFailureRecord, JoinRecord } from './result.js';
 import { scrapeServer, type ServerSample } from './server-metrics.js';
+import { ResumeTimes } from './resume-times.js';
 import { causeOf, tokenSource } from './tokens.js';
 
 /** What the coordinator gathered; `buildResult` turns it into a {@link LoadResult}. */
@@ -27,6 +28,7 @@ export interface RunRecord {
   receivers: ReceiverReport[];
   video: VideoReport[];
   connections: { lost: number; resumed: number; closed: number; closedReasons: string[] };
+  resumes: ResumeTimes;
   server: ServerSample[];
   clients: { at: number; cpuSeconds: number; rssBytes: number }[];
   processes: number;
@@ -67,6 +69,7 @@ export async function runLoad(options: LoadOptions, onProgress?: ProgressListene
     receivers: [],
     video: [],
     connections: { lost: 0, resumed: 0, closed: 0, closedReasons: [] },
+    resumes: new ResumeTimes(),
     server: [],
     clients: [],
     processes: 0,
@@ -94,10 +97,12 @@ export async function runLoad(options: LoadOptions, onProgress?: ProgressListene
       case 'sent':
         record.sendFailures += message.failed;
         break;
-      case 'connection':
+      case 'connection': {
         record.connections[message.event]++;
+        record.resumes.event(message.identity, message.event, message.at);
         if (message.event === 'closed' && record.connections.closedReasons.length < 20) record.connections.closedReasons.push(`${message.identity}: ${message.reason ?? ''}`);
         break;
+      }
     }
   };
   const shares = splitPeers(peers, options.processes);

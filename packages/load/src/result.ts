@@ -92,7 +92,8 @@ export interface LoadResult {
     perReceiver: ReceiverReport[];
   };
   video: { viewers: number; receiving: number; firstFrameMs: Spread; reports: VideoReport[] } | null;
-  connections: { lost: number; resumed: number; closed: number; closedReasons: string[] };
+  /** Sessions that lost their connection, resumed it (and how long that took, lost → resumed) or ended. */
+  connections: { lost: number; resumed: number; closed: number; closedReasons: string[]; resumeMs: Spread };
   /** Server side from `/metrics` (null when not reachable), node + mediasoup workers. */
   server: { node: Usage; workers: Usage; samples: ServerSample[] } | null;
   /** The load processes (this machine's clients), from /proc. */

@@ -20,6 +20,7 @@ export function resultTable(result: LoadResult): string {
   );
   if (result.video) rows.push(['video', `${result.video.receiving}/${result.video.viewers} viewers got frames; first frame ${ms(result.video.firstFrameMs)}`]);
   rows.push(['reconnects', `${result.connections.lost} lost, ${result.connections.resumed} resumed, ${result.connections.closed} ended`]);
+  if (result.connections.resumeMs.count > 0) rows.push(['resume time (lost → resumed)', ms(result.connections.resumeMs)]);
   if (result.server) {
     rows.push(['server node', usage(result.server.node)], ['server workers', usage(result.server.workers)]);
   } else {
