@@ -38,8 +38,11 @@ export interface RedisBusOptions {
 
 /**
  * The room bus of a node in a cluster: sequencing, the reliable log and membership in Redis,
- * lossy messages and membership events over pub/sub, a heartbeat per node. Three connections:
- * commands, subscriptions, and the blocking reader of the rooms' logs.
+ * lossy messages and membership events over pub/sub, a heartbeat per node. Four connections:
+ * commands, subscriptions, the blocking reader of the rooms' logs, and heartbeats: Redis runs a
+ * connection's commands in order, and a `WAIT` (--redis-wait-replicas) holds the command
+ * connection for up to its timeout when replicas are late, so a heartbeat sent there would be
+ * late by as much (after a failover, every one: the promoted primary has no replica).
  *
  * While Redis is unreachable every operation fails with `UNAVAILABLE` and lossy messages reach
  * this node only. When it is back, the node registers again, raises each room's numbering to
@@ -51,6 +54,8 @@ export class RedisRoomBus implements RoomBus {
   private readonly prefix: string;
   private readonly command: Redis;
   private readonly link: RedisLink;
+  private readonly beatClient: Redis;
+  private readonly beatLink: RedisLink;
   private readonly clock = new RedisClock();
   private readonly subscriber: Redis;
   private readonly reader: StreamReader;
@@ -74,6 +79,8 @@ export class RedisRoomBus implements RoomBus {
     this.command = connectRedis(options.endpoint, `switchboard:${this.nodeId}`);
     this.link = new RedisLink(this.command, options.timeoutMs, () => this.stalled());
     this.subscriber = connectRedis(options.endpoint, `switchboard:${this.nodeId}:subscriber`);
+    this.beatClient = connectRedis(options.endpoint, `switchboard:${this.nodeId}:heartbeat`);
+    this.beatLink = new RedisLink(this.beatClient, options.timeoutMs, () => this.stalled());
     const readerClient = connectRedis(options.endpoint, `switchboard:${this.nodeId}:reader`);
     this.reader = new StreamReader(readerClient, this.command, (room) => `${this.prefix}room:${room}:log`);
     this.context = {
@@ -100,7 +107,7 @@ export class RedisRoomBus implements RoomBus {
       detach: (channel) => this.detach(channel),
     };
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.received(channel.toString(), message));
-    for (const client of [this.command, this.subscriber]) {
+    for (const client of [this.command, this.subscriber, this.beatClient]) {
       client.on('ready', () => this.connected());
       client.on('close', () => this.disconnected());
     }
@@ -170,6 +177,7 @@ export class RedisRoomBus implements RoomBus {
     this.usable = false;
     await this.reader.close();
     this.subscriber.disconnect();
+    this.beatClient.disconnect();
     this.command.disconnect();
   }
 
@@ -217,7 +225,7 @@ export class RedisRoomBus implements RoomBus {
   }
 
   private connected(): void {
-    if (this.closed || this.command.status !== 'ready' || this.subscriber.status !== 'ready') return;
+    if (this.closed || !this.connectionsReady()) return;
     void this.recover();
   }
 
@@ -252,7 +260,7 @@ export class RedisRoomBus implements RoomBus {
           await channel.reregister();
         }
         const wasUsable = this.registered;
-        this.usable = this.command.status === 'ready' && this.subscriber.status === 'ready';
+        this.usable = this.connectionsReady();
         this.registered = true;
         for (const channel of this.channels.values()) await channel.resync('recover');
         if (!this.usable) return;
@@ -277,16 +285,16 @@ export class RedisRoomBus implements RoomBus {
   /** Records this node's heartbeat; resolves with whether it was registered anew, and the overdue nodes. */
   private async heartbeat(): Promise<[boolean, string[]]> {
     const sentAt = Date.now();
-    const [added, now, ...overdue] = (await this.scripts.HEARTBEAT.run(this.link, [this.prefix, this.nodeId, this.options.nodeTtlMs])) as [number, number, ...string[]];
+    const [added, now, ...overdue] = (await this.scripts.HEARTBEAT.run(this.beatLink, [this.prefix, this.nodeId, this.options.nodeTtlMs])) as [number, number, ...string[]];
     this.clock.sample(sentAt, Date.now(), now);
-    this.liveNodes = (await this.scripts.LIVE_NODES.run(this.link, [this.prefix, this.options.nodeTtlMs])) as string[];
+    this.liveNodes = (await this.scripts.LIVE_NODES.run(this.beatLink, [this.prefix, this.options.nodeTtlMs])) as string[];
     return [added === 1, overdue];
   }
 
   private async beat(): Promise<void> {
     if (this.closed || this.recovering) return;
     if (!this.usable) {
-      if (this.command.status === 'ready' && this.subscriber.status === 'ready') await this.recover();
+      if (this.connectionsReady()) await this.recover();
       return;
     }
     try {
@@ -297,6 +305,10 @@ export class RedisRoomBus implements RoomBus {
     } catch (error) {
       this.options.logger.debug('heartbeat failed', { error });
     }
+  }
+
+  private connectionsReady(): boolean {
+    return this.command.status === 'ready' && this.subscriber.status === 'ready' && this.beatClient.status === 'ready';
   }
 
   private async reap(overdue: string[]): Promise<void> {

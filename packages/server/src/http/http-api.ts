@@ -149,8 +149,8 @@ function listClusterRooms(rooms: ApiRooms, cluster: ApiCluster): RouteHandler {
     const names = [...new Set([...local.keys(), ...(await cluster.rooms())])];
     const list = await Promise.all(
       names.map(async (name) => {
-        const elsewhere = (await cluster.roomPeers(name)).filter((peer) => peer.node !== cluster.nodeId);
         const room = local.get(name);
+        const elsewhere = otherNodesPeers(await cluster.roomPeers(name), room, cluster.nodeId);
         const createdAt = room?.createdAt ?? Math.min(...elsewhere.map((peer) => peer.joinedAt));
         return { name, createdAt, peers: (room?.peers().length ?? 0) + elsewhere.length };
       }),
@@ -165,7 +165,7 @@ function listClusterPeers(rooms: ApiRooms, cluster: ApiCluster): RouteHandler {
   return async (exchange) => {
     const name = decodeParam(exchange, 0, 'room name');
     const room = rooms.get(name);
-    const elsewhere = (await cluster.roomPeers(name)).filter((peer) => peer.node !== cluster.nodeId);
+    const elsewhere = otherNodesPeers(await cluster.roomPeers(name), room, cluster.nodeId);
     if (!room && elsewhere.length === 0) throw new SwitchboardError('NOT_FOUND', `no room "${name}"`);
     const peers = [
       ...(room?.peers() ?? []).map((peer) => publicPeer({ ...peer, node: cluster.nodeId })),
@@ -175,6 +175,13 @@ function listClusterPeers(rooms: ApiRooms, cluster: ApiCluster): RouteHandler {
     ];
     exchange.reply(200, { peers });
   };
+}
+
+// A session this node took over from a dead node is still that node's in Redis until its new
+// record is written: it is listed once, as this node's peer.
+function otherNodesPeers(records: BusPeer[], room: { peers(): { id: string }[] } | undefined, nodeId: string): BusPeer[] {
+  const here = new Set(room?.peers().map((peer) => peer.id));
+  return records.filter((peer) => peer.node !== nodeId && !here.has(peer.id));
 }
 
 function sendMessage(rooms: ApiRooms): RouteHandler {

@@ -10,6 +10,8 @@ export interface RemotePeerHooks {
   broadcast<N extends NotificationName>(method: N, data: ServerNotifications[N]): void;
   /** A peer of this node was removed from the bus by another node (no-op if already gone here); `message`: a kick's reason. */
   removedHere(peerId: string, reason: ServerNotifications['peerLeft']['reason'] & ('left' | 'kicked' | 'timeout'), message?: string): void;
+  /** Whether a peer is one of this node's (a session taken over here is, before the bus says so). */
+  isLocal(peerId: string): boolean;
 }
 
 /**
@@ -57,14 +59,23 @@ export class RemotePeers {
     return peer && this.remote(peer) ? peer : undefined;
   }
 
-  /** Peers of other nodes, as every member sees them. */
+  /**
+   * Peers of other nodes, as every member sees them. A session this node took over from a dead
+   * node keeps that node's record on the bus until its new one comes back: it is listed once,
+   * as this node's peer, meanwhile.
+   */
   infos(): PeerInfo[] {
-    return [...(this.channel?.peers().values() ?? [])].filter((p) => this.remote(p)).map(info);
+    return [...(this.channel?.peers().values() ?? [])].filter((p) => this.remote(p) && !this.hooks.isLocal(p.id)).map(info);
   }
 
-  /** Tracks of the peers of other nodes. */
+  /** How many peers of other nodes there are (as {@link infos} lists them). */
+  count(): number {
+    return this.infos().length;
+  }
+
+  /** Tracks of the peers of other nodes (a taken-over session's tracks died with its node). */
   trackInfos(): TrackInfo[] {
-    return this.tracks.all();
+    return this.tracks.all().filter((track) => !this.hooks.isLocal(track.peerId));
   }
 
   /** What the room does with its traffic from the bus: data to `data`, membership here. */

@@ -73,6 +73,7 @@ export class Room implements ReceiverListener {
     this.remote = new RemotePeers(context.config.nodeId, {
       broadcast: (method, data) => this.notify(method, data),
       removedHere: (peerId, reason, message) => this.removedElsewhere(peerId, reason, message),
+      isLocal: (peerId) => this.members.has(peerId),
     }, context.logger.child({ room: name }));
     this.mediaRouter = new MediaRouter({
       broadcast: (method, data, except) => this.broadcast(method, data, except),
@@ -107,6 +108,11 @@ export class Room implements ReceiverListener {
   /** Number of peers, connected or waiting to resume. */
   get size(): number {
     return this.members.size;
+  }
+
+  /** Number of peers on every node of the cluster (this node's and the others'), each once. */
+  get clusterSize(): number {
+    return this.members.size + this.remote.count();
   }
 
   /** A peer by ID. */

@@ -257,10 +257,10 @@ export class SignalingSession implements PeerConnection {
   }
 
   // Checked here, before the room changes anything: the size cap, then what telling everyone
-  // would cost against the fan-out budget.
+  // would cost against the fan-out budget (every other peer of the room, on every node).
   private updateSelf(peer: Peer, room: Room, update: ClientRequests['updateSelf']['params']): PeerInfo {
     const bytes = this.profileBytes(update.name ?? peer.name, update.metadata ?? peer.metadata);
-    const verdict = this.limiter.admitFanout(bytes + NOTIFICATION_OVERHEAD, room.size - 1, Date.now());
+    const verdict = this.limiter.admitFanout(bytes + NOTIFICATION_OVERHEAD, room.clusterSize - 1, Date.now());
     if (!verdict.admitted) throw new RateLimited(verdict);
     return room.updateSelf(peer, update);
   }

@@ -13,7 +13,7 @@ function record(extra: Partial<BusPeer> = {}): BusPeer {
 describe('RemotePeers: notifications from record changes of other nodes’ peers', () => {
   it('tells peerUpdated only when what peers see changed, not for a takeover or a sender number', () => {
     const told: Array<[string, unknown]> = [];
-    const remote = new RemotePeers('a', { broadcast: (method, data) => told.push([method, data]), removedHere: () => undefined }, new Logger('error'));
+    const remote = new RemotePeers('a', { broadcast: (method, data) => told.push([method, data]), removedHere: () => undefined, isLocal: () => false }, new Logger('error'));
     const handlers = remote.handlers({} as DataRouter);
     handlers.peerJoined(record());
     told.length = 0;
