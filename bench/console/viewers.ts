@@ -26,6 +26,8 @@ async function startServer(port: number, console: boolean): Promise<ChildProcess
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'ignore' });
   for (let i = 0; i < 900; i += 1) {
     if ((await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok) return child;
+    // Its output is not kept: the usual reason (CONFIG_INVALID, no built console) is said here.
+    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode} (is the console built? npx vite build packages/console)`);
     await sleep(100);
   }
   throw new Error('the server did not start');

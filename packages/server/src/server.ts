@@ -11,6 +11,7 @@ import { isLoopback } from './config/rtc-addresses.js';
 import { ServerError } from './errors.js';
 import { registerConsole, resolveConsoleDir } from './console/console-routes.js';
 import { MetricSampler } from './console/metric-sampler.js';
+import { ClusterNodeStats } from './console/node-stats.js';
 import { CorsPolicy } from './http/cors.js';
 import { registerDevTokenApi } from './http/dev-token-api.js';
 import { registerHistoryApi } from './http/history-api.js';
@@ -115,8 +116,23 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
   // Registered before the API's catch-all for unknown /api/ paths.
   let sampler: MetricSampler | undefined;
   if (consoleDir !== undefined) {
-    sampler = new MetricSampler({ metrics, logger: httpLog });
-    registerConsole(app, { dir: consoleDir, sampler, apiSecret: config.apiSecret, nodeId: bus.nodeId, metrics, logger: httpLog });
+    const sampling = new MetricSampler({ metrics, logger: httpLog, rooms: () => rooms.list() });
+    sampler = sampling;
+    const nodes = new ClusterNodeStats({
+      nodeId: bus.nodeId,
+      liveNodes: () => bus.health().nodes,
+      requests: nodePipes?.requests,
+      local: () => ({
+        node: bus.nodeId,
+        cpuPercent: sampling.cpuPercent(),
+        rssBytes: process.memoryUsage.rss(),
+        rooms: rooms.list().length,
+        peers: rooms.peerCount,
+        workers: { alive: workers.health().filter((w) => w.alive).length, total: workers.health().length },
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      }),
+    });
+    registerConsole(app, { dir: consoleDir, sampler, nodes, apiSecret: config.apiSecret, nodeId: bus.nodeId, metrics, logger: httpLog });
   }
   registerHttpApi(app, api);
   registerHistoryApi(app, api);

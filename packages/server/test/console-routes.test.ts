@@ -83,4 +83,19 @@ describe('console routes (--console)', function () {
     assert.deepEqual(((await response.json()) as { error: { code: string } }).error.code, 'PERMISSION_DENIED');
     assert.equal(server.server.metrics.value('switchboard_http_requests_total', { route: '/api/console/samples', status: '401' }), 1);
   });
+
+  it('lists the node’s load on /api/console/nodes with the API secret, and refuses it without', async function () {
+    const refused = await fetch(`${server.server.url}/api/console/nodes`, { headers: { Authorization: 'Bearer wrong' } });
+    assert.equal(refused.status, 401);
+    assert.equal(((await refused.json()) as { error: { message: string } }).error.message, 'wrong API secret');
+    const response = await fetch(`${server.server.url}/api/console/nodes`, { headers: AUTH });
+    assert.equal(response.status, 200);
+    const { nodes } = (await response.json()) as { nodes: { node: string; rooms: number; peers: number; rssBytes: number; cpuPercent: number; workers: { alive: number; total: number } }[] };
+    assert.equal(nodes.length, 1);
+    const [node] = nodes;
+    assert.equal(node?.node, server.server.bus.nodeId);
+    assert.deepEqual([node?.rooms, node?.peers, node?.workers], [0, 0, { alive: 1, total: 1 }]);
+    assert.ok((node?.rssBytes ?? 0) > 10 * 1024 * 1024, 'RSS is the process’s');
+    assert.ok(Number.isFinite(node?.cpuPercent));
+  });
 });

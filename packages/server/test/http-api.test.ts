@@ -276,14 +276,14 @@ describe('HTTP API', function () {
   });
 
   describe('rooms and peers', () => {
-    it('lists rooms with their peer counts', async () => {
-      rooms.add('live/test', ['a']);
+    it('lists rooms with their peer counts and data traffic', async () => {
+      rooms.add('live/test', ['a']).counts = { messagesIn: 5, deliveries: 8, rejected: { rate_limited: 2 } };
       const answer = await call('/api/rooms');
       assert.equal(answer.status, 200);
       assert.deepEqual(answer.body, {
         rooms: [
-          { name: 'lobby', createdAt: 1_700_000_000_000, peers: 3 },
-          { name: 'live/test', createdAt: 1_700_000_000_000, peers: 1 },
+          { name: 'lobby', createdAt: 1_700_000_000_000, peers: 3, traffic: { messagesIn: 0, deliveries: 0, rejected: {} } },
+          { name: 'live/test', createdAt: 1_700_000_000_000, peers: 1, traffic: { messagesIn: 5, deliveries: 8, rejected: { rate_limited: 2 } } },
         ],
       });
     });

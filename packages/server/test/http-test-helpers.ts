@@ -1,5 +1,6 @@
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import { applyGrantChange, DEFAULT_GRANTS, SwitchboardError, type ErrorCode, type GrantChange, type Grants } from '@switchboard/sdk/protocol';
+import type { TrafficCounts } from '../src/data/room-traffic.js';
 import type { ApiPeer, ApiRoom, ApiRooms } from '../src/http/http-api.js';
 import { loadUws } from '../src/http/uws.js';
 import { Logger } from '../src/log.js';
@@ -42,6 +43,8 @@ export interface GrantCall {
 /** A room that records what the API asked of it; `failWith` makes the next send throw. */
 export class FakeRoom implements ApiRoom {
   failWith: ErrorCode | undefined;
+  counts: TrafficCounts = { messagesIn: 0, deliveries: 0, rejected: {} };
+  readonly traffic = { counts: () => this.counts };
 
   constructor(
     readonly name: string,

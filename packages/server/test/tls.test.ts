@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -9,19 +8,8 @@ import { PROTOCOL_VERSION } from '@switchboard/sdk/protocol';
 import { createApp } from '../src/http/tls.js';
 import { loadUws } from '../src/http/uws.js';
 import { RawSignaling } from './support/raw-peer.js';
+import { selfSigned } from './support/self-signed.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
-
-/** A self-signed certificate for 127.0.0.1 and localhost, made with the openssl CLI. */
-function selfSigned(dir: string, name: string): { cert: string; key: string } {
-  const cert = join(dir, `${name}.crt`);
-  const key = join(dir, `${name}.key`);
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    '-keyout', key, '-out', cert,
-  ], { stdio: 'ignore' });
-  return { cert, key };
-}
 
 function httpsGet(url: string, ca: Buffer): Promise<{ status: number; body: string; protocol: string }> {
   return new Promise((resolve, reject) => {

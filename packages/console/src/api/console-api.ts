@@ -1,3 +1,5 @@
+import type { TrafficCounts } from './sample-stream.js';
+
 /** A refusal of the server's HTTP API, with its status and the error code and message it sent. */
 export class ConsoleApiError extends Error {
   constructor(
@@ -22,11 +24,12 @@ export interface ApiPeer {
   node?: string;
 }
 
-/** A room as `GET /api/rooms` lists it. */
+/** A room as `GET /api/rooms` lists it; `traffic` is counted on the answering node. */
 export interface ApiRoomSummary {
   name: string;
   createdAt: number;
   peers: number;
+  traffic: TrafficCounts;
 }
 
 /** `GET /healthz`. */
@@ -38,6 +41,11 @@ export interface Health {
   workers: { pid: number; alive: boolean }[];
   cluster: { mode: 'local' | 'redis'; reachable: boolean; nodes: string[] };
 }
+
+/** One node of `GET /api/console/nodes`: its load, or why it did not answer. */
+export type NodeStats =
+  | { node: string; cpuPercent: number; rssBytes: number; rooms: number; peers: number; workers: { alive: number; total: number }; uptimeSeconds: number; error?: undefined }
+  | { node: string; error: string };
 
 /** `GET /api/rooms/:room/history`. */
 export interface RoomHistory {
@@ -75,6 +83,11 @@ export class ConsoleApi {
 
   announce(room: string, text: string): Promise<{ delivered: number }> {
     return this.request('POST', `/api/rooms/${encodeURIComponent(room)}/messages`, { type: 'announcement', data: { text } });
+  }
+
+  /** The load of every live node of the cluster (the console's own route). */
+  nodes(): Promise<{ nodes: NodeStats[] }> {
+    return this.request('GET', '/api/console/nodes');
   }
 
   async health(): Promise<Health> {

@@ -1,8 +1,17 @@
+/** One room's data traffic on the node, counted since the room opened (`GET /api/rooms`'s `traffic`). */
+export interface TrafficCounts {
+  messagesIn: number;
+  deliveries: number;
+  rejected: Record<string, number>;
+}
+
 /** One second of the node's metrics, as the server's sampler sends it. */
 export interface Sample {
   t: number;
   v: Record<string, number>;
   process: { rssBytes: number; cpuSeconds: number };
+  /** The rooms whose traffic changed since the previous sample. */
+  rooms?: Record<string, TrafficCounts>;
 }
 
 /** The samples the server kept before this viewer connected, in columns. */
@@ -10,6 +19,8 @@ export interface SampleHistory {
   t: number[];
   series: Record<string, (number | null)[]>;
   process: { rssBytes: number[]; cpuSeconds: number[] };
+  /** Each sample's room changes; the first also holds the rooms' counts before it. */
+  rooms: (Record<string, TrafficCounts> | null)[];
 }
 
 /** What a stream reports to its owner. */

@@ -1,5 +1,5 @@
 import { html, LitElement } from 'lit';
-import type { ConsoleApi, Health } from '../api/console-api.js';
+import type { ConsoleApi, Health, NodeStats } from '../api/console-api.js';
 import type { Timeline } from '../metrics/timeline.js';
 import { formatCount, formatDuration, formatValue } from './format.js';
 import type { ChartLine } from './live-chart.js';
@@ -10,7 +10,8 @@ const COLORS = ['#3b82f6', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#ec4899'
 
 /**
  * `<sb-cluster-view>`: the node the console is connected through and the cluster it sees
- * (`/healthz`), its totals as `/metrics` has them, and live graphs of the last 15 minutes.
+ * (`/healthz`), every live node's load (CPU, memory, rooms, peers, workers), this node's totals
+ * as `/metrics` has them, and live graphs of the last 15 minutes.
  */
 export class ClusterView extends LitElement {
   static override properties = {
@@ -19,6 +20,7 @@ export class ClusterView extends LitElement {
     revision: { type: Number },
     nodeId: { type: String },
     health: { state: true },
+    nodes: { state: true },
     error: { state: true },
   };
 
@@ -29,6 +31,7 @@ export class ClusterView extends LitElement {
   declare revision: number;
   declare nodeId: string;
   declare health: Health | undefined;
+  declare nodes: NodeStats[] | undefined;
   declare error: string;
   private timer: ReturnType<typeof setInterval> | undefined;
 
@@ -52,7 +55,9 @@ export class ClusterView extends LitElement {
 
   private async refresh(): Promise<void> {
     try {
-      this.health = await this.api.health();
+      const [health, { nodes }] = await Promise.all([this.api.health(), this.api.nodes()]);
+      this.health = health;
+      this.nodes = nodes;
       this.error = '';
     } catch (error) {
       this.error = `Health check failed: ${(error as Error).message}`;
@@ -81,15 +86,13 @@ export class ClusterView extends LitElement {
         ${this.tile('rejected', 'Rejected', formatCount(tl.latest('switchboard_messages_dropped_total')), formatValue(tl.rate('switchboard_messages_dropped_total').at(-1) ?? 0, 'rate'))}
         ${this.tile('bitrate', 'Forwarded', formatValue(tl.latest('switchboard_forwarded_bitrate'), 'bps'), `${formatCount(tl.latest('switchboard_producers'))} tracks, ${formatCount(tl.latest('switchboard_consumers'))} subscriptions`)}
       </div>
-      ${this.health && this.health.cluster.nodes.length > 0
+      ${this.nodes && this.nodes.length > 0
         ? html`<h2>Nodes</h2>
             <div class="table-wrap">
-              <table>
-                <thead><tr><th>Node</th><th>State</th></tr></thead>
+              <table id="nodes">
+                <thead><tr><th>Node</th><th>State</th><th class="num">CPU</th><th class="num">RSS</th><th class="num">Rooms</th><th class="num">Peers</th><th class="num">Workers</th><th>Up</th></tr></thead>
                 <tbody>
-                  ${this.health.cluster.nodes.map(
-                    (node) => html`<tr data-node=${node}><td>${node}${node === this.nodeId ? html` <span class="muted">(this console's node)</span>` : ''}</td><td class="ok">alive</td></tr>`,
-                  )}
+                  ${this.nodes.map((node) => this.nodeRow(node))}
                 </tbody>
               </table>
             </div>`
@@ -122,6 +125,23 @@ export class ClusterView extends LitElement {
           : ''}
       </div>
     `;
+  }
+
+  private nodeRow(node: NodeStats) {
+    const name = html`${node.node}${node.node === this.nodeId ? html` <span class="muted">(this console's node)</span>` : ''}`;
+    if (node.error !== undefined) {
+      return html`<tr data-node=${node.node}><td>${name}</td><td class="bad" colspan="7">alive, not answering: ${node.error}</td></tr>`;
+    }
+    return html`<tr data-node=${node.node}>
+      <td>${name}</td>
+      <td class="ok">alive</td>
+      <td class="num" data-stat="cpu">${formatValue(node.cpuPercent, 'percent')}</td>
+      <td class="num" data-stat="rss">${formatValue(node.rssBytes, 'bytes')}</td>
+      <td class="num" data-stat="rooms">${formatCount(node.rooms)}</td>
+      <td class="num" data-stat="peers">${formatCount(node.peers)}</td>
+      <td class="num" data-stat="workers">${node.workers.alive} / ${node.workers.total}</td>
+      <td>${formatDuration(node.uptimeSeconds)}</td>
+    </tr>`;
   }
 
   private tile(id: string, label: string, value: string, detail = '', tone = '') {

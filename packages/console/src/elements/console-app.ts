@@ -233,9 +233,9 @@ export class ConsoleApp extends LitElement {
       case 'cluster':
         return html`<sb-cluster-view .api=${api} .timeline=${this.timeline} .revision=${this.revision} .nodeId=${this.nodeId}></sb-cluster-view>`;
       case 'rooms':
-        return html`<sb-rooms-view .api=${api}></sb-rooms-view>`;
+        return html`<sb-rooms-view .api=${api} .timeline=${this.timeline} .revision=${this.revision}></sb-rooms-view>`;
       case 'room':
-        return html`<sb-room-view .api=${api} .room=${this.route.room}></sb-room-view>`;
+        return html`<sb-room-view .api=${api} .room=${this.route.room} .timeline=${this.timeline} .revision=${this.revision}></sb-room-view>`;
     }
   }
 }

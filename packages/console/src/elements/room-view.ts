@@ -1,25 +1,36 @@
 import { html, LitElement } from 'lit';
 import type { ApiPeer, ConsoleApi, RoomHistory } from '../api/console-api.js';
-import { formatSince } from './format.js';
+import type { Timeline } from '../metrics/timeline.js';
+import { formatCount, formatSince, formatValue } from './format.js';
+import './live-chart.js';
 import { sharedStyles } from './shared-styles.js';
 import './confirm-dialog.js';
 import type { ConfirmDialog } from './confirm-dialog.js';
 
 const REFRESH_MS = 3000;
 const RECENT_HISTORY = 10;
+const TRAFFIC_LINES = [
+  { label: 'received', color: '#3b82f6' },
+  { label: 'delivered', color: '#f59e0b' },
+  { label: 'rejected', color: '#ef4444' },
+];
 
 /**
  * `<sb-room-view>`: one room of the cluster: its peers (identity, node, grants, connected
- * since, tracks), its history policy and latest kept messages, and the moderation actions of
- * the HTTP API, each confirmed first: kick, mute in chat (revoke `sendData`) and announce.
+ * since, tracks), its data traffic on this node (totals and live graphs from the sample
+ * stream), its history policy and latest kept messages, and the moderation actions of the
+ * HTTP API, each confirmed first: kick, mute in chat (revoke `sendData`) and announce.
  */
 export class RoomView extends LitElement {
   static override properties = {
     api: { attribute: false },
     room: { type: String },
+    timeline: { attribute: false },
+    revision: { type: Number },
     peers: { state: true },
     history: { state: true },
     error: { state: true },
+    refusal: { state: true },
     notice: { state: true },
   };
 
@@ -27,16 +38,23 @@ export class RoomView extends LitElement {
 
   declare api: ConsoleApi;
   declare room: string;
+  declare timeline: Timeline;
+  declare revision: number;
   declare peers: ApiPeer[] | undefined;
   declare history: RoomHistory | undefined;
+  /** Why the room could not be read (cleared by the next read that works). */
   declare error: string;
+  /** Why the last action failed: it stays until the next action, whatever the refreshes. */
+  declare refusal: string;
   declare notice: string;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
     super();
     this.room = '';
+    this.revision = 0;
     this.error = '';
+    this.refusal = '';
     this.notice = '';
   }
 
@@ -56,6 +74,7 @@ export class RoomView extends LitElement {
       this.peers = undefined;
       this.history = undefined;
       this.notice = '';
+      this.refusal = '';
       void this.refresh();
     }
   }
@@ -81,10 +100,10 @@ export class RoomView extends LitElement {
     if (!dialog || !(await dialog.ask(question))) return;
     try {
       this.notice = await action();
-      this.error = '';
+      this.refusal = '';
     } catch (error) {
       this.notice = '';
-      this.error = `Refused: ${(error as Error).message}`;
+      this.refusal = `Refused: ${(error as Error).message}`;
     }
     await this.refresh();
   }
@@ -109,7 +128,8 @@ export class RoomView extends LitElement {
     const input = (event.target as HTMLFormElement).elements.namedItem('text') as HTMLInputElement;
     const text = input.value.trim();
     if (text === '') {
-      this.error = 'Type the announcement first.';
+      this.notice = '';
+      this.refusal = 'Type the announcement first.';
       return;
     }
     void this.act(`Send "${text}" to everyone in ${this.room}?`, async () => {
@@ -124,7 +144,7 @@ export class RoomView extends LitElement {
     return html`
       <p><a href="#/rooms">← All rooms</a></p>
       <h2>Room <span id="room-name">${this.room}</span></h2>
-      ${this.error ? html`<div class="alert" role="alert" id="error">${this.error}</div>` : ''}
+      ${this.error || this.refusal ? html`<div class="alert" role="alert" id="error">${[this.refusal, this.error].filter(Boolean).join(' ')}</div>` : ''}
       ${this.notice ? html`<div class="notice" role="status" id="notice">${this.notice}</div>` : ''}
       ${peers === undefined ? '' : this.renderRoom(peers)}
       <sb-confirm-dialog></sb-confirm-dialog>
@@ -141,6 +161,7 @@ export class RoomView extends LitElement {
         <div class="tile" data-metric="room-nodes"><div class="label">Nodes</div><div class="value">${new Set(peers.map((p) => p.node ?? '')).size}</div><div class="detail">the room spans</div></div>
         <div class="tile" data-metric="room-history"><div class="label">History policy</div><div class="value">${policy ? `last ${policy.limit}` : 'off'}</div><div class="detail">${policy ? [policy.types ? `types: ${policy.types.join(', ')}` : 'all types', `≤ ${policy.maxBytes} bytes`].join('; ') : 'no messages kept for late joiners'}</div></div>
       </div>
+      ${this.renderTraffic()}
       <h2>Peers</h2>
       <div class="table-wrap">
         <table id="peers">
@@ -180,6 +201,25 @@ export class RoomView extends LitElement {
               </tbody>
             </table>
           </div>`}
+    `;
+  }
+
+  private renderTraffic() {
+    const tl = this.timeline;
+    const latest = tl.room(this.room)?.latest ?? { messagesIn: 0, deliveries: 0, rejected: {} };
+    const rejected = Object.values(latest.rejected).reduce((sum, n) => sum + n, 0);
+    const reasons = Object.entries(latest.rejected).map(([reason, n]) => `${reason}: ${formatCount(n)}`);
+    const now = (count: 'messagesIn' | 'deliveries' | 'rejected') => formatValue(tl.roomRecentRate(this.room, count), 'rate');
+    return html`
+      <h2>Data traffic on this node</h2>
+      <div class="tiles">
+        <div class="tile" data-metric="room-messages-in"><div class="label">Messages in</div><div class="value">${formatCount(latest.messagesIn)}</div><div class="detail">${now('messagesIn')}</div></div>
+        <div class="tile" data-metric="room-deliveries"><div class="label">Deliveries</div><div class="value">${formatCount(latest.deliveries)}</div><div class="detail">${now('deliveries')}</div></div>
+        <div class="tile" data-metric="room-rejected"><div class="label">Rejected</div><div class="value">${formatCount(rejected)}</div><div class="detail">${reasons.join(', ') || 'none'}</div></div>
+      </div>
+      <div class="charts">
+        <sb-live-chart heading="Room data messages per second" unit="rate" .lines=${TRAFFIC_LINES} .data=${[tl.t, tl.roomRate(this.room, 'messagesIn'), tl.roomRate(this.room, 'deliveries'), tl.roomRate(this.room, 'rejected')]}></sb-live-chart>
+      </div>
     `;
   }
 }

@@ -1,7 +1,10 @@
 import type { Sample, SampleHistory } from '../api/sample-stream.js';
+import { RoomSeries, type RoomColumns } from './room-series.js';
 
 /** How far back the graphs reach. */
 export const WINDOW_SECONDS = 15 * 60;
+/** The span a room's current rates are averaged over, in the rooms list. */
+export const RECENT_SECONDS = 10;
 
 type Labels = Record<string, string>;
 type Column = (number | null)[];
@@ -18,6 +21,7 @@ export class Timeline {
   private readonly parsed = new Map<string, { name: string; labels: Labels }>();
   private readonly rss: Column = [];
   private readonly cpu: Column = [];
+  private readonly rooms = new RoomSeries();
 
   /** Starts over from the server's kept samples. */
   load(history: SampleHistory): void {
@@ -26,10 +30,13 @@ export class Timeline {
     for (const [key, values] of Object.entries(history.series)) this.series.set(key, [...values]);
     this.rss.splice(0, this.rss.length, ...history.process.rssBytes);
     this.cpu.splice(0, this.cpu.length, ...history.process.cpuSeconds);
+    this.rooms.clear();
+    history.t.forEach((_, i) => this.rooms.append(i, history.rooms[i]));
   }
 
   push(sample: Sample): void {
     const length = this.t.length;
+    this.rooms.append(length, sample.rooms);
     this.t.push(sample.t / 1000);
     for (const [key, value] of Object.entries(sample.v)) {
       let column = this.series.get(key);
@@ -48,6 +55,7 @@ export class Timeline {
     if (drop > 0) {
       this.t.splice(0, drop);
       for (const column of [...this.series.values(), this.rss, this.cpu]) column.splice(0, drop);
+      this.rooms.drop(drop);
     }
   }
 
@@ -77,6 +85,32 @@ export class Timeline {
   /** Per-second rate of a counter family's sum (a restarted counter reads as 0, not negative). */
   rate(name: string, labels: Labels = {}): Column {
     return perSecond(this.t, this.sum(name, labels));
+  }
+
+  /** Room `name`'s data traffic on this node over the window; undefined if it had none. */
+  room(name: string): RoomColumns | undefined {
+    return this.rooms.room(name);
+  }
+
+  /** Per-second rate of one of room `name`'s counts, sample by sample. */
+  roomRate(name: string, count: 'messagesIn' | 'deliveries' | 'rejected'): Column {
+    const columns = this.rooms.room(name);
+    return columns ? perSecond(this.t, columns[count]) : this.t.map(() => null);
+  }
+
+  /** Room `name`'s mean rate of a count over the last `seconds` (0 for a room with no traffic). */
+  roomRecentRate(name: string, count: 'messagesIn' | 'deliveries' | 'rejected', seconds = RECENT_SECONDS): number {
+    const column = this.rooms.room(name)?.[count];
+    const last = this.t.length - 1;
+    if (!column || last < 1) return 0;
+    let first = last;
+    while (first > 0 && (this.t[first - 1] ?? 0) >= (this.t[last] ?? 0) - seconds) first -= 1;
+    while (first < last && column[first] === null) first += 1;
+    const dt = (this.t[last] ?? 0) - (this.t[first] ?? 0);
+    const from = column[first];
+    const to = column[last];
+    if (dt <= 0 || from === null || from === undefined || to === null || to === undefined) return 0;
+    return Math.max(0, (to - from) / dt);
   }
 
   /** The server process's CPU use, in percent of one core. */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { apiSecretMatches } from '../auth/api-secret.js';
 import { ServerError } from '../errors.js';
 import { requestCounter } from '../http/api-route.js';
@@ -10,6 +10,7 @@ import { StaticFiles } from '../http/static-files.js';
 import type { Logger } from '../log.js';
 import type { Counter, Metrics } from '../metrics/metrics.js';
 import type { ConsoleSample, MetricSampler } from './metric-sampler.js';
+import type { ClusterNodeStats } from './node-stats.js';
 
 /** What {@link registerConsole} needs. */
 export interface ConsoleDeps {
@@ -20,12 +21,15 @@ export interface ConsoleDeps {
   apiSecret: string;
   /** This node's ID, so a viewer knows which node of a cluster it is looking through. */
   nodeId: string;
+  /** The load of every live node. */
+  nodes: ClusterNodeStats;
   metrics: Metrics;
   logger: Logger;
 }
 
 const PAGE = '/console';
 const SAMPLES = '/api/console/samples';
+const NODES = '/api/console/nodes';
 // A viewer whose connection has not taken its last writes for this many samples is closed:
 // uWS would otherwise buffer its samples without bound.
 const MAX_BLOCKED_WRITES = 30;
@@ -53,8 +57,9 @@ export function resolveConsoleDir(configured: string | undefined): string {
 
 /**
  * Registers the operator console: its page under `/console/` (the page holds no data; every
- * request it makes carries the API secret) and `GET /api/console/samples`, a Server-Sent Events
- * stream of the node's metrics once a second, starting with the last 15 minutes.
+ * request it makes carries the API secret), `GET /api/console/samples`, a Server-Sent Events
+ * stream of the node's metrics once a second, starting with the last 15 minutes, and
+ * `GET /api/console/nodes`, the load of every live node of the cluster.
  */
 export function registerConsole(app: TemplatedApp, deps: ConsoleDeps): void {
   const files = new StaticFiles(deps.dir);
@@ -81,21 +86,34 @@ export function registerConsole(app: TemplatedApp, deps: ConsoleDeps): void {
     );
   });
   app.get(SAMPLES, (res, req) => {
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.getHeader('authorization'))?.[1];
-    const presented = bearer ?? (req.getHeader('x-api-secret') || undefined);
-    if (!apiSecretMatches(presented, deps.apiSecret)) {
-      const message = presented === undefined ? 'missing API secret: send "Authorization: Bearer <secret>"' : 'wrong API secret';
-      answered(requests, 401);
-      sendJson(res, 401, { error: { code: 'PERMISSION_DENIED', message } });
-      return;
-    }
-    answered(requests, 200);
+    if (!authorized(res, req, deps.apiSecret, requests, SAMPLES)) return;
     viewers.add(res, { nodeId: deps.nodeId, history: deps.sampler.history() });
+  });
+  app.get(NODES, (res, req) => {
+    if (!authorized(res, req, deps.apiSecret, requests, NODES)) return;
+    handleAsync(
+      res,
+      async (isAborted) => {
+        const nodes = await deps.nodes.all();
+        if (!isAborted()) sendJson(res, 200, { nodes });
+      },
+      (error) => deps.logger.error('console node stats failed', { error }),
+    );
   });
 }
 
-function answered(requests: Counter, status: number): void {
-  requests.inc({ route: SAMPLES, status: String(status) });
+/** Checks the API secret a console request presents; answers 401 (counted) if it is not the one. */
+function authorized(res: HttpResponse, req: HttpRequest, secret: string, requests: Counter, route: string): boolean {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.getHeader('authorization'))?.[1];
+  const presented = bearer ?? (req.getHeader('x-api-secret') || undefined);
+  if (!apiSecretMatches(presented, secret)) {
+    const message = presented === undefined ? 'missing API secret: send "Authorization: Bearer <secret>"' : 'wrong API secret';
+    requests.inc({ route, status: '401' });
+    sendJson(res, 401, { error: { code: 'PERMISSION_DENIED', message } });
+    return false;
+  }
+  requests.inc({ route, status: '200' });
+  return true;
 }
 
 /** The open sample streams: each sample is encoded once and written to every one of them. */

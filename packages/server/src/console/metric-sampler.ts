@@ -1,5 +1,6 @@
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { RoomTrafficChanges, type RoomChanges, type TrafficSource } from './room-changes.js';
 
 /** One second of the node: every `/metrics` series and the Node process's own use. */
 export interface ConsoleSample {
@@ -9,6 +10,8 @@ export interface ConsoleSample {
   v: Record<string, number>;
   /** The server process: resident memory in bytes and CPU seconds used (user + system). */
   process: { rssBytes: number; cpuSeconds: number };
+  /** The rooms whose data traffic changed since the previous sample, with their counts; absent if none. */
+  rooms?: RoomChanges;
 }
 
 /** Samples over a time span in columns: one time list, one value list per series (null before it existed). */
@@ -16,12 +19,16 @@ export interface SampleHistory {
   t: number[];
   series: Record<string, (number | null)[]>;
   process: { rssBytes: number[]; cpuSeconds: number[] };
+  /** Each sample's room changes (null: none); the first also holds the rooms' counts before it. */
+  rooms: (RoomChanges | null)[];
 }
 
 /** What {@link MetricSampler} needs. */
 export interface MetricSamplerOptions {
   metrics: Metrics;
   logger: Logger;
+  /** The node's open rooms, whose data traffic each sample carries. */
+  rooms?: () => Iterable<TrafficSource>;
   /** Time between samples, ms. */
   intervalMs?: number;
   /** Samples kept for viewers that connect later: 15 minutes at one a second. */
@@ -38,6 +45,7 @@ export class MetricSampler {
   private readonly subscribers = new Set<(sample: ConsoleSample) => void>();
   private readonly keep: number;
   private readonly timer: NodeJS.Timeout;
+  private readonly roomChanges = new RoomTrafficChanges();
   private busy = false;
 
   constructor(private readonly options: MetricSamplerOptions) {
@@ -64,7 +72,16 @@ export class MetricSampler {
         rssBytes: this.samples.map((sample) => sample.process.rssBytes),
         cpuSeconds: this.samples.map((sample) => sample.process.cpuSeconds),
       },
+      rooms: this.samples.map((sample, i) => (i === 0 ? this.roomChanges.first(sample.rooms) : sample.rooms) ?? null),
     };
+  }
+
+  /** The process's CPU use over the last `seconds` of samples, in percent of one core (0 before two samples). */
+  cpuPercent(seconds = 5): number {
+    const last = this.samples.at(-1);
+    const first = this.samples.at(-1 - Math.min(seconds, this.samples.length - 1));
+    if (!last || !first || last.t <= first.t) return 0;
+    return ((last.process.cpuSeconds - first.process.cpuSeconds) / ((last.t - first.t) / 1000)) * 100;
   }
 
   stop(): void {
@@ -84,8 +101,10 @@ export class MetricSampler {
         v: Object.fromEntries(values),
         process: { rssBytes: process.memoryUsage.rss(), cpuSeconds: (cpu.user + cpu.system) / 1e6 },
       };
+      const rooms = this.roomChanges.next(this.options.rooms?.() ?? []);
+      if (rooms) sample.rooms = rooms;
       this.samples.push(sample);
-      if (this.samples.length > this.keep) this.samples.shift();
+      if (this.samples.length > this.keep) this.roomChanges.dropped(this.samples.shift()?.rooms);
       for (const listener of this.subscribers) listener(sample);
     } catch (error) {
       this.options.logger.warn('console sample failed', { error });

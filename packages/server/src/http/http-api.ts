@@ -2,6 +2,7 @@ import type { TemplatedApp } from 'uWebSockets.js';
 import { encode, grantNames, SwitchboardError, unsafeTextReason, type GrantChange, type GrantName, type Grants, type PeerInfo, type TrackInfo } from '@switchboard/sdk/protocol';
 import { apiSecretMatches } from '../auth/api-secret.js';
 import type { BusPeer } from '../cluster/room-bus.js';
+import type { TrafficCounts } from '../data/room-traffic.js';
 import type { Logger } from '../log.js';
 import type { CorsPolicy } from './cors.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -32,6 +33,8 @@ export interface ApiRoom {
   readonly createdAt: number;
   /** Current peers, including those waiting to resume. */
   peers(): ApiPeer[];
+  /** The room's data traffic on this node. */
+  readonly traffic: { counts(): TrafficCounts };
   /**
    * Sends a message as the server (sender `server`); `payload` is the MessagePack bytes of the
    * data. Throws {@link SwitchboardError} `UNKNOWN_TARGET` if a target is not in the room (then
@@ -128,7 +131,7 @@ export function registerHttpApi(app: TemplatedApp, deps: HttpApiDeps): void {
 
 function listRooms(rooms: ApiRooms): RouteHandler {
   return (exchange) => {
-    const list = rooms.list().map((room) => ({ name: room.name, createdAt: room.createdAt, peers: room.peers().length }));
+    const list = rooms.list().map((room) => ({ name: room.name, createdAt: room.createdAt, peers: room.peers().length, traffic: room.traffic.counts() }));
     exchange.reply(200, { rooms: list });
   };
 }
@@ -152,7 +155,8 @@ function listClusterRooms(rooms: ApiRooms, cluster: ApiCluster): RouteHandler {
         const room = local.get(name);
         const elsewhere = otherNodesPeers(await cluster.roomPeers(name), room, cluster.nodeId);
         const createdAt = room?.createdAt ?? Math.min(...elsewhere.map((peer) => peer.joinedAt));
-        return { name, createdAt, peers: (room?.peers().length ?? 0) + elsewhere.length };
+        const traffic = room?.traffic.counts() ?? { messagesIn: 0, deliveries: 0, rejected: {} };
+        return { name, createdAt, peers: (room?.peers().length ?? 0) + elsewhere.length, traffic };
       }),
     );
     exchange.reply(200, { rooms: list.filter((room) => room.peers > 0) });

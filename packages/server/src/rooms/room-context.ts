@@ -3,6 +3,7 @@ import type { BusLeaveReason, RoomBusHandlers, RoomChannel } from '../cluster/ro
 import type { ServerConfig } from '../config.js';
 import type { DataMetrics } from '../data/data-metrics.js';
 import type { DataRouterOptions, ReceiverListener } from '../data/data-router.js';
+import type { RoomTraffic } from '../data/room-traffic.js';
 import type { IceServers } from '../ice/ice-servers.js';
 import type { Logger } from '../log.js';
 import type { RemoteProducers } from '../media/remote-producers.js';
@@ -46,14 +47,14 @@ export function streamLimits(config: ServerConfig): StreamLimits {
   return { maxOpen: config.maxOpenStreams, maxBytes: config.maxStreamBytes, bytesPerSecond: config.streamBytesPerSecond, burstBytes: config.streamBurstBytes };
 }
 
-/** The settings of a room's data plane, from the server's. */
-export function dataRouterOptions(context: RoomContext, room: string, listener: ReceiverListener): DataRouterOptions {
+/** The settings of a room's data plane, from the server's; its counts go to the node's metrics and to `traffic`. */
+export function dataRouterOptions(context: RoomContext, room: string, listener: ReceiverListener, traffic: RoomTraffic): DataRouterOptions {
   const { config } = context;
   return {
     maxMessageSize: config.maxMessageSize,
     replayBufferBytes: config.replayBufferBytes,
     replayMaxAgeMs: config.reconnectGraceSeconds * 1000 + 5000,
-    metrics: context.dataMetrics,
+    metrics: traffic.metrics(context.dataMetrics),
     logger: context.logger,
     sctpSendBufferBytes: config.sctpSendBufferBytes,
     listener,

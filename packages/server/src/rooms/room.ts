@@ -16,6 +16,7 @@ import {
 } from '@switchboard/sdk/protocol';
 import type { VerifiedToken } from '../auth/token.js';
 import { DataRouter, type ReceiverListener, type ServerMessage } from '../data/data-router.js';
+import { RoomTraffic } from '../data/room-traffic.js';
 import { defaultHistoryPolicy } from '../config/history-options.js';
 import { RoomHistory } from '../history/room-history.js';
 import { MediaRouter } from '../media/media-router.js';
@@ -47,6 +48,8 @@ export interface JoinOptions {
  */
 export class Room implements ReceiverListener {
   readonly createdAt = Date.now();
+  /** The room's data traffic on this node (its share of the node's data counters). */
+  readonly traffic = new RoomTraffic();
   private readonly members = new Map<string, Peer>();
   private readonly data: DataRouter;
   /** The room's history for late joiners (docs/http-api.md). */
@@ -69,7 +72,7 @@ export class Room implements ReceiverListener {
       caps: { maxLimit: config.historyMaxLimit, maxBytes: config.historyMaxBytes },
       logger: context.logger,
     });
-    this.data = new DataRouter(this.members, dataRouterOptions(context, name, this));
+    this.data = new DataRouter(this.members, dataRouterOptions(context, name, this, this.traffic));
     this.remote = new RemotePeers(context.config.nodeId, {
       broadcast: (method, data) => this.notify(method, data),
       removedHere: (peerId, reason, message) => this.removedElsewhere(peerId, reason, message),
