@@ -44,13 +44,26 @@ step "$(podman --version), debootstrap $(dpkg-query -W -f '${Version}' debootstr
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# Without systemd as process 1 podman can neither use systemd's cgroup manager nor journald for
-# its events: the usual settings for such machines, for podman and podman-compose alike.
-if [ ! -d /run/systemd/system ]; then
-  printf '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' >"$work/containers.conf"
-  export CONTAINERS_CONF=$work/containers.conf
-  step "no systemd: podman with cgroup_manager=cgroupfs, events_logger=file ($CONTAINERS_CONF)"
+# What this kind of machine (a VM without systemd, cgroup v1 with a cgroup2 hierarchy beside it,
+# root without CAP_SYS_RESOURCE) needs, for podman and podman-compose alike, in a containers.conf:
+# - no systemd as process 1: the cgroupfs cgroup manager and a file for podman's events;
+# - cgroups in "hybrid" mode: crun refuses it ("cgroups in hybrid mode not supported, drop all
+#   controllers from cgroupv2"), runc handles it;
+# - no CAP_SYS_RESOURCE: podman's default rlimits for root (above the host's) cannot be set
+#   ("error setting rlimit type 7: operation not permitted"), so the container keeps the host's
+#   open-file limit and at most 32768 processes (the most runc could set here).
+conf=$work/containers.conf
+nproc=$(ulimit -Hu)
+{ [ "$nproc" = unlimited ] || [ "$nproc" -gt 32768 ]; } && nproc=32768
+printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=%s:%s"]\n[engine]\n' "$(ulimit -Sn)" "$(ulimit -Hn)" "$nproc" "$nproc" >"$conf"
+[ -d /run/systemd/system ] || printf 'cgroup_manager = "cgroupfs"\nevents_logger = "file"\n' >>"$conf"
+if grep -qs . /sys/fs/cgroup/unified/cgroup.controllers; then
+  dpkg -s runc 2>/dev/null | grep -q '^Status: install ok installed' ||
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends runc >/dev/null
+  printf 'runtime = "runc"\n' >>"$conf"
 fi
+export CONTAINERS_CONF=$conf
+step "podman settings for this machine ($conf): $(grep -v '^\[' "$conf" | paste -sd ';')"
 podman=(podman)
 
 base=localhost/switchboard-base:bookworm
@@ -143,7 +156,7 @@ YAML
 chmod 644 "$work/switchboard.yaml"
 t=$(now_ms)
 "${podman[@]}" run -d --name "$container" --network host \
-  -v "$work/switchboard.yaml:/etc/switchboard/switchboard.yaml:ro" -e SWITCHBOARD_CONFIG=/etc/switchboard/switchboard.yaml \
+  -v "$work/switchboard.yaml:/etc/switchboard/switchboard.yaml:ro" \
   -e SWITCHBOARD_TOKEN_SECRET="$token_secret" -e SWITCHBOARD_API_SECRET="$api_secret" "$image" >/dev/null
 http_ms=$(wait_http "http://127.0.0.1:$port/healthz" "$t")
 healthy_ms=$(wait_healthy "$container" "$t")

@@ -6,7 +6,7 @@
 #   app/             @switchboard/server and @switchboard/sdk installed from their packed tarballs
 #                    with production dependencies only, the mediasoup worker in place, the
 #                    mediasoup worker's sources pruned; app/console: the built operator console
-#   healthcheck.mjs, Containerfile
+#   healthcheck.mjs, switchboard.yaml (the default config), Containerfile
 # The worker is this host's build (scripts/setup.sh puts it in node_modules), linked against
 # Debian 12's libraries: the host must be Debian 12, like the image.
 #
@@ -66,5 +66,5 @@ npm run build -w packages/console --silent >/dev/null
 cp -r packages/console/dist "$context/app/console"
 
 cp "$SWITCHBOARD_NODE" "$context/node"
-cp packaging/container/Containerfile packaging/container/healthcheck.mjs "$context/"
+cp packaging/container/Containerfile packaging/container/healthcheck.mjs packaging/container/switchboard.yaml "$context/"
 step "ready: $context ($(du -sh "$context" | cut -f1); app $(du -sh "$context/app" | cut -f1), node $(du -sh "$context/node" | cut -f1))"
