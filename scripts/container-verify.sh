@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Switchboard container image on this machine and shows it working, as far as the
-# machine allows (docs/deploy.md#container): installs podman, debootstrap and podman-compose from
+# machine allows (docs/deploy.md#container): installs podman, debootstrap and docker-compose from
 # apt if missing, builds the Debian base (packaging/container/build-base.sh), the build context
 # and the image, starts it on the host network bound to 127.0.0.1 with a mounted config file,
 # waits for its HEALTHCHECK, joins a room through it from outside with the Node SDK (two peers,
@@ -32,7 +32,10 @@ started=$(now_ms)
 
 # 1. Tools from apt.
 missing=()
-for p in podman debootstrap podman-compose; do
+# Compose: Debian 12's podman-compose (1.0.3) adds a network to every service even with
+# `network_mode: host`, which podman refuses ("cannot set multiple networks without bridge network
+# mode"); Debian's docker-compose (1.29) drives podman through its Docker-compatible API instead.
+for p in podman debootstrap docker-compose; do
   dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing+=("$p")
 done
 if ((${#missing[@]})); then
@@ -40,12 +43,12 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-step "$(podman --version), debootstrap $(dpkg-query -W -f '${Version}' debootstrap), podman-compose $(dpkg-query -W -f '${Version}' podman-compose 2>/dev/null || echo none)"
+step "$(podman --version), debootstrap $(dpkg-query -W -f '${Version}' debootstrap), docker-compose $(dpkg-query -W -f '${Version}' docker-compose)"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # What this kind of machine (a VM without systemd, cgroup v1 with a cgroup2 hierarchy beside it,
-# root without CAP_SYS_RESOURCE) needs, for podman and podman-compose alike, in a containers.conf:
+# root without CAP_SYS_RESOURCE) needs, for podman and its API service alike, in a containers.conf:
 # - no systemd as process 1: the cgroupfs cgroup manager and a file for podman's events;
 # - cgroups in "hybrid" mode: crun refuses it ("cgroups in hybrid mode not supported, drop all
 #   controllers from cgroupv2"), runc handles it;
@@ -73,11 +76,11 @@ run_id=$$
 container=switchboard-verify-$run_id
 project=switchboard-verify-$run_id
 compose_file=$repo/packaging/container/compose.yaml
+compose_cmd() { DOCKER_HOST=unix://$work/podman.sock docker-compose -f "$compose_file" -p "$project" "$@"; }
 cleanup() {
   "${podman[@]}" rm -f -t 5 "$container" >/dev/null 2>&1 || true
-  if $compose && [ -n "${compose_up:-}" ]; then
-    podman-compose -f "$compose_file" -p "$project" down -t 5 >/dev/null 2>&1 || true
-  fi
+  if [ -n "${compose_up:-}" ]; then compose_cmd down -t 5 >/dev/null 2>&1 || true; fi
+  if [ -n "${api_pid:-}" ]; then kill "$api_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -181,20 +184,21 @@ step "podman stop: exit code $exit_code after $(seconds $(($(now_ms) - t))); las
 # 4. The compose cluster: three nodes and Redis, peers joining through two different nodes.
 if ! $compose; then
   step "compose: skipped (--skip-compose)"
-elif ! command -v podman-compose >/dev/null; then
-  step "compose: podman-compose is not installed; not verified"
 else
   t=$(now_ms)
   "${podman[@]}" build --quiet --network host --build-arg BASE="$base" -t "$redis_image" -f packaging/container/Containerfile.redis packaging/container >/dev/null
   step "redis image $redis_image: $(("$("${podman[@]}" image inspect --format '{{.Size}}' "$redis_image")" / 1000000)) MB, built in $(seconds $(($(now_ms) - t)))"
+  # podman's Docker-compatible API, for docker-compose; stopped by its PID at exit.
+  "${podman[@]}" system service --time=0 "unix://$work/podman.sock" >"$work/podman-service.log" 2>&1 &
+  api_pid=$!
+  for _ in $(seq 1 50); do [ -S "$work/podman.sock" ] && break; sleep 0.1; done
   read -r p1 p2 p3 r1 r2 r3 redis_port <<<"$(free_ports 7)"
   export SWITCHBOARD_TOKEN_SECRET=$token_secret SWITCHBOARD_API_SECRET=$api_secret SWITCHBOARD_IMAGE=$image \
     SWITCHBOARD_PORT_1=$p1 SWITCHBOARD_PORT_2=$p2 SWITCHBOARD_PORT_3=$p3 \
     SWITCHBOARD_RTC_PORT_1=$r1 SWITCHBOARD_RTC_PORT_2=$r2 SWITCHBOARD_RTC_PORT_3=$r3 SWITCHBOARD_REDIS_PORT=$redis_port
   t=$(now_ms)
   compose_up=yes
-  podman-compose -f "$compose_file" -p "$project" up -d >"$work/compose.log" 2>&1 ||
-    { cat "$work/compose.log" >&2; fail "podman-compose up"; }
+  compose_cmd up -d >"$work/compose.log" 2>&1 || { cat "$work/compose.log" >&2; fail "docker-compose up"; }
   for p in $p1 $p2 $p3; do wait_http "http://127.0.0.1:$p/healthz" "$t" >/dev/null; done
   for _ in $(seq 1 100); do
     nodes=$(curl -fsS "http://127.0.0.1:$p1/healthz" | jq -c '.cluster.nodes | sort')
@@ -202,15 +206,15 @@ else
     sleep 0.2
   done
   [ "$nodes" = '["node-1","node-2","node-3"]' ] || fail "node-1 sees nodes $nodes, not node-1..3"
-  step "compose: 3 nodes and Redis up, node-1 sees $nodes, $(seconds $(($(now_ms) - t))) after podman-compose up"
-  for name in $("${podman[@]}" ps --filter "label=io.podman.compose.project=$project" --format '{{.Names}}' | grep node | sort); do
-    step "  $name: HEALTHCHECK healthy after $(seconds "$(wait_healthy "$name" "$(now_ms)")") more"
+  step "compose: Redis and 3 nodes up, node-1 sees $nodes, $(seconds $(($(now_ms) - t))) after docker-compose up"
+  for name in $("${podman[@]}" ps --filter "label=com.docker.compose.project=$project" --format '{{.Names}}' | sort); do
+    case "$name" in *node*) step "  $name: HEALTHCHECK healthy after $(seconds "$(wait_healthy "$name" "$(now_ms)")") more" ;; esac
   done
   step "joining one room through node-1 and node-3 with the Node SDK"
   bash scripts/with-node.sh node --conditions=source --import tsx \
     scripts/container/join-room.ts "ws://127.0.0.1:$p1" "ws://127.0.0.1:$p3" | sed 's/^/[verify]   /'
   t=$(now_ms)
-  podman-compose -f "$compose_file" -p "$project" down -t 10 >>"$work/compose.log" 2>&1
+  compose_cmd down -t 10 >>"$work/compose.log" 2>&1
   compose_up=
   step "compose: down in $(seconds $(($(now_ms) - t)))"
 fi

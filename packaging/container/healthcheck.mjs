@@ -6,7 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { loadConfig } from '@switchboard/server';
+
+// The server package's config module only, beside its entry point (dist/config.js, or
+// src/config.ts in this repository): the whole package would load mediasoup and uWebSockets.js,
+// about a second of CPU on every probe.
+const configModule = import.meta.resolve('@switchboard/server').replace(/\/index\.(js|ts)$/, '/config.$1');
+const { loadConfig } = await import(configModule);
 
 // Process 1's arguments after the server's entry point; none when something else is process 1
 // (e.g. `podman run --init`): then the environment and the file say it all.
