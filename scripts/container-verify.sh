@@ -36,7 +36,7 @@ missing=()
 # `network_mode: host`, which podman refuses ("cannot set multiple networks without bridge network
 # mode"); Debian's docker-compose (1.29) drives podman through its Docker-compatible API instead.
 for p in podman debootstrap docker-compose; do
-  dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing+=("$p")
+  [ "$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
 done
 if ((${#missing[@]})); then
   step "installing ${missing[*]} from apt"
@@ -61,7 +61,7 @@ nproc=$(ulimit -Hu)
 printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=%s:%s"]\n[engine]\n' "$(ulimit -Sn)" "$(ulimit -Hn)" "$nproc" "$nproc" >"$conf"
 [ -d /run/systemd/system ] || printf 'cgroup_manager = "cgroupfs"\nevents_logger = "file"\n' >>"$conf"
 if grep -qs . /sys/fs/cgroup/unified/cgroup.controllers; then
-  dpkg -s runc 2>/dev/null | grep -q '^Status: install ok installed' ||
+  [ "$(dpkg-query -W -f '${Status}' runc 2>/dev/null)" = "install ok installed" ] ||
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends runc >/dev/null
   printf 'runtime = "runc"\n' >>"$conf"
 fi

@@ -10,12 +10,13 @@ import { WebSocket } from 'ws';
 
 type Messages = { chat: { text: string } };
 
-const [firstUrl, secondUrl = firstUrl] = process.argv.slice(2);
+const firstUrl = process.argv[2];
 const secret = process.env.SWITCHBOARD_TOKEN_SECRET;
 if (firstUrl === undefined || secret === undefined) {
   console.error('usage: SWITCHBOARD_TOKEN_SECRET=... join-room.ts <ws url> [<ws url of the second peer>]');
   process.exit(2);
 }
+const secondUrl = process.argv[3] ?? firstUrl;
 const deadline = setTimeout(() => fail(new Error('not done within 30 s')), 30_000);
 const environment = nodeEnvironment({ wrtc, WebSocket });
 const roomName = `container-check-${process.pid}`;
