@@ -20,8 +20,14 @@ for tool in debootstrap podman; do
 done
 
 work=$(mktemp -d /var/tmp/switchboard-base.XXXXXX)
-trap 'rm -rf "$work"' EXIT
 rootfs=$work/rootfs
+# An interrupted debootstrap leaves the host's /proc (and /sys) mounted in the rootfs: unmount
+# before removing, or rm would walk into them.
+cleanup() {
+  for mount in "$rootfs/proc" "$rootfs/sys"; do mountpoint -q "$mount" && umount -l "$mount"; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 started=$(date +%s)
 step "debootstrap --variant=minbase bookworm from $mirror"
