@@ -25,6 +25,7 @@ import { readInbound } from './inbound-batch.js';
 import { messageTargets } from './message-targets.js';
 import { Sequencer, type StampedMessage } from './sequencer.js';
 import { StreamRouting } from './stream-routing.js';
+import { TakeoverReader } from './takeover-reader.js';
 import { messageWebhook } from '../webhooks/room-webhooks.js';
 import type { WebhookSink } from '../webhooks/webhook-event.js';
 
@@ -78,6 +79,7 @@ export class DataRouter {
   private readonly acks = new AckBatcher();
   private channel: RoomChannel | undefined;
   private readonly streams: StreamRouting;
+  private takeovers: TakeoverReader | undefined;
 
   constructor(
     private readonly members: ReadonlyMap<string, Peer>,
@@ -108,6 +110,7 @@ export class DataRouter {
    */
   async attach(channel: RoomChannel): Promise<void> {
     this.channel = channel;
+    this.takeovers = new TakeoverReader(channel);
     this.sequencer.skipTo(await channel.lastSeq());
   }
 
@@ -130,22 +133,12 @@ export class DataRouter {
    * Prepares this node to replay from `afterSeq` for a session it takes over from a dead node
    * (fetching from the room's shared log what this node has not seen), and finds the sender
    * sequence number of the session's last message in that log, so its resent messages are
-   * accepted exactly once. Throws `UNAVAILABLE` when the bus is down.
+   * accepted exactly once; see {@link TakeoverReader}. Throws `UNAVAILABLE` when the bus is down.
    */
-  async takeOver(peerId: string, afterSeq: number): Promise<number> {
-    const bus = this.channel;
-    if (!bus) throw new SwitchboardError('UNAVAILABLE', 'the room is still opening; try again');
-    const logged = (await bus.replay(0)) ?? (await bus.replay(afterSeq)) ?? [];
-    this.sequencer.backfill(logged.filter((m) => m.seq > afterSeq), afterSeq);
-    let lastSent = 0;
-    for (const message of logged) {
-      if (message.from !== peerId) continue;
-      try {
-        lastSent = Math.max(lastSent, decodeOutgoing(message.body).seq);
-      } catch {
-        // Unreadable bodies are skipped when delivered too.
-      }
-    }
+  async takeOver(peerId: string, afterSeq: number, mayHaveSent: boolean): Promise<number> {
+    if (!this.takeovers) throw new SwitchboardError('UNAVAILABLE', 'the room is still opening; try again');
+    const { missed, lastSent } = await this.takeovers.read(peerId, afterSeq, mayHaveSent);
+    this.sequencer.backfill(missed, afterSeq);
     return lastSent;
   }
 

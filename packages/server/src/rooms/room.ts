@@ -213,7 +213,9 @@ export class Room implements ReceiverListener {
    */
   async adopt(record: BusPeer, request: ResumeRequest): Promise<Peer> {
     this.assertOpen();
-    const lastSent = await this.data.takeOver(record.id, request.lastReceivedSeq);
+    // A session that may never send and never did has no message in the log to look for.
+    const mayHaveSent = record.grants.sendData || record.lastSenderSeq > 0;
+    const lastSent = await this.data.takeOver(record.id, request.lastReceivedSeq, mayHaveSent);
     const subchannel = this.data.allocateSubchannel();
     if (subchannel === undefined) throw new SwitchboardError('RESUME_FAILED', 'the room is full');
     let peer: Peer;
