@@ -26,6 +26,7 @@ import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { Logger } from './log.js';
 import { WorkerPool } from './media/worker-pool.js';
 import { dataMetrics } from './data/data-metrics.js';
+import { ForwardedBitrate } from './metrics/forwarded-bitrate.js';
 import { Metrics } from './metrics/metrics.js';
 import { RoomRegistry } from './rooms/room-registry.js';
 import { SignalingServer } from './signaling/signaling-server.js';
@@ -258,7 +259,8 @@ function collectGauges(metrics: Metrics, rooms: RoomRegistry, signaling: Signali
   const load = metrics.gauge('switchboard_worker_load', 'Transports and consumers on each mediasoup worker (new peers go to the least loaded)');
   const producers = metrics.gauge('switchboard_producers', 'Published audio/video tracks');
   const consumers = metrics.gauge('switchboard_consumers', 'Subscriptions to audio/video tracks');
-  const forwarded = metrics.gauge('switchboard_forwarded_bitrate', 'Bits per second sent to peers (media and data)');
+  const forwarded = metrics.gauge('switchboard_forwarded_bitrate', 'Bits per second sent to peers (media and data), at most 5 s old');
+  const forwardedBitrate = new ForwardedBitrate(() => rooms.list().flatMap((room) => room.receiveTransports()));
   const workerRss = metrics.gauge('switchboard_worker_resident_memory_bytes', 'Resident memory of each mediasoup worker (Linux; absent elsewhere)');
   const nodeCpu = metrics.gauge('process_cpu_seconds_total', 'CPU seconds used by the server\'s Node process');
   const nodeRss = metrics.gauge('process_resident_memory_bytes', 'Resident memory of the server\'s Node process');
@@ -273,8 +275,7 @@ function collectGauges(metrics: Metrics, rooms: RoomRegistry, signaling: Signali
     const media = rooms.list().map((room) => room.mediaCounts());
     producers.set(media.reduce((sum, m) => sum + m.producers, 0));
     consumers.set(media.reduce((sum, m) => sum + m.consumers, 0));
-    const bitrates = await Promise.all(rooms.list().map((room) => room.forwardedBitrate()));
-    forwarded.set(bitrates.reduce((sum, b) => sum + b, 0));
+    forwarded.set(await forwardedBitrate.read());
     for (const { slot, seconds } of await workers.cpuSeconds()) cpu.set(seconds, { worker: String(slot) });
     for (const worker of workers.live()) load.set(worker.load, { worker: String(worker.slot) });
   });

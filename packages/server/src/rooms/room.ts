@@ -138,11 +138,9 @@ export class Room implements ReceiverListener {
     return this.mediaRouter.tracksOf(peer);
   }
 
-  /** Bits per second the server currently sends to the room's peers (media and data). */
-  async forwardedBitrate(): Promise<number> {
-    const recvs = [...this.members.values()].flatMap((p) => (p.transports ? [p.transports.recv] : []));
-    const stats = await Promise.all(recvs.map((t) => t.getStats().catch(() => [])));
-    return stats.reduce((sum, [stat]) => sum + (stat?.sendBitrate ?? 0), 0);
+  /** The transports the server sends the room's connected peers their media and data on. */
+  receiveTransports(): WebRtcTransport[] {
+    return [...this.members.values()].flatMap((p) => (p.transports ? [p.transports.recv] : []));
   }
 
   /** Producers and consumers of the room, for `/metrics`. */
