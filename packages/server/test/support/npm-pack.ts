@@ -22,14 +22,18 @@ export async function packWorkspaces(dir: string, workspaces: readonly string[])
 }
 
 /**
- * Puts this test's Node first on PATH until the returned function is called. The machine's own
- * `node` may be another version (Debian 12 has 20), and npm, npx and installed bins start with
- * `#!/usr/bin/env node`: a user runs them on the Node 22 the packages require.
+ * Makes npm, npx and installed bins run on this test's Node until the returned function is
+ * called. The machine's own `node` may be another version (Debian 12 has 20): they start with
+ * `#!/usr/bin/env node`, so this Node goes first on PATH; and under `npm test` run by the
+ * machine's npm, its `npm_*` variables (`npm_node_execpath` among them) and `NODE` name that
+ * other Node to every npm started below, so they are taken out. A user runs them on Node 22.
  */
 export function thisNodeFirstOnPath(): () => void {
-  const machinePath = process.env.PATH;
-  process.env.PATH = `${dirname(process.execPath)}${delimiter}${machinePath ?? ''}`;
+  const saved = { ...process.env };
+  for (const name of Object.keys(process.env)) if (name.startsWith('npm_') || name === 'NODE') delete process.env[name];
+  process.env.PATH = `${dirname(process.execPath)}${delimiter}${saved.PATH ?? ''}`;
   return () => {
-    process.env.PATH = machinePath;
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
   };
 }
