@@ -176,7 +176,8 @@ describe('cluster mode: media across nodes', function () {
     const viewer = await join(extra!, 'stage', 'viewer-3', VIEWER_GRANTS);
     producer = await host.sendTransport.produce({ track: camera.track.clone(), appData: { name: 'camera-2', source: 'camera' } });
     const { consumer } = await consume(viewer, producer.id);
-    await waitFor(async () => (await bytesReceived(viewer, consumer)) > 0, 'RTP on the third node', 20_000);
+    // A node started just now, in a full suite on 2 cores: its first RTP took over 20 s once.
+    await waitFor(async () => (await bytesReceived(viewer, consumer)) > 0, 'RTP on the third node', 45_000);
     assert.equal(await gauge(nodes[0]!, PIPES_OUT), 1);
     await extra!.kill('SIGKILL');
     viewer.close();
