@@ -20,6 +20,7 @@ export function createNodePipes(config: ServerConfig, bus: RoomBus, logger: Logg
     listenIp: config.pipeListenIp ?? config.rtcListenIp,
     announcedAddress: config.pipeAnnouncedAddress,
     checkMs: config.clusterHeartbeatMs,
+    nodeTtlMs: config.clusterNodeTtlMs,
     logger,
   });
   return {

@@ -18,6 +18,8 @@ export interface NodePipesOptions {
   readonly announcedAddress?: string | undefined;
   /** How often pipes are checked against the live nodes, in ms (the bus's heartbeat). */
   readonly checkMs: number;
+  /** How long a node may be silent before it counts as dead, in ms (the bus's node TTL). */
+  readonly nodeTtlMs: number;
   readonly logger: Logger;
 }
 
@@ -43,6 +45,8 @@ interface PipeOffer {
 interface Outgoing {
   readonly node: string;
   readonly transport: PipeTransport;
+  /** When it was served (`performance.now()`): the asking node was alive then. */
+  readonly servedAt: number;
   /** Whether the other node let go of it (or is gone): then its closing needs no word. */
   quiet: boolean;
 }
@@ -218,7 +222,7 @@ export class NodePipes implements RemoteProducers {
       transport.close();
       throw error;
     }
-    const pipe: Outgoing = { node: from, transport, quiet: false };
+    const pipe: Outgoing = { node: from, transport, quiet: false, servedAt: performance.now() };
     this.outgoing.set(key, pipe);
     const note = (kind: string, body: unknown) => this.options.requests.note(from, kind, body);
     // Closed here for any reason (the producer, its router or worker, this node stopping): the
@@ -263,7 +267,10 @@ export class NodePipes implements RemoteProducers {
     const health = this.options.health();
     if (!health.reachable) return;
     const alive = new Set(health.nodes);
-    for (const [key, pipe] of [...this.outgoing]) if (!alive.has(pipe.node)) this.closeOutgoing(key);
+    // A node that just joined asks for pipes before this node's view of the live nodes may list
+    // it: a pipe it asked for is its own proof of life for a node TTL.
+    const provenAlive = performance.now() - this.options.nodeTtlMs;
+    for (const [key, pipe] of [...this.outgoing]) if (!alive.has(pipe.node) && pipe.servedAt < provenAlive) this.closeOutgoing(key);
     for (const [producerId, pipe] of [...this.incoming]) {
       if (alive.has(pipe.node)) continue;
       this.options.logger.warn('node of a piped track is gone; its consumers here close', { node: pipe.node, producerId });
