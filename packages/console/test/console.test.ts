@@ -186,18 +186,27 @@ describe('operator console (Chromium)', function () {
     expect(await order()).to.deep.equal(['stage']);
   });
 
-  it('shows a room\u2019s peers with identity, node and grants, its history, and acts on them after confirmation', async function () {
+  it('shows a room\u2019s peers with identity, node, worker, grants and what each sent, its history, and acts on them after confirmation', async function () {
     const page = await open();
     await signIn(page);
     await page.goto(`${base}/console/#/rooms/lobby`);
     const { body } = await api('/api/rooms/lobby/peers');
-    const peers = body.peers as { id: string; identity: string; grants: string[] }[];
+    const peers = body.peers as { id: string; identity: string; grants: string[]; worker: number; sent: { messages: number } }[];
     for (const peer of peers) {
       const row = page.locator(`tr[data-peer="${peer.id}"]`);
       await row.waitFor();
       expect(await row.locator('td').first().innerText()).to.contain(peer.identity);
       expect(await row.locator('td.grants').innerText()).to.equal(peer.grants.join(', '));
+      expect(peer.worker, `${peer.identity}'s worker`).to.be.a('number');
+      expect(await row.locator('td.worker').innerText()).to.equal(`pid ${peer.worker}`);
     }
+    // What each peer sent, as the API counts it (the senders have sent, so a count above 0 shows).
+    const sender = peers.find((peer) => peer.sent.messages > 0);
+    expect(sender, 'a peer that sent').to.not.equal(undefined);
+    await untilEqual(page, `tr[data-peer="${sender!.id}"] td.sent .messages`, async () => {
+      const now = ((await api('/api/rooms/lobby/peers')).body.peers as typeof peers).find((peer) => peer.id === sender!.id)!;
+      return now.sent.messages;
+    });
     await page.locator('[data-metric="room-history"] .value', { hasText: 'last 20' }).waitFor();
     // Its traffic on this node as the API counts it, and its live graph.
     await untilEqual(page, '[data-metric="room-messages-in"] .value', async () => (await roomTraffic('lobby')).messagesIn);

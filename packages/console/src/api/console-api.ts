@@ -22,6 +22,10 @@ export interface ApiPeer {
   tracks: { id: string; kind: string; source?: string; muted?: boolean }[];
   grants?: string[];
   node?: string;
+  /** PID of its mediasoup worker (peers of the answering node). */
+  worker?: number;
+  /** Data messages it sent and their bytes (peers of the answering node). */
+  sent?: { messages: number; bytes: number };
 }
 
 /** A room as `GET /api/rooms` lists it; `traffic` is counted on the answering node. */

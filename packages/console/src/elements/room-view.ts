@@ -165,7 +165,7 @@ export class RoomView extends LitElement {
       <h2>Peers</h2>
       <div class="table-wrap">
         <table id="peers">
-          <thead><tr><th>Identity</th><th>Peer ID</th><th>Node</th><th>Grants</th><th>Tracks</th><th>Connected since</th><th>Actions</th></tr></thead>
+          <thead><tr><th>Identity</th><th>Peer ID</th><th>Node</th><th>Worker</th><th>Grants</th><th>Tracks</th><th>Sent</th><th>Connected since</th><th>Actions</th></tr></thead>
           <tbody>
             ${peers.map((peer) => {
               const canSend = peer.grants?.includes('sendData') ?? true;
@@ -173,8 +173,12 @@ export class RoomView extends LitElement {
                 <td>${peer.identity}${peer.name ? html` <span class="muted">(${peer.name})</span>` : ''}</td>
                 <td class="muted">${peer.id}</td>
                 <td>${peer.node ?? 'this node'}</td>
+                <td class="worker">${peer.worker === undefined ? html`<span class="muted">–</span>` : `pid ${peer.worker}`}</td>
                 <td class="grants">${peer.grants?.join(', ') ?? ''}</td>
                 <td>${peer.tracks.map((track) => track.source ?? track.kind).join(', ') || html`<span class="muted">none</span>`}</td>
+                <td class="sent num">${peer.sent === undefined
+                  ? html`<span class="muted">–</span>`
+                  : html`<span class="messages">${formatCount(peer.sent.messages)}</span> msgs, <span class="bytes">${formatCount(peer.sent.bytes)}</span> B`}</td>
                 <td>${formatSince(peer.joinedAt)}${peer.connected ? '' : html` <span class="bad">(dropped)</span>`}</td>
                 <td>
                   <button class="action" data-action=${canSend ? 'mute' : 'unmute'} @click=${() => this.toggleChat(peer, !canSend)}>${canSend ? 'Mute chat' : 'Unmute chat'}</button>

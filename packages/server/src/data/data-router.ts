@@ -272,6 +272,8 @@ export class DataRouter {
     const counters = this.options.metrics.channels[channel];
     counters.messagesIn.inc();
     counters.bytesIn.inc(bytes.byteLength);
+    sender.sent.messages++;
+    sender.sent.bytes += bytes.byteLength;
     let envelope: OutgoingEnvelope;
     try {
       envelope = decodeOutgoing(bytes);

@@ -24,7 +24,16 @@ import { bodyFormat, bodyLimit, decodeBody, type BodyFormat } from './request-bo
  * A peer as the HTTP API lists it: connected, or dropped and waiting to resume; in cluster
  * mode, with the node it is connected through.
  */
-export type ApiPeer = PeerInfo & { connected: boolean; tracks: TrackInfo[]; grants?: Grants; node?: string };
+export type ApiPeer = PeerInfo & {
+  connected: boolean;
+  tracks: TrackInfo[];
+  grants?: Grants;
+  node?: string;
+  /** PID of the mediasoup worker its transports are on (peers of this node, while connected). */
+  worker?: number | undefined;
+  /** Data messages read from its channels and their bytes (peers of this node). */
+  sent?: { messages: number; bytes: number };
+};
 
 /** What the HTTP API needs of a room; the server's room registry provides it. */
 export interface ApiRoom {
@@ -259,8 +268,8 @@ export async function reachRoom<T>(rooms: ApiRooms, name: string, use: (room: Ap
 // Copies the documented fields only, so whatever else a registry keeps on its peer objects
 // (a resume key, say) never reaches an API answer.
 function publicPeer(peer: ApiPeer): Omit<ApiPeer, 'grants'> & { grants?: GrantName[] } {
-  const { id, identity, name, metadata, joinedAt, connected, tracks, grants, node } = peer;
-  return { id, identity, name, metadata, joinedAt, connected, tracks, grants: grants && grantNames(grants), node };
+  const { id, identity, name, metadata, joinedAt, connected, tracks, grants, node, worker, sent } = peer;
+  return { id, identity, name, metadata, joinedAt, connected, tracks, grants: grants && grantNames(grants), node, worker, sent };
 }
 
 function parseKickReason(body: unknown): string {

@@ -78,6 +78,8 @@ export class Peer {
   readonly rejections: { seq: number; error: WireError }[] = [];
   /** Lossy messages are numbered too, for rejections; the highest seen. */
   lastLossySeq = 0;
+  /** Data messages read from the peer's channels (every envelope, refused ones too) and their bytes, for the HTTP API. */
+  readonly sent = { messages: 0, bytes: 0 };
   /** The room sequence number up to which it has everything (replay starts after it). */
   replayFrom = 0;
   /**

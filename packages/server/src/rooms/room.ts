@@ -129,8 +129,15 @@ export class Room implements ReceiverListener {
   }
 
   /** Current peers and whether each is connected or waiting to resume. */
-  peers(): (PeerInfo & { connected: boolean; tracks: TrackInfo[]; grants: Grants })[] {
-    return [...this.members.values()].map((p) => ({ ...p.info(), connected: p.connected, tracks: this.mediaRouter.tracksOf(p), grants: p.grants }));
+  peers(): (PeerInfo & { connected: boolean; tracks: TrackInfo[]; grants: Grants; worker: number | undefined; sent: { messages: number; bytes: number } })[] {
+    return [...this.members.values()].map((p) => ({
+      ...p.info(),
+      connected: p.connected,
+      tracks: this.mediaRouter.tracksOf(p),
+      grants: p.grants,
+      worker: p.home?.worker.worker.pid,
+      sent: { ...p.sent },
+    }));
   }
 
   /** The tracks a peer of this node publishes, muted state included. */
