@@ -151,6 +151,33 @@ for (const topology of MESSAGING_TOPOLOGIES) {
       assert.ok(refused.every((error) => error.code === 'RATE_LIMITED' && error.channel === 'lossy'), 'refusals are the rate limit');
     });
 
+    it('delivers lossy messages sent to a peer the moment it is seen joining, before its receive channel is up', async () => {
+      // peerJoined comes as soon as the server admits the peer, before the peer has even
+      // started ICE: what is sent to it then waits for its channel (up to the lossy lifetime).
+      const sent: string[] = [];
+      const stop = a.room.on('peerJoined', ({ peer }) => {
+        if (peer.identity !== 'erin') return;
+        for (let i = 0; i < 20; i++) {
+          sent.push(`to erin ${i}`, `to all ${i}`);
+          void a.room.send('chat', { text: `to erin ${i}` }, { reliable: false, to: peer.id });
+          void a.room.send('chat', { text: `to all ${i}` }, { reliable: false });
+        }
+      });
+      const e = await f.join('e2e', 'erin', { messages });
+      try {
+        await waitFor(() => e.inbox.length === sent.length, 'every lossy message sent on peerJoined', 5000).catch((error: Error) => {
+          throw new Error(`${error.message}: ${e.inbox.length} of ${sent.length} arrived`);
+        });
+        await sleep(QUIET_MS);
+        assert.deepEqual(e.inbox.map((m) => (m.data as { text: string }).text).sort(), [...sent].sort(), 'each once');
+        assert.equal(a.room.stats.lossyDropped, 0);
+      } finally {
+        stop();
+        await e.room.leave();
+        await waitFor(() => a.room.peers.size === 2, 'erin to be gone');
+      }
+    });
+
     it('refuses a lossy message above maxLossyMessageSize at send(), typed and naming the limit', async () => {
       const limit = a.room.limits.maxLossyMessageSize!;
       const error = await a.room.send('chat', { text: 'z'.repeat(limit) }, { reliable: false }).then(

@@ -8,7 +8,8 @@ import type { LoggedMessage } from './replay-log.js';
 import type { StampedMessage } from './sequencer.js';
 import { ALL_TOPICS, Subchannels, UNTOPICED } from './subchannels.js';
 import { WorkerLanes } from './worker-lanes.js';
-import { RECEIVER_CHANNEL_PARAMETERS } from './receiver-channels.js';
+import { LOSSY_LIFETIME_MS, RECEIVER_CHANNEL_PARAMETERS } from './receiver-channels.js';
+import { LossyHold } from './lossy-hold.js';
 
 const CHANNELS: readonly DataChannelKind[] = ['reliable', 'lossy'];
 // How often a paced replay checks whether the receiver's buffer has drained.
@@ -57,6 +58,7 @@ export class LocalDelivery {
   private readonly subscriptions = new Map<Peer, { routerId: string; list: number[] }>();
   private readonly receivers = new Map<Peer, Record<DataChannelKind, DataConsumer>>();
   private readonly catchingUp = new Set<Peer>();
+  private readonly lossyHold = new LossyHold(LOSSY_LIFETIME_MS);
   private readonly checkpoints: ReceiverCheckpoints;
   /** The newest reliable room sequence number given to {@link deliver}. */
   private lastDelivered = 0;
@@ -104,6 +106,7 @@ export class LocalDelivery {
    */
   deliver(message: StampedMessage): number {
     const count = this.fanOut(message);
+    if (message.channel === 'lossy') this.lossyHold.keep(message);
     if (message.seq > 0) {
       this.lastDelivered = message.seq;
       this.checkpoints.handed(message.bytes.byteLength, count);
@@ -133,6 +136,7 @@ export class LocalDelivery {
    */
   async openReceiver(peer: Peer, recv: Transport): Promise<Record<DataChannelKind, DataConsumerInfo>> {
     const routerId = routerOf(peer);
+    this.lossyHold.start(peer);
     const consumers = {} as Record<DataChannelKind, DataConsumer>;
     const infos = {} as Record<DataChannelKind, DataConsumerInfo>;
     for (const kind of CHANNELS) {
@@ -202,6 +206,8 @@ export class LocalDelivery {
       // before the subscription, or the peer would get it a second time.
       this.batcher.flush();
       if (peer.grants.receiveData) this.subscribe(peer, consumers);
+      const held = this.lossyHold.release(peer, (topic) => admits(peer, topic));
+      if (peer.grants.receiveData) for (const message of held) this.batcher.add('lossy', toBuffer(message.bytes), [peer.subchannel], undefined);
       peer.receiving = true;
       peer.replayFrom = caughtUpTo;
       peer.liveSince = caughtUpTo;
@@ -269,6 +275,7 @@ export class LocalDelivery {
 
   /** Unsubscribes a peer whose connection dropped; its later messages wait in the log. */
   stopReceiving(peer: Peer): void {
+    this.lossyHold.forget(peer);
     this.receivers.delete(peer);
     this.checkpoints.unwatch(peer);
     this.unsubscribe(peer);
