@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { ConnectionError, DisconnectedError, RequestError, TimeoutError } from '../src/errors.js';
-import { SwitchboardError, type ProtocolError } from '../src/protocol/index.js';
+import { encode, SwitchboardError, type ProtocolError } from '../src/protocol/index.js';
 import type { AnyNotification } from '../src/signaling/server-frame.js';
 import { SignalingClient } from '../src/signaling/signaling-client.js';
 import { TestWsServer, wsEnvironment } from './support/ws-server.js';
@@ -89,6 +89,41 @@ describe('SignalingClient', () => {
     const received = new Promise<AnyNotification>((resolve) => signaling.on('notification', resolve));
     TestWsServer.send(server.sockets[0]!, { type: 'notification', method: 'ack', data: { seq: 7 } });
     assert.deepEqual(await received, { type: 'notification', method: 'ack', data: { seq: 7 } });
+  });
+
+  it('reads several frames back to back in one message, in order (protocol 6)', async () => {
+    server.onFrame = (frame, socket) => {
+      const frames = [
+        { type: 'notification', method: 'ack', data: { seq: 1 } },
+        { type: 'response', id: frame.id, ok: true, data: { answered: true } },
+        { type: 'notification', method: 'ack', data: { seq: 2 } },
+      ];
+      socket.send(Buffer.concat(frames.map((f) => encode(f))));
+    };
+    const signaling = await open();
+    const seen: string[] = [];
+    signaling.on('notification', (n) => seen.push(`ack ${(n.data as { seq: number }).seq}`));
+    assert.deepEqual(await signaling.requestInOrder('setTopics', { topics: null }), { answered: true });
+    seen.push('answer taken');
+    signaling.release();
+    assert.deepEqual(seen, ['ack 1', 'answer taken', 'ack 2']);
+  });
+
+  it('reports a message whose frames go bad part way, after handling the frames before', async () => {
+    const signaling = await open();
+    const seen: number[] = [];
+    const malformed: ProtocolError[] = [];
+    signaling.on('notification', (n) => seen.push((n.data as { seq: number }).seq));
+    signaling.on('malformed', (error) => malformed.push(error));
+    const good = encode({ type: 'notification', method: 'ack', data: { seq: 1 } });
+    const notAFrame = encode({ hello: 'world' });
+    const after = encode({ type: 'notification', method: 'ack', data: { seq: 3 } });
+    server.sockets[0]!.send(Buffer.concat([good, notAFrame, after]));
+    TestWsServer.send(server.sockets[0]!, { type: 'notification', method: 'ack', data: { seq: 4 } });
+    await new Promise<void>((resolve) => signaling.on('notification', (n) => (n.data as { seq: number }).seq === 4 && resolve()));
+    assert.deepEqual(seen, [1, 4]);
+    assert.equal(malformed.length, 1);
+    assert.equal(malformed[0]!.code, 'MALFORMED');
   });
 
   it('ignores malformed frames, reports them, and stays usable', async () => {

@@ -29,6 +29,7 @@ import { dataMetrics } from './data/data-metrics.js';
 import { ForwardedBitrate } from './metrics/forwarded-bitrate.js';
 import { Metrics } from './metrics/metrics.js';
 import { RoomRegistry } from './rooms/room-registry.js';
+import { NotificationFlush } from './signaling/notification-flush.js';
 import { SignalingServer } from './signaling/signaling-server.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -107,6 +108,7 @@ export async function startServer(config: ServerConfig, logger = new Logger(conf
     tokenSecret: config.tokenSecret,
     logger: logger.child({ component: 'signaling' }),
     requests: metrics.counter('switchboard_signaling_requests_total', 'Signaling requests by method and outcome'),
+    notificationFlush: new NotificationFlush(),
     ...abuseLimits(config, metrics),
   });
   collectGauges(metrics, rooms, signaling, workers);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
-import { decode, encode, PROTOCOL_VERSION, type ResponseFrame } from '@switchboard/sdk/protocol';
+import { decodeEach, encode, PROTOCOL_VERSION, type ResponseFrame } from '@switchboard/sdk/protocol';
 import { validators } from '../src/signaling/request-validation.js';
 import { RawPeer } from './support/raw-peer.js';
 import { sleep, startTestServer, waitFor, type TestServer } from './support/test-server.js';
@@ -65,10 +65,12 @@ class FuzzSocket {
   closeCode: number | undefined;
 
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => {
-      const frame = decode(data) as ResponseFrame | { type: 'notification' };
-      if (frame.type === 'response') this.answers.push(frame);
-    });
+    ws.on('message', (data: Buffer) =>
+      decodeEach(data, (value) => {
+        const frame = value as ResponseFrame | { type: 'notification' };
+        if (frame.type === 'response') this.answers.push(frame);
+      }),
+    );
     ws.on('close', (code) => (this.closeCode = code));
   }
 

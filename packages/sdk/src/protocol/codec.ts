@@ -42,6 +42,24 @@ export function decodeRange(bytes: Uint8Array, start: number, end: number): unkn
   return value;
 }
 
+/**
+ * Decodes the MessagePack values that fill `bytes` back to back and hands each to `visit`, in
+ * order. Throws {@link ProtocolError} `MALFORMED` when the bytes cannot be read (then nothing was
+ * visited) or at a reserved value.
+ */
+export function decodeEach(bytes: Uint8Array | ArrayBuffer, visit: (value: unknown) => void): void {
+  let values: unknown[];
+  try {
+    values = packr.unpackMultiple(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)) as unknown[];
+  } catch (error) {
+    throw new ProtocolError('MALFORMED', `malformed MessagePack: ${(error as Error).message}`, { cause: error });
+  }
+  for (const value of values) {
+    if (isReservedType(value)) throw new ProtocolError('MALFORMED', 'reserved MessagePack type 0xc1');
+    visit(value);
+  }
+}
+
 /** Whether a decoded value is msgpackr's marker for the never-used type byte 0xc1 (it does not fail on it). */
 export function isReservedType(value: unknown): boolean {
   return value === C1;

@@ -1,4 +1,4 @@
-export { encode, decode } from './codec.js';
+export { encode, decode, decodeEach } from './codec.js';
 export { SwitchboardError, ProtocolError, type ErrorCode, type WireError } from './error-codes.js';
 export * from './peers.js';
 export * from './grant-change.js';

@@ -22,8 +22,10 @@ import type { GrantName, Grants, PeerInfo, PeerMetadata } from './peers.js';
  * 5: direct channels frame their messages in binary (docs/protocol.md), which a version 4 SDK
  * would drop as malformed. The server admits one version, so the two ends of a direct channel,
  * peers of one room, always frame alike.
+ * 6: one WebSocket message from the server may hold several frames back to back (room
+ * notifications sent together, see `decodeEach`), which a version 5 SDK would refuse as trailing bytes.
  */
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 /** Path of the signaling WebSocket on the server. */
 export const SIGNALING_PATH = '/rtc';

@@ -1,5 +1,5 @@
 import {
-  decode,
+  decodeEach,
   ProtocolError,
   type ClientRequests,
   type ErrorCode,
@@ -26,14 +26,20 @@ export type ParsedResponse =
   | { type: 'response'; id: number; ok: false; error: WireError };
 
 /**
- * Reads one frame from the server and checks its envelope (`type`, `id`, `ok`, `method`); the
- * `data` inside is trusted to match the protocol. Throws {@link ProtocolError} `MALFORMED`.
+ * Reads one WebSocket message from the server: one frame, or several back to back (room
+ * notifications sent together), handing each to `visit` in order. Each frame's envelope
+ * (`type`, `id`, `ok`, `method`) is checked; the `data` inside is trusted to match the protocol.
+ * Throws {@link ProtocolError} `MALFORMED` at the first frame that is not one, after the ones
+ * before it were visited.
  */
-export function parseServerFrame(data: unknown): ParsedResponse | AnyNotification {
+export function readServerFrames(data: unknown, visit: (frame: ParsedResponse | AnyNotification) => void): void {
   if (!(data instanceof ArrayBuffer) && !(data instanceof Uint8Array)) {
     throw new ProtocolError('MALFORMED', 'signaling frames must be binary');
   }
-  const frame = decode(data);
+  decodeEach(data, (frame) => visit(parseServerFrame(frame)));
+}
+
+function parseServerFrame(frame: unknown): ParsedResponse | AnyNotification {
   if (!isRecord(frame)) throw new ProtocolError('MALFORMED', 'signaling frame is not a map');
   if (frame.type === 'notification') {
     if (typeof frame.method !== 'string' || !isRecord(frame.data)) {

@@ -1,8 +1,8 @@
 import type { Environment, WebSocketCloseEvent, WebSocketLike } from '../env/environment.js';
 import { ConnectionError, DisconnectedError, RequestError, TimeoutError } from '../errors.js';
 import { Emitter, type Listener, type Unsubscribe } from '../events.js';
-import { encode, type ProtocolError, type RequestMethod } from '../protocol/index.js';
-import { parseServerFrame, type AnyNotification, type RequestParams, type RequestResult } from './server-frame.js';
+import { encode, ProtocolError, type RequestMethod } from '../protocol/index.js';
+import { readServerFrames, type AnyNotification, type ParsedResponse, type RequestParams, type RequestResult } from './server-frame.js';
 import { diagnoseSocketFailure, type SocketErrorDetail } from './socket-failure.js';
 
 /** Events of a {@link SignalingClient}. */
@@ -157,13 +157,16 @@ export class SignalingClient {
 
   private receive(data: unknown): void {
     if (this.closed) return;
-    let frame;
     try {
-      frame = parseServerFrame(data);
+      readServerFrames(data, (frame) => this.handle(frame));
     } catch (error) {
-      this.events.emit('malformed', error as ProtocolError);
-      return;
+      if (!(error instanceof ProtocolError)) throw error;
+      this.events.emit('malformed', error);
     }
+  }
+
+  private handle(frame: ParsedResponse | AnyNotification): void {
+    if (this.closed) return;
     if (frame.type === 'notification') {
       if (this.held) this.held.push(frame);
       else this.events.emit('notification', frame);

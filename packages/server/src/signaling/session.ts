@@ -23,6 +23,7 @@ import type { Counter } from '../metrics/metrics.js';
 import type { PeerConnection, Peer } from '../rooms/peer.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { Room } from '../rooms/room.js';
+import type { NotificationFlush, QueuedNotifications } from './notification-flush.js';
 import { relayDirectSignal } from './direct-relay.js';
 import { readRequest } from './request-frame.js';
 import { validators } from './request-validation.js';
@@ -48,6 +49,8 @@ export interface SessionContext {
   readonly joinTimeoutMs: number;
   /** `switchboard_rate_limited_total{class}`, `switchboard_abuse_kicks_total`, `switchboard_join_timeouts_total`. */
   readonly abuse: { rateLimited: Counter; kicked: Counter; joinTimeouts: Counter };
+  /** When queued room notifications go out (one for the whole server). */
+  readonly notificationFlush: NotificationFlush;
 }
 
 /**
@@ -64,6 +67,9 @@ export const CLOSE_CODES = {
   tooManyFromAddress: 4003,
   rateLimited: 4004,
 } as const;
+
+// Queued room notifications past this many bytes go out at once rather than at the next flush.
+const MAX_QUEUED_BYTES = 64 * 1024;
 
 // Bytes a peerUpdated notification adds around the name and metadata (frame, IDs, field names).
 const NOTIFICATION_OVERHEAD = 128;
@@ -89,7 +95,7 @@ type Result<M extends RequestMethod> = ClientRequests[M]['result'];
  * exactly once, and forwards the room's notifications. It is the {@link PeerConnection} of the
  * peer it joined as.
  */
-export class SignalingSession implements PeerConnection {
+export class SignalingSession implements PeerConnection, QueuedNotifications {
   private peer: Peer | undefined;
   private room: Room | undefined;
   private joining = false;
@@ -98,6 +104,9 @@ export class SignalingSession implements PeerConnection {
   private readonly pending = new Set<number>();
   private readonly limiter: RequestLimiter;
   private joinDeadline: NodeJS.Timeout | undefined;
+  /** Room notifications waiting for the next {@link NotificationFlush} run, and their bytes. */
+  private queued: Uint8Array[] = [];
+  private queuedBytes = 0;
 
   constructor(
     private readonly socket: SessionSocket,
@@ -136,11 +145,29 @@ export class SignalingSession implements PeerConnection {
   }
 
   notify<N extends NotificationName>(method: N, data: ServerNotifications[N]): void {
-    this.notifyEncoded(encodeNotification(method, data));
+    this.flushNotifications();
+    if (this.open) this.socket.send(encodeNotification(method, data));
   }
 
   notifyEncoded(frame: Uint8Array): void {
-    if (this.open) this.socket.send(frame);
+    if (!this.open) return;
+    this.queued.push(frame);
+    this.queuedBytes += frame.byteLength;
+    if (this.queuedBytes > MAX_QUEUED_BYTES) this.flushNotifications();
+    else if (this.queued.length === 1) this.context.notificationFlush.schedule(this);
+  }
+
+  /**
+   * Sends the queued room notifications as one message, frames back to back (protocol version
+   * 6). Anything else sent on the connection sends them first, so the client reads every frame
+   * in the order the server meant it.
+   */
+  flushNotifications(): void {
+    if (this.queued.length === 0) return;
+    const frames = this.queued;
+    this.queued = [];
+    this.queuedBytes = 0;
+    if (this.open) this.socket.send(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
   }
 
   end(reason: CloseReason, message: string): void {
@@ -325,6 +352,7 @@ export class SignalingSession implements PeerConnection {
   }
 
   private sendFrame(frame: ServerFrame): void {
+    this.flushNotifications();
     if (this.open) this.socket.send(encode(frame));
   }
 }

@@ -3,7 +3,7 @@ import WebSocket, { type ClientOptions } from 'ws';
 import { Device } from 'mediasoup-client';
 import type { DataConsumer, DataProducer, Transport } from 'mediasoup-client/types';
 import {
-  decode,
+  decodeEach,
   decodeDelivered,
   unpackDelivered,
   encode,
@@ -39,20 +39,26 @@ export class RawSignaling {
   readonly notifications: NotificationFrame[] = [];
   /** Responses that matched no request (e.g. errors for undecodable frames, id 0). */
   readonly orphanResponses: ResponseFrame[] = [];
+  /** WebSocket messages received (one may hold several frames). */
+  messages = 0;
   private nextId = 1;
   private readonly pending = new Map<number, (frame: ResponseFrame) => void>();
   closeCode: number | undefined;
 
   private constructor(readonly ws: WebSocket) {
+    // One message may hold several frames back to back (room notifications sent together).
     ws.on('message', (data: Buffer) => {
-      const frame = decode(data) as ResponseFrame | NotificationFrame;
-      if (frame.type === 'notification') this.notifications.push(frame);
-      else {
-        const resolve = this.pending.get(frame.id);
-        this.pending.delete(frame.id);
-        if (resolve) resolve(frame);
-        else this.orphanResponses.push(frame);
-      }
+      this.messages++;
+      decodeEach(data, (value) => {
+        const frame = value as ResponseFrame | NotificationFrame;
+        if (frame.type === 'notification') this.notifications.push(frame);
+        else {
+          const resolve = this.pending.get(frame.id);
+          this.pending.delete(frame.id);
+          if (resolve) resolve(frame);
+          else this.orphanResponses.push(frame);
+        }
+      });
     });
     ws.on('close', (code) => {
       this.closeCode = code;
