@@ -54,8 +54,9 @@ describe('signaling: bad input', function () {
     await failsWith(s.request('join', { protocolVersion: 99, token: await t.token('r', 'u') }), 'UNSUPPORTED');
     // Version 1 SDKs cannot read batched deliveries, version 2 ones nested payloads; the server
     // speaks one version, so version 3 (whose servers refuse a client's batches) and version 4
-    // (whose direct channels frame differently) are refused too: each with a clear error.
-    for (const version of [1, 2, 3, 4]) {
+    // (whose direct channels frame differently) and version 5 (which cannot read several frames
+    // in one message) are refused too: each with a clear error.
+    for (const version of [1, 2, 3, 4, 5]) {
       const old = await failsWith(s.request('join', { protocolVersion: version, token: await t.token('r', 'u') }), 'UNSUPPORTED');
       assert.match(old.error.message, new RegExp(`protocol version ${version} is not supported; this server speaks ${PROTOCOL_VERSION}`));
     }
