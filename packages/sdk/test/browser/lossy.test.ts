@@ -33,10 +33,7 @@ describe('Lossy messages in the browser', function () {
     return { a, b, atB };
   }
 
-  it('delivers lossy messages of 1, 4, 16 and 60 KiB, targeted and broadcast', async function () {
-    // Firefox ESR 153 between two of its own peers did not get all of them in the one run of the
-    // whole suite (wave 3); not yet understood, so not claimed: docs/sdk.md says so.
-    if (navigator.userAgent.includes('Firefox')) this.skip();
+  it('delivers lossy messages of 1, 4, 16 and 60 KiB, targeted and broadcast', async () => {
     const { a, b, atB } = await pair('lossy-sizes');
     for (const kib of SIZES_KIB) await a.send('blob', new Uint8Array(kib * 1024).fill(kib), { reliable: false, to: b.peerId });
     for (const kib of SIZES_KIB) await a.send('blob', new Uint8Array(kib * 1024).fill(kib), { reliable: false });

@@ -1,13 +1,11 @@
 import type { RtpCapabilities, WebRtcTransport } from 'mediasoup/types';
 import {
-  encodeNotification,
   SwitchboardError,
   type ClientRequests,
   type GrantChange,
   type Grants,
   type MediaRequests,
   type CloseReason,
-  type NotificationName,
   type PeerInfo,
   type PeerMetadata,
   type ResumeRequest,
@@ -23,12 +21,12 @@ import { MediaRouter } from '../media/media-router.js';
 import type { PlacedRouter } from '../media/router-set.js';
 import { openPeerTransports } from '../media/peer-transports.js';
 import type { BusPeer } from '../cluster/room-bus.js';
-import { trackWebhook } from '../webhooks/room-webhooks.js';
 import { updateGrants } from './grant-update.js';
 import { joinResult, type JoinResult } from './join-result.js';
 import { dataRouterOptions, type RoomContext } from './room-context.js';
 import type { Peer, PeerConnection } from './peer.js';
 import { PeerPlacement } from './peer-placement.js';
+import { RoomAnnouncer } from './room-announcer.js';
 import { RemotePeers } from './remote-peers.js';
 import { joiningPeer, resumePoint } from './session-start.js';
 import { sameSecret, takeOverSession } from './session-takeover.js';
@@ -57,6 +55,7 @@ export class Room implements ReceiverListener {
   private readonly remote: RemotePeers;
   private readonly mediaRouter: MediaRouter;
   private readonly placement: PeerPlacement;
+  private readonly announcer: RoomAnnouncer;
   private closed = false;
   /** Joins under way: a room is not empty while one is. */
   private joins = 0;
@@ -66,6 +65,7 @@ export class Room implements ReceiverListener {
     private readonly context: RoomContext,
   ) {
     const { config } = context;
+    this.announcer = new RoomAnnouncer(name, this.members, context.webhooks);
     this.history = new RoomHistory({
       room: name,
       defaultPolicy: defaultHistoryPolicy(config),
@@ -74,12 +74,12 @@ export class Room implements ReceiverListener {
     });
     this.data = new DataRouter(this.members, dataRouterOptions(context, name, this, this.traffic));
     this.remote = new RemotePeers(context.config.nodeId, {
-      broadcast: (method, data) => this.notify(method, data),
+      broadcast: (method, data) => this.announcer.tell(method, data),
       removedHere: (peerId, reason, message) => this.removedElsewhere(peerId, reason, message),
       isLocal: (peerId) => this.members.has(peerId),
     }, context.logger.child({ room: name }));
     this.mediaRouter = new MediaRouter({
-      broadcast: (method, data, except) => this.broadcast(method, data, except),
+      broadcast: (method, data, except) => this.announcer.broadcast(method, data, except),
       tracksChanged: (peer) => this.context.registry.peerChanged(peer.id, this),
       logger: context.logger,
       room: name,
@@ -202,7 +202,7 @@ export class Room implements ReceiverListener {
         peer.closeTransports();
         throw new SwitchboardError('DISCONNECTED', 'the same identity joined from another session meanwhile');
       }
-      this.broadcast('peerJoined', { peer: peer.info() }, peer);
+      this.announcer.broadcast('peerJoined', { peer: peer.info() }, peer);
       this.context.webhooks.emit({ type: 'peer.joined', room: this.name, peer: peer.info() });
       this.context.logger.info('peer joined', { room: this.name, peer: peer.id, identity: peer.identity });
       return { peer, result };
@@ -292,7 +292,7 @@ export class Room implements ReceiverListener {
     if (update.metadata !== undefined) peer.metadata = update.metadata;
     const info = peer.info();
     this.context.registry.peerChanged(peer.id, this);
-    this.broadcast('peerUpdated', { peer: info }, peer);
+    this.announcer.broadcast('peerUpdated', { peer: info }, peer);
     return info;
   }
 
@@ -321,7 +321,7 @@ export class Room implements ReceiverListener {
       dataGrantsChanged: (p) => this.data.grantsChanged(p),
       mediaGrantsChanged: (p) => this.mediaRouter.grantsChanged(p),
       recordChanged: (p) => this.context.registry.peerChanged(p.id, this),
-      tell: (method, data, except) => this.notify(method, data, except),
+      tell: (method, data, except) => this.announcer.tell(method, data, except),
       webhook: (event) => this.context.webhooks.emit(event),
     });
   }
@@ -426,26 +426,10 @@ export class Room implements ReceiverListener {
     this.mediaRouter.removePeer(peer);
     // Peers of other nodes hear it with the same reason.
     this.context.registry.unindexPeer(peer.id, reason === 'kicked' || reason === 'timeout' ? reason : 'left');
-    this.broadcast('peerLeft', { peerId: peer.id, reason });
+    this.announcer.broadcast('peerLeft', { peerId: peer.id, reason });
     this.context.webhooks.emit({ type: 'peer.left', room: this.name, peerId: peer.id, identity: peer.identity, reason });
     this.context.logger.info('peer left', { room: this.name, peer: peer.id, reason });
     if (this.members.size === 0) this.dispose();
-  }
-
-  private broadcast<N extends NotificationName>(method: N, data: ServerNotifications[N], except?: Peer): void {
-    this.notify(method, data, except);
-    const event = trackWebhook(this.name, method, data);
-    if (event) this.context.webhooks.emit(event);
-  }
-
-  // Tells this node's peers, without a webhook (news of other nodes' peers: their node sends those).
-  private notify<N extends NotificationName>(method: N, data: ServerNotifications[N], except?: Peer): void {
-    let frame: Uint8Array | undefined;
-    for (const member of this.members.values()) {
-      if (member === except || !member.announced || !member.connection) continue;
-      frame ??= encodeNotification(method, data);
-      member.connection.notifyEncoded(frame);
-    }
   }
 
   private dispose(): void {

@@ -57,13 +57,20 @@ describe('Redis room bus: failover with Redis Sentinel', function () {
     const verdict = traffic.verdict(recorders);
     console.log(`      Sentinel failover: ${JSON.stringify({ ...verdict, failoverMs, medianAgeMs, maxAgeMs: ages.at(-1) })}`);
     expect(verdict.refusedYetDelivered, 'refused yet delivered').to.equal(0);
-    expect(verdict.silentlyLost + verdict.reportedLost, 'acknowledged, then lost').to.equal(0);
+    expect(verdict.silentlyLost, 'acknowledged, then lost silently').to.equal(0);
+    // The one known window (docs/scaling.md, "Failover"): a publish whose WAIT the primary's death
+    // cut short is acknowledged when this node's reader had read it from the old primary, and the
+    // promoted replica may lack it; every node is then told of the loss (a gap), never silently.
+    // Anything else acknowledged and lost is a defect.
+    const outsideWindow = verdict.reportedLostTimes.filter(({ startedAt, answeredAt }) => !(startedAt <= killedAt && answeredAt >= killedAt));
+    expect(outsideWindow, 'acknowledged, then lost, though not in flight at the kill').to.deep.equal([]);
+    expect(verdict.reportedLost, 'acknowledged in flight at the kill, then reported lost (per node)').to.be.at.most(buses.length);
     expect(verdict.duplicates, 'duplicates').to.equal(0);
     expect(verdict.reordered, 'out of sender order').to.equal(0);
     for (const recorder of recorders) {
       const seen = JSON.stringify({ left: recorder.left.map(({ peer, reason }) => [peer.id, reason]), gaps: recorder.gaps, log });
       expect(recorder.left, `members declared gone: ${seen}`).to.deep.equal([]);
-      expect(recorder.gaps, `gaps: ${seen}`).to.deep.equal([]);
+      if (verdict.reportedLost === 0) expect(recorder.gaps, `gaps: ${seen}`).to.deep.equal([]);
     }
     expect([...(await buses[0]!.roomPeers('ha'))].map((p) => p.id).sort()).to.deep.equal(['p0', 'p1']);
   });
