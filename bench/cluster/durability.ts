@@ -1,6 +1,6 @@
 // `npm run bench:durability`: what each Redis durability setting costs a reliable message, as
-// the time from publish to acknowledgement on one node (sequential publishes, 100-byte bodies),
-// printed as a Markdown table. Redis, its replica and the node share this machine, so the
+// the time from publish to acknowledgement on one node and from publish to its delivery by the
+// node's log reader (sequential publishes, 100-byte bodies), printed as a Markdown table. Redis, its replica and the node share this machine, so the
 // figures are loopback ones: add the network round trips of a real deployment.
 import { RedisRoomBus } from '../../packages/server/src/cluster/redis-room-bus.js';
 import type { RoomBusHandlers } from '../../packages/server/src/cluster/room-bus.js';
@@ -10,7 +10,19 @@ import { fmt, percentiles, printTable } from '../support/stats.js';
 
 const MESSAGES = 1000;
 const BODY = new Uint8Array(100);
-const ignore: RoomBusHandlers = { reliable() {}, readDone() {}, lossy() {}, gap() {}, peerJoined() {}, peerUpdated() {}, peerLeft() {} };
+
+/** Handlers that note when each numbered message was delivered. */
+function deliveries(at: Map<number, number>): RoomBusHandlers {
+  return {
+    reliable: (message) => void at.set(message.seq, performance.now()),
+    readDone() {},
+    lossy() {},
+    gap() {},
+    peerJoined() {},
+    peerUpdated() {},
+    peerLeft() {},
+  };
+}
 
 interface Setting {
   name: string;
@@ -25,7 +37,7 @@ const SETTINGS: Setting[] = [
   { name: 'replica, --redis-wait-replicas 1', redis: {}, replica: true },
 ];
 
-async function measure(setting: Setting): Promise<number[]> {
+async function measure(setting: Setting): Promise<{ acked: number[]; delivered: number[] }> {
   const primary = await startTestRedis(setting.redis);
   let replica: TestRedis | undefined;
   if (setting.replica) {
@@ -45,15 +57,23 @@ async function measure(setting: Setting): Promise<number[]> {
   });
   try {
     await bus.ready();
-    const channel = await bus.openRoom('durability', ignore);
-    const ms: number[] = [];
+    const deliveredAt = new Map<number, number>();
+    const channel = await bus.openRoom('durability', deliveries(deliveredAt));
+    const acked: number[] = [];
+    const startedAt = new Map<number, number>();
     for (let i = 0; i < MESSAGES; i++) {
       const started = performance.now();
-      await channel.publishReliable({ from: 'bench', targets: undefined, topic: undefined, body: BODY });
-      ms.push(performance.now() - started);
+      const seq = await channel.publishReliable({ from: 'bench', targets: undefined, topic: undefined, body: BODY });
+      acked.push(performance.now() - started);
+      startedAt.set(seq, started);
     }
+    for (const deadline = Date.now() + 10_000; deliveredAt.size < MESSAGES && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
     await channel.close();
-    return ms;
+    const delivered = [...startedAt].flatMap(([seq, started]) => {
+      const at = deliveredAt.get(seq);
+      return at === undefined ? [] : [at - started];
+    });
+    return { acked, delivered };
   } finally {
     await bus.close();
     await replica?.close();
@@ -63,7 +83,9 @@ async function measure(setting: Setting): Promise<number[]> {
 
 const rows: string[][] = [];
 for (const setting of SETTINGS) {
-  const { p50, p99 } = percentiles(await measure(setting));
-  rows.push([setting.name, fmt(p50, 3), fmt(p99, 3)]);
+  const { acked, delivered } = await measure(setting);
+  const ack = percentiles(acked);
+  const delivery = percentiles(delivered);
+  rows.push([setting.name, fmt(ack.p50, 3), fmt(ack.p99, 3), fmt(delivery.p50, 3), fmt(delivery.p99, 3), `${delivered.length}/${MESSAGES}`]);
 }
-printTable('What each Redis durability setting costs a reliable message', ['Redis setting', 'ack p50 (ms)', 'ack p99 (ms)'], rows);
+printTable('What each Redis durability setting costs a reliable message', ['Redis setting', 'ack p50 (ms)', 'ack p99 (ms)', 'delivered p50 (ms)', 'delivered p99 (ms)', 'delivered'], rows);

@@ -6,7 +6,7 @@ import { connectRedis, RedisLink, Script, unavailable, type RedisEndpoint } from
 import { RedisRoomChannel, type ChannelContext } from './redis-room-channel.js';
 import * as scripts from './redis-scripts.js';
 import { StreamReader } from './redis-stream-reader.js';
-import { ReliablePublish } from './reliable-publish.js';
+import { ReliablePublish, waitTimeoutMs } from './reliable-publish.js';
 import type { BusHealth, BusPeer, RoomBus, RoomBusHandlers, RoomChannel } from './room-bus.js';
 
 // How far numbering jumps after Redis lost logged messages: above any number another node may
@@ -82,7 +82,8 @@ export class RedisRoomBus implements RoomBus {
     this.beatClient = connectRedis(options.endpoint, `switchboard:${this.nodeId}:heartbeat`);
     this.beatLink = new RedisLink(this.beatClient, options.timeoutMs, () => this.stalled());
     const readerClient = connectRedis(options.endpoint, `switchboard:${this.nodeId}:reader`);
-    this.reader = new StreamReader(readerClient, this.command, (room) => `${this.prefix}room:${room}:log`);
+    const barrier = options.waitReplicas > 0 ? { replicas: options.waitReplicas, timeoutMs: waitTimeoutMs(options.timeoutMs), key: `${this.prefix}readmark` } : undefined;
+    this.reader = new StreamReader(readerClient, this.command, (room) => `${this.prefix}room:${room}:log`, barrier);
     this.context = {
       nodeId: this.nodeId,
       prefix: this.prefix,

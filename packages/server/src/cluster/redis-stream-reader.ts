@@ -25,6 +25,24 @@ interface RoomCursor {
 const BLOCK_MS = 5000;
 const BATCH = 512;
 const RETRY_MS = 250;
+// How long a read waits for replicas once they were found late: no longer than a turn, so that a
+// cluster without its replica (after a failover) still delivers, as its publishes are acknowledged.
+const LATE_REPLICAS_WAIT_MS = 10;
+
+/**
+ * With `--redis-wait-replicas`, each read waits until that many replicas have what it read.
+ * Without it, a message read from a primary that died before its replica got it could be
+ * delivered here and be missing from the promoted replica: delivered (and acknowledged, its
+ * publisher's reader having read it) yet lost. The reader writes a mark after the read and
+ * `WAIT`s for it: a replica that has the mark has everything the read returned.
+ */
+export interface ReplicaBarrier {
+  readonly replicas: number;
+  /** The `WAIT` timeout, ms; after one that ran out, reads wait only briefly until replicas answer again. */
+  readonly timeoutMs: number;
+  /** The key the mark is written to. */
+  readonly key: string;
+}
 
 /**
  * The node's one reader of every open room's reliable log: a single `XREAD BLOCK` over all the
@@ -39,11 +57,13 @@ export class StreamReader {
   private running = true;
   private wakeIdle: (() => void) | undefined;
   private readonly loop: Promise<void>;
+  private replicasLate = false;
 
   constructor(
     private readonly reader: Redis,
     private readonly command: Redis,
     private readonly keyOf: (room: string) => string,
+    private readonly barrier?: ReplicaBarrier,
   ) {
     reader.on('ready', () => {
       this.readerId = undefined;
@@ -101,12 +121,25 @@ export class StreamReader {
           'XREAD', 'COUNT', BATCH, 'BLOCK', BLOCK_MS, 'STREAMS',
           ...entries.map((e) => e.key), ...entries.map((e) => `${e.lastSeq}-0`),
         );
-        if (reply) this.deliver(reply as [Buffer, [Buffer, Buffer[]][]][]);
-      } catch {
+        if (!reply) continue;
+        // What is not delivered now (the barrier failed) is read again from the same place.
+        await this.replicated();
+        this.deliver(reply as [Buffer, [Buffer, Buffer[]][]][]);
+      } catch (error) {
+        // Woken by a room being opened: read again at once.
+        if (error instanceof Error && error.message.startsWith('UNBLOCKED')) continue;
         // Redis is away: the bus reports it through its health; reading resumes where it stopped.
         if (this.running) await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
       }
     }
+  }
+
+  private async replicated(): Promise<void> {
+    const barrier = this.barrier;
+    if (!barrier) return;
+    await this.reader.call('SET', barrier.key, '1', 'PX', 60_000);
+    const acked = (await this.reader.call('WAIT', barrier.replicas, this.replicasLate ? LATE_REPLICAS_WAIT_MS : barrier.timeoutMs)) as number;
+    this.replicasLate = acked < barrier.replicas;
   }
 
   private deliver(reply: [Buffer, [Buffer, Buffer[]][]][]): void {
@@ -148,6 +181,8 @@ export class StreamReader {
     const idle = this.wakeIdle;
     this.wakeIdle = undefined;
     idle?.();
-    if (this.readerId !== undefined) this.command.call('CLIENT', 'UNBLOCK', this.readerId).catch(() => undefined);
+    // ERROR, not the default TIMEOUT: a `WAIT` of the replica barrier cut short must not pass for
+    // one that ran out (the read is then delivered only after a new read and barrier).
+    if (this.readerId !== undefined) this.command.call('CLIENT', 'UNBLOCK', this.readerId, 'ERROR').catch(() => undefined);
   }
 }

@@ -54,7 +54,9 @@ interface InFlight {
  *   acknowledged, else refused. Only the few publishes in flight at the failure wait so; every
  *   later one is refused at once while Redis is away.
  * - With `waitReplicas`, Redis WAIT holds the acknowledgement until that many replicas have the
- *   message, so a failover to one of them keeps every acknowledged message. A logged message is
+ *   message, so a failover to one of them keeps every acknowledged message; the nodes' readers
+ *   deliver only what the replicas have too (`ReplicaBarrier`), so a message the dead
+ *   primary took with it was delivered nowhere and can be refused. A logged message is
  *   acknowledged even when the replicas are late (refusing it would be a lie: it is delivered).
  */
 export class ReliablePublish {
@@ -77,7 +79,15 @@ export class ReliablePublish {
       ])) as [number, number];
       if (seq === 0) throw unavailable(new Error('Redis ran the publish after its deadline: not logged'));
       pending.seq = seq;
-      await this.replicate();
+      await this.replicate().catch((error: unknown) => {
+        // The connection failed before the replicas answered: the primary may be dead and a
+        // replica promoted without the message. It is acknowledged only if a reader delivers
+        // it (readers deliver only what a replica has) or Redis still holds it once it serves
+        // again; refused otherwise, and then no node delivered it. (A frozen primary, a
+        // timeout, keeps it: it has the message and replicates it when it thaws.)
+        if (error instanceof SwitchboardError && !(error.cause instanceof RedisTimeout)) pending.seq = 0;
+        throw error;
+      });
       return seq;
     } catch (error) {
       if (!(error instanceof SwitchboardError) || error.code !== 'UNAVAILABLE') throw error;
@@ -108,13 +118,17 @@ export class ReliablePublish {
   private async replicate(): Promise<void> {
     const { waitReplicas, link } = this.options;
     if (waitReplicas === 0) return;
-    // WAIT answers by its own timeout, before the link's.
-    const acked = (await link.run((client) => client.call('WAIT', waitReplicas, Math.max(1, link.timeoutMs - ANSWER_MARGIN_MS)))) as number;
+    const acked = (await link.run((client) => client.call('WAIT', waitReplicas, waitTimeoutMs(link.timeoutMs)))) as number;
     if (acked >= waitReplicas) return;
     if (this.lateReplicas++ % 1000 === 0) {
       this.options.logger.warn('replicas late: messages acknowledged before reaching them', { wanted: waitReplicas, got: acked, times: this.lateReplicas });
     }
   }
+}
+
+/** How long a `WAIT` for replicas may take: it answers by its own timeout, before the link's. */
+export function waitTimeoutMs(linkTimeoutMs: number): number {
+  return Math.max(1, linkTimeoutMs - ANSWER_MARGIN_MS);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

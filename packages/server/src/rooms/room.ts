@@ -181,8 +181,10 @@ export class Room implements ReceiverListener {
     if (subchannel === undefined) throw new SwitchboardError('PERMISSION_DENIED', 'the room is full');
     // The room's one order splits history from live traffic at the join: what was kept up to
     // the snapshot's number is history, the rest comes from this node's log (the replay waits
-    // for this node to read that far when the snapshot is ahead of it).
-    const startSeq = history ? Math.max(this.data.lastSeq, history.lastSeq) : this.data.lastSeq;
+    // for this node to read that far when the snapshot is ahead of it). Never from where this
+    // node has read to when that is further: what lies between the snapshot and there would be
+    // neither history nor replayed (a late joiner on a cluster node missed 26 comments so).
+    const startSeq = history ? history.lastSeq : this.data.lastSeq;
     const peer = joiningPeer(token, subchannel, options.topics, startSeq, this.context.config);
     peer.pendingHistory = history && this.history.deliveries(peer, history, peer.replayFrom);
     this.mediaRouter.setCapabilities(peer, options.rtpCapabilities);
