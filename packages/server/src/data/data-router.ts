@@ -22,7 +22,7 @@ import type { BatchOptions } from './fanout-batcher.js';
 import { AckBatcher } from './ack-batcher.js';
 import { admits, LocalDelivery, type ReceiverListener } from './local-delivery.js';
 import { readInbound } from './inbound-batch.js';
-import { messageTargets } from './message-targets.js';
+import { addressedCount, messageTargets } from './message-targets.js';
 import { Sequencer, type StampedMessage } from './sequencer.js';
 import { StreamRouting } from './stream-routing.js';
 import { TakeoverReader } from './takeover-reader.js';
@@ -351,7 +351,7 @@ export class DataRouter {
     if (message.to !== undefined) envelope.to = message.to;
     if (message.toIdentities !== undefined) envelope.toIdentities = message.toIdentities;
     if (message.topic !== undefined) envelope.topic = message.topic;
-    const addressed = this.addressed(envelope);
+    const addressed = addressedCount(envelope, this.members, this.channel?.peers() ?? new Map(), (peer) => peer.receiving && peer.grants.receiveData && admits(peer, envelope.topic));
     await this.publish(SERVER_SENDER_ID, message.reliable ? 'reliable' : 'lossy', envelope, encodeOutgoing(envelope));
     return addressed;
   }
@@ -377,18 +377,6 @@ export class DataRouter {
     if (channel === 'reliable') return bus.publishReliable(message);
     bus.publishLossy(message);
     return Promise.resolve();
-  }
-
-  // How many peers a server message reaches: this node's receivers it admits, and the peers of
-  // other nodes that receive data (their topic filters are known only to their node).
-  private addressed(envelope: OutgoingEnvelope): number {
-    if (envelope.to !== undefined || envelope.toIdentities !== undefined) {
-      return messageTargets(envelope, this.members, this.channel?.peers() ?? new Map())?.length ?? 0;
-    }
-    let count = 0;
-    for (const peer of this.members.values()) if (peer.receiving && peer.grants.receiveData && admits(peer, envelope.topic)) count++;
-    for (const peer of this.channel?.peers().values() ?? []) if (!this.members.has(peer.id) && peer.grants.receiveData) count++;
-    return count;
   }
 
   private stamp(channel: DataChannelKind, message: BusMessage, seq: number, at: number): StampedMessage | undefined {

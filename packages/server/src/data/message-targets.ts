@@ -37,6 +37,24 @@ export function messageTargets(
   return [...targets];
 }
 
+/**
+ * How many peers a message from the server reaches: its targets, or for a broadcast this node's
+ * receiving members that `admitsHere` (their topic filters are known only here) and every peer
+ * of other nodes that receives data.
+ */
+export function addressedCount<Local extends Addressable>(
+  envelope: Pick<OutgoingEnvelope, 'to' | 'toIdentities'>,
+  local: ReadonlyMap<string, Local>,
+  cluster: ReadonlyMap<string, Addressable>,
+  admitsHere: (member: Local) => boolean,
+): number {
+  if (envelope.to !== undefined || envelope.toIdentities !== undefined) return messageTargets(envelope, local, cluster)?.length ?? 0;
+  let count = 0;
+  for (const peer of local.values()) if (admitsHere(peer)) count++;
+  for (const peer of cluster.values()) if (!local.has(peer.id) && peer.grants.receiveData) count++;
+  return count;
+}
+
 // An identity has one session per room, except for the moment a new session replaces the old
 // one: the newer is the one that stays.
 function sessionOf(identity: string, members: ReadonlyMap<string, Addressable>): Addressable | undefined {
