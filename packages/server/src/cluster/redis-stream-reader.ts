@@ -58,6 +58,8 @@ export class StreamReader {
   private wakeIdle: (() => void) | undefined;
   private readonly loop: Promise<void>;
   private replicasLate = false;
+  /** Connections made so far: a read is delivered only if its barrier ran on the same one. */
+  private connections = 0;
 
   constructor(
     private readonly reader: Redis,
@@ -67,6 +69,7 @@ export class StreamReader {
   ) {
     reader.on('ready', () => {
       this.readerId = undefined;
+      this.connections++;
     });
     this.loop = this.run();
   }
@@ -117,13 +120,16 @@ export class StreamReader {
       try {
         this.readerId ??= (await this.reader.call('CLIENT', 'ID')) as number;
         const entries = [...this.rooms.values()];
+        const connection = this.connections;
         const reply = await this.reader.callBuffer(
           'XREAD', 'COUNT', BATCH, 'BLOCK', BLOCK_MS, 'STREAMS',
           ...entries.map((e) => e.key), ...entries.map((e) => `${e.lastSeq}-0`),
         );
         if (!reply) continue;
-        // What is not delivered now (the barrier failed) is read again from the same place.
+        // What is not delivered now (the barrier failed, or ran on a new connection, maybe to a
+        // promoted replica, after ioredis resent it) is read again from the same place.
         await this.replicated();
+        if (this.connections !== connection) continue;
         this.deliver(reply as [Buffer, [Buffer, Buffer[]][]][]);
       } catch (error) {
         // Woken by a room being opened: read again at once.
