@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
-import { PROTOCOL_VERSION } from '@switchboard/sdk/protocol';
+import { decode, decodeEach, encodeNotification, PROTOCOL_VERSION } from '@switchboard/sdk/protocol';
+import type { RequestLimits } from '../src/limits/request-limiter.js';
 import { NotificationFlush } from '../src/signaling/notification-flush.js';
+import { SignalingSession, type SessionContext } from '../src/signaling/session.js';
 import { RawSignaling } from './support/raw-peer.js';
 import { startTestServer, waitFor, type TestServer } from './support/test-server.js';
 
@@ -66,5 +68,48 @@ describe('room notifications: peer events share messages under load', function (
     }
     const messages = member.socket.messages - before;
     assert.ok(messages < events.length, `${events.length} events in ${messages} messages`);
+  });
+});
+
+describe('SignalingSession: the queue of room notifications', () => {
+  // A session as the server makes one, over a socket that records what it sends; no join.
+  function session(flushWindowMs: number): { session: SignalingSession; sent: Uint8Array[] } {
+    const sent: Uint8Array[] = [];
+    const limits: RequestLimits = {
+      requestsPerSecond: 100, requestBurst: 100, updatesPerSecond: 10, updateBurst: 10,
+      directSignalsPerSecond: 10, directSignalBurst: 10, fanoutBytesPerSecond: 1 << 20, kickAfter: 0,
+    };
+    const context = { limits, joinTimeoutMs: 60_000, notificationFlush: new NotificationFlush(flushWindowMs) } as unknown as SessionContext;
+    const s = new SignalingSession({ send: (frame) => sent.push(frame), close: () => undefined }, context);
+    return { session: s, sent };
+  }
+  const frame = (n: number, bytes = 10): Uint8Array => encodeNotification('peerLeft', { peerId: `${n}`.padEnd(bytes, '.'), reason: 'left' });
+
+  it('sends what is queued as one message, frames back to back, at the flush', async () => {
+    const { session: s, sent } = session(WINDOW_MS);
+    s.notifyEncoded(frame(1));
+    s.notifyEncoded(frame(2));
+    assert.equal(sent.length, 0);
+    await nextTurn();
+    assert.equal(sent.length, 1);
+    const frames: unknown[] = [];
+    decodeEach(sent[0]!, (value) => frames.push(value));
+    assert.deepEqual(frames.map((f) => (f as { data: { peerId: string } }).data.peerId), ['1.........', '2.........']);
+    s.closed();
+  });
+
+  it('sends the queue first when anything else goes out, and at once past 64 KiB', () => {
+    const { session: s, sent } = session(60_000);
+    s.notifyEncoded(frame(1));
+    s.notify('closed', { reason: 'kicked', message: 'bye' });
+    const methods = sent.map((bytes) => (decode(bytes) as { method: string }).method);
+    assert.deepEqual(methods, ['peerLeft', 'closed'], 'the queued frame before the direct one');
+    sent.length = 0;
+    for (let n = 0; n < 3; n++) s.notifyEncoded(frame(n, 30_000));
+    assert.equal(sent.length, 1, 'sent when the queue passed 64 KiB, without waiting for the flush');
+    let count = 0;
+    decodeEach(sent[0]!, () => count++);
+    assert.equal(count, 3);
+    s.closed();
   });
 });
