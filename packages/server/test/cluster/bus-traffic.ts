@@ -24,7 +24,6 @@ export interface TrafficVerdict {
   silentlyLost: number;
   /** Accepted and reported lost by a gap at some node (per node). */
   reportedLost: number;
-
   duplicates: number;
   refusedYetDelivered: number;
   /** Deliveries out of the sender's order. */

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import type { RedisRoomBus } from '../../src/cluster/redis-room-bus.js';
 import { Logger } from '../../src/log.js';
 import { startTestRedis } from '../support/redis-server.js';
-import { startSentinelGroup, type TestSentinelGroup } from '../support/redis-sentinel.js';
+import { replicaSynced, startSentinelGroup, type TestSentinelGroup } from '../support/redis-sentinel.js';
 import { sleep, waitFor } from '../support/test-server.js';
 import { freshPrefix, message, peer, Recorder, redisBus, text } from './bus-support.js';
 import { NumberedTraffic } from './bus-traffic.js';
@@ -82,9 +82,7 @@ describe('Redis room bus: with --redis-wait-replicas, nodes deliver only what a 
     const buses: RedisRoomBus[] = [];
     try {
       const url = `redis://127.0.0.1:${primary.port}`;
-      for (const deadline = Date.now() + 10_000; (await replicaLinked(primary.port)) !== 1; await sleep(100)) {
-        if (Date.now() > deadline) throw new Error('the replica never came in sync');
-      }
+      await replicaSynced(replica.port);
       buses.push(...(await Promise.all(['a', 'b'].map((id) => redisBus(url, id, prefix, settings)))));
       const recorders = [new Recorder(), new Recorder()];
       const channels = await Promise.all(buses.map((bus, i) => bus.openRoom('held', recorders[i]!)));
@@ -110,19 +108,6 @@ describe('Redis room bus: with --redis-wait-replicas, nodes deliver only what a 
     }
   });
 });
-
-// How many replicas the primary at `port` has online.
-async function replicaLinked(port: number): Promise<number> {
-  const client = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await client.connect();
-    const info = await client.info('replication');
-    const online = info.split('\r\n').filter((line) => /^slave\d+:.*state=online/.test(line));
-    return online.length;
-  } finally {
-    client.disconnect();
-  }
-}
 
 // The age of the oldest node heartbeat in Redis (its clock), sampled every 50 ms until `done`.
 const OLDEST_BEAT = `

@@ -77,6 +77,11 @@ export async function startSentinelGroup(masterName = 'sbmaster'): Promise<TestS
   }
 }
 
+/** Resolves once the Redis at `port`, a replica, is linked to its primary and in sync. */
+export function replicaSynced(port: number, timeoutMs = 10_000): Promise<void> {
+  return until(() => replicaInSync(port), 'the replica to sync', timeoutMs);
+}
+
 async function until(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {
