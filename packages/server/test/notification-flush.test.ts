@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { decodeEach, encodeNotification, PROTOCOL_VERSION } from '@switchboard/sdk/protocol';
+import { decode, decodeEach, encodeNotification, PROTOCOL_VERSION } from '@switchboard/sdk/protocol';
 import type { RequestLimits } from '../src/limits/request-limiter.js';
 import { NotificationFlush } from '../src/signaling/notification-flush.js';
 import { SignalingSession, type SessionContext } from '../src/signaling/session.js';
@@ -97,13 +97,11 @@ describe('SignalingSession: the queue of room notifications', () => {
     s.closed();
   });
 
-  it('sends the queue, then anything else that goes out, in one message; at once past 64 KiB', () => {
+  it('sends the queue first when anything else goes out, and at once past 64 KiB', () => {
     const { session: s, sent } = session(60_000);
     s.notifyEncoded(frame(1));
     s.notify('closed', { reason: 'kicked', message: 'bye' });
-    assert.equal(sent.length, 1, 'one message');
-    const methods: string[] = [];
-    decodeEach(sent[0]!, (value) => methods.push((value as { method: string }).method));
+    const methods = sent.map((bytes) => (decode(bytes) as { method: string }).method);
     assert.deepEqual(methods, ['peerLeft', 'closed'], 'the queued frame before the direct one');
     sent.length = 0;
     for (let n = 0; n < 3; n++) s.notifyEncoded(frame(n, 30_000));

@@ -145,7 +145,8 @@ export class SignalingSession implements PeerConnection, QueuedNotifications {
   }
 
   notify<N extends NotificationName>(method: N, data: ServerNotifications[N]): void {
-    this.sendNow(encodeNotification(method, data));
+    this.flushNotifications();
+    if (this.open) this.socket.send(encodeNotification(method, data));
   }
 
   notifyEncoded(frame: Uint8Array): void {
@@ -158,16 +159,9 @@ export class SignalingSession implements PeerConnection, QueuedNotifications {
 
   /**
    * Sends the queued room notifications as one message, frames back to back (protocol version
-   * 6). Anything else sent on the connection goes at the end of that message, so the client
-   * reads every frame in the order the server meant it.
+   * 6). Anything else sent on the connection sends them first, so the client reads every frame
+   * in the order the server meant it.
    */
-  // Sends `frame` now, after the queued room notifications and in the same message.
-  private sendNow(frame: Uint8Array): void {
-    if (!this.open) return;
-    this.queued.push(frame);
-    this.flushNotifications();
-  }
-
   flushNotifications(): void {
     if (this.queued.length === 0) return;
     const frames = this.queued;
@@ -358,7 +352,8 @@ export class SignalingSession implements PeerConnection, QueuedNotifications {
   }
 
   private sendFrame(frame: ServerFrame): void {
-    this.sendNow(encode(frame));
+    this.flushNotifications();
+    if (this.open) this.socket.send(encode(frame));
   }
 }
 
