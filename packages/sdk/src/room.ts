@@ -278,8 +278,8 @@ export class Room<M extends MessageMap = AnyMessages> {
   async leave(): Promise<void> {
     // The server closes our channels when it gets `leave`, so nothing is handed to them from
     // then on: with wrtc (Node), a send racing a close from the other end can crash the process.
-    this.data.stopSending();
-    await this.connection.leave();
+    const unacked = this.data.stopSending();
+    await this.connection.leave(unacked > 0 ? { sent: unacked } : {});
   }
 
   /**

@@ -133,12 +133,12 @@ export class Connection {
   }
 
   /** Leaves the room (telling the server if connected) and closes everything. */
-  async leave(): Promise<void> {
+  async leave(params: RequestParams<'leave'> = {}): Promise<void> {
     if (this.current === 'disconnected') return;
     this.leaving = true;
     if (this.current === 'connected') {
       // Without an answer the server still ends the session, after its grace period.
-      await this.signaling?.request('leave', {}).catch(() => undefined);
+      await this.signaling?.request('leave', params).catch(() => undefined);
     }
     this.finish('left', 'left the room');
   }

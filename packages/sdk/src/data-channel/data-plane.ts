@@ -101,10 +101,14 @@ export class DataPlane {
   /**
    * Hands on what the coalescers hold, then stops using the channels, as {@link detach} does:
    * for a peer about to ask the server to close them. Later messages wait in the senders.
+   * Returns the number of the last reliable message handed on that the server has not
+   * acknowledged (0 if none): the leave request asks the server to wait for it.
    */
-  stopSending(): void {
+  stopSending(): number {
     for (const coalescer of this.coalescers) coalescer.flush();
+    const unacked = this.reliable.unackedUpTo;
     this.detach();
+    return unacked;
   }
 
   /** The session is over for good. */

@@ -66,6 +66,11 @@ export class ReliableSender {
     return this.queue.length;
   }
 
+  /** The number of the last message handed to the channel and not yet acknowledged; 0 if none. */
+  get unackedUpTo(): number {
+    return this.inFlight.at(-1)?.seq ?? 0;
+  }
+
   /** Messages handed to a channel and not yet acknowledged. */
   get unacked(): number {
     return this.inFlight.length;

@@ -189,11 +189,20 @@ export interface ClientRequests extends MediaRequests, DirectRequests {
     params: GrantChange & { peerId: string };
     result: { grants: Grants };
   };
+  /**
+   * Leaves the room. `sent`: the number of the last reliable message this peer handed to its
+   * channel. The request travels by the WebSocket, the messages by SCTP through a media worker,
+   * so the request can arrive first: the server waits until it has settled the messages up to
+   * `sent` (at most {@link LEAVE_SETTLE_MS}) before it closes the peer's channels.
+   */
   leave: {
-    params: Record<string, never>;
+    params: { sent?: number };
     result: Record<string, never>;
   };
 }
+
+/** Longest a `leave` waits for the leaving peer's last messages to arrive. */
+export const LEAVE_SETTLE_MS = 2000;
 
 /** Most refusals a resume reports in its join result (`rejected`). */
 export const MAX_REMEMBERED_REJECTIONS = 64;

@@ -178,6 +178,18 @@ for (const topology of MESSAGING_TOPOLOGIES) {
       }
     });
 
+    it('delivers every reliable message sent right before leave(), though the leave request takes a shorter path', async () => {
+      const leaver = await f.join('e2e', 'leaver', { messages });
+      await waitFor(() => b.room.peers.has(leaver.room.peerId), 'b to see the leaver');
+      const inboxBefore = b.inbox.length;
+      const sent = Array.from({ length: 50 }, (_, i) => `last words ${i}`);
+      for (const text of sent) void leaver.room.send('chat', { text });
+      await leaver.room.leave();
+      await waitFor(() => !b.room.peers.has(leaver.room.peerId), 'b to see the leaver go');
+      await sleep(QUIET_MS);
+      assert.deepEqual(b.inbox.slice(inboxBefore).map((m) => (m.data as { text: string }).text), sent);
+    });
+
     it('refuses a lossy message above maxLossyMessageSize at send(), typed and naming the limit', async () => {
       const limit = a.room.limits.maxLossyMessageSize!;
       const error = await a.room.send('chat', { text: 'z'.repeat(limit) }, { reliable: false }).then(

@@ -13,6 +13,9 @@ import type {
 import { TokenBucket } from '../data/rate-limiter.js';
 import type { PlacedRouter } from '../media/router-set.js';
 
+// How often a leave looks whether the peer's last messages have arrived.
+const SETTLE_POLL_MS = 5;
+
 /** The signaling connection a peer is reachable through. */
 export interface PeerConnection {
   /** Pushes a notification to the client. */
@@ -143,6 +146,16 @@ export class Peer {
     let settled = this.lastAcceptedSeq;
     for (const seq of this.publishing) settled = Math.min(settled, seq - 1);
     return settled;
+  }
+
+  /**
+   * Resolves once its messages up to `seq` are settled, or its transports are gone (nothing
+   * more can arrive), or after `ms`.
+   */
+  async settled(seq: number, ms: number): Promise<void> {
+    for (const deadline = Date.now() + ms; this.settledSeq < seq && this.transports !== undefined && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+    }
   }
 
   /** Closes the media-side objects of the current connection, if any. */

@@ -84,8 +84,10 @@ export const validators: { [M in RequestMethod]: (data: Record_) => Params<M> } 
     if (data.reason !== undefined) params.reason = displayText(string(data.reason, 'reason', 512, true), 'reason');
     return params;
   },
-  leave() {
-    return {};
+  leave(data) {
+    const params: Params<'leave'> = {};
+    if (data.sent !== undefined) params.sent = integer(data.sent, 'sent');
+    return params;
   },
   directSignal(data) {
     return {

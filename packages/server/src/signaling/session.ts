@@ -1,6 +1,7 @@
 import {
   encode,
   encodeNotification,
+  LEAVE_SETTLE_MS,
   PROTOCOL_VERSION,
   ProtocolError,
   SwitchboardError,
@@ -272,12 +273,18 @@ export class SignalingSession implements PeerConnection, QueuedNotifications {
       case 'directSignal':
         relayDirectSignal(peer, room, params as ClientRequests['directSignal']['params']);
         return {} as Result<M>;
-      case 'leave':
+      case 'leave': {
+        // Its last messages may still be on their way through the worker (see LEAVE_SETTLE_MS).
+        const { sent } = params as ClientRequests['leave']['params'];
+        if (sent !== undefined) await peer.settled(sent, LEAVE_SETTLE_MS);
+        // The socket may have closed meanwhile (the peer then waits to resume, as any other).
+        if (this.peer !== peer) return {} as Result<M>;
         this.peer = undefined;
         this.room = undefined;
         room.leave(peer);
         this.armJoinDeadline();
         return {} as Result<M>;
+      }
       default:
         return (await room.media(peer, method as keyof MediaRequests, params as MediaRequests[keyof MediaRequests]['params'])) as Result<M>;
     }
