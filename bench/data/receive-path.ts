@@ -100,7 +100,7 @@ function timeJson(json: string[]): number {
   return ((performance.now() - started) * 1000) / received;
 }
 
-// A copy of its own, as a DataChannel hands it over (msgpackr returns views of a shared buffer).
+// A copy of its own, as a DataChannel hands it over (the encoder returns views of a shared buffer).
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return new Uint8Array(bytes).buffer;
 }

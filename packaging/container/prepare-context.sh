@@ -45,7 +45,7 @@ step "installing them with production dependencies only"
 # variable for npm 10); the host's worker is copied below.
 cat >"$context/app/package.json" <<'JSON'
 { "name": "switchboard-container", "private": true, "type": "module",
-  "allowScripts": { "mediasoup": false, "msgpackr-extract": true } }
+  "allowScripts": { "mediasoup": false } }
 JSON
 (cd "$context/app" && MEDIASOUP_WORKER_BIN=skip npm install "$packs"/*.tgz --omit=dev --no-audit --no-fund --prefer-offline --loglevel=error >/dev/null)
 

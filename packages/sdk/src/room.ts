@@ -309,6 +309,7 @@ export class Room<M extends MessageMap = AnyMessages> {
     const resumed = previous !== undefined;
     this.session = result;
     this.messaging.joined(result);
+    this.direct.joined(result.grants);
     if (previous !== undefined && GRANT_NAMES.some((name) => previous.grants[name] !== result.grants[name])) {
       this.grantsChanged(result.grants, previous.grants);
     }

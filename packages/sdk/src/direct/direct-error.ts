@@ -3,7 +3,8 @@ import { SwitchboardError, type ErrorCode } from '../protocol/index.js';
 /**
  * A direct channel could not open or ended: `REFUSED` (the peer declined), `PERMISSION_DENIED`
  * (a token lacks the `direct` grant), `UNKNOWN_TARGET` (no such peer), `PEER_LEFT`, `TIMEOUT`
- * (no answer), `DISCONNECTED` (the room ended), or the server's refusal of a signal.
+ * (no answer), `DISCONNECTED` (the room ended), `UNAVAILABLE` (the page could not load the
+ * channel code, which is fetched on first use), or the server's refusal of a signal.
  */
 export class DirectChannelError extends SwitchboardError {
   /** The peer at the other end. */

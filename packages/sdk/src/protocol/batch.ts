@@ -9,8 +9,8 @@ import { ProtocolError } from './error-codes.js';
  * complete envelope (delivered, or outgoing), with its own seq, from and targeting: unpacking gives exactly the
  * messages that would have arrived one by one, in the same order. Elements stay binary (each
  * decoded on its own) so that a sender's payload, spliced into its envelope unread, can at worst
- * make its own envelope unreadable, never its neighbours': msgpackr's extensions (records,
- * sets) let one value change how the values after it in the same decode read.
+ * make its own envelope unreadable, never its neighbours': some decoders' extensions (msgpackr's
+ * records and sets) let one value change how the values after it in the same decode read.
  */
 interface BatchWire {
   b: Uint8Array[];

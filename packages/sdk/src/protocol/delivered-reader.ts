@@ -5,16 +5,17 @@ import { MAX_NAME_LENGTH, readAsciiName } from './names.js';
 /**
  * Reads a delivered envelope's header by hand, in the form `encodeDelivered` writes it (a fixmap
  * of short fixstr keys, the header's values as unsigned integers, float64, `true` and ASCII
- * strings, `d` last), and decodes only the payload with msgpackr. Every delivery pays the
- * header, and msgpackr's generic path for it (a key cache per key, a map object that
- * `decodeDelivered` then copied) cost more than reading these few fixed fields.
+ * strings, `d` last), and decodes only the payload with the generic decoder. Every delivery
+ * pays the header, and a generic path for it (msgpackr's, when it was the codec: a key cache
+ * per key, a map object that `decodeDelivered` then copied) cost more than reading these few
+ * fixed fields.
  *
  * Anything in another form (another key, value type or order, a non-ASCII name, a value that
  * fails a check) gives `undefined`, and the caller decodes the bytes the generic way, which
  * accepts or refuses them as before: this reader only ever says yes to what the generic decode
  * reads the same way. A payload that does not decode throws `MALFORMED`, as it would there.
- * One function with its cursor in a local: module-level cursor state, as msgpackr keeps, made
- * the header cost about twice as much.
+ * One function with its cursor in a local: module-level cursor state, as generic decoders keep
+ * (theirs must survive recursion), made the header cost about twice as much.
  */
 export function readDelivered(bytes: Uint8Array, start: number, end: number): ReceivedEnvelope | undefined {
   if (end > bytes.length) return undefined;

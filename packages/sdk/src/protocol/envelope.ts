@@ -1,4 +1,4 @@
-import { decode, encode, isReservedType } from './codec.js';
+import { decode, encode } from './codec.js';
 import { ProtocolError } from './error-codes.js';
 import { readDelivered } from './delivered-reader.js';
 import { MAX_NAME_LENGTH } from './names.js';
@@ -200,7 +200,7 @@ function decodeDeliveredWire(bytes: Uint8Array): ReceivedEnvelope {
   if (typeof wire.f !== 'string' || typeof wire.ts !== 'number' || !Number.isSafeInteger(wire.s)) {
     malformed('delivered envelope lacks from, serverTime or seq');
   }
-  if (!('d' in wire) || isReservedType(wire.d)) malformed('delivered envelope lacks data');
+  if (!('d' in wire)) malformed('delivered envelope lacks data');
   const envelope: ReceivedEnvelope = {
     kind: checkKind(wire.k),
     seq: wire.s as number,

@@ -19,7 +19,7 @@ describe('RTCPeerConnection loopback DataChannel', () => {
     b.close();
   });
 
-  it('carries a msgpackr-encoded object that decodes equal', async () => {
+  it('carries a MessagePack-encoded object that decodes equal', async () => {
     const sent = a.createDataChannel('data', { ordered: true });
     sent.binaryType = 'arraybuffer';
     const incoming = new Promise<RTCDataChannel>((resolve) => (b.ondatachannel = (e) => resolve(e.channel)));

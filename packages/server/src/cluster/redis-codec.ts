@@ -1,7 +1,5 @@
-import { Packr } from 'msgpackr';
+import { decode, encode } from '@switchboard/sdk/protocol';
 import type { BusLeaveReason, BusMessage, BusPeer, SequencedMessage } from './room-bus.js';
-
-const packr = new Packr({ useRecords: false });
 
 /** Stream fields of a message after `from` and `body`: targets (JSON), topic and type, when present. */
 export function optionalFields(message: BusMessage): string[] {
@@ -50,12 +48,20 @@ export function seqOf(id: Buffer | string): number {
 
 /** A lossy message on the wire between nodes, with the node that sent it. */
 export function encodeLossy(node: string, message: BusMessage): Buffer {
-  return packr.pack({ n: node, f: message.from, t: message.targets, p: message.topic, b: message.body });
+  return asBuffer(encode({ n: node, f: message.from, t: message.targets, p: message.topic, b: message.body }));
 }
 
 export function decodeLossy(frame: Buffer): { node: string; message: BusMessage } {
-  const raw = packr.unpack(frame) as { n: string; f: string; t?: string[]; p?: string; b: Uint8Array };
+  const raw = decode(frame) as { n: string; f: string; t?: string[]; p?: string; b: Uint8Array };
   return { node: raw.n, message: { from: raw.f, targets: raw.t ?? undefined, topic: raw.p ?? undefined, body: raw.b } };
+}
+
+/**
+ * `bytes` as a Buffer, sharing its memory: ioredis sends a Buffer argument as bytes but turns
+ * any other Uint8Array into text.
+ */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** A membership event as the scripts publish it. */

@@ -89,17 +89,8 @@ export function decodeBody(bytes: Uint8Array, format: BodyFormat): unknown {
 }
 
 function parseBody(bytes: Uint8Array, format: BodyFormat): unknown {
-  if (format === 'msgpack') {
-    try {
-      return decode(bytes);
-    } catch (error) {
-      // msgpackr decodes recursively: a hostile nesting depth ends in a stack overflow.
-      if (error instanceof SwitchboardError && (error.cause as Error | undefined) instanceof RangeError) {
-        throw new SwitchboardError('MALFORMED', `the MessagePack body nests deeper than ${MAX_BODY_DEPTH} levels of arrays and maps`);
-      }
-      throw error;
-    }
-  }
+  // The decoder itself refuses nesting deeper than it can recurse (MAX_PAYLOAD_DEPTH).
+  if (format === 'msgpack') return decode(bytes);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
