@@ -3,7 +3,6 @@ import type { DataPlane, DataStats } from './data-channel/data-plane.js';
 import type { DirectChannel } from './direct/direct-channel.js';
 import { DirectChannels, type DirectEvents } from './direct/direct-channels.js';
 import type { DirectChannelOptions, DirectOptions } from './direct/direct-options.js';
-import { DirectCipher } from './e2ee/direct-cipher.js';
 import type { DecryptionFailedEvent } from './e2ee/e2ee-error.js';
 import { DisconnectedError } from './errors.js';
 import { Emitter, Holdback, type Listener, type Unsubscribe } from './events.js';
@@ -91,7 +90,8 @@ export class Room<M extends MessageMap = AnyMessages> {
         },
         relay: (peerId, bytes, reliable) => this.messaging.relay(peerId, bytes, reliable),
         maxFrameSize: () => this.limits.maxMessageSize - RELAY_ENVELOPE_OVERHEAD,
-        cipherFor: (peerId) => data.encryption && new DirectCipher(data.encryption, peerId, () => this.identityOf(peerId), (event) => this.events.emit('decryptionFailed', event)),
+        encryptionFor: (peerId) =>
+          data.encryption && { encryption: data.encryption, peerIdentity: () => this.identityOf(peerId), failed: (event) => this.events.emit('decryptionFailed', event) },
         // The room's events include DirectEvents; the emitter is typed for any message map.
         emitter: this.events as unknown as Emitter<DirectEvents>,
       },

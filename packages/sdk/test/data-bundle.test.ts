@@ -96,7 +96,7 @@ describe('bundle size of a data-only page', function () {
     assert.ok(gzipBytes <= ELEMENTS_LIMIT_BYTES, `${gzipBytes} bytes gzipped`);
     assert.deepEqual(inputs.filter((input) => /mediasoup-client|sdp-transform|src\/track\/(?!no-media|track-errors|room-media)|src\/connect\.ts/.test(input)), []);
     assert.ok(inputs.some((input) => input.endsWith('src/elements/sb-danmaku.ts')));
-    assert.ok(lazyInputs.some((input) => input.endsWith('src/direct/direct-channel.ts')) && !inputs.some((input) => input.endsWith('src/direct/direct-channel.ts')), 'direct channels load on first use');
+    assert.ok(['direct-channel.ts', 'direct-frame.ts', 'direct-cipher.ts'].every((name) => lazyInputs.some((input) => input.endsWith(name)) && !inputs.some((input) => input.endsWith(name))), 'direct channels load on first use');
     // The same page with every element, media included (95 kB): mediasoup-client and media code.
     const full = await bundle(elementsPage('@switchboard/sdk/elements'));
     assert.ok(full.gzipBytes - gzipBytes > 40_000, `all elements ${full.gzipBytes} bytes, data-only ${gzipBytes}`);

@@ -31,7 +31,7 @@ function setUp(options: { incoming?: 'ask' | 'refuse'; fail?: boolean } = {}) {
       loads++;
       await released;
       if (options.fail) throw new Error('chunk failed to load');
-      return import('../src/direct/direct-channel.js');
+      return import('../src/direct/channel-code.js');
     },
   );
   return { channels, emitter, signals, release, loads: () => loads };

@@ -2,7 +2,7 @@ import { MessageError } from '../errors.js';
 import { Emitter, type Listener, type Unsubscribe } from '../events.js';
 import type { AnyMessages, MessageMap, MessageType } from '../messages/message-types.js';
 import { MAX_NAME_LENGTH, type DirectSignal } from '../protocol/index.js';
-import { DirectCipher } from '../e2ee/direct-cipher.js';
+import { DirectCipher, type DirectEncryption } from '../e2ee/direct-cipher.js';
 import { DirectChannelError } from './direct-error.js';
 import { encodeFrame, relayFrameSize, type DirectFrame } from './direct-frame.js';
 import { DirectLink } from './direct-link.js';
@@ -58,7 +58,7 @@ export interface ChannelHost {
   /** The channel ended; the room forgets it. */
   ended(channel: DirectChannel<MessageMap>): void;
   /** End-to-end encryption of the channel's payloads to `peerId`, when it is on. */
-  cipherFor?(peerId: string): DirectCipher | undefined;
+  encryptionFor?(peerId: string): DirectEncryption | undefined;
 }
 
 // Reads the link's state this often as well: closing one's own RTCPeerConnection fires no event.
@@ -114,7 +114,8 @@ export class DirectChannel<M extends MessageMap = AnyMessages> {
     private readonly options: DirectChannelOptions & { iceServers: RTCIceServer[] },
     private readonly host: ChannelHost,
   ) {
-    this.cipher = host.cipherFor?.(peerId);
+    const encryption = host.encryptionFor?.(peerId);
+    this.cipher = encryption && new DirectCipher(encryption.encryption, peerId, encryption.peerIdentity, encryption.failed);
     this.opened = new Promise((resolve, reject) => (this.opening = { resolve, reject }));
     this.opened.catch(() => undefined);
     this.watch = setInterval(() => {

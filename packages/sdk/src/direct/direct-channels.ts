@@ -1,11 +1,10 @@
-import type { DirectCipher } from '../e2ee/direct-cipher.js';
+import type { DirectEncryption } from '../e2ee/direct-cipher.js';
 import type { Emitter } from '../events.js';
 import type { AnyMessages, MessageMap } from '../messages/message-types.js';
 import { SwitchboardError, type DirectSignal, type Grants, type PeerInfo, type ServerNotifications } from '../protocol/index.js';
-import type * as ChannelCode from './direct-channel.js';
+import type * as ChannelCode from './channel-code.js';
 import type { ChannelHost, DirectChannel } from './direct-channel.js';
 import { DirectChannelError } from './direct-error.js';
-import { readRelayed } from './direct-frame.js';
 import { DEFAULT_ACCEPT_TIMEOUT_MS, type DirectChannelOptions, type DirectOptions } from './direct-options.js';
 
 /** A peer asks to open a direct channel; call `accept` or `refuse` (undecided ones time out at the peer). */
@@ -37,7 +36,7 @@ export interface DirectRoom {
   maxFrameSize(): number;
   emitter: Emitter<DirectEvents>;
   /** End-to-end encryption of a channel's payloads to `peerId`, when it is on. */
-  cipherFor?(peerId: string): DirectCipher | undefined;
+  encryptionFor?(peerId: string): DirectEncryption | undefined;
 }
 
 // Errors of a signal that mean the peer can no longer be reached this way.
@@ -71,7 +70,7 @@ export class DirectChannels {
     private readonly room: DirectRoom,
     private readonly options: DirectOptions,
     peerConnectionClass: typeof globalThis.RTCPeerConnection | undefined,
-    private readonly loadCode: () => Promise<ChannelModule> = () => import('./direct-channel.js'),
+    private readonly loadCode: () => Promise<ChannelModule> = () => import('./channel-code.js'),
   ) {
     this.host = {
       get RTCPeerConnection(): typeof RTCPeerConnection {
@@ -81,7 +80,7 @@ export class DirectChannels {
       signal: (peerId, channelId, signal) => this.signal(peerId, channelId, signal),
       relay: (peerId, bytes, reliable) => room.relay(peerId, bytes, reliable),
       maxFrameSize: () => room.maxFrameSize(),
-      cipherFor: (peerId) => room.cipherFor?.(peerId),
+      encryptionFor: (peerId) => room.encryptionFor?.(peerId),
       ended: (channel) => {
         if (this.channels.get(key(channel.peerId, channel.id)) === channel) this.channels.delete(key(channel.peerId, channel.id));
       },
@@ -152,9 +151,11 @@ export class DirectChannels {
       this.waiting.push(() => this.relayed(from, payload));
       return;
     }
+    // No channel can exist before the code is there.
+    if (this.module === undefined) return;
     let relayed;
     try {
-      relayed = readRelayed(payload);
+      relayed = this.module.readRelayed(payload);
     } catch {
       return;
     }

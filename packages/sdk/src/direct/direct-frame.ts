@@ -8,9 +8,6 @@ import { encode, MAX_NAME_LENGTH, ProtocolError } from '../protocol/index.js';
  */
 export type DirectFrame = { kind: 'message'; seq?: number; type: string; data: Uint8Array } | { kind: 'ack'; ack: number };
 
-/** Message type of room messages that carry a direct channel's frames through the server. */
-export const RELAY_MESSAGE_TYPE = 'sb.direct';
-
 // Short keys, as in room envelopes: c channel, n number, a ack, t type, d data.
 interface FrameWire {
   c?: string;

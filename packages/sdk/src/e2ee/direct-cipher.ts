@@ -8,6 +8,14 @@ export interface DirectPayload {
   data: Uint8Array;
 }
 
+/** What a direct channel's cipher needs from its room, when encryption is on. */
+export interface DirectEncryption {
+  encryption: DataEncryption;
+  /** The identity of the peer at the other end, whose key opens what it sends. */
+  peerIdentity(): string | undefined;
+  failed(event: DecryptionFailedEvent): void;
+}
+
 /**
  * End-to-end encryption of one direct channel's payloads, on both paths: peer to peer, where
  * the server signaled the connection (and so could have put itself in the middle), and through

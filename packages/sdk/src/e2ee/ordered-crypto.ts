@@ -1,5 +1,5 @@
 import { sealEnvelope, type SizeLimit, type UnsequencedEnvelope } from '../data-channel/outgoing.js';
-import { RELAY_MESSAGE_TYPE } from '../direct/direct-frame.js';
+import { RELAY_MESSAGE_TYPE } from '../protocol/index.js';
 import { EnvelopeKind, type ReceivedEnvelope } from '../protocol/index.js';
 import type { DataEncryption } from './data-encryption.js';
 import type { DecryptionFailedEvent, EncryptedSource } from './e2ee-error.js';

@@ -5,6 +5,9 @@
  * it never sees what the channel then carries.
  */
 
+/** Message type of room messages that carry a direct channel's frames through the server. */
+export const RELAY_MESSAGE_TYPE = 'sb.direct';
+
 /** Longest SDP (offer or answer) the server relays, in characters. */
 export const MAX_SDP_LENGTH = 16_384;
 /** Longest ICE candidate line the server relays, in characters. */
