@@ -50,7 +50,8 @@ describe('delivered envelopes (protocol version 3)', () => {
     for (const value of samples()) {
       const bytes = encode(value);
       checkOneValue(bytes);
-      assert.deepEqual(decodeDelivered(delivered(bytes)).data, value);
+      // Standard MessagePack has no undefined: it travels as nil, as JSON's null.
+      assert.deepEqual(decodeDelivered(delivered(bytes)).data, value === undefined ? null : value);
       assert.deepEqual(decodeOutgoing(encodeOutgoing({ kind: EnvelopeKind.message, seq: 1, type: 't', data: bytes })).data, bytes);
     }
   });
