@@ -81,36 +81,22 @@ function writeNumber(value: number): void {
   if (Number.isInteger(value) && value <= 0xffffffff && value >= -0x80000000) {
     if (value >= 0) {
       if (value < 0x80) pool[pos++] = value;
-      else if (value < 0x100) {
-        pool[pos++] = 0xcc;
-        pool[pos++] = value;
-      } else if (value < 0x10000) {
-        pool[pos++] = 0xcd;
-        view.setUint16(pos, value);
-        pos += 2;
-      } else {
-        pool[pos++] = 0xce;
-        view.setUint32(pos, value);
-        pos += 4;
-      }
+      else if (value < 0x100) writeTyped(0xcc, value, 1);
+      else writeTyped(value < 0x10000 ? 0xcd : 0xce, value, value < 0x10000 ? 2 : 4);
     } else if (value >= -0x20) pool[pos++] = value & 0xff;
-    else if (value >= -0x80) {
-      pool[pos++] = 0xd0;
-      pool[pos++] = value & 0xff;
-    } else if (value >= -0x8000) {
-      pool[pos++] = 0xd1;
-      view.setInt16(pos, value);
-      pos += 2;
-    } else {
-      pool[pos++] = 0xd2;
-      view.setInt32(pos, value);
-      pos += 4;
-    }
+    else if (value >= -0x80) writeTyped(0xd0, value, 1);
+    else writeTyped(value >= -0x8000 ? 0xd1 : 0xd2, value, value >= -0x8000 ? 2 : 4);
     return;
   }
   pool[pos++] = 0xcb;
   view.setFloat64(pos, value);
   pos += 8;
+}
+
+/** A type byte, then `value`'s low `width` bytes, big-endian (two's complement for negatives). */
+function writeTyped(type: number, value: number, width: 1 | 2 | 4): void {
+  pool[pos++] = type;
+  for (let shift = 8 * (width - 1); shift >= 0; shift -= 8) pool[pos++] = (value >>> shift) & 0xff;
 }
 
 function writeBigInt(value: bigint): void {
@@ -176,18 +162,9 @@ function writeString(value: string): void {
 /** A `str` (first = 0xd9) or `bin` (first = 0xc4) header; `fix` is the fixstr base, or -1. */
 function writeLengthHeader(length: number, fix: number, first: number): void {
   if (fix >= 0 && length < 0x20) pool[pos++] = fix | length;
-  else if (length < 0x100) {
-    pool[pos++] = first;
-    pool[pos++] = length;
-  } else if (length < 0x10000) {
-    pool[pos++] = first + 1;
-    view.setUint16(pos, length);
-    pos += 2;
-  } else {
-    pool[pos++] = first + 2;
-    view.setUint32(pos, length);
-    pos += 4;
-  }
+  else if (length < 0x100) writeTyped(first, length, 1);
+  else if (length < 0x10000) writeTyped(first + 1, length, 2);
+  else writeTyped(first + 2, length, 4);
 }
 
 function writeBytes(bytes: Uint8Array): void {
@@ -262,15 +239,8 @@ function writeArray(items: readonly unknown[], depth: number): void {
   const length = items.length;
   reserve(5);
   if (length < 0x10) pool[pos++] = 0x90 | length;
-  else if (length < 0x10000) {
-    pool[pos++] = 0xdc;
-    view.setUint16(pos, length);
-    pos += 2;
-  } else {
-    pool[pos++] = 0xdd;
-    view.setUint32(pos, length);
-    pos += 4;
-  }
+  else if (length < 0x10000) writeTyped(0xdc, length, 2);
+  else writeTyped(0xdd, length, 4);
   for (let i = 0; i < length; i++) write(items[i], depth);
 }
 
