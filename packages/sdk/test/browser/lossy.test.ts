@@ -3,9 +3,11 @@ import { MessageError, type MessageRejectedError, type ReceivedMessage, type Roo
 import { Cleanup, server, sleep, uniqueRoom, until, type TestServer } from './elements/helpers.js';
 
 // Lossy messages between two SDK clients in this page, through the real server karma starts, at
-// the SDK's default options. Loopback loses nothing, so every lossy message must arrive: until
-// wave 3 the server's SCTP stack expired unsent every lossy message above ~4.6 KB and every burst
-// above that (docs/decisions.md, "Lossy deliveries get a lifetime").
+// the SDK's default options. On loopback a lossy message is lost only when a loaded machine's
+// buffers overflow (twice in CI's full runs, sizes not recorded), so each size must arrive in a
+// few tries: until wave 3 the server's SCTP stack expired unsent every lossy message above
+// ~4.6 KB and every burst above that (docs/decisions.md, "Lossy deliveries get a lifetime"),
+// which no retry gets past (checked: with that bug put back, 4 of the 8 arrive in 3 rounds).
 
 const SIZES_KIB = [1, 4, 16, 60];
 const BURST = 500;
@@ -35,11 +37,22 @@ describe('Lossy messages in the browser', function () {
 
   it('delivers lossy messages of 1, 4, 16 and 60 KiB, targeted and broadcast', async () => {
     const { a, b, atB } = await pair('lossy-sizes');
-    for (const kib of SIZES_KIB) await a.send('blob', new Uint8Array(kib * 1024).fill(kib), { reliable: false, to: b.peerId });
-    for (const kib of SIZES_KIB) await a.send('blob', new Uint8Array(kib * 1024).fill(kib), { reliable: false });
-    await until(() => atB.length === 2 * SIZES_KIB.length, `all ${2 * SIZES_KIB.length} lossy messages`);
-    const sizes = atB.map((m) => (m.data as Uint8Array).byteLength).sort((x, y) => x - y);
-    assert.deepEqual(sizes, [...SIZES_KIB, ...SIZES_KIB].map((kib) => kib * 1024).sort((x, y) => x - y));
+    const label = (kib: number, targeted: boolean): string => `${kib} KiB ${targeted ? 'targeted' : 'broadcast'}`;
+    const arrived = (): Set<string> => new Set(atB.map((m) => label((m.data as Uint8Array).byteLength / 1024, m.targeted)));
+    const all = SIZES_KIB.flatMap((kib) => [label(kib, true), label(kib, false)]);
+    // Sent as one burst, then what is missing once more, twice at most. A lossy message larger
+    // than a packet is lost whole if any of its packets is, which a loaded machine's UDP buffers
+    // can do; the regression this guards against (the worker expiring every lossy message above
+    // ~4.6 KB unsent) loses every 16 and 60 KiB message in every round.
+    for (let round = 0; round < 3 && arrived().size < all.length; round++) {
+      for (const targeted of [true, false]) {
+        for (const kib of SIZES_KIB) {
+          if (!arrived().has(label(kib, targeted))) await a.send('blob', new Uint8Array(kib * 1024).fill(kib), { reliable: false, to: targeted ? b.peerId : undefined });
+        }
+      }
+      await until(() => arrived().size === all.length, 'every size', 3000).catch(() => undefined);
+    }
+    assert.deepEqual([...arrived()].sort(), [...all].sort(), `sender ${JSON.stringify(a.stats)}, receiver ${JSON.stringify(b.stats)}`);
     for (const message of atB) {
       const bytes = message.data as Uint8Array;
       assert.isTrue(bytes.every((byte) => byte === bytes.byteLength / 1024), 'the bytes arrive intact');
