@@ -43,10 +43,11 @@ describe('unordered SCTP deliveries from the worker to a libwebrtc peer', functi
       assert.deepEqual(await sendAndCount(receiver, [size]), 1, `a lossy message of ${size} bytes arrives`);
     }
     // Lossy means no retransmission: on a machine busy enough that the receiver's socket buffer
-    // overflows (CI runs every suite on 2 cores), a datagram lost there stays lost. The
-    // expiry this guards against lost all but the first ~20.
+    // overflows (CI runs every suite on 2 cores), a datagram lost there stays lost: a clean-clone
+    // run lost 27 of 500 (it had asked for 95 %). The expiry this guards against lost all but
+    // the first ~20, so half is a bound no loaded machine should reach and the bug cannot pass.
     const burst = await sendAndCount(receiver, Array.from({ length: BURST }, () => BURST_BYTES));
-    assert.ok(burst >= BURST * 0.95, `a burst of ${BURST} arrives (${burst} did)`);
+    assert.ok(burst >= BURST / 2, `a burst of ${BURST} arrives (${burst} did)`);
   });
 
   // Pins mediasoup 3.27's behaviour that the parameters above work around: with maxRetransmits
