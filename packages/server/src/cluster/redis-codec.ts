@@ -1,4 +1,5 @@
 import { decode, encode } from '@switchboard/sdk/protocol';
+import { asBuffer } from '../buffers.js';
 import type { BusLeaveReason, BusMessage, BusPeer, SequencedMessage } from './room-bus.js';
 
 /** Stream fields of a message after `from` and `body`: targets (JSON), topic and type, when present. */
@@ -54,14 +55,6 @@ export function encodeLossy(node: string, message: BusMessage): Buffer {
 export function decodeLossy(frame: Buffer): { node: string; message: BusMessage } {
   const raw = decode(frame) as { n: string; f: string; t?: string[]; p?: string; b: Uint8Array };
   return { node: raw.n, message: { from: raw.f, targets: raw.t ?? undefined, topic: raw.p ?? undefined, body: raw.b } };
-}
-
-/**
- * `bytes` as a Buffer, sharing its memory: ioredis sends a Buffer argument as bytes but turns
- * any other Uint8Array into text.
- */
-export function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** A membership event as the scripts publish it. */

@@ -1,5 +1,6 @@
 import { Redis, ReplyError, type RedisOptions } from 'ioredis';
 import { SwitchboardError } from '@switchboard/sdk/protocol';
+import { asBuffer } from '../buffers.js';
 
 /** The error every bus operation fails with while Redis cannot be reached. */
 export function unavailable(cause?: unknown): SwitchboardError {
@@ -118,7 +119,8 @@ export class Script {
 
   /** Runs the script with `args` (no declared keys), results with bulk strings as Buffers. */
   async runBuffer(link: RedisLink, args: readonly (string | number | Buffer | Uint8Array)[]): Promise<unknown> {
-    const argv = args.map((a) => (a instanceof Uint8Array && !Buffer.isBuffer(a) ? Buffer.from(a.buffer, a.byteOffset, a.byteLength) : a) as string | number | Buffer);
+    // ioredis sends a Uint8Array that is not a Buffer as its text.
+    const argv = args.map((a) => (a instanceof Uint8Array ? asBuffer(a) : a));
     return link.run((client) => client.callBuffer('EVAL', this.source, 0, ...argv));
   }
 

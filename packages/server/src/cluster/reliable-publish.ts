@@ -1,6 +1,7 @@
 import { SwitchboardError } from '@switchboard/sdk/protocol';
 import type { Logger } from '../log.js';
-import { asBuffer, optionalFields } from './redis-codec.js';
+import { asBuffer } from '../buffers.js';
+import { optionalFields } from './redis-codec.js';
 import type { RedisClock } from './redis-clock.js';
 import { RedisTimeout, unavailable, type RedisLink, type Script } from './redis-link.js';
 import type { BusMessage, SequencedMessage } from './room-bus.js';
@@ -75,7 +76,7 @@ export class ReliablePublish {
     try {
       const deadline = clock.deadline(link.timeoutMs, ANSWER_MARGIN_MS);
       const [seq] = (await this.options.script.runBuffer(link, [
-        prefix, room, log.maxBytes, log.maxAgeMs, log.minRetainMs, Math.floor(deadline), message.from, asBuffer(message.body), ...optionalFields(message),
+        prefix, room, log.maxBytes, log.maxAgeMs, log.minRetainMs, Math.floor(deadline), message.from, message.body, ...optionalFields(message),
       ])) as [number, number];
       if (seq === 0) throw unavailable(new Error('Redis ran the publish after its deadline: not logged'));
       pending.seq = seq;
@@ -132,5 +133,5 @@ export function waitTimeoutMs(linkTimeoutMs: number): number {
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+  return a.byteLength === b.byteLength && asBuffer(a).equals(b);
 }

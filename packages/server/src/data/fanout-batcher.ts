@@ -1,4 +1,5 @@
 import { BATCH_ELEMENT_OVERHEAD, BATCH_OVERHEAD, encodeBatch, LOSSY_BATCH_MAX_BYTES, type DataChannelKind } from '@switchboard/sdk/protocol';
+import { asBuffer } from '../buffers.js';
 import type { WorkerLanes } from './worker-lanes.js';
 
 /** How deliveries are grouped before they go into the workers. */
@@ -104,8 +105,4 @@ function sameReceivers(pending: Pending, list: readonly number[], ignored: numbe
   if (pending.ignored !== ignored || pending.list.length !== list.length) return false;
   for (let i = 0; i < list.length; i++) if (pending.list[i] !== list[i]) return false;
   return true;
-}
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

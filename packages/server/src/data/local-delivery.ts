@@ -1,5 +1,6 @@
 import type { DataConsumer, Router, Transport } from 'mediasoup/types';
 import { SwitchboardError, type DataChannelKind, type DataConsumerInfo } from '@switchboard/sdk/protocol';
+import { asBuffer } from '../buffers.js';
 import type { Peer } from '../rooms/peer.js';
 import type { DataMetrics } from './data-metrics.js';
 import { FanoutBatcher, type BatchOptions } from './fanout-batcher.js';
@@ -119,13 +120,13 @@ export class LocalDelivery {
     if (list.length === 0) return 0;
     const count = this.subchannels.count(list);
     if (message.targets) {
-      this.batcher.add(message.channel, toBuffer(message.bytes), list, undefined);
+      this.batcher.add(message.channel, asBuffer(message.bytes), list, undefined);
       return count;
     }
     // A broadcast skips its sender in the worker (`ignoredSubchannel`): no echo crosses the
     // sender's SCTP association, and its SDK has nothing to discard.
     const sender = this.members.get(message.from);
-    this.batcher.add(message.channel, toBuffer(message.bytes), list, sender?.subchannel);
+    this.batcher.add(message.channel, asBuffer(message.bytes), list, sender?.subchannel);
     return sender?.receiving && admits(sender, message.topic) ? count - 1 : count;
   }
 
@@ -207,7 +208,7 @@ export class LocalDelivery {
       this.batcher.flush();
       if (peer.grants.receiveData) this.subscribe(peer, consumers);
       const held = this.lossyHold.release(peer, (topic) => admits(peer, topic));
-      if (peer.grants.receiveData) for (const message of held) this.batcher.add('lossy', toBuffer(message.bytes), [peer.subchannel], undefined);
+      if (peer.grants.receiveData) for (const message of held) this.batcher.add('lossy', asBuffer(message.bytes), [peer.subchannel], undefined);
       peer.receiving = true;
       peer.replayFrom = caughtUpTo;
       peer.liveSince = caughtUpTo;
@@ -267,7 +268,7 @@ export class LocalDelivery {
       inFlight = lowMark;
     };
     return (bytes) => {
-      this.lanes.sendOn(routerId, 'reliable', toBuffer(bytes), [subchannel]);
+      this.lanes.sendOn(routerId, 'reliable', asBuffer(bytes), [subchannel]);
       inFlight += bytes.byteLength;
       return paced && inFlight >= highMark ? drain() : undefined;
     };
@@ -348,9 +349,4 @@ function routerOf(peer: Peer): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** The bytes as a Buffer, without copying. */
-export function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
