@@ -9,7 +9,7 @@ type Joined = RawSignaling & { id: string };
 /** A request the server must refuse, and the code it must refuse it with. */
 interface BadRequest {
   what: string;
-  method: Extract<RequestMethod, 'setGrants' | 'directSignal'>;
+  method: Extract<RequestMethod, 'setGrants' | 'directSignal' | 'leave'>;
   /** The request's parameters, given the target peer's ID. */
   params: (target: string) => unknown;
   code: string;
@@ -17,8 +17,8 @@ interface BadRequest {
 
 const ALL: Partial<Grants> = { sendData: true, receiveData: true, direct: true, admin: true };
 
-// The signaling requests added with runtime grants and direct channels, fed wrong-typed,
-// malformed and oversized parameters (direct-signal.test.ts covers oversized SDP and candidates
+// The signaling requests added with runtime grants and direct channels, and leave's `sent`, fed
+// wrong-typed, malformed and oversized parameters (direct-signal.test.ts covers oversized SDP and candidates
 // and the signals' own shapes).
 const CASES: BadRequest[] = [
   { what: 'no peerId', method: 'setGrants', params: () => ({ revoke: ['sendData'] }), code: 'MALFORMED' },
@@ -50,9 +50,12 @@ const CASES: BadRequest[] = [
     params: (target) => ({ to: target, channelId: 'x', signal: { type: 'candidate', candidate: 'c', sdpMid: 0 } }),
     code: 'MALFORMED',
   },
+  { what: 'a negative sent', method: 'leave', params: () => ({ sent: -1 }), code: 'MALFORMED' },
+  { what: 'a fraction as sent', method: 'leave', params: () => ({ sent: 1.5 }), code: 'MALFORMED' },
+  { what: 'a string as sent', method: 'leave', params: () => ({ sent: '3' }), code: 'MALFORMED' },
 ];
 
-describe('signaling: bad input to setGrants and directSignal', function () {
+describe('signaling: bad input to setGrants, directSignal and leave', function () {
   this.timeout(30000);
   let t: TestServer;
   let admin: Joined;
@@ -87,7 +90,7 @@ describe('signaling: bad input to setGrants and directSignal', function () {
     });
   }
 
-  it('changed nothing and relayed nothing for any of them, and both peers carry on', async () => {
+  it('changed nothing and relayed nothing for any of them, and both peers carry on (neither left)', async () => {
     await sleep(SETTLE_MS);
     assert.deepEqual(target.notificationsOf('grantsChanged'), []);
     assert.deepEqual(target.notificationsOf('directSignal'), []);
