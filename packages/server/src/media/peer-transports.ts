@@ -2,6 +2,7 @@ import type { WebRtcTransport } from 'mediasoup/types';
 import { SwitchboardError, type TransportInfo } from '@switchboard/sdk/protocol';
 import type { ServerConfig } from '../config.js';
 import type { PlacedRouter } from './router-set.js';
+import { useCompactSctpStreamIds } from './sctp-stream-ids.js';
 
 /**
  * Creates a connection's receive transport on its router, and its send transport when `withSend`
@@ -13,8 +14,8 @@ export async function openPeerTransports(
   config: ServerConfig,
   withSend: boolean,
 ): Promise<{ send: WebRtcTransport | undefined; recv: WebRtcTransport }> {
-  const create = (initialAvailableOutgoingBitrate?: number) =>
-    home.router.createWebRtcTransport({
+  const create = async (initialAvailableOutgoingBitrate?: number) => {
+    const transport = await home.router.createWebRtcTransport({
       webRtcServer: home.worker.webRtcServer,
       enableSctp: true,
       maxSendMessageSize: config.maxMessageSize * 2 + 1024,
@@ -24,6 +25,9 @@ export async function openPeerTransports(
       // 600 kbit/s held new viewers below the top simulcast layer for seconds after joining.
       ...(initialAvailableOutgoingBitrate === undefined ? {} : { initialAvailableOutgoingBitrate }),
     });
+    useCompactSctpStreamIds(transport);
+    return transport;
+  };
   const send = withSend ? await create() : undefined;
   try {
     const recv = await create(config.initialOutgoingBitrate);
