@@ -1,5 +1,6 @@
 import type { RunRecord } from './coordinator.js';
 import { problemsOf, spread, usageOf, type JoinSummary, type LoadResult, type TimelinePoint } from './result.js';
+import type { ServerSample } from './server-metrics.js';
 import { percentile } from './stats.js';
 
 /** The result of a run that took place: summaries, checks, and the per-second timeline. */
@@ -81,8 +82,19 @@ function serverUsage(record: RunRecord): LoadResult['server'] {
   return {
     node: usageOf(complete.map((r) => ({ at: r.at, cpuSeconds: r.nodeCpu, ...(hasRss ? { rssBytes: r.nodeRss } : {}) }))),
     workers: usageOf(complete.map((r) => ({ at: r.at, cpuSeconds: r.workerCpu, ...(hasRss ? { rssBytes: r.workerRss } : {}) }))),
+    udpDrops: udpDropsDuring(record.server),
     samples: record.server,
   };
+}
+
+/** Per server, its last figure minus its first, added up; null when none reported drops. */
+function udpDropsDuring(samples: readonly ServerSample[]): number | null {
+  const byUrl = new Map<string, number[]>();
+  for (const { url, workerUdpDrops } of samples) {
+    if (workerUdpDrops !== undefined) byUrl.set(url, [...(byUrl.get(url) ?? []), workerUdpDrops]);
+  }
+  if (byUrl.size === 0) return null;
+  return [...byUrl.values()].reduce((sum, drops) => sum + (drops[drops.length - 1] as number) - (drops[0] as number), 0);
 }
 
 function timeline(record: RunRecord): TimelinePoint[] {

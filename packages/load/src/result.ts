@@ -95,7 +95,16 @@ export interface LoadResult {
   /** Sessions that lost their connection, resumed it (and how long that took, lost → resumed) or ended. */
   connections: { lost: number; resumed: number; closed: number; closedReasons: string[]; resumeMs: Spread };
   /** Server side from `/metrics` (null when not reachable), node + mediasoup workers. */
-  server: { node: Usage; workers: Usage; samples: ServerSample[] } | null;
+  server: {
+    node: Usage;
+    workers: Usage;
+    /**
+     * Datagrams the workers' sockets dropped during the run, all nodes (null: no server reported
+     * it). Drops mean a worker fell behind reading: the figures beside them are the machine's.
+     */
+    udpDrops: number | null;
+    samples: ServerSample[];
+  } | null;
   /** The load processes (this machine's clients), from /proc. */
   clients: { processes: number; usage: Usage; samples: { at: number; cpuSeconds: number; rssBytes: number }[] };
   timeline: TimelinePoint[];

@@ -11,6 +11,8 @@ export interface ServerSample {
   /** mediasoup workers together: CPU seconds so far and resident memory, bytes. */
   workerCpuSeconds?: number;
   workerRssBytes?: number;
+  /** Datagrams the workers' UDP sockets dropped unread so far (Linux servers). */
+  workerUdpDrops?: number;
   /** Peers in rooms (`switchboard_peers`). */
   peers?: number;
 }
@@ -49,6 +51,7 @@ export function parseServerMetrics(text: string): Omit<ServerSample, 'at' | 'url
   take('nodeRssBytes', 'process_resident_memory_bytes');
   take('workerCpuSeconds', 'switchboard_worker_cpu_seconds');
   take('workerRssBytes', 'switchboard_worker_resident_memory_bytes');
+  take('workerUdpDrops', 'switchboard_worker_udp_receive_drops');
   take('peers', 'switchboard_peers');
   return sample;
 }

@@ -22,7 +22,8 @@ export function resultTable(result: LoadResult): string {
   rows.push(['reconnects', `${result.connections.lost} lost, ${result.connections.resumed} resumed, ${result.connections.closed} ended`]);
   if (result.connections.resumeMs.count > 0) rows.push(['resume time (lost → resumed)', ms(result.connections.resumeMs)]);
   if (result.server) {
-    rows.push(['server node', usage(result.server.node)], ['server workers', usage(result.server.workers)]);
+    const drops = result.server.udpDrops === null ? '' : `, UDP drops ${result.server.udpDrops}`;
+    rows.push(['server node', usage(result.server.node)], ['server workers', `${usage(result.server.workers)}${drops}`]);
   } else {
     rows.push(['server', '/metrics not reachable: no server CPU or memory']);
   }

@@ -40,6 +40,7 @@ describe('switchboard-load against a server', function () {
     }
     assert.ok(json.delivery.latencyMs.count >= json.delivery.sent * 20);
     assert.ok(json.server && json.server.node.peakRssBytes! > 0 && json.server.workers.peakRssBytes! > 0, 'server memory from /metrics');
+    assert.equal(typeof json.server.udpDrops, 'number', "the workers' UDP drops from /metrics");
     assert.ok(json.clients.samples.length > 0, 'load clients measured');
     const html = htmlReport(result);
     assert.equal((html.match(/<svg /g) ?? []).length, 5);

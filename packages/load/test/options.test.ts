@@ -66,7 +66,7 @@ describe('switchboard-load options, plan and accounting', () => {
   });
 
   it('reads the server\'s CPU and memory from /metrics text, adding up the workers', () => {
-    const text = ['# HELP x y', 'process_cpu_seconds_total 2.5', 'process_resident_memory_bytes 1000', 'switchboard_worker_resident_memory_bytes{worker="0"} 10', 'switchboard_worker_resident_memory_bytes{worker="1"} 20', 'switchboard_peers 7'].join('\n');
-    assert.deepEqual(parseServerMetrics(text), { nodeCpuSeconds: 2.5, nodeRssBytes: 1000, workerRssBytes: 30, peers: 7 });
+    const text = ['# HELP x y', 'process_cpu_seconds_total 2.5', 'process_resident_memory_bytes 1000', 'switchboard_worker_resident_memory_bytes{worker="0"} 10', 'switchboard_worker_resident_memory_bytes{worker="1"} 20', 'switchboard_worker_udp_receive_drops{worker="0"} 3', 'switchboard_worker_udp_receive_drops{worker="1"} 4', 'switchboard_peers 7'].join('\n');
+    assert.deepEqual(parseServerMetrics(text), { nodeCpuSeconds: 2.5, nodeRssBytes: 1000, workerRssBytes: 30, workerUdpDrops: 7, peers: 7 });
   });
 });

@@ -264,6 +264,10 @@ function collectGauges(metrics: Metrics, rooms: RoomRegistry, signaling: Signali
   const forwarded = metrics.gauge('switchboard_forwarded_bitrate', 'Bits per second sent to peers (media and data), at most 5 s old');
   const forwardedBitrate = new ForwardedBitrate(() => rooms.list().flatMap((room) => room.receiveTransports()));
   const workerRss = metrics.gauge('switchboard_worker_resident_memory_bytes', 'Resident memory of each mediasoup worker (Linux; absent elsewhere)');
+  const workerDrops = metrics.gauge(
+    'switchboard_worker_udp_receive_drops',
+    'UDP datagrams dropped because a mediasoup worker\'s socket was full, since the worker started (Linux; absent elsewhere)',
+  );
   const nodeCpu = metrics.gauge('process_cpu_seconds_total', 'CPU seconds used by the server\'s Node process');
   const nodeRss = metrics.gauge('process_resident_memory_bytes', 'Resident memory of the server\'s Node process');
   metrics.collect(async () => {
@@ -271,6 +275,7 @@ function collectGauges(metrics: Metrics, rooms: RoomRegistry, signaling: Signali
     nodeCpu.set((usage.user + usage.system) / 1e6);
     nodeRss.set(process.memoryUsage.rss());
     for (const { slot, bytes } of await workers.residentBytes()) workerRss.set(bytes, { worker: String(slot) });
+    for (const { slot, drops } of await workers.udpReceiveDrops()) workerDrops.set(drops, { worker: String(slot) });
     roomCount.set(rooms.list().length);
     peerCount.set(rooms.peerCount);
     connections.set(signaling.connections);

@@ -165,6 +165,7 @@ describe('data plane: routing and bad input', function () {
       /^switchboard_peers 4$/m,
       /^switchboard_rooms 2$/m,
       /^switchboard_worker_cpu_seconds\{worker="0"\} [\d.]+$/m,
+      /^switchboard_worker_udp_receive_drops\{worker="0"\} \d+$/m,
       // The connected peers' transports (two each) at least.
       /^switchboard_worker_load\{worker="0"\} [1-9]\d*$/m,
     ]) {

@@ -4,6 +4,7 @@ import type { WebRtcServer, Worker, WorkerLogLevel } from 'mediasoup/types';
 import { SwitchboardError } from '@switchboard/sdk/protocol';
 import { ServerError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { udpReceiveDrops } from './udp-drops.js';
 
 // statm counts pages; Linux on the platforms mediasoup supports uses 4 KiB pages.
 const PAGE_BYTES = 4096;
@@ -120,6 +121,18 @@ export class WorkerPool {
         const statm = await readFile(`/proc/${worker.pid}/statm`, 'utf8').catch(() => undefined);
         const pages = Number(statm?.split(' ')[1]);
         return Number.isFinite(pages) ? [{ slot, bytes: pages * PAGE_BYTES }] : [];
+      }),
+    );
+    return read.flat();
+  }
+
+  /** UDP datagrams each live worker's sockets dropped unread (Linux; see {@link udpReceiveDrops}). */
+  async udpReceiveDrops(): Promise<{ slot: number; drops: number }[]> {
+    const live = this.slots.filter(({ worker }) => !worker.closed && !worker.died);
+    const read = await Promise.all(
+      live.map(async ({ slot, worker }) => {
+        const drops = await udpReceiveDrops(worker.pid);
+        return drops === undefined ? [] : [{ slot, drops }];
       }),
     );
     return read.flat();
