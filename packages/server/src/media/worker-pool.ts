@@ -129,13 +129,11 @@ export class WorkerPool {
   /** UDP datagrams each live worker's sockets dropped unread (Linux; see {@link udpReceiveDrops}). */
   async udpReceiveDrops(): Promise<{ slot: number; drops: number }[]> {
     const live = this.slots.filter(({ worker }) => !worker.closed && !worker.died);
-    const read = await Promise.all(
-      live.map(async ({ slot, worker }) => {
-        const drops = await udpReceiveDrops(worker.pid);
-        return drops === undefined ? [] : [{ slot, drops }];
-      }),
-    );
-    return read.flat();
+    const drops = await udpReceiveDrops(live.map(({ worker }) => worker.pid));
+    return live.flatMap(({ slot, worker }) => {
+      const count = drops.get(worker.pid);
+      return count === undefined ? [] : [{ slot, drops: count }];
+    });
   }
 
   /** Stops every worker; idempotent. */
