@@ -43,6 +43,7 @@ describe('npm package: switchboard-load runs from its tarball', function () {
     const out = join(dir, 'app', 'out.json');
     const { stdout } = await run(bin(), ['--url', server.wsUrl, '--secret', server.config.tokenSecret, '--viewers', '6', '--commenters', '1', '--comment-rate', '3', '--duration', '3', '--processes', '1', '--json', out, '--html', join(dir, 'app', 'report.html'), '--quiet'], { cwd: join(dir, 'app') });
     assert.match(stdout, /PASSED/);
+    assert.match(stdout, /^server workers +cpu .*, UDP drops \d+$/m, "the table says what the workers' sockets dropped");
     const result = JSON.parse(await readFile(out, 'utf8')) as { passed: boolean; delivery: { receivers: number; exactlyOnce: number; sent: number } };
     assert.equal(result.passed, true);
     assert.deepEqual([result.delivery.receivers, result.delivery.exactlyOnce], [6, 6]);
