@@ -101,7 +101,7 @@ export class WorkerPool {
 
   /** CPU seconds (user + system) each live worker has used. */
   async cpuSeconds(): Promise<{ slot: number; seconds: number }[]> {
-    const live = this.slots.filter(({ worker }) => !worker.closed && !worker.died);
+    const live = this.live();
     return Promise.all(
       live.map(async ({ slot, worker }) => {
         const usage = await worker.getResourceUsage();
@@ -115,7 +115,7 @@ export class WorkerPool {
    * has its peak. Workers whose figure cannot be read (another OS) are left out.
    */
   async residentBytes(): Promise<{ slot: number; bytes: number }[]> {
-    const live = this.slots.filter(({ worker }) => !worker.closed && !worker.died);
+    const live = this.live();
     const read = await Promise.all(
       live.map(async ({ slot, worker }) => {
         const statm = await readFile(`/proc/${worker.pid}/statm`, 'utf8').catch(() => undefined);
@@ -128,7 +128,7 @@ export class WorkerPool {
 
   /** UDP datagrams each live worker's sockets dropped unread (Linux; see {@link udpReceiveDrops}). */
   async udpReceiveDrops(): Promise<{ slot: number; drops: number }[]> {
-    const live = this.slots.filter(({ worker }) => !worker.closed && !worker.died);
+    const live = this.live();
     const drops = await udpReceiveDrops(live.map(({ worker }) => worker.pid));
     return live.flatMap(({ slot, worker }) => {
       const count = drops.get(worker.pid);
